@@ -1,0 +1,1 @@
+"""The platform's services: claims, payouts, billing, and the provider sandbox (dev/test)."""

@@ -1,0 +1,1 @@
+"""Billing service: customer-portal payments by company contacts, applied oldest invoice first."""

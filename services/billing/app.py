@@ -1,0 +1,5 @@
+"""ASGI entry point: ``uvicorn services.billing.app:app``."""
+
+from services.billing.bootstrap import create_app
+
+app = create_app()

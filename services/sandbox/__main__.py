@@ -1,0 +1,21 @@
+"""``python -m services.sandbox``: serve the sandbox on SANDBOX_HOST:SANDBOX_PORT."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from shared.logging import configure_logging
+
+from .app import create_app
+from .settings import SandboxSettings
+
+
+def main() -> None:
+    settings = SandboxSettings()
+    configure_logging("sandbox", settings.log_level)
+    # log_config=None keeps uvicorn from replacing the JSON log handlers configured above.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""``create_app``: the one place the sandbox is wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from shared.problems import install_problem_handlers
+
+from . import concourse, control
+from .runtime import Sandbox
+from .settings import SandboxSettings
+from .state import Clock
+
+
+def create_app(
+    settings: SandboxSettings | None = None,
+    *,
+    callback_client: httpx.AsyncClient | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """Build the sandbox app.
+
+    ``callback_client`` replaces the HTTP client used for callbacks (tests pass one with an
+    ``httpx.MockTransport``); ``clock`` replaces the wall clock. The app works without its
+    lifespan running (as under ``httpx.ASGITransport``): the client is then created on first use,
+    and ``app.state.sandbox.aclose()`` is the caller's to call.
+    """
+    sandbox = Sandbox(settings or SandboxSettings(), callback_client=callback_client, clock=clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sandbox.client()  # the shared callback client, created up front when served for real
+        try:
+            yield
+        finally:
+            await sandbox.aclose()
+
+    app = FastAPI(
+        title="Provider sandbox",
+        version="1.0.0",
+        description="Dev/test stand-in for J.P. Morgan Concourse: payments keyed by endToEndId, "
+        "asynchronous settlement with HMAC-signed callbacks, fault injection and a ledger. "
+        "In memory only; never a real provider.",
+        lifespan=lifespan,
+    )
+    app.state.sandbox = sandbox
+    install_problem_handlers(app)
+    app.include_router(control.health)
+    app.include_router(concourse.router)
+    app.include_router(control.ledger)
+    app.include_router(control.controls)
+    return app

@@ -1,0 +1,52 @@
+"""Configuration of the provider sandbox, read from ``SANDBOX_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"  # dev only; override in any shared env
+
+
+class SandboxSettings(BaseSettings):
+    """Settings of the sandbox process; every field can also be passed by name in tests."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SANDBOX_",
+        env_file=None,
+        extra="ignore",
+        validate_by_name=True,
+        validate_by_alias=True,
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8009, ge=1, le=65535)
+    # Payouts reads the same secret as PROVIDER_WEBHOOK_SECRET; accepting that name too lets one
+    # variable configure both ends so they cannot drift apart.
+    webhook_secret: str = Field(
+        default=DEV_WEBHOOK_SECRET,
+        min_length=16,
+        validation_alias=AliasChoices("SANDBOX_WEBHOOK_SECRET", "PROVIDER_WEBHOOK_SECRET"),
+        description="HMAC-SHA256 key of the callback signatures.",
+    )
+    settle_delay_ms: int = Field(
+        default=300,
+        ge=0,
+        description="Time from payment creation until the simulated payee registers and is "
+        "paid by ACH.",
+    )
+    callback_retries: int = Field(
+        default=5,
+        ge=0,
+        description="Retries of a callback after the first attempt failed (connection error or "
+        "non-2xx).",
+    )
+    callback_backoff_ms: int = Field(
+        default=200,
+        ge=0,
+        description="Delay before the first retry; it doubles for every further retry.",
+    )
+    callback_timeout_s: float = Field(default=5.0, gt=0)
+    log_level: str = Field(
+        default="INFO", validation_alias=AliasChoices("SANDBOX_LOG_LEVEL", "LOG_LEVEL")
+    )

@@ -1,0 +1,1 @@
+"""Messaging: the envelope and contracts, topology, publisher, outbox, inbox and consumer."""

@@ -1,0 +1,81 @@
+"""The worker process skeleton: outbox relay, consumers and timers until SIGTERM/SIGINT.
+
+On a stop signal the worker stops taking messages, lets handlers in hand finish (unfinished ones
+are returned to the queue when the channel closes), stops its loops and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.messaging.consumer import Consumer, Handler
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.publisher import Publisher
+from shared.messaging.topology import connect, declare_topology
+from shared.settings import PlatformSettings
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class WorkerSpec:
+    name: str
+    sessionmaker: async_sessionmaker[AsyncSession]
+    handlers: dict[str, Handler] = field(default_factory=dict)  # queue -> handler
+    loops: list[Loop] = field(default_factory=list)  # timers, pollers
+
+
+async def run_worker(
+    spec: WorkerSpec, settings: PlatformSettings, stop: asyncio.Event | None = None
+) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    connection = await connect(settings.amqp_url)
+    setup = await connection.channel()
+    await declare_topology(
+        setup, settings.mq_namespace,
+        retry_delays_ms=settings.retry_delays_ms, delivery_limit=settings.delivery_limit,
+    )
+    await setup.close()
+
+    publisher = await Publisher.open(connection, settings.mq_namespace)
+    relay = OutboxRelay(
+        spec.sessionmaker, publisher, poll_interval_s=settings.outbox_poll_interval_s
+    )
+    consumers = [
+        Consumer(
+            connection, settings.mq_namespace, queue, handler,
+            prefetch=settings.prefetch, retry_delays_ms=settings.retry_delays_ms,
+        )
+        for queue, handler in spec.handlers.items()
+    ]
+    for consumer in consumers:
+        await consumer.start()
+    tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
+    tasks += [asyncio.create_task(body(stop)) for body in spec.loops]
+    log.info("worker %s started: consuming %s", spec.name, list(spec.handlers))
+
+    await stop.wait()
+    log.info("worker %s stopping", spec.name)
+    for consumer in consumers:
+        await consumer.stop()
+    await asyncio.wait(tasks, timeout=30)
+    for task in tasks:
+        task.cancel()
+    await publisher.close()
+    await connection.close()
+    log.info("worker %s stopped", spec.name)
