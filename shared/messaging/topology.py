@@ -110,3 +110,15 @@ async def _declare_consumer_queue(
 async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
     # A robust connection reconnects and restores channels after a broker restart.
     return await aio_pika.connect_robust(url, timeout=10)
+
+
+async def delete_topology(channel: AbstractChannel, namespace: str, *, retry_levels: int) -> None:
+    """Remove a namespace's queues and exchanges (test runs clean up after themselves)."""
+    for spec in QUEUES.values():
+        main = named(namespace, spec.name)
+        for name in [main, parking_queue(main)] + [
+            retry_queue(main, level) for level in range(retry_levels)
+        ]:
+            await channel.queue_delete(name)
+    for exchange in EXCHANGES:
+        await channel.exchange_delete(named(namespace, exchange))

@@ -1,0 +1,89 @@
+"""Test infrastructure: each run gets its own databases and its own broker namespace.
+
+PostgreSQL and RabbitMQ must be reachable (``scripts/check_services.sh`` says how to start
+them). Databases are named ``<service>_t<run id>`` and dropped at the end; exchanges and queues
+are prefixed ``t<run id>.`` so parallel or crashed runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from shared.db.engine import drop_database
+from shared.db.migrate import upgrade_head
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+AMQP_URL = os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+RUN_ID = uuid.uuid4().hex[:8]
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    missing = [
+        name for name, port in (("PostgreSQL", PG_PORT), ("RabbitMQ", 5672))
+        if not _reachable(PG_HOST, port)
+    ]
+    if missing:
+        raise pytest.UsageError(
+            f"{' and '.join(missing)} not reachable on {PG_HOST}; run scripts/check_services.sh "
+            "(it starts them on a development machine) and try again."
+        )
+
+
+def database_url(service: str) -> str:
+    return f"postgresql+asyncpg://postgres@{PG_HOST}:{PG_PORT}/{service}_t{RUN_ID}"
+
+
+def migrations_dir(service: str) -> Path:
+    return REPO / "services" / service / "migrations"
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return RUN_ID
+
+
+@pytest.fixture(scope="session")
+def mq_namespace() -> str:
+    return f"t{RUN_ID}."
+
+
+@pytest.fixture(scope="session")
+def amqp_url() -> str:
+    return AMQP_URL
+
+
+MigratedDb = Callable[[str], Awaitable[str]]
+
+
+@pytest.fixture(scope="session")
+async def migrated_db() -> AsyncIterator[MigratedDb]:
+    """``url = await migrated_db("claims")``: a fresh, migrated database for this run."""
+    made: dict[str, str] = {}
+
+    async def make(service: str) -> str:
+        if service not in made:
+            url = database_url(service)
+            await drop_database(url)
+            await upgrade_head(migrations_dir(service), url)
+            made[service] = url
+        return made[service]
+
+    yield make
+    for url in made.values():
+        await drop_database(url)

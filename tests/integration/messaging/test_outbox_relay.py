@@ -1,0 +1,136 @@
+"""The outbox relay publishes committed messages with confirms, once, and keeps unconfirmed ones."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.db import UnitOfWork
+from shared.messaging.contracts import (
+    Payee,
+    PayeeKind,
+    PayoutSource,
+    Rail,
+    RequestPayoutV1,
+)
+from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import OutboxRelay
+from shared.messaging.publisher import Publisher
+from shared.messaging.tables import outbox
+from shared.messaging.topology import named
+from tests.integration.messaging.conftest import Broker
+
+
+def request_payout(amount: str = "125.00") -> RequestPayoutV1:
+    claim_id = str(uuid.uuid4())
+    return RequestPayoutV1(
+        payout_key=f"claim:{claim_id}:claim_credit",
+        source=PayoutSource(claim_id=claim_id, kind="claim_credit"),
+        amount=Decimal(amount),
+        rail=Rail.CONCOURSE,
+        payee=Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email="jane@example.org"),
+        requested_by="support-1",
+    )
+
+
+@pytest.fixture(autouse=True)
+async def empty_outbox(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session, session.begin():
+        await session.execute(delete(outbox))
+
+
+async def test_committed_message_is_published_once_and_marked(
+    broker: Broker, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with UnitOfWork(sessionmaker, "claims", correlation_id="claim-1") as uow:
+        sent = uow.emit(request_payout())
+        await uow.commit()
+    publisher = await Publisher.open(broker.connection, broker.namespace)
+    relay = OutboxRelay(sessionmaker, publisher)
+
+    assert await relay.relay_once() == 1
+    assert await relay.relay_once() == 0  # marked published: never sent again
+
+    channel = await broker.connection.channel()
+    queue = await channel.get_queue(named(broker.namespace, "payouts.commands"))
+    message = await queue.get(timeout=5)
+    assert message is not None
+    received = Envelope.from_bytes(message.body)
+    assert received.message_id == sent.message_id
+    assert received.correlation_id == "claim-1"
+    assert isinstance(received.open(), RequestPayoutV1)
+    assert message.delivery_mode == 2  # persistent
+    await message.ack()
+
+
+async def test_rolled_back_unit_of_work_publishes_nothing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with UnitOfWork(sessionmaker, "claims") as uow:
+        uow.emit(request_payout())
+        # no commit: leaving the block rolls back
+    async with sessionmaker() as session:
+        assert (await session.execute(select(outbox))).all() == []
+
+
+class BrokenPublisher:
+    async def publish_raw(self, **_: object) -> None:
+        raise ConnectionError("broker went away")
+
+
+async def test_unconfirmed_messages_stay_in_the_outbox(
+    broker: Broker, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with UnitOfWork(sessionmaker, "claims") as uow:
+        uow.emit(request_payout())
+        await uow.commit()
+    assert await OutboxRelay(sessionmaker, BrokenPublisher()).relay_once() == 0
+    async with sessionmaker() as session:
+        row = (await session.execute(select(outbox))).one()
+    assert row.published_at is None and row.publish_attempts == 1
+
+    publisher = await Publisher.open(broker.connection, broker.namespace)
+    assert await OutboxRelay(sessionmaker, publisher).relay_once() == 1
+
+
+async def test_two_relays_never_publish_the_same_row(
+    broker: Broker, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    for _ in range(40):
+        async with UnitOfWork(sessionmaker, "claims") as uow:
+            uow.emit(request_payout())
+            await uow.commit()
+    relays = [
+        OutboxRelay(sessionmaker, await Publisher.open(broker.connection, broker.namespace),
+                    batch_size=7)
+        for _ in range(2)
+    ]
+
+    async def drain(relay: OutboxRelay) -> int:
+        total = 0
+        while (n := await relay.relay_once()) > 0:
+            total += n
+        return total
+
+    counts = await asyncio.gather(*(drain(r) for r in relays))
+    assert sum(counts) == 40
+
+    channel = await broker.connection.channel()
+    queue = await channel.declare_queue(
+        named(broker.namespace, "payouts.commands"), passive=True
+    )
+    assert queue.declaration_result.message_count == 40
+
+
+async def test_unroutable_message_raises_instead_of_vanishing(broker: Broker) -> None:
+    publisher = await Publisher.open(broker.connection, broker.namespace)
+    with pytest.raises(Exception, match=r"(?i)(unroutable|return|NO_ROUTE)"):
+        await publisher.publish_raw(
+            exchange="claims", routing_key="nobody.listens.here", body=b"{}",
+            message_id=str(uuid.uuid4()), message_type="x", correlation_id="c",
+        )

@@ -1,0 +1,199 @@
+"""Asynchronous settlement, signed callbacks, retries and the fault controls."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from services.sandbox.app import create_app
+from services.sandbox.settings import SandboxSettings
+from shared.signing import verify
+
+from .conftest import CALLBACK_URL, SECRET, Harness, e2e_id, payment_body
+
+PAYMENTS = "/concourse/v1/payments"
+STATUS = "/concourse/v1/payments/status"
+
+
+async def status_of(harness: Harness, eid: str) -> dict[str, Any]:
+    response = await harness.client.get(STATUS, params={"endToEndId": eid})
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def set_faults(harness: Harness, **faults: Any) -> None:
+    response = await harness.client.put("/sandbox/faults", json=faults)
+    assert response.status_code == 200, response.text
+
+
+async def test_payment_settles_and_a_signed_callback_arrives(harness: Harness) -> None:
+    eid = e2e_id()
+    created = (await harness.client.post(PAYMENTS, json=payment_body(eid))).json()
+
+    await harness.sandbox.settler.idle()
+
+    settled = await status_of(harness, eid)
+    assert settled["status"] == "COMPLETED"
+    assert settled["paidAt"] is not None
+    [callback] = harness.receiver.requests
+    assert str(callback.url) == CALLBACK_URL
+    assert callback.headers["content-type"] == "application/json"
+    event = json.loads(callback.content)
+    assert event["endToEndId"] == eid
+    assert event["paymentId"] == created["paymentId"]
+    assert event["status"] == "COMPLETED"
+    assert event["amount"] == "125.00" and event["currency"] == "USD"
+    assert event["statusReason"] is None
+    assert event["eventId"] and event["occurredAt"]
+
+    timestamp = callback.headers["x-signature-timestamp"]
+    signature = callback.headers["x-signature"]
+    assert signature.startswith("sha256=")
+    assert verify(SECRET, timestamp, signature, callback.content, now=time.time())
+    tampered = callback.content.replace(b"125.00", b"925.00")
+    assert not verify(SECRET, timestamp, signature, tampered, now=time.time())
+    assert not verify("another-secret-0123456789", timestamp, signature, callback.content,
+                      now=time.time())
+
+
+async def test_no_callback_url_means_no_callback(harness: Harness) -> None:
+    eid = e2e_id()
+    await harness.client.post(PAYMENTS, json=payment_body(eid, callbackUrl=None))
+    await harness.sandbox.settler.idle()
+
+    assert (await status_of(harness, eid))["status"] == "COMPLETED"
+    assert harness.receiver.requests == []
+
+
+async def test_callback_is_retried_until_the_receiver_accepts(harness: Harness) -> None:
+    harness.receiver.answers = [500, httpx.ConnectError("refused"), 503]
+    await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
+    await harness.sandbox.settler.idle()
+
+    assert len(harness.receiver.requests) == 4
+    assert len({r.content for r in harness.receiver.requests}) == 1
+
+
+async def test_callback_gives_up_after_the_configured_retries(harness: Harness) -> None:
+    harness.receiver.answers = [500] * 10
+    await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
+    await harness.sandbox.settler.idle()
+
+    assert len(harness.receiver.requests) == 1 + 3  # first attempt + callback_retries
+
+
+async def test_fail_next_answers_503_and_records_nothing(harness: Harness) -> None:
+    await set_faults(harness, fail_next=2)
+    eid = e2e_id()
+
+    for _ in range(2):
+        response = await harness.client.post(PAYMENTS, json=payment_body(eid))
+        assert response.status_code == 503
+        assert response.json()["type"] == "urn:warranty:problem:provider-unavailable"
+        assert (await harness.client.get("/ledger")).json()["payments"] == []
+    assert (await harness.client.get("/sandbox/faults")).json()["fail_next"] == 0
+
+    assert (await harness.client.post(PAYMENTS, json=payment_body(eid))).status_code == 201
+
+
+async def test_rate_limit_next_answers_429_with_retry_after(harness: Harness) -> None:
+    await set_faults(harness, rate_limit_next=1)
+    eid = e2e_id()
+
+    limited = await harness.client.post(PAYMENTS, json=payment_body(eid))
+
+    assert limited.status_code == 429
+    assert limited.headers["retry-after"] == "1"
+    assert (await harness.client.get("/ledger")).json()["payments"] == []
+    assert (await harness.client.post(PAYMENTS, json=payment_body(eid))).status_code == 201
+
+
+async def test_respond_delay_records_the_payment_before_answering(harness: Harness) -> None:
+    await set_faults(harness, respond_delay_ms=300)
+    eid = e2e_id()
+
+    slow = asyncio.create_task(harness.client.post(PAYMENTS, json=payment_body(eid)))
+    await asyncio.sleep(0.05)
+
+    assert not slow.done()
+    # The caller is still waiting (would time out), yet the payment exists and is queryable.
+    ledger = (await harness.client.get("/ledger")).json()["payments"]
+    assert [entry["endToEndId"] for entry in ledger] == [eid]
+    assert (await harness.client.get(STATUS, params={"endToEndId": eid})).status_code == 200
+    assert (await slow).status_code == 201
+
+
+async def test_duplicate_callbacks_deliver_the_same_event_twice(harness: Harness) -> None:
+    await set_faults(harness, duplicate_callbacks=True)
+    await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
+    await harness.sandbox.settler.idle()
+
+    first, second = harness.receiver.requests
+    assert first.content == second.content
+    assert json.loads(first.content)["eventId"] == json.loads(second.content)["eventId"]
+
+
+async def test_drop_callbacks_settles_silently(harness: Harness) -> None:
+    await set_faults(harness, drop_callbacks=True)
+    eid = e2e_id()
+    await harness.client.post(PAYMENTS, json=payment_body(eid))
+    await harness.sandbox.settler.idle()
+
+    assert (await status_of(harness, eid))["status"] == "COMPLETED"
+    assert harness.receiver.requests == []
+
+
+async def test_held_payments_stay_pending_until_released(harness: Harness) -> None:
+    await set_faults(harness, hold_settlement=True)
+    eid = e2e_id()
+    await harness.client.post(PAYMENTS, json=payment_body(eid))
+    await harness.sandbox.settler.idle()  # the settle delay passes
+
+    assert (await status_of(harness, eid))["status"] == "PENDING"
+    assert harness.receiver.requests == []
+
+    released = await harness.client.post("/sandbox/release")
+    assert released.json() == {"released": [eid]}
+    await harness.sandbox.settler.idle()
+
+    assert (await status_of(harness, eid))["status"] == "COMPLETED"
+    assert len(harness.receiver.requests) == 1
+    # Releasing again settles nothing and sends nothing twice.
+    assert (await harness.client.post("/sandbox/release")).json() == {"released": []}
+
+
+async def test_fault_controls_round_trip_and_reset(harness: Harness) -> None:
+    await set_faults(harness, hold_settlement=True, respond_delay_ms=5)
+    assert (await harness.client.get("/sandbox/faults")).json()["hold_settlement"] is True
+    # A misspelt fault is refused, not silently ignored.
+    typo = await harness.client.put("/sandbox/faults", json={"fail_nxt": 1})
+    assert typo.status_code == 422
+
+    cleared = (await harness.client.delete("/sandbox/faults")).json()
+    assert cleared == {
+        "fail_next": 0, "rate_limit_next": 0, "respond_delay_ms": 0,
+        "drop_callbacks": False, "duplicate_callbacks": False, "hold_settlement": False,
+    }
+
+    await set_faults(harness, hold_settlement=True)
+    await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
+    assert (await harness.client.post("/sandbox/reset")).json() == {"status": "ok"}
+
+    assert (await harness.client.get("/ledger")).json()["payments"] == []
+    assert (await harness.client.get("/sandbox/faults")).json()["hold_settlement"] is False
+
+
+async def test_lifespan_creates_and_closes_its_own_client(
+    make_settings: Callable[..., SandboxSettings],
+) -> None:
+    app = create_app(make_settings())
+    async with app.router.lifespan_context(app):
+        client = app.state.sandbox.client()
+        assert not client.is_closed
+    assert client.is_closed
