@@ -74,6 +74,16 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def internal_error(path: str) -> JSONResponse:
+    """The 500 answer: says nothing about internals."""
+    return problem_response(
+        500, "internal-error", "Internal error",
+        "The request could not be completed; it is safe to retry with the same "
+        "Idempotency-Key.",
+        instance=path,
+    )
+
+
 _STATUS_SLUGS = {
     400: ("bad-request", "Bad request"),
     401: ("unauthenticated", "Authentication required"),
@@ -126,12 +136,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(
-            500, "internal-error", "Internal error",
-            "The request could not be completed; it is safe to retry with the same "
-            "Idempotency-Key.",
-            instance=request.url.path,
-        )
+        return internal_error(request.url.path)
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -18,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db.engine import ping
 from shared.logging import correlation_id_var
-from shared.problems import install_problem_handlers, problem_response
+from shared.problems import install_problem_handlers, internal_error, problem_response
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
@@ -27,6 +28,7 @@ HTTP_LATENCY = Histogram(
     "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
 )
 CORRELATION_HEADER = "x-correlation-id"
+log = logging.getLogger(__name__)
 
 
 class CorrelationAndMetricsMiddleware:
@@ -46,10 +48,12 @@ class CorrelationAndMetricsMiddleware:
         token = correlation_id_var.set(correlation_id)
         started = time.perf_counter()
         status = 500
+        started_response = False
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
+                started_response = True
                 status = message["status"]
                 message.setdefault("headers", [])
                 message["headers"].append((CORRELATION_HEADER.encode(), correlation_id.encode()))
@@ -57,6 +61,13 @@ class CorrelationAndMetricsMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception:
+            # Answer here rather than in Starlette's outermost error middleware, so the 500 is
+            # logged and answered with the request's correlation id.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started_response:
+                raise
+            await internal_error(scope["path"])(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
