@@ -1,0 +1,162 @@
+"""deploy/docker-compose.yml and the Dockerfile agree with scripts/devstack.py's process table.
+
+Compose and ``make run`` must start the same processes with the same commands; these checks read
+the files only (no Docker, no network).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE = REPO / "deploy" / "docker-compose.yml"
+
+
+def _load_devstack() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("devstack", REPO / "scripts" / "devstack.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["devstack"] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+devstack = _load_devstack()
+PROCESSES: dict[str, list[str]] = dict(devstack.stack_processes("python"))
+MIGRATIONS: dict[str, list[str]] = dict(devstack.migrate_processes("python"))
+APP_SERVICES = {**PROCESSES, **MIGRATIONS}
+HTTP_PORTS: dict[str, int] = {p.name: p.http[1] for p in devstack.STACK if p.http}
+EXPECTED = {
+    "postgres", "rabbitmq", "claims-migrate", "payouts-migrate", "billing-migrate",
+    "claims-api", "claims-worker", "payouts-api", "payouts-worker",
+    "billing-api", "billing-worker", "sandbox",
+}
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, dict[str, Any]]:
+    compose = yaml.safe_load(COMPOSE.read_text())
+    assert "version" not in compose  # the compose spec needs none
+    result: dict[str, dict[str, Any]] = compose["services"]
+    return result
+
+
+def test_every_service_of_the_stack_is_there(services: dict[str, dict[str, Any]]) -> None:
+    assert set(services) == EXPECTED
+    assert set(APP_SERVICES) == EXPECTED - {"postgres", "rabbitmq"}
+
+
+def test_commands_equal_the_devstack_table(services: dict[str, dict[str, Any]]) -> None:
+    for name, argv in APP_SERVICES.items():
+        assert services[name]["command"] == argv, name
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_app_services_build_the_shared_dockerfile(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    service = services[name]
+    assert service["build"] == {"context": "..", "dockerfile": "Dockerfile"}
+    assert (COMPOSE.parent / service["build"]["context"] / "Dockerfile").resolve() == (
+        REPO / "Dockerfile")
+    assert service["deploy"]["resources"]["limits"]["memory"]
+    assert service["deploy"]["resources"]["limits"]["cpus"]
+
+
+@pytest.mark.parametrize("name", sorted(PROCESSES))
+def test_long_running_services_are_supervised(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    service = services[name]
+    assert service["restart"] == "unless-stopped"
+    test = service["healthcheck"]["test"]
+    assert test[0] == "CMD" and test[1] == "python"
+    if name in HTTP_PORTS:
+        assert f"http://127.0.0.1:{HTTP_PORTS[name]}/readyz" in test[-1]
+        published = [p.rsplit(":", 2)[-2:] for p in service["ports"]]
+        assert published == [[str(HTTP_PORTS[name])] * 2]
+
+
+@pytest.mark.parametrize("name", sorted(MIGRATIONS))
+def test_migrations_run_once_after_postgres(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    service = services[name]
+    assert service["restart"] == "no"
+    assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+
+
+@pytest.mark.parametrize("name", sorted(n for n in PROCESSES if n != "sandbox"))
+def test_services_start_after_their_migration_and_the_broker(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    depends = services[name]["depends_on"]
+    migrate = name.split("-")[0] + "-migrate"
+    assert depends[migrate] == {"condition": "service_completed_successfully"}
+    assert depends["rabbitmq"] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_settings_point_at_the_containers(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    env = services[name]["environment"]
+    prefix = name.split("-")[0].upper()
+    if name in HTTP_PORTS:
+        assert env[f"{prefix}_HOST"] == "0.0.0.0"
+        assert env[f"{prefix}_PORT"] == str(HTTP_PORTS[name])
+    if name == "sandbox":
+        return
+    assert "@postgres:5432/" in env[f"{prefix}_DATABASE_URL"]
+    assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{prefix.lower()}")
+    assert "@rabbitmq:5672/" in env["AMQP_URL"]
+    # Secrets come from the caller's environment; the fallback is the dev default only.
+    assert env["JWT_SECRET"].startswith("${JWT_SECRET:-")
+
+
+def test_payouts_and_the_sandbox_share_the_webhook_secret(
+    services: dict[str, dict[str, Any]]
+) -> None:
+    secrets = {services[n]["environment"]["PROVIDER_WEBHOOK_SECRET"]
+               for n in ("payouts-api", "payouts-worker", "sandbox")}
+    assert len(secrets) == 1
+    assert secrets.pop().startswith("${PROVIDER_WEBHOOK_SECRET:-")
+    assert services["payouts-worker"]["environment"]["PAYOUTS_CONCOURSE_BASE_URL"] == (
+        "http://sandbox:8009/concourse/v1")
+
+
+def test_dependencies(services: dict[str, dict[str, Any]]) -> None:
+    postgres, rabbitmq = services["postgres"], services["rabbitmq"]
+    assert postgres["image"] == "postgres:15"
+    assert "pg_isready" in postgres["healthcheck"]["test"]
+    assert any(v.endswith(":/var/lib/postgresql/data") for v in postgres["volumes"])
+    assert rabbitmq["image"] == "rabbitmq:3.10-management"
+    assert "rabbitmq-diagnostics" in rabbitmq["healthcheck"]["test"]
+    assert {p.rsplit(":", 1)[-1] for p in rabbitmq["ports"]} == {"5672", "15672"}
+    for volume in rabbitmq["volumes"]:
+        source = volume.split(":")[0]
+        if source.startswith("."):
+            assert (COMPOSE.parent / source).is_file(), volume
+
+
+def test_dockerfile_builds_one_unprivileged_image_without_secrets() -> None:
+    text = (REPO / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    assert "-r /tmp/requirements.lock" in text
+    assert re.search(r"pip install .*--no-deps", text)
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and not users[-1].startswith(("root", "0"))
+    instructions = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    assert not re.search(r"SECRET|PASSWORD|TOKEN", instructions, re.I)
+    ignore = [line for line in (REPO / ".dockerignore").read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    assert ignore[0] == "*"  # an allow-list: nothing reaches the build context unless named
+    assert "!.env" not in ignore
