@@ -1,7 +1,7 @@
 """messaging tables
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 03:00:42.612671
 """
 from collections.abc import Sequence

@@ -1,0 +1,1 @@
+"""Developer scripts: the devstack supervisor and the demo."""

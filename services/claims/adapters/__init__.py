@@ -1,0 +1,1 @@
+"""Claims adapters layer."""

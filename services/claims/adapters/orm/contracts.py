@@ -1,0 +1,58 @@
+"""Contracts and their covered items."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
+from services.claims.domain.contract import Brand, ContractStatus, ItemKind
+
+
+class ContractRow(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("service_fee >= 0", name="service_fee_not_negative"),
+        CheckConstraint("per_claim_cap > 0", name="per_claim_cap_positive"),
+        CheckConstraint("annual_aggregate > 0", name="annual_aggregate_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    brand: Mapped[Brand] = mapped_column(enum_of(Brand))
+    status: Mapped[ContractStatus] = mapped_column(enum_of(ContractStatus))
+    holder_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(16))
+    address_line1: Mapped[str | None] = mapped_column(String(64))
+    address_line2: Mapped[str | None] = mapped_column(String(64))
+    address_city: Mapped[str | None] = mapped_column(String(64))
+    address_state: Mapped[str | None] = mapped_column(String(2))
+    address_zip: Mapped[str | None] = mapped_column(String(10))
+    service_fee: Mapped[Decimal] = mapped_column(MONEY)
+    per_claim_cap: Mapped[Decimal] = mapped_column(MONEY)
+    annual_aggregate: Mapped[Decimal] = mapped_column(MONEY)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[CoveredItemRow]] = relationship(
+        back_populates="contract", lazy="raise", order_by="CoveredItemRow.position"
+    )
+
+
+class CoveredItemRow(Base):
+    __tablename__ = "covered_items"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"), index=True)
+    position: Mapped[int]
+    kind: Mapped[ItemKind] = mapped_column(enum_of(ItemKind))
+    description: Mapped[str] = mapped_column(String(200))
+    model: Mapped[str | None] = mapped_column(String(64))
+    serial: Mapped[str | None] = mapped_column(String(64))
+
+    contract: Mapped[ContractRow] = relationship(back_populates="items", lazy="raise")

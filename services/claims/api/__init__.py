@@ -1,0 +1,13 @@
+"""Claims api layer: the routers and the domain-error mapping."""
+
+from fastapi import APIRouter
+
+from services.claims.api import byop, claims, contracts, work
+from services.claims.api.errors import install_error_handlers
+
+
+def routers() -> list[APIRouter]:
+    return [contracts.router, work.router, claims.router, byop.router]
+
+
+__all__ = ["install_error_handlers", "routers"]

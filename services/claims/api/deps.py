@@ -1,0 +1,38 @@
+"""FastAPI dependencies: the use-case context and who may call what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.claims.service.context import Claims
+from shared.auth import Principal, Role
+from shared.auth.fastapi import require
+
+
+def _claims(request: Request) -> Claims:
+    return request.app.state.claims  # type: ignore[no-any-return]
+
+
+ClaimsDep = Annotated[Claims, Depends(_claims)]
+
+# Reading: any caller; a customer is limited to their own data by the use cases (404 otherwise).
+Reader = Annotated[Principal, Depends(require())]
+ContractWriter = Annotated[Principal, Depends(require(Role.AGENT, Role.OPS, Role.SERVICE))]
+Requester = Annotated[Principal, Depends(require(Role.CUSTOMER, Role.AGENT, Role.SERVICE))]
+OptionPoster = Annotated[Principal, Depends(require(Role.AGENT, Role.SERVICE))]
+OptionChooser = Annotated[Principal, Depends(require(Role.CUSTOMER, Role.AGENT))]
+JobHandler = Annotated[
+    Principal, Depends(require(Role.AGENT, Role.BYOP_AGENT, Role.OPS, Role.SERVICE))
+]
+OrderCloser = Annotated[Principal, Depends(require(Role.AGENT, Role.OPS))]
+Staff = Annotated[
+    Principal,
+    Depends(require(Role.AGENT, Role.BYOP_AGENT, Role.SUPPORT_SERVICES, Role.PAYABLES, Role.OPS)),
+]
+PaymentChooser = Annotated[Principal, Depends(require(Role.CUSTOMER, Role.BYOP_AGENT))]
+Approver = Annotated[
+    Principal, Depends(require(Role.SUPPORT_SERVICES, Role.PAYABLES, Role.OPS))
+]
+ByopAgent = Annotated[Principal, Depends(require(Role.BYOP_AGENT))]

@@ -1,0 +1,160 @@
+"""Claim bodies: the claim, its payment option, approval, rejection, payouts and timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import EmailStr, Field
+
+from services.claims.adapters.orm import AuditEventRow, ClaimPayoutRow, ClaimRow
+from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output
+from services.claims.api.schemas.work import ExceptionOut, OrderOut
+from services.claims.domain.claim import ClaimKind, ClaimStatus
+from services.claims.domain.payment import PayeeRole, PaymentRail
+from services.claims.domain.payout import PayoutStatus
+from services.claims.service.claim_views import ClaimView
+from services.claims.service.payment import PaymentSelection
+
+
+class PaymentSelectionIn(Input):
+    rail: PaymentRail = Field(examples=["concourse"])
+    payee: PayeeRole = PayeeRole.CUSTOMER
+    accept_terms: bool = Field(
+        default=False, description="The Terms and Conditions checkbox; required from a customer."
+    )
+    email: EmailStr | None = Field(
+        default=None, description="Verify or edit: where payment communications go. "
+        "Omitted: the email on file.", examples=["jane.doe@example.com"],
+    )
+    mobile: Mobile | None = None
+    mailing_address: Address | None = Field(
+        default=None, description="For a check; omitted: the address on file."
+    )
+
+    def to_command(self) -> PaymentSelection:
+        return PaymentSelection(
+            rail=self.rail, payee=self.payee, accept_terms=self.accept_terms,
+            email=None if self.email is None else str(self.email), mobile=self.mobile,
+            address=None if self.mailing_address is None else self.mailing_address.to_domain(),
+        )
+
+
+class ApproveIn(Input):
+    override: bool = Field(
+        default=False, description="Supervisor's approve override: above the approval limit "
+        "or the plan's per-claim cap.",
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class RejectIn(Input):
+    reason: str = Field(min_length=1, max_length=500, examples=["duplicate request"])
+
+
+class PaymentOut(Output):
+    rail: PaymentRail
+    payee: PayeeRole
+    payee_name: str
+    email: str | None
+    mobile: str | None
+    mailing_address: Address | None
+    terms_accepted_by: str | None
+    terms_accepted_at: datetime | None
+    selected_by: str
+    selected_at: datetime
+
+    @classmethod
+    def of(cls, row: ClaimRow) -> PaymentOut | None:
+        if row.rail is None or row.payee_role is None or row.payee_name is None \
+                or row.payment_selected_by is None or row.payment_selected_at is None:
+            return None
+        return cls(
+            rail=row.rail, payee=row.payee_role, payee_name=row.payee_name,
+            email=row.payee_email, mobile=row.payee_mobile,
+            mailing_address=Address.from_columns(row, "payee_address_"),
+            terms_accepted_by=row.terms_accepted_by, terms_accepted_at=row.terms_accepted_at,
+            selected_by=row.payment_selected_by, selected_at=row.payment_selected_at,
+        )
+
+
+class PayoutOut(Output):
+    payout_key: str = Field(examples=["claim:7f1c2a9e-...:payout:1"])
+    amount: MoneyOut
+    rail: PaymentRail
+    status: PayoutStatus
+    requested_by: str
+    requested_at: datetime
+    payout_id: str | None
+    provider_reference: str | None
+    failure_reason: str | None
+
+    @classmethod
+    def of(cls, row: ClaimPayoutRow) -> PayoutOut:
+        return cls.model_validate(row)
+
+
+class ClaimSummaryOut(Output):
+    id: uuid.UUID
+    job_id: uuid.UUID
+    contract_id: uuid.UUID
+    customer_id: str
+    kind: ClaimKind
+    status: ClaimStatus = Field(examples=["under_review"])
+    gross: MoneyOut
+    deductible: MoneyOut
+    payable: MoneyOut
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: ClaimRow) -> ClaimSummaryOut:
+        return cls.model_validate(row)
+
+
+class ClaimOut(ClaimSummaryOut):
+    approved_by: str | None
+    approved_at: datetime | None
+    rejected_reason: str | None
+    payment: PaymentOut | None
+    review: ExceptionOut | None = Field(description="The open SS-Claim Credit Review, if any.")
+    payouts: list[PayoutOut]
+
+    @classmethod
+    def of_view(cls, view: ClaimView) -> ClaimOut:
+        summary = ClaimSummaryOut.of(view.claim)
+        claim = view.claim
+        return cls(
+            **dict(summary), approved_by=claim.approved_by, approved_at=claim.approved_at,
+            rejected_reason=claim.rejected_reason, payment=PaymentOut.of(claim),
+            review=None if view.review is None else ExceptionOut.of(view.review),
+            payouts=[PayoutOut.of(p) for p in view.payouts],
+        )
+
+    @classmethod
+    def render(cls, view: ClaimView) -> dict[str, Any]:
+        """The JSON body, as stored for an idempotent replay."""
+        return cls.of_view(view).model_dump(mode="json")
+
+
+class TimelineEventOut(Output):
+    at: datetime
+    entity: str = Field(examples=["claim"])
+    entity_id: str
+    action: str = Field(examples=["approve"])
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: AuditEventRow) -> TimelineEventOut:
+        return cls.model_validate(row)
+
+
+class AcceptanceOut(OrderOut):
+    """The order after the choice, and the claim it opened (Claim Credit only)."""
+
+    claim: ClaimOut | None

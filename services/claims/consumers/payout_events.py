@@ -1,0 +1,27 @@
+"""Consumer of ``claims.payout-events``: decode the report, apply it with the same use case
+whatever the delivery count. A domain refusal (unknown payout, a contradiction) can never
+succeed on retry, so it parks the message for an operator; anything else is retried."""
+
+from __future__ import annotations
+
+from services.claims.domain.errors import DomainError
+from services.claims.service.context import Claims
+from services.claims.service.payout_events import apply_payout_event
+from shared.messaging.consumer import Handler, PermanentError
+from shared.messaging.contracts import PayoutFailedV1, PayoutPaidV1, PayoutSubmittedV1
+from shared.messaging.envelope import Envelope
+
+QUEUE = "claims.payout-events"
+
+
+def payout_events_handler(app: Claims) -> Handler:
+    async def handle(envelope: Envelope) -> None:
+        report = envelope.open()
+        if not isinstance(report, PayoutSubmittedV1 | PayoutPaidV1 | PayoutFailedV1):
+            raise PermanentError(f"{QUEUE} does not handle {envelope.type} v{envelope.version}")
+        try:
+            await apply_payout_event(app, envelope, report)
+        except DomainError as exc:
+            raise PermanentError(f"{exc.code}: {exc.detail}") from exc
+
+    return handle

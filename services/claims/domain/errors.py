@@ -1,0 +1,221 @@
+"""Named domain errors. Each has a stable ``code`` (the problem type's slug) and a ``kind`` that
+says what sort of refusal it is; the API maps the kind to an HTTP status, the domain knows no HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import ClassVar
+
+
+class ErrorKind(StrEnum):
+    NOT_FOUND = "not_found"  # it does not exist, or the caller may not know it does
+    CONFLICT = "conflict"  # not possible in the current state
+    INVALID = "invalid"  # the request breaks a business rule whatever the state
+    FORBIDDEN = "forbidden"  # possible, but not by this caller
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain-error"
+    title: ClassVar[str] = "Business rule violated"
+    kind: ClassVar[ErrorKind] = ErrorKind.CONFLICT
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    code = "not-found"
+    title = "Not found"
+    kind = ErrorKind.NOT_FOUND
+
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(f"{what} {ident} does not exist")
+
+
+class IllegalTransition(DomainError):
+    code = "illegal-transition"
+    title = "Action not allowed in the current status"
+
+    def __init__(self, machine: str, state: str, action: str, allowed: Iterable[str]) -> None:
+        choices = ", ".join(sorted(allowed)) or "none"
+        super().__init__(
+            f"{machine} in status '{state}' cannot '{action}' (allowed here: {choices})"
+        )
+        self.machine = machine
+        self.state = state
+        self.action = action
+
+
+# Contracts and service work
+
+
+class NotEntitled(DomainError):
+    code = "not-entitled"
+    title = "Contract not entitled to service"
+
+
+class ItemNotCovered(DomainError):
+    code = "item-not-covered"
+    title = "Item not covered"
+    kind = ErrorKind.INVALID
+
+
+class OrderClosed(DomainError):
+    code = "order-closed"
+    title = "Service order is closed"
+
+
+class OrderHasOpenClaim(DomainError):
+    code = "order-has-open-claim"
+    title = "A claim is in progress"
+
+
+class NoActiveJob(DomainError):
+    code = "no-active-job"
+    title = "No active service job"
+
+
+class ReasonRequired(DomainError):
+    code = "reason-required"
+    title = "A reason is required"
+    kind = ErrorKind.INVALID
+
+
+class JobNotStale(DomainError):
+    code = "job-not-stale"
+    title = "Job is not old enough to expire"
+
+
+class NotByopJob(DomainError):
+    code = "not-byop-job"
+    title = "Not a BYOP job"
+
+
+# Options
+
+
+class InvalidOptions(DomainError):
+    code = "invalid-options"
+    title = "Options are not valid"
+    kind = ErrorKind.INVALID
+
+
+class OptionsAlreadyPosted(DomainError):
+    code = "options-already-posted"
+    title = "Options already posted"
+
+
+# Payment option
+
+
+class ReviewNotOpen(DomainError):
+    code = "review-exception-not-open"
+    title = "No open SS-Claim Credit Review exception"
+
+
+class EmailRequired(DomainError):
+    code = "email-required"
+    title = "A valid email is required"
+    kind = ErrorKind.INVALID
+
+
+class PlaceholderEmail(DomainError):
+    code = "placeholder-email"
+    title = "Email is a placeholder"
+    kind = ErrorKind.INVALID
+
+
+class TermsNotAccepted(DomainError):
+    code = "terms-not-accepted"
+    title = "Terms and Conditions not accepted"
+    kind = ErrorKind.INVALID
+
+
+class AddressRequired(DomainError):
+    code = "mailing-address-required"
+    title = "A mailing address is required"
+    kind = ErrorKind.INVALID
+
+
+class RailNotAllowed(DomainError):
+    code = "rail-not-allowed"
+    title = "Payment method not allowed"
+    kind = ErrorKind.INVALID
+
+
+class ServiceProInfoMissing(DomainError):
+    code = "service-pro-info-missing"
+    title = "Service pro information missing"
+    kind = ErrorKind.INVALID
+
+
+class PayeeMustConfirm(DomainError):
+    code = "payee-must-confirm"
+    title = "Only the payee's side may choose this"
+    kind = ErrorKind.FORBIDDEN
+
+
+# Adjudication and approval
+
+
+class PaymentOptionMissing(DomainError):
+    code = "payment-option-missing"
+    title = "No payment option selected"
+
+
+class NothingPayable(DomainError):
+    code = "nothing-payable"
+    title = "Nothing payable"
+
+
+class SelfApproval(DomainError):
+    code = "self-approval"
+    title = "Cannot approve own claim"
+    kind = ErrorKind.FORBIDDEN
+
+
+class ApprovalLimitExceeded(DomainError):
+    code = "approval-limit-exceeded"
+    title = "Above the approval limit"
+    kind = ErrorKind.FORBIDDEN
+
+
+class OverrideNotPermitted(DomainError):
+    code = "override-not-permitted"
+    title = "Only a supervisor may override"
+    kind = ErrorKind.FORBIDDEN
+
+
+class AggregateLimitExceeded(DomainError):
+    code = "aggregate-limit-exceeded"
+    title = "Annual aggregate limit reached"
+
+
+class InvalidAmount(DomainError):
+    code = "invalid-amount"
+    title = "Amount not allowed"
+    kind = ErrorKind.INVALID
+
+
+# Payout events (answered by parking the message: no retry can fix them)
+
+
+class UnknownPayout(DomainError):
+    code = "unknown-payout"
+    title = "Unknown payout"
+    kind = ErrorKind.NOT_FOUND
+
+
+class PayoutConflict(DomainError):
+    code = "payout-conflict"
+    title = "Payout event contradicts the record"
+
+
+# Requests
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency-key-reused"
+    title = "Idempotency key used for another request"
+    kind = ErrorKind.INVALID

@@ -1,0 +1,89 @@
+"""Explicit state machines: a table of ``(from, action, guard -> to)`` rules.
+
+A guard looks at the facts of one attempt and returns the named error that forbids it, or
+``None``. Several rules may share a ``(from, action)``: the first whose guard passes decides the
+target (``submit`` goes to Under Review, or to Rejected when nothing is payable); when none
+passes, the first rule's error is raised, so the caller hears the main reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from services.claims.domain.errors import DomainError, IllegalTransition
+
+S = TypeVar("S", bound=StrEnum)
+A = TypeVar("A", bound=StrEnum)
+F = TypeVar("F")
+
+
+def no_guard(_facts: object) -> DomainError | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Rule(Generic[S, A, F]):
+    source: S
+    action: A
+    target: S
+    guard: Callable[[F], DomainError | None] = field(default=no_guard)
+
+
+def all_of(*guards: Callable[[F], DomainError | None]) -> Callable[[F], DomainError | None]:
+    """Guards checked in order; the first failure is the answer."""
+
+    def guard(facts: F) -> DomainError | None:
+        for check in guards:
+            error = check(facts)
+            if error is not None:
+                return error
+        return None
+
+    return guard
+
+
+class StateMachine(Generic[S, A, F]):
+    def __init__(self, name: str, rules: Iterable[Rule[S, A, F]]) -> None:
+        self.name = name
+        self._rules: dict[tuple[S, A], list[Rule[S, A, F]]] = {}
+        for rule in rules:
+            self._rules.setdefault((rule.source, rule.action), []).append(rule)
+
+    @property
+    def rules(self) -> list[Rule[S, A, F]]:
+        return [rule for rules in self._rules.values() for rule in rules]
+
+    def allowed(self, state: S) -> list[A]:
+        """Actions the table has for ``state`` (guards not evaluated)."""
+        return [action for (source, action) in self._rules if source == state]
+
+    def can(self, state: S, action: A) -> bool:
+        return (state, action) in self._rules
+
+    def fire(self, state: S, action: A, facts: F) -> S:
+        """The target of ``action`` from ``state``; raises the guard's error or
+        ``IllegalTransition``."""
+        rules = self._rules.get((state, action))
+        if not rules:
+            raise IllegalTransition(
+                self.name, state.value, action.value, (a.value for a in self.allowed(state))
+            )
+        first_error: DomainError | None = None
+        for rule in rules:
+            error = rule.guard(facts)
+            if error is None:
+                return rule.target
+            first_error = first_error or error
+        assert first_error is not None
+        raise first_error
+
+
+def fan_in(
+    sources: Iterable[S], action: A, target: S,
+    guard: Callable[[F], DomainError | None] = no_guard,
+) -> list[Rule[S, A, F]]:
+    """The same rule from several states (``cancel`` from New or Accepted)."""
+    return [Rule(source, action, target, guard) for source in sources]

@@ -1,0 +1,113 @@
+"""How a claim is paid: the rail, the payee and the payee details each rail needs.
+
+- JP Morgan Concourse: to the customer, only with a valid (non-placeholder) email, and only once
+  the customer accepted the Terms and Conditions.
+- Check: mailed to a postal address (customer or service pro).
+- Zelle: only to a BYOP service pro whose email or US mobile was given.
+A customer payee always confirms the payment terms themselves (the BYOP "accept terms to close
+the claim" step, and Concourse's checkbox).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.claims.domain.errors import (
+    AddressRequired,
+    EmailRequired,
+    PlaceholderEmail,
+    RailNotAllowed,
+    ServiceProInfoMissing,
+    TermsNotAccepted,
+)
+
+
+class PaymentRail(StrEnum):
+    CONCOURSE = "concourse"
+    CHECK = "check"
+    ZELLE = "zelle"
+
+
+class PayeeRole(StrEnum):
+    CUSTOMER = "customer"
+    SERVICE_PRO = "service_pro"
+
+
+@dataclass(frozen=True)
+class MailingAddress:
+    line1: str
+    city: str
+    state: str
+    zip: str
+    line2: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentChoice:
+    rail: PaymentRail
+    payee: PayeeRole
+    payee_name: str
+    email: str | None
+    mobile: str | None
+    address: MailingAddress | None
+    terms_accepted: bool
+
+
+# Local parts agents type when a customer has no email; they must never receive money mail.
+_PLACEHOLDER_LOCALS = frozenset(
+    {"noemail", "nomail", "none", "noreply", "donotreply", "na", "null", "unknown", "noaddress"}
+)
+_PLACEHOLDER_DOMAINS = frozenset({"noemail", "nomail", "none", "noreply", "donotreply"})
+
+
+def is_placeholder_email(email: str) -> bool:
+    local, _, domain = email.strip().lower().partition("@")
+    squeezed = re.sub(r"[^a-z]", "", local)
+    first_label = domain.split(".", 1)[0]
+    return (
+        squeezed in _PLACEHOLDER_LOCALS
+        or squeezed.startswith("noemail")
+        or first_label in _PLACEHOLDER_DOMAINS
+    )
+
+
+def choose_payment(choice: PaymentChoice, *, byop: bool) -> PaymentChoice:
+    """Validate ``choice`` against the rules of its rail and payee; returns it unchanged."""
+    if choice.payee is PayeeRole.SERVICE_PRO and not byop:
+        raise RailNotAllowed("only a BYOP reimbursement can be paid to a service pro")
+    if choice.payee is PayeeRole.CUSTOMER and not choice.terms_accepted:
+        raise TermsNotAccepted("the customer must accept the Terms and Conditions")
+    _RAIL_CHECKS[choice.rail](choice)
+    return choice
+
+
+def _concourse(choice: PaymentChoice) -> None:
+    if choice.payee is not PayeeRole.CUSTOMER:
+        raise RailNotAllowed("JP Morgan Concourse pays the customer only")
+    if not choice.email:
+        raise EmailRequired("JP Morgan Concourse needs the customer's email on file")
+    if is_placeholder_email(choice.email):
+        raise PlaceholderEmail(
+            "JP Morgan Concourse needs a real email; a placeholder address does not count"
+        )
+
+
+def _check(choice: PaymentChoice) -> None:
+    if choice.address is None:
+        raise AddressRequired("a check is mailed: a postal address is required")
+
+
+def _zelle(choice: PaymentChoice) -> None:
+    if choice.payee is not PayeeRole.SERVICE_PRO:
+        raise RailNotAllowed("Zelle is used to pay a BYOP service pro only")
+    if not (choice.email or choice.mobile):
+        raise ServiceProInfoMissing("Zelle needs the service pro's email or US mobile number")
+
+
+_RAIL_CHECKS = {
+    PaymentRail.CONCOURSE: _concourse,
+    PaymentRail.CHECK: _check,
+    PaymentRail.ZELLE: _zelle,
+}

@@ -1,0 +1,73 @@
+"""The claim's record of each payout it requested, advanced by the payouts service's events.
+
+Events are delivered at least once and may overtake each other, so applying one can mean:
+advance the record, ignore it (a duplicate or an event the record has passed), or refuse it
+(it contradicts what we already know: paid and failed both; an operator must look).
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from services.claims.domain.errors import IllegalTransition, PayoutConflict
+from services.claims.domain.machine import Rule, StateMachine, fan_in
+
+
+class PayoutStatus(StrEnum):
+    REQUESTED = "requested"
+    SUBMITTED = "submitted"
+    PAID = "paid"
+    FAILED = "failed"
+
+
+class PayoutEvent(StrEnum):
+    SUBMITTED = "submitted"
+    PAID = "paid"
+    FAILED = "failed"
+
+
+_OPEN = (PayoutStatus.REQUESTED, PayoutStatus.SUBMITTED)
+PAYOUT_MACHINE: StateMachine[PayoutStatus, PayoutEvent, None] = StateMachine(
+    "payout",
+    [
+        Rule(PayoutStatus.REQUESTED, PayoutEvent.SUBMITTED, PayoutStatus.SUBMITTED),
+        *fan_in(_OPEN, PayoutEvent.PAID, PayoutStatus.PAID),
+        *fan_in(_OPEN, PayoutEvent.FAILED, PayoutStatus.FAILED),
+    ],
+)
+
+# (status, event) pairs that are news we already have: acknowledge and do nothing.
+_ALREADY_KNOWN = frozenset(
+    {
+        (PayoutStatus.SUBMITTED, PayoutEvent.SUBMITTED),
+        (PayoutStatus.PAID, PayoutEvent.SUBMITTED),
+        (PayoutStatus.FAILED, PayoutEvent.SUBMITTED),
+        (PayoutStatus.PAID, PayoutEvent.PAID),
+        (PayoutStatus.FAILED, PayoutEvent.FAILED),
+    }
+)
+
+
+def advance(status: PayoutStatus, event: PayoutEvent) -> PayoutStatus | None:
+    """The record's next status, ``None`` if the event is stale, or ``PayoutConflict``."""
+    if (status, event) in _ALREADY_KNOWN:
+        return None
+    try:
+        return PAYOUT_MACHINE.fire(status, event, None)
+    except IllegalTransition as exc:
+        raise PayoutConflict(
+            f"payout is {status.value} but the provider reports {event.value}: "
+            "an operator must reconcile it"
+        ) from exc
+
+
+def payout_key(claim_id: uuid.UUID, sequence: int) -> str:
+    """One key per approval: a redelivered command never pays twice, and a new approval after a
+    confirmed failure gets a fresh key (a new payout, not a resend of the failed one)."""
+    return f"claim:{claim_id}:payout:{sequence}"
+
+
+def payout_memo(claim_id: uuid.UUID) -> str:
+    """Fits every rail's memo (checks allow 40 characters)."""
+    return f"Claim {claim_id.hex[:12].upper()}"

@@ -1,0 +1,80 @@
+"""Exceptions: typed work items opened on a service job for another team.
+
+An SS-Claim Credit Review exception tells Support Services a claim is ready for review; its
+comment code says why (CCA, CAP, HVAC, HWH, OUTNTWRKFRR). "Open" means any status but Complete.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from services.claims.domain.contract import ItemKind
+from services.claims.domain.machine import Rule, StateMachine, fan_in
+from shared.money import Money
+
+
+class ExceptionType(StrEnum):
+    SS_CLAIM_CREDIT_REVIEW = "ss_claim_credit_review"
+    SS_CREDIT_DEBIT_MEMO = "ss_credit_debit_memo_request"
+    SS_UNAUTHORIZED_CLAIM_REVIEW = "ss_unauthorized_claim_review"
+
+
+class CommentCode(StrEnum):
+    CCA = "CCA"  # claim credit accepted
+    CAP = "CAP"  # review for cap limit
+    HVAC = "HVAC"
+    HWH = "HWH"  # water heater
+    OUTNTWRKFRR = "OUTNTWRKFRR"  # out-of-network (BYOP) service pro reimbursement request
+    CRDT = "CRDT"
+    DBT = "DBT"
+    UNAUTH = "UNAUTH"
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    PENDING = "pending"
+    FOLLOW_UP = "follow_up"
+    COMPLETE = "complete"
+
+
+class ExceptionAction(StrEnum):
+    START = "start"
+    PEND = "pend"
+    FOLLOW_UP = "follow_up"
+    RESUME = "resume"
+    COMPLETE = "complete"
+
+
+OPEN_EXCEPTION_STATUSES = frozenset(set(ExceptionStatus) - {ExceptionStatus.COMPLETE})
+# Completion is the system's: the review ends when the claim is paid or rejected.
+STAFF_EXCEPTION_ACTIONS = frozenset(set(ExceptionAction) - {ExceptionAction.COMPLETE})
+
+_S = ExceptionStatus
+_A = ExceptionAction
+EXCEPTION_MACHINE: StateMachine[ExceptionStatus, ExceptionAction, None] = StateMachine(
+    "exception",
+    [
+        Rule(_S.OPEN, _A.START, _S.IN_PROGRESS),
+        *fan_in((_S.OPEN, _S.IN_PROGRESS, _S.FOLLOW_UP), _A.PEND, _S.PENDING),
+        *fan_in((_S.OPEN, _S.IN_PROGRESS, _S.PENDING), _A.FOLLOW_UP, _S.FOLLOW_UP),
+        *fan_in((_S.PENDING, _S.FOLLOW_UP), _A.RESUME, _S.IN_PROGRESS),
+        *fan_in(OPEN_EXCEPTION_STATUSES, _A.COMPLETE, _S.COMPLETE),
+    ],
+)
+
+
+def review_comment(
+    *, byop: bool, item: ItemKind, amount: Money, per_claim_cap: Money
+) -> CommentCode:
+    """Why Support Services must look: a BYOP reimbursement, a credit above the plan's per-claim
+    cap, a trade with its own reviewers (HVAC, water heater), or a plain accepted credit."""
+    if byop:
+        return CommentCode.OUTNTWRKFRR
+    if amount > per_claim_cap:
+        return CommentCode.CAP
+    if item is ItemKind.HVAC:
+        return CommentCode.HVAC
+    if item is ItemKind.WATER_HEATER:
+        return CommentCode.HWH
+    return CommentCode.CCA

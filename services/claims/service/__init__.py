@@ -1,0 +1,1 @@
+"""Claims service layer."""

@@ -1,0 +1,177 @@
+"""Use cases of the BYOP team: open the job, record the pro's diagnosis and estimate, decide
+coverage, record the invoice, and request payment (the claim then goes to Support Services)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.claims.adapters import repository as repo
+from services.claims.adapters.orm import ByopCaseRow, ServiceJobRow
+from services.claims.adapters.orm.base import utcnow
+from services.claims.domain.byop import (
+    BYOP_MACHINE,
+    ByopAction,
+    ByopFacts,
+    ByopStage,
+    reimbursement,
+)
+from services.claims.domain.claim import ClaimKind
+from services.claims.domain.errors import NotByopJob
+from services.claims.domain.payment import MailingAddress
+from services.claims.domain.work import Channel, JobAction, JobKind
+from services.claims.service import audit
+from services.claims.service.claim_open import open_claim
+from services.claims.service.claim_views import ClaimView, claim_view
+from services.claims.service.context import Claims, ensure_visible
+from services.claims.service.work import NewOrder, apply_job_action, open_request
+from shared.auth import Principal
+from shared.money import Money
+
+
+@dataclass(frozen=True)
+class ServicePro:
+    name: str
+    email: str | None = None
+    mobile: str | None = None
+    address: MailingAddress | None = None
+
+
+@dataclass(frozen=True)
+class ByopView:
+    case: ByopCaseRow
+    job: ServiceJobRow
+    customer_id: str
+    claim_id: uuid.UUID | None
+
+
+def _money(value: Decimal | None) -> Money | None:
+    return None if value is None else Money(value)
+
+
+def _facts(case: ByopCaseRow) -> ByopFacts:
+    return ByopFacts(service_pro_named=bool(case.pro_name), estimate=_money(case.estimate),
+                     authorized=_money(case.authorized))
+
+
+async def open_byop_job(
+    app: Claims, actor: Principal, contract_id: uuid.UUID, covered_item_id: uuid.UUID,
+    problem: str,
+) -> ByopView:
+    """The BYOP agent confirms the covered item, creates the job and authorizes the customer
+    to schedule their own pro."""
+    async with app.uow() as uow:
+        session = uow.session
+        contract = await repo.contract(session, contract_id, items=True)
+        _, jobs = await open_request(session, actor, contract, Channel.PHONE,
+                                     [NewOrder(covered_item_id, problem)], JobKind.BYOP)
+        job = jobs[0]
+        await apply_job_action(session, job, JobAction.ACCEPT, actor.subject, None)
+        session.add(ByopCaseRow(job_id=job.id, stage=ByopStage.AUTHORIZED_TO_SCHEDULE))
+        audit.note(session, job.id, actor.subject,
+                   "Customer authorized to schedule their own service pro (BYOP).")
+        await uow.commit()
+    return await get_byop(app, actor, job.id)
+
+
+async def record_diagnosis(
+    app: Claims, actor: Principal, job_id: uuid.UUID, pro: ServicePro, diagnosis: str,
+    estimate: Money,
+) -> ByopView:
+    async with app.uow() as uow:
+        case = await repo.byop_case(uow.session, job_id, lock=True)
+        _advance(uow.session, case, ByopAction.RECORD_DIAGNOSIS, actor.subject,
+                 replace(_facts(case), service_pro_named=bool(pro.name.strip()),
+                         estimate=estimate),
+                 estimate=str(estimate))
+        case.pro_name, case.pro_email, case.pro_mobile = pro.name, pro.email, pro.mobile
+        if pro.address is not None:
+            case.pro_address_line1, case.pro_address_line2 = pro.address.line1, pro.address.line2
+            case.pro_address_city, case.pro_address_state = pro.address.city, pro.address.state
+            case.pro_address_zip = pro.address.zip
+        case.diagnosis, case.estimate = diagnosis, estimate.amount
+        await uow.commit()
+    return await get_byop(app, actor, job_id)
+
+
+async def decide_coverage(
+    app: Claims, actor: Principal, job_id: uuid.UUID, authorized: Money | None, reason: str
+) -> ByopView:
+    """A covered amount authorizes the repair; no amount denies coverage."""
+    async with app.uow() as uow:
+        case = await repo.byop_case(uow.session, job_id, lock=True)
+        action = ByopAction.DENY if authorized is None else ByopAction.AUTHORIZE
+        facts = replace(_facts(case), authorized=authorized)
+        _advance(uow.session, case, action, actor.subject, facts,
+                 authorized=None if authorized is None else str(authorized), reason=reason)
+        case.authorized = None if authorized is None else authorized.amount
+        case.decision_reason = reason
+        await uow.commit()
+    return await get_byop(app, actor, job_id)
+
+
+async def record_completion(
+    app: Claims, actor: Principal, job_id: uuid.UUID, invoice: Money
+) -> ByopView:
+    """The pro's detailed invoice and the payment form arrived: the work is done."""
+    async with app.uow() as uow:
+        case = await repo.byop_case(uow.session, job_id, lock=True)
+        _advance(uow.session, case, ByopAction.RECORD_COMPLETION, actor.subject, _facts(case),
+                 invoice=str(invoice))
+        case.invoice = invoice.amount
+        job = await repo.job(uow.session, job_id, lock=True)
+        await apply_job_action(uow.session, job, JobAction.COMPLETE, actor.subject, None)
+        await uow.commit()
+    return await get_byop(app, actor, job_id)
+
+
+async def request_payment(app: Claims, actor: Principal, job_id: uuid.UUID) -> ClaimView:
+    """Open the reimbursement claim: the authorized amount (at most the invoice) less the
+    deductible, reviewed by Support Services under an OUTNTWRKFRR exception."""
+    async with app.uow() as uow:
+        session = uow.session
+        case = await repo.byop_case(session, job_id, lock=True)
+        _advance(session, case, ByopAction.REQUEST_PAYMENT, actor.subject, _facts(case))
+        job = await repo.job(session, job_id, lock=True)
+        order, request = await repo.job_context(session, job_id)
+        contract = await repo.contract(session, request.contract_id, items=True)
+        item = next(i for i in contract.items if i.id == order.covered_item_id)
+        assert case.authorized is not None and case.invoice is not None  # stage guarantees it
+        amounts = reimbursement(authorized=Money(case.authorized), invoice=Money(case.invoice),
+                                deductible=Money(contract.service_fee))
+        claim = await open_claim(session, actor=actor.subject, job=job, contract=contract,
+                                 item=item.kind, kind=ClaimKind.BYOP_REIMBURSEMENT,
+                                 amounts=amounts)
+        audit.note(session, job_id, actor.subject,
+                   f"Payment requested: ${amounts.gross} authorized less ${amounts.deductible}"
+                   f" deductible = ${amounts.payable}.")
+        view = await claim_view(session, claim)
+        await uow.commit()
+    return view
+
+
+async def get_byop(app: Claims, viewer: Principal, job_id: uuid.UUID) -> ByopView:
+    async with app.sessionmaker() as session:
+        job = await repo.job(session, job_id)
+        _, request = await repo.job_context(session, job_id)
+        # Visibility first: a stranger must not learn that a (non-BYOP) job exists.
+        ensure_visible(viewer, request.customer_id, "BYOP job", job_id)
+        if job.kind is not JobKind.BYOP:
+            raise NotByopJob(f"job {job_id} is not a BYOP job")
+        case = await repo.byop_case(session, job_id)
+        claim = await repo.claim_of_job(session, job_id)
+    return ByopView(case, job, request.customer_id, claim.id if claim else None)
+
+
+def _advance(
+    session: AsyncSession, case: ByopCaseRow, action: ByopAction, actor: str, facts: ByopFacts,
+    **detail: object,
+) -> None:
+    before, case.stage = case.stage, BYOP_MACHINE.fire(case.stage, action, facts)
+    case.updated_at = utcnow()
+    audit.record(session, entity="byop", entity_id=case.job_id, job_id=case.job_id,
+                 action=action.value, actor=actor, from_status=before, to_status=case.stage,
+                 **detail)

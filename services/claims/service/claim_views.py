@@ -1,0 +1,56 @@
+"""Reading claims: one claim with its payouts and review, a work queue, and the audit timeline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.claims.adapters import repository as repo
+from services.claims.adapters.orm import AuditEventRow, ClaimPayoutRow, ClaimRow, JobExceptionRow
+from services.claims.domain.claim import ClaimStatus
+from services.claims.service.context import Claims, ensure_visible, is_staff
+from shared.auth import Principal
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    claim: ClaimRow
+    payouts: Sequence[ClaimPayoutRow]
+    review: JobExceptionRow | None
+
+
+async def claim_view(session: AsyncSession, claim: ClaimRow) -> ClaimView:
+    """Build it before the unit of work commits: reading after the commit opens a transaction
+    that the unit of work rolls back on exit, which would expire these rows."""
+    return ClaimView(
+        claim, await repo.payouts(session, claim.id), await repo.open_review(session, claim.job_id)
+    )
+
+
+async def get_claim(app: Claims, viewer: Principal, claim_id: uuid.UUID) -> ClaimView:
+    async with app.sessionmaker() as session:
+        claim = await repo.claim(session, claim_id)
+        ensure_visible(viewer, claim.customer_id, "claim", claim_id)
+        return await claim_view(session, claim)
+
+
+async def list_claims(
+    app: Claims, viewer: Principal, status: ClaimStatus | None, limit: int
+) -> Sequence[ClaimRow]:
+    """Staff see the queue; a customer sees their own claims only."""
+    customer = None if is_staff(viewer) else viewer.customer_id
+    async with app.sessionmaker() as session:
+        return await repo.claims(session, status=status, customer_id=customer, limit=limit)
+
+
+async def claim_timeline(
+    app: Claims, viewer: Principal, claim_id: uuid.UUID
+) -> Sequence[AuditEventRow]:
+    """Everything that happened on the claim's job: the claim, its review, notes, the job."""
+    async with app.sessionmaker() as session:
+        claim = await repo.claim(session, claim_id)
+        ensure_visible(viewer, claim.customer_id, "claim", claim_id)
+        return await repo.timeline(session, claim.job_id)

@@ -1,0 +1,78 @@
+"""Use cases on contracts: record a plan with its covered items; read it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from services.claims.adapters import repository as repo
+from services.claims.adapters.orm import ContractRow, CoveredItemRow
+from services.claims.domain.contract import Brand, ContractStatus, ItemKind, Limits
+from services.claims.domain.payment import MailingAddress
+from services.claims.service import audit
+from services.claims.service.context import Claims, ensure_visible
+from shared.auth import Principal
+
+
+@dataclass(frozen=True)
+class NewItem:
+    kind: ItemKind
+    description: str
+    model: str | None = None
+    serial: str | None = None
+
+
+@dataclass(frozen=True)
+class NewContract:
+    customer_id: str
+    brand: Brand
+    status: ContractStatus
+    holder_name: str
+    limits: Limits
+    items: list[NewItem] = field(default_factory=list)
+    email: str | None = None
+    mobile: str | None = None
+    address: MailingAddress | None = None
+
+
+async def create_contract(app: Claims, actor: Principal, cmd: NewContract) -> ContractRow:
+    async with app.uow() as uow:
+        address = cmd.address
+        contract = ContractRow(
+            id=uuid.uuid4(),
+            customer_id=cmd.customer_id,
+            brand=cmd.brand,
+            status=cmd.status,
+            holder_name=cmd.holder_name,
+            email=cmd.email,
+            mobile=cmd.mobile,
+            address_line1=address.line1 if address else None,
+            address_line2=address.line2 if address else None,
+            address_city=address.city if address else None,
+            address_state=address.state if address else None,
+            address_zip=address.zip if address else None,
+            service_fee=cmd.limits.service_fee.amount,
+            per_claim_cap=cmd.limits.per_claim_cap.amount,
+            annual_aggregate=cmd.limits.annual_aggregate.amount,
+            created_by=actor.subject,
+        )
+        uow.session.add(contract)
+        await uow.session.flush()
+        uow.session.add_all(
+            CoveredItemRow(
+                contract_id=contract.id, position=position, kind=item.kind,
+                description=item.description, model=item.model, serial=item.serial,
+            )
+            for position, item in enumerate(cmd.items)
+        )
+        audit.record(uow.session, entity="contract", entity_id=contract.id, action="create",
+                     actor=actor.subject, to_status=cmd.status)
+        await uow.commit()
+    return await get_contract(app, actor, contract.id)
+
+
+async def get_contract(app: Claims, viewer: Principal, contract_id: uuid.UUID) -> ContractRow:
+    async with app.sessionmaker() as session:
+        contract = await repo.contract(session, contract_id, items=True)
+    ensure_visible(viewer, contract.customer_id, "contract", contract_id)
+    return contract

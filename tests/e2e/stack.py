@@ -1,0 +1,125 @@
+"""The real processes of the platform, started as `make run` starts them, for end-to-end tests.
+
+Each run gets free ports, its own databases and its own broker namespace, so a developer's
+running stack and other test runs are never touched. Output goes to ``.run/e2e/<name>.log``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from scripts.devstack import migrate_processes, stack_processes
+
+REPO = Path(__file__).resolve().parents[2]
+# The very commands `make run` uses (scripts/devstack.py is the one table of the stack).
+COMMANDS = dict(stack_processes(sys.executable))
+LOG_DIR = REPO / ".run" / "e2e"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    ports: dict[str, int]
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+    def migrate(self) -> None:
+        for _, argv in migrate_processes(sys.executable):
+            subprocess.run(argv, env=self.env, cwd=REPO, check=True, capture_output=True,
+                           timeout=120)
+
+    def start(self, name: str) -> None:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log = (LOG_DIR / f"{name}.log").open("ab")
+        self.procs[name] = subprocess.Popen(
+            COMMANDS[name],
+            env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def start_all(self) -> None:
+        for name in COMMANDS:
+            self.start(name)
+        for name in ("sandbox", "claims", "payouts", "billing"):
+            self.wait_ready(name)
+
+    def wait_ready(self, name: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        url = self.url(name) + "/readyz"
+        while time.monotonic() < deadline:
+            self._fail_if_dead()
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{name} not ready at {url}; see {LOG_DIR}")
+
+    def _fail_if_dead(self) -> None:
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with {proc.returncode}; see {LOG_DIR}/{name}.log"
+                )
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = self.procs.pop(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for proc in self.procs.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc in self.procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
+
+
+def stack_env(
+    run_id: str, amqp_url: str, db_url: dict[str, str]
+) -> tuple[dict[str, str], dict[str, int]]:
+    ports = {name: free_port() for name in ("claims", "payouts", "billing", "sandbox")}
+    env = dict(os.environ)
+    env.update(
+        {
+            "MQ_NAMESPACE": f"t{run_id}e2e.",
+            "AMQP_URL": amqp_url,
+            "MQ_RETRY_DELAYS_MS": "[200, 500]",
+            "LOG_LEVEL": "INFO",
+            "CLAIMS_PORT": str(ports["claims"]),
+            "PAYOUTS_PORT": str(ports["payouts"]),
+            "BILLING_PORT": str(ports["billing"]),
+            "SANDBOX_PORT": str(ports["sandbox"]),
+            "CLAIMS_DATABASE_URL": db_url["claims"],
+            "PAYOUTS_DATABASE_URL": db_url["payouts"],
+            "BILLING_DATABASE_URL": db_url["billing"],
+            "PAYOUTS_CONCOURSE_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/concourse/v1",
+            "PAYOUTS_CALLBACK_BASE_URL": f"http://127.0.0.1:{ports['payouts']}",
+            "PROVIDER_WEBHOOK_SECRET": "e2e-webhook-secret-0123456789abcdef",
+            "PAYOUTS_SUBMIT_LEASE_S": "3",
+            "PAYOUTS_POLL_INTERVAL_S": "1",
+            "SANDBOX_SETTLE_DELAY_MS": "200",
+        }
+    )
+    return env, ports

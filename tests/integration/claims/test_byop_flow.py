@@ -1,0 +1,94 @@
+"""Seed 001, BYOP: initiation -> diagnosis -> coverage -> invoice -> payment request -> review
+-> payment to the pro by Zelle, or to the customer, less the $100 deductible."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.claims.service.context import Claims
+
+from .conftest import Flow, ok, problem
+from .test_claim_credit_flow import outbox_commands
+
+PRO = {"name": "Acme Plumbing", "email": "billing@acme-plumbing.example",
+       "mobile": "+15125550199"}
+
+
+async def byop_to_payment_request(
+    flow: Flow, *, authorized: str = "900.00", invoice: str = "1000.00"
+) -> dict[str, Any]:
+    client, agent = flow.client, flow.actors.byop_agent
+    job = ok(await client.post("/v1/byop-jobs", headers=agent, json={
+        "contract_id": flow.contract["id"], "covered_item_id": flow.item("water_heater"),
+        "problem": "Leaking tank"}), 201)
+    assert (job["stage"], job["job_status"]) == ("authorized_to_schedule", "accepted")
+    base = f"/v1/byop-jobs/{job['job_id']}"
+    ok(await client.post(f"{base}/diagnosis", headers=agent, json={
+        "service_pro": PRO, "diagnosis": "Tank corroded", "estimate": "1450.00"}))
+    ok(await client.post(f"{base}/decision", headers=agent, json={
+        "decision": "authorize", "authorized_amount": authorized, "reason": "covered"}))
+    done = ok(await client.post(f"{base}/completion", headers=agent,
+                                json={"invoice_amount": invoice}))
+    assert (done["stage"], done["job_status"]) == ("completed", "completed")
+    return dict(ok(await client.post(f"{base}/payment-request", headers=agent), 201))
+
+
+async def test_byop_pro_is_paid_by_zelle_less_the_deductible(flow: Flow, claims: Claims) -> None:
+    claim = await byop_to_payment_request(flow)
+    assert claim["kind"] == "byop_reimbursement" and claim["status"] == "under_review"
+    assert (claim["gross"], claim["deductible"], claim["payable"]) == (
+        "900.00", "100.00", "800.00")
+    assert claim["review"]["comment_code"] == "OUTNTWRKFRR"
+    assert claim["created_by"] == "byop-1"
+
+    # The customer may not pick Zelle to the pro; the BYOP team records the pro's form.
+    body = {"rail": "zelle", "payee": "service_pro"}
+    url = f"/v1/claims/{claim['id']}/payment-option"
+    problem(await flow.client.post(url, json=body, headers=flow.me), 403, "payee-must-confirm")
+    chosen = ok(await flow.client.post(url, json=body, headers=flow.actors.byop_agent))
+    assert chosen["payment"]["payee_name"] == "Acme Plumbing"
+
+    approved = ok(await flow.approve(claim["id"], headers=flow.actors.payables))
+    assert approved["status"] == "approved"
+    [command] = await outbox_commands(claims, claim["id"])
+    assert (command.rail.value, command.payee.kind.value) == ("zelle", "service_pro")
+    assert command.payee.mobile == "+15125550199" and str(command.amount) == "800.00"
+    assert command.source.kind == "byop_reimbursement"
+
+
+async def test_byop_customer_is_reimbursed_at_most_the_invoice(flow: Flow) -> None:
+    claim = await byop_to_payment_request(flow, authorized="900.00", invoice="500.00")
+    assert (claim["gross"], claim["payable"]) == ("500.00", "400.00")
+    ok(await flow.choose_concourse(claim["id"]))
+    assert ok(await flow.approve(claim["id"]))["payouts"][0]["amount"] == "400.00"
+
+
+async def test_nothing_payable_after_the_deductible_is_rejected_at_once(flow: Flow) -> None:
+    claim = await byop_to_payment_request(flow, authorized="80.00", invoice="80.00")
+    assert claim["status"] == "rejected" and claim["payable"] == "0.00"
+    assert claim["review"] is None
+
+
+async def test_byop_steps_are_enforced(flow: Flow) -> None:
+    client, agent = flow.client, flow.actors.byop_agent
+    job = ok(await client.post("/v1/byop-jobs", headers=agent, json={
+        "contract_id": flow.contract["id"], "covered_item_id": flow.item("microwave"),
+        "problem": "No heat"}), 201)
+    base = f"/v1/byop-jobs/{job['job_id']}"
+    problem(await client.post(f"{base}/payment-request", headers=agent), 409,
+            "illegal-transition")
+    ok(await client.post(f"{base}/diagnosis", headers=agent, json={
+        "service_pro": PRO, "diagnosis": "Magnetron", "estimate": "300.00"}))
+    problem(await client.post(f"{base}/decision", headers=agent, json={
+        "decision": "authorize", "authorized_amount": "300.01", "reason": "r"}), 422,
+        "invalid-amount")
+    problem(await client.post(f"{base}/decision", headers=agent, json={
+        "decision": "deny", "authorized_amount": "10.00", "reason": "r"}), 422,
+        "validation-error")
+    denied = ok(await client.post(f"{base}/decision", headers=agent,
+                                  json={"decision": "deny", "reason": "pre-existing"}))
+    assert denied["stage"] == "denied" and denied["claim_id"] is None
+    problem(await client.post(f"{base}/diagnosis", headers=flow.actors.agent, json={
+        "service_pro": PRO, "diagnosis": "x", "estimate": "1.00"}), 403, "forbidden")
+    mine = ok(await client.get(base, headers=flow.me))
+    assert mine["service_pro"]["name"] == "Acme Plumbing"

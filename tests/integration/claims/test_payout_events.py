@@ -1,0 +1,115 @@
+"""Payout events at least once, out of order, contradictory: never lose, never pay twice."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from services.claims.consumers.payout_events import payout_events_handler
+from services.claims.service.context import Claims
+from services.claims.service.payout_events import apply_payout_event
+from shared.messaging.consumer import PermanentError
+from shared.messaging.contracts import (
+    PayoutFailedV1,
+    PayoutPaidV1,
+    PayoutSubmittedV1,
+    RequestPayoutV1,
+)
+from shared.messaging.envelope import Envelope
+
+from .conftest import Flow, ok
+from .test_claim_credit_flow import outbox_commands
+
+
+def paid(command: RequestPayoutV1, claim_id: str, amount: Decimal | None = None) -> Envelope:
+    event = PayoutPaidV1(payout_id="po-9", payout_key=command.payout_key, source=command.source,
+                         amount=amount or command.amount, rail=command.rail, attempt_id="a-1")
+    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+def failed(command: RequestPayoutV1, claim_id: str) -> Envelope:
+    event = PayoutFailedV1(payout_id="po-9", payout_key=command.payout_key,
+                           source=command.source, amount=command.amount, rail=command.rail,
+                           reason="payee email bounced")
+    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+def submitted(command: RequestPayoutV1, claim_id: str) -> Envelope:
+    event = PayoutSubmittedV1(payout_id="po-9", payout_key=command.payout_key,
+                              source=command.source, amount=command.amount, rail=command.rail,
+                              attempt_id="a-1")
+    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+async def approved_command(flow: Flow, claims: Claims) -> tuple[str, RequestPayoutV1]:
+    claim_id = await flow.ready_claim()
+    ok(await flow.approve(claim_id))
+    [command] = await outbox_commands(claims, claim_id)
+    return claim_id, command
+
+
+async def test_a_confirmed_failure_reopens_review_and_a_new_payout_gets_a_new_key(
+    flow: Flow, claims: Claims
+) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, first = await approved_command(flow, claims)
+    await handle(failed(first, claim_id))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "under_review"
+    assert claim["review"]["status"] == "follow_up"
+    assert claim["payouts"][0]["failure_reason"] == "payee email bounced"
+
+    # The customer chooses a check this time; Support Services approves again.
+    ok(await flow.client.post(f"/v1/claims/{claim_id}/payment-option", headers=flow.me,
+                              json={"rail": "check", "accept_terms": True}))
+    ok(await flow.approve(claim_id))
+    commands = await outbox_commands(claims, claim_id)
+    second = next(c for c in commands if c.payout_key != first.payout_key)
+    assert second.payout_key.endswith(":payout:2") and second.rail.value == "check"
+    assert second.payee.address is not None and second.payee.address.zip == "78701"
+
+    await handle(submitted(first, claim_id))  # late news of the failed payout: ignored
+    await handle(paid(second, claim_id))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "paid"
+    assert [(p["status"], p["rail"]) for p in claim["payouts"]] == [
+        ("failed", "concourse"), ("paid", "check")]
+
+
+async def test_paid_may_overtake_submitted(flow: Flow, claims: Claims) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    await handle(paid(command, claim_id))
+    await handle(submitted(command, claim_id))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "paid" and claim["payouts"][0]["status"] == "paid"
+
+
+async def test_concurrent_duplicates_apply_once(flow: Flow, claims: Claims) -> None:
+    claim_id, command = await approved_command(flow, claims)
+    envelope = paid(command, claim_id)
+    report = envelope.open()
+    assert isinstance(report, PayoutPaidV1)
+    results = await asyncio.gather(
+        *(apply_payout_event(claims, envelope, report) for _ in range(4))
+    )
+    assert sorted(results) == [False, False, False, True]
+    timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
+    assert [e["action"] for e in timeline].count("payout_paid") == 1
+
+
+async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: Claims) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    unknown = command.model_copy(update={"payout_key": "claim:nope:payout:1"})
+    with pytest.raises(PermanentError, match="unknown-payout"):
+        await handle(paid(unknown, claim_id))
+    with pytest.raises(PermanentError, match="payout-conflict"):
+        await handle(paid(command, claim_id, amount=command.amount + 1))
+    await handle(paid(command, claim_id))
+    with pytest.raises(PermanentError, match="reconcile"):
+        await handle(failed(command, claim_id))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "paid"

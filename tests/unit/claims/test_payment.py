@@ -1,0 +1,86 @@
+"""Payment options: which rail for which payee, and what each rail needs."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from services.claims.domain.errors import (
+    AddressRequired,
+    EmailRequired,
+    PlaceholderEmail,
+    RailNotAllowed,
+    ServiceProInfoMissing,
+    TermsNotAccepted,
+)
+from services.claims.domain.payment import (
+    MailingAddress,
+    PayeeRole,
+    PaymentChoice,
+    PaymentRail,
+    choose_payment,
+    is_placeholder_email,
+)
+
+HOME = MailingAddress("12 Elm St", "Austin", "TX", "78701")
+CONCOURSE = PaymentChoice(
+    rail=PaymentRail.CONCOURSE, payee=PayeeRole.CUSTOMER, payee_name="Jane Doe",
+    email="jane.doe@example.com", mobile=None, address=None, terms_accepted=True,
+)
+ZELLE_TO_PRO = PaymentChoice(
+    rail=PaymentRail.ZELLE, payee=PayeeRole.SERVICE_PRO, payee_name="Acme Plumbing",
+    email=None, mobile="+15125550123", address=None, terms_accepted=False,
+)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["noemail@cinch.com", "NoEmail@example.com", "no.email@x.com", "no-email@x.com",
+     "noemail123@x.com", "none@x.com", "na@x.com", "jane@noemail.com", "donotreply@x.com"],
+)
+def test_placeholders_are_recognised(email: str) -> None:
+    assert is_placeholder_email(email)
+
+
+@pytest.mark.parametrize(
+    "email", ["jane.doe@example.com", "nora@x.com", "anna@none-such.com", "noel@x.org"]
+)
+def test_real_addresses_are_not_placeholders(email: str) -> None:
+    assert not is_placeholder_email(email)
+
+
+def test_concourse_to_a_customer_with_a_real_email_and_terms_is_accepted() -> None:
+    assert choose_payment(CONCOURSE, byop=False) == CONCOURSE
+
+
+@pytest.mark.parametrize(
+    ("choice", "error"),
+    [
+        (replace(CONCOURSE, email="noemail@cinch.com"), PlaceholderEmail),
+        (replace(CONCOURSE, email=None), EmailRequired),
+        (replace(CONCOURSE, terms_accepted=False), TermsNotAccepted),
+        (replace(CONCOURSE, payee=PayeeRole.SERVICE_PRO), RailNotAllowed),
+        (replace(CONCOURSE, rail=PaymentRail.CHECK), AddressRequired),
+        (replace(CONCOURSE, rail=PaymentRail.ZELLE), RailNotAllowed),
+    ],
+)
+def test_customer_payment_rules(choice: PaymentChoice, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        choose_payment(choice, byop=True)
+
+
+def test_a_check_goes_to_the_address() -> None:
+    check = replace(CONCOURSE, rail=PaymentRail.CHECK, email=None, address=HOME)
+    assert choose_payment(check, byop=False).address == HOME
+
+
+def test_zelle_pays_a_byop_pro_with_contact_details() -> None:
+    assert choose_payment(ZELLE_TO_PRO, byop=True) == ZELLE_TO_PRO
+    with pytest.raises(ServiceProInfoMissing):
+        choose_payment(replace(ZELLE_TO_PRO, mobile=None), byop=True)
+
+
+def test_only_byop_claims_pay_a_service_pro() -> None:
+    with pytest.raises(RailNotAllowed, match="BYOP"):
+        choose_payment(ZELLE_TO_PRO, byop=False)
