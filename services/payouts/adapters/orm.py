@@ -1,0 +1,125 @@
+"""Payouts' tables: payouts, their append-only status history, attempts and provider events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+metadata = Base.metadata
+
+MONEY = Numeric(12, 2)
+_NOW = func.now()
+
+
+class PayoutRow(Base):
+    __tablename__ = "payouts"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    # The requester's idempotency key: a repeated request can never make a second payout.
+    payout_key: Mapped[str] = mapped_column(String(120), unique=True)
+    source: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3))
+    rail: Mapped[str] = mapped_column(String(16))
+    payee: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    memo: Mapped[str | None] = mapped_column(String(40))
+    requested_by: Mapped[str] = mapped_column(String(120))
+    # Events about this payout carry the requester's flow id (the claim) for tracing.
+    correlation_id: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_NOW, index=True
+    )
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class PayoutStatusHistoryRow(Base):
+    """Every status change, in order. Append-only: a trigger refuses UPDATE and DELETE."""
+
+    __tablename__ = "payout_status_history"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    payout_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payouts.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    action: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str | None] = mapped_column(Text)
+    attempt_id: Mapped[str | None] = mapped_column(ForeignKey("payout_attempts.id"))
+    actor: Mapped[str] = mapped_column(String(120))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class AttemptRow(Base):
+    """One instruction sent (or about to be sent) to a provider; its id is the endToEndId."""
+
+    __tablename__ = "payout_attempts"
+    __table_args__ = (
+        UniqueConstraint("payout_id", "number", name="uq_payout_attempts_number"),
+        # At most one attempt per payout that may exist at the provider: the database itself
+        # refuses a second one, whatever a buggy or racing worker tries.
+        Index(
+            "uq_payout_attempts_one_active",
+            "payout_id",
+            unique=True,
+            postgresql_where=text("status IN ('sending', 'submitted', 'unknown')"),
+        ),
+        # The recovery loop's scan: unfinished attempts whose lease has run out.
+        Index(
+            "ix_payout_attempts_due",
+            "lease_until",
+            postgresql_where=text("status IN ('sending', 'submitted', 'unknown')"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    payout_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payouts.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    rail: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    status: Mapped[str] = mapped_column(String(16))
+    provider_reference: Mapped[str | None] = mapped_column(String(64))
+    provider_status: Mapped[str | None] = mapped_column(String(24))
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    # Until then the attempt belongs to whoever last took it (dispatcher or recovery); after
+    # it, recovery may check it with the provider.
+    lease_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sends: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    checks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class ProviderEventRow(Base):
+    """Callbacks already applied, by the provider's event id: a redelivery is a no-op."""
+
+    __tablename__ = "provider_events"
+
+    rail: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("payout_attempts.id"))
+    status: Mapped[str] = mapped_column(String(24))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)

@@ -1,0 +1,140 @@
+"""Request and response bodies of the payouts API. Payee PII is masked in every response."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
+from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
+from services.payouts.service.callbacks import CallbackResult
+from services.payouts.service.queries import PayoutView
+from shared.logging import mask_email, mask_tail
+from shared.messaging.contracts import PayoutSource
+from shared.money import Amount
+
+EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
+
+
+class MaskedPayee(BaseModel):
+    kind: str = Field(examples=["customer"])
+    name: str = Field(examples=["Jane Doe"])
+    email: str | None = Field(default=None, examples=["j***@gmail.com"])
+    mobile: str | None = Field(default=None, examples=["********0100"])
+
+    @classmethod
+    def of(cls, payee: dict[str, object]) -> MaskedPayee:
+        email, mobile = payee.get("email"), payee.get("mobile")
+        return cls(
+            kind=str(payee.get("kind", "customer")),
+            name=str(payee.get("name", "")),
+            email=mask_email(str(email)) if email else None,
+            mobile=mask_tail(str(mobile)) if mobile else None,
+        )
+
+
+class PayoutSummary(BaseModel):
+    id: uuid.UUID = Field(examples=[EXAMPLE_ID])
+    payout_key: str = Field(examples=["claim:7f1c2a:claim_credit"])
+    source: PayoutSource
+    amount: Amount
+    currency: str = Field(examples=["USD"])
+    rail: Rail
+    payee: MaskedPayee
+    memo: str | None = Field(default=None, examples=["Claim credit 7f1c2a"])
+    status: PayoutStatus
+    status_reason: str | None = Field(default=None, description="Why it failed or waits.")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: PayoutRow) -> PayoutSummary:
+        return cls(
+            id=row.id, payout_key=row.payout_key,
+            source=PayoutSource.model_validate(row.source), amount=row.amount,
+            currency=row.currency, rail=Rail(row.rail), payee=MaskedPayee.of(row.payee),
+            memo=row.memo, status=PayoutStatus(row.status), status_reason=row.status_reason,
+            created_at=row.created_at, updated_at=row.updated_at,
+        )
+
+
+class StatusChange(BaseModel):
+    from_status: PayoutStatus | None
+    to_status: PayoutStatus
+    action: str = Field(examples=["provider_completed"])
+    reason: str | None = None
+    attempt_id: str | None = Field(default=None, examples=["K3V9Q2M7X1B4C8D5"])
+    actor: str = Field(examples=["concourse-callback"])
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, row: PayoutStatusHistoryRow) -> StatusChange:
+        return cls(
+            from_status=PayoutStatus(row.from_status) if row.from_status else None,
+            to_status=PayoutStatus(row.to_status), action=row.action, reason=row.reason,
+            attempt_id=row.attempt_id, actor=row.actor, occurred_at=row.occurred_at,
+        )
+
+
+class AttemptView(BaseModel):
+    id: str = Field(description="Also the provider's endToEndId.",
+                    examples=["K3V9Q2M7X1B4C8D5"])
+    number: int = Field(examples=[1])
+    status: AttemptStatus
+    amount: Amount
+    provider_reference: str | None = Field(default=None, examples=["CNC-3f9a1c2b7d4e"])
+    provider_status: str | None = Field(default=None, examples=["completed"])
+    status_reason: str | None = None
+    sends: int = Field(description="How often the instruction was sent (same endToEndId).")
+    checks: int = Field(description="How often its status was queried.")
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: AttemptRow) -> AttemptView:
+        return cls(
+            id=row.id, number=row.number, status=AttemptStatus(row.status), amount=row.amount,
+            provider_reference=row.provider_reference, provider_status=row.provider_status,
+            status_reason=row.status_reason, sends=row.sends, checks=row.checks,
+            created_at=row.created_at, updated_at=row.updated_at,
+        )
+
+
+class PayoutDetail(PayoutSummary):
+    history: list[StatusChange]
+    attempts: list[AttemptView]
+
+    @classmethod
+    def of_view(cls, view: PayoutView) -> PayoutDetail:
+        return cls(
+            **PayoutSummary.of(view.payout).model_dump(),
+            history=[StatusChange.of(h) for h in view.history],
+            attempts=[AttemptView.of(a) for a in view.attempts],
+        )
+
+
+class PayoutList(BaseModel):
+    items: list[PayoutSummary]
+
+
+class ConcourseCallback(BaseModel):
+    """The signed status callback Concourse POSTs (camelCase, like the provider's API)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+    event_id: str = Field(min_length=1, max_length=100, examples=["5d0c7c2e-..."])
+    end_to_end_id: str = Field(min_length=1, max_length=16, examples=["K3V9Q2M7X1B4C8D5"])
+    payment_id: str | None = Field(default=None, max_length=64, examples=["CNC-3f9a1c2b7d4e"])
+    status: Literal["PENDING", "COMPLETED", "REJECTED", "RETURNED"]
+    amount: Amount
+    currency: str = Field(examples=["USD"])
+    occurred_at: datetime
+    status_reason: str | None = Field(default=None, max_length=500)
+
+
+class CallbackAck(BaseModel):
+    result: CallbackResult = Field(examples=[CallbackResult.APPLIED])

@@ -1,0 +1,98 @@
+"""The one place that wires payouts together: settings, database, rails, app and worker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from prometheus_client import start_http_server
+
+from services.payouts.adapters.concourse import ConcourseClient
+from services.payouts.api import callbacks, payouts
+from services.payouts.consumers.commands import QUEUE, request_payout_handler
+from services.payouts.domain.model import Rail
+from services.payouts.loops import payout_loops
+from services.payouts.service.context import Deps
+from services.payouts.settings import PayoutsSettings
+from shared.db import create_engine, create_sessionmaker
+from shared.db.migrate import upgrade_head
+from shared.web import BrokerProbe, build_app
+from shared.worker import WorkerSpec, run_worker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
+    settings = settings or PayoutsSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = create_engine(settings.database_url)
+        app.state.sessionmaker = create_sessionmaker(app.state.engine)
+        app.state.broker = BrokerProbe(settings.amqp_url)
+        # The API applies callbacks; it never calls a provider, so it needs no rail adapters.
+        app.state.deps = Deps(app.state.sessionmaker, settings)
+        yield
+        await app.state.broker.close()
+        await app.state.engine.dispose()
+
+    return build_app(
+        service="payouts",
+        title="Payouts API",
+        description="Payouts owed by claims, paid exactly once on a rail (JP Morgan Concourse), "
+        "with their status history and provider attempts; signed provider callbacks.",
+        lifespan=lifespan,
+        routers=[payouts.router, callbacks.router],
+        openapi_tags=[
+            {"name": "payouts", "description": "Read payouts, their history and attempts."},
+            {"name": "provider callbacks",
+             "description": "Status callbacks from payment providers, HMAC-signed."},
+        ],
+    )
+
+
+def concourse_client(settings: PayoutsSettings) -> ConcourseClient:
+    return ConcourseClient(
+        settings.concourse_base_url,
+        callback_url=settings.concourse_callback_url,
+        timeout_s=settings.provider_timeout_s,
+        retries=settings.provider_retries,
+        backoff_s=settings.provider_backoff_s,
+        max_backoff_s=settings.provider_max_backoff_s,
+    )
+
+
+def worker_spec(deps: Deps) -> WorkerSpec:
+    return WorkerSpec(
+        name="payouts",
+        sessionmaker=deps.sessionmaker,
+        handlers={QUEUE: request_payout_handler(deps)},
+        loops=payout_loops(deps),
+    )
+
+
+async def run_payouts_worker(
+    settings: PayoutsSettings | None = None, stop: asyncio.Event | None = None
+) -> None:
+    settings = settings or PayoutsSettings()
+    engine = create_engine(settings.database_url, pool_size=5)
+    concourse = concourse_client(settings)
+    if settings.worker_metrics_port:
+        start_http_server(settings.worker_metrics_port, addr=settings.host)
+    try:
+        deps = Deps(create_sessionmaker(engine), settings, rails={Rail.CONCOURSE: concourse})
+        await run_worker(worker_spec(deps), settings, stop)
+    finally:
+        await concourse.aclose()
+        await engine.dispose()
+
+
+async def migrate(settings: PayoutsSettings | None = None) -> None:
+    settings = settings or PayoutsSettings()
+    await upgrade_head(MIGRATIONS, settings.database_url)

@@ -1,0 +1,89 @@
+"""The payout and its attempts as plain values: what is owed, to whom, on which rail."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from shared.money import Money
+
+
+class Rail(StrEnum):
+    CONCOURSE = "concourse"
+    CHECK = "check"
+    ZELLE = "zelle"
+
+
+class PayoutStatus(StrEnum):
+    RECEIVED = "received"
+    PENDING_APPROVAL = "pending_approval"
+    APPROVED = "approved"
+    SUBMITTED = "submitted"
+    UNKNOWN = "unknown"  # sent, but the answer never came: resolved by a status query
+    PAID = "paid"
+    FAILED = "failed"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+# No provider event can move a payout out of these (a return after payment is the one exception,
+# and it is a transition of its own in the table).
+FINAL_PAYOUT_STATUSES = frozenset(
+    {
+        PayoutStatus.PAID,
+        PayoutStatus.FAILED,
+        PayoutStatus.RETURNED,
+        PayoutStatus.CANCELLED,
+        PayoutStatus.EXPIRED,
+    }
+)
+
+
+class AttemptStatus(StrEnum):
+    SENDING = "sending"  # committed before the provider call; the call may or may not have landed
+    SUBMITTED = "submitted"
+    UNKNOWN = "unknown"
+    PAID = "paid"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+
+# An attempt in one of these may exist at the provider: no second attempt while one does.
+ACTIVE_ATTEMPT_STATUSES = frozenset(
+    {AttemptStatus.SENDING, AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class MailingAddress:
+    line1: str
+    city: str
+    state: str
+    zip: str
+    line2: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payee:
+    kind: str
+    name: str
+    email: str | None = None
+    mobile: str | None = None
+    address: MailingAddress | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payout:
+    """What the payout *is*; its status lives beside it and changes only through the table."""
+
+    payout_key: str
+    amount: Money
+    rail: Rail
+    payee: Payee
+    memo: str | None = None
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    status: PayoutStatus = PayoutStatus.RECEIVED
+    created_at: datetime | None = None

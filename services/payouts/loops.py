@@ -1,0 +1,44 @@
+"""The worker's timers: dispatch approved payouts, recover and poll unfinished attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from services.payouts.service.context import Deps
+from services.payouts.service.dispatch import dispatch_once
+from services.payouts.service.recovery import recover_once
+from shared.worker import Loop
+
+log = logging.getLogger(__name__)
+
+
+def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float) -> Loop:
+    """Run ``body`` until stopped; right away again while it finds work, else after a pause."""
+
+    async def loop(stop: asyncio.Event) -> None:
+        log.info("loop %s started", name)
+        while not stop.is_set():
+            try:
+                done = await body()
+            except Exception:
+                # Database away, a bug in one pass: log it and keep the loop alive.
+                log.exception("loop %s pass failed", name)
+                done = 0
+            if done == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=interval_s)
+        log.info("loop %s stopped", name)
+
+    loop.__name__ = f"loop_{name}"
+    return loop
+
+
+def payout_loops(deps: Deps) -> list[Loop]:
+    settings = deps.settings
+    return [
+        periodic("dispatcher", lambda: dispatch_once(deps), settings.dispatch_interval_s),
+        periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s),
+    ]

@@ -1,0 +1,20 @@
+"""Prometheus metrics of the payouts service (served by the API's /metrics; the worker's on
+``PAYOUTS_WORKER_METRICS_PORT`` when set)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter
+
+PAYOUT_STATUS = Counter(
+    "payouts_status_total",
+    "Payouts entering a status (counted after the change committed)",
+    ["rail", "status"],
+)
+PROVIDER_ERRORS = Counter(
+    "payouts_provider_errors_total",
+    "Provider calls that did not give a usable answer, and provider answers we refused",
+    ["rail", "kind"],
+)
+CALLBACKS = Counter(
+    "payouts_callbacks_total", "Provider callbacks received, by result", ["rail", "result"]
+)

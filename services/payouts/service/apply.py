@@ -1,0 +1,105 @@
+"""Apply one provider observation to a locked payout and attempt, inside the caller's unit of
+work. The dispatcher, the recovery loop and the callback endpoint all end here, so the rules of
+``domain.outcomes.resolve`` are the only way a provider's word changes our state."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.domain.model import AttemptStatus, PayoutStatus
+from services.payouts.domain.outcomes import Effect, Observation, resolve
+from services.payouts.metrics import PAYOUT_STATUS, PROVIDER_ERRORS
+from services.payouts.service.context import PayoutsUnitOfWork
+from services.payouts.service.mapping import build_event
+from services.payouts.settings import PayoutsSettings
+from shared.money import Money
+
+log = logging.getLogger(__name__)
+
+
+def next_check_at(settings: PayoutsSettings, now: datetime, checks: int) -> datetime:
+    """When to ask the provider again: the poll interval, doubling per check done, capped.
+
+    A Concourse payment can stay pending for days (the payee has not registered yet); polling
+    it every few seconds for that long would only load the provider.
+    """
+    delay = min(settings.poll_interval_s * 2 ** min(checks, 20), settings.poll_max_interval_s)
+    return now + timedelta(seconds=delay)
+
+
+def mismatch(attempt: AttemptRow, amount: Money, currency: str) -> str | None:
+    """Why the provider's record is not the payment we instructed, or None if it is."""
+    if currency != "USD" or amount.amount != attempt.amount:
+        return (
+            f"provider reports {amount} {currency} for attempt {attempt.id}, "
+            f"which instructed {attempt.amount} USD"
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One observation with what the provider said alongside it."""
+
+    observation: Observation
+    reason: str | None = None
+    provider_reference: str | None = None
+    provider_status: str | None = None
+
+
+async def apply_observation(
+    uow: PayoutsUnitOfWork,
+    payout: PayoutRow,
+    attempt: AttemptRow,
+    reading: Reading,
+    *,
+    settings: PayoutsSettings,
+    now: datetime,
+    actor: str,
+) -> Effect:
+    """Both rows must be locked by the caller (payout first). Returns what was done."""
+    extra = {"payout_id": payout.id, "attempt_id": attempt.id}
+    effect = resolve(PayoutStatus(payout.status), AttemptStatus(attempt.status),
+                     reading.observation)
+    if effect.ignored or effect.attempt_to is None:
+        log.info("%s ignored: attempt is %s, payout %s", reading.observation.value,
+                 attempt.status, payout.status, extra=extra)
+        return effect
+
+    attempt.status = effect.attempt_to.value
+    attempt.updated_at = now
+    attempt.provider_reference = reading.provider_reference or attempt.provider_reference
+    attempt.provider_status = reading.provider_status or attempt.provider_status
+    attempt.status_reason = reading.reason
+    if effect.attempt_to in (AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN):
+        attempt.lease_until = next_check_at(settings, now, attempt.checks)
+
+    rail, payout_to = payout.rail, effect.payout_to
+    if payout_to is None:
+        # The provider moved a payment whose payout can no longer follow (e.g. it is final).
+        log.error("provider says %s but payout is %s; needs an operator",
+                  reading.observation.value, payout.status, extra=extra)
+        uow.after_commit(lambda: PROVIDER_ERRORS.labels(rail, "unexpected_outcome").inc())
+        return effect
+
+    repo = PayoutRepository(uow.session)
+    repo.record_status(payout, payout_to, action=effect.action.value, actor=actor, now=now,
+                       reason=reading.reason, attempt_id=attempt.id)
+    if effect.emit is not None:
+        uow.emit(build_event(effect.emit, payout, attempt, reading.reason),
+                 correlation_id=payout.correlation_id)
+    if payout_to is PayoutStatus.RETURNED and effect.emit is None:
+        # No contract announces a return after payment yet; make sure a person sees it.
+        log.error("payout returned after it was paid", extra=extra)
+
+    def after() -> None:
+        PAYOUT_STATUS.labels(rail, payout_to.value).inc()
+        log.info("payout %s (%s via %s)", payout_to.value, reading.observation.value, actor,
+                 extra=extra)
+
+    uow.after_commit(after)
+    return effect

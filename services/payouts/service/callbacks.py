@@ -1,0 +1,91 @@
+"""Use case: apply a provider's (already signature-verified) status callback.
+
+Callbacks come late, twice, or out of order. A repeated event id is acknowledged without effect;
+any other stale event is refused by the transition rules under the payout's row lock, so the
+dispatcher and a callback racing for the same payout apply each effect once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.domain.model import Rail
+from services.payouts.domain.outcomes import Observation
+from services.payouts.metrics import CALLBACKS, PROVIDER_ERRORS
+from services.payouts.service.apply import Reading, apply_observation, mismatch
+from services.payouts.service.context import Deps
+from shared.logging import correlation_id_var
+from shared.money import Money
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderCallback:
+    rail: Rail
+    event_id: str
+    end_to_end_id: str
+    provider_reference: str | None
+    observation: Observation
+    provider_status: str
+    amount: Money
+    currency: str
+    reason: str | None
+
+
+class CallbackResult(StrEnum):
+    APPLIED = "applied"
+    IGNORED = "ignored"  # stale or out of order: the payout is already past it
+    DUPLICATE = "duplicate"  # this event id was applied before
+
+
+class UnknownAttemptError(Exception):
+    def __init__(self, end_to_end_id: str) -> None:
+        super().__init__(f"no payout attempt has endToEndId {end_to_end_id}")
+
+
+class CallbackMismatchError(Exception):
+    """The callback's amount or currency is not what the attempt instructed."""
+
+
+async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackResult:
+    extra = {"attempt_id": callback.end_to_end_id}
+    async with deps.uow() as uow:
+        repo = PayoutRepository(uow.session)
+        found = await repo.get_attempt(callback.end_to_end_id)
+        if found is None or found.rail != callback.rail.value:
+            CALLBACKS.labels(callback.rail.value, "unknown_attempt").inc()
+            raise UnknownAttemptError(callback.end_to_end_id)
+        # Lock order as everywhere: the payout, then its attempt.
+        payout = await repo.get(found.payout_id, lock=True)
+        attempt = await repo.get_attempt(found.id, lock=True)
+        assert payout is not None and attempt is not None
+        extra["payout_id"] = str(payout.id)
+        # Log lines of this request belong to the payout's flow (the claim), not the provider's.
+        correlation_id_var.set(payout.correlation_id)
+        wrong = mismatch(attempt, callback.amount, callback.currency)
+        if wrong is not None:
+            CALLBACKS.labels(callback.rail.value, "mismatch").inc()
+            PROVIDER_ERRORS.labels(callback.rail.value, "instruction_mismatch").inc()
+            log.error("callback refused: %s", wrong, extra=extra)
+            raise CallbackMismatchError(wrong)
+        first = await repo.first_provider_event(
+            rail=callback.rail.value, event_id=callback.event_id, attempt_id=attempt.id,
+            status=callback.provider_status,
+        )
+        if not first:
+            CALLBACKS.labels(callback.rail.value, CallbackResult.DUPLICATE.value).inc()
+            log.info("duplicate callback %s ignored", callback.event_id, extra=extra)
+            return CallbackResult.DUPLICATE
+        reading = Reading(callback.observation, reason=callback.reason,
+                          provider_reference=callback.provider_reference,
+                          provider_status=callback.observation.value)
+        effect = await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
+                                         now=deps.clock(), actor=f"{callback.rail.value}-callback")
+        await uow.commit()
+    result = CallbackResult.IGNORED if effect.ignored else CallbackResult.APPLIED
+    CALLBACKS.labels(callback.rail.value, result.value).inc()
+    return result

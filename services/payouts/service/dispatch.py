@@ -1,0 +1,146 @@
+"""Use case: send approved payouts to their rail.
+
+Three steps, never one: (1) commit a new attempt in status ``sending`` with its end-to-end id and
+a lease; (2) call the provider outside any transaction; (3) record the answer in a second
+transaction under the payout's row lock. A crash between (2) and (3) leaves a ``sending``
+attempt whose lease runs out, and the recovery loop finds out from the provider what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.domain.attempts import new_end_to_end_id
+from services.payouts.domain.model import AttemptStatus, Rail
+from services.payouts.domain.outcomes import Effect, Observation
+from services.payouts.service.apply import Reading, apply_observation, mismatch
+from services.payouts.service.context import Deps
+from services.payouts.service.mapping import payee_from_json
+from services.payouts.service.ports import (
+    Accepted,
+    PaymentInstruction,
+    Rejected,
+    SendResult,
+    Unknown,
+)
+from shared.logging import correlation_id_var
+from shared.money import Money
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """An attempt committed as ``sending``, ready to be sent."""
+
+    payout_id: uuid.UUID
+    rail: Rail
+    instruction: PaymentInstruction
+    correlation_id: str | None = None
+
+
+def instruction_for(payout: PayoutRow, attempt: AttemptRow) -> PaymentInstruction:
+    return PaymentInstruction(
+        end_to_end_id=attempt.id,
+        amount=Money(attempt.amount),
+        payee=payee_from_json(payout.payee),
+        memo=payout.memo,
+    )
+
+
+async def dispatch_once(deps: Deps) -> int:
+    """Send one batch of approved payouts. Returns how many were sent."""
+    claimed = await claim_attempts(deps)
+    if claimed:
+        await asyncio.gather(*(send_claimed(deps, item) for item in claimed))
+    return len(claimed)
+
+
+async def claim_attempts(deps: Deps) -> list[Claimed]:
+    """Step 1: one transaction creating a ``sending`` attempt per approved payout."""
+    claimed: list[Claimed] = []
+    async with deps.uow() as uow:
+        repo = PayoutRepository(uow.session)
+        now = deps.clock()
+        # Only rails with an adapter: a payout on a rail switched off since approval waits.
+        rails = [rail.value for rail in deps.rails]
+        for payout in await repo.lock_dispatchable(rails, deps.settings.dispatch_batch):
+            rail = Rail(payout.rail)
+            attempt = AttemptRow(
+                id=new_end_to_end_id(),
+                payout_id=payout.id,
+                number=await repo.next_attempt_number(payout.id),
+                rail=payout.rail,
+                amount=payout.amount,
+                status=AttemptStatus.SENDING.value,
+                lease_until=now + timedelta(seconds=deps.settings.submit_lease_s),
+                sends=1,
+                checks=0,
+                created_at=now,
+                updated_at=now,
+            )
+            uow.session.add(attempt)
+            claimed.append(Claimed(payout.id, rail, instruction_for(payout, attempt),
+                                   payout.correlation_id))
+        await uow.commit()  # the end-to-end id is durable before anyone calls the provider
+    for item in claimed:
+        log.info("attempt created", extra={"payout_id": item.payout_id,
+                                           "attempt_id": item.instruction.end_to_end_id})
+    return claimed
+
+
+async def send_claimed(deps: Deps, item: Claimed, *, actor: str = "dispatcher") -> None:
+    """Steps 2 and 3 for one attempt. Never raises for a provider problem: the attempt is left
+    in a state the recovery loop resolves."""
+    # Each item runs in its own task (gather), so this tags only this payout's log lines.
+    correlation_id_var.set(item.correlation_id)
+    try:
+        result = await deps.rails[item.rail].send(item.instruction)
+        await record_send_result(deps, item.payout_id, item.instruction.end_to_end_id, result,
+                                 actor=actor)
+    except Exception:
+        # The lease expires and recovery takes over; a crash here must not stop the loop.
+        log.exception("sending attempt failed", extra={
+            "payout_id": item.payout_id, "attempt_id": item.instruction.end_to_end_id})
+
+
+def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
+    if isinstance(result, Accepted):
+        payment = result.payment
+        wrong = mismatch(attempt, payment.amount, payment.amount.currency)
+        if wrong is not None:
+            log.error("%s", wrong, extra={"attempt_id": attempt.id})
+            return Reading(Observation.OUTCOME_UNKNOWN, reason=wrong)
+        return Reading(payment.observation, reason=payment.reason,
+                       provider_reference=payment.provider_reference,
+                       provider_status=payment.observation.value)
+    if isinstance(result, Rejected):
+        return Reading(Observation.REJECTED, reason=f"provider refused the payment: "
+                                                    f"{result.reason}")
+    assert isinstance(result, Unknown)
+    return Reading(Observation.OUTCOME_UNKNOWN, reason=result.reason)
+
+
+async def record_send_result(
+    deps: Deps, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
+) -> Effect | None:
+    """Step 3: one transaction, payout locked first, then the attempt."""
+    async with deps.uow() as uow:
+        repo = PayoutRepository(uow.session)
+        payout = await repo.get(payout_id, lock=True)
+        attempt = await repo.get_attempt(attempt_id, lock=True)
+        if payout is None or attempt is None:
+            log.error("attempt vanished", extra={"payout_id": payout_id, "attempt_id": attempt_id})
+            return None
+        effect = await apply_observation(
+            uow, payout, attempt, reading_of(attempt, result),
+            settings=deps.settings, now=deps.clock(), actor=actor,
+        )
+        await uow.commit()
+        return effect

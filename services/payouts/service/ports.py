@@ -1,0 +1,85 @@
+"""What the use cases need from a payment rail, independent of any provider's wire format.
+
+Every rail adapter (Concourse now; check and Zelle later) sends an instruction keyed by the
+attempt's end-to-end id and answers status queries by it, returning one of the typed results
+below (where the provider calls back is the adapter's own configuration). An adapter never
+raises for a provider's answer: whatever happened is a result, so the caller always records
+*something* and no attempt is left without a decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from services.payouts.domain.model import Payee, Rail
+from services.payouts.domain.outcomes import Observation
+from shared.money import Money
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInstruction:
+    end_to_end_id: str
+    amount: Money
+    payee: Payee
+    memo: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderPayment:
+    """The provider's record of one payment, reduced to what decides our state."""
+
+    end_to_end_id: str
+    provider_reference: str | None
+    observation: Observation
+    amount: Money
+    payee_email: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """The provider holds the payment (``created`` is False for a repeat of a known id)."""
+
+    payment: ProviderPayment
+    created: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A definitive refusal: nothing was recorded and resending the same thing cannot help."""
+
+    status_code: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """We cannot tell whether the provider has the payment: resolve by status query."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    payment: ProviderPayment
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    """The provider has never seen this end-to-end id: safe to send it (the same id) again."""
+
+    end_to_end_id: str
+
+
+SendResult = Accepted | Rejected | Unknown
+StatusResult = Status | NotFound | Unknown
+
+
+class RailAdapter(Protocol):
+    @property
+    def rail(self) -> Rail: ...
+
+    async def send(self, instruction: PaymentInstruction) -> SendResult: ...
+
+    async def status(self, end_to_end_id: str) -> StatusResult: ...

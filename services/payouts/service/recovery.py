@@ -1,0 +1,159 @@
+"""Use case: settle every attempt whose outcome we do not know yet, by asking the provider.
+
+An attempt is due when its lease ran out:
+- ``sending``: the worker that sent it died (or hung) before recording the answer;
+- ``unknown``: the send timed out or the provider was unreachable;
+- ``submitted``: no callback came in time (callbacks get lost), so we poll.
+We query its status by end-to-end id and apply what the provider says. Only when the provider
+answers that it never saw the id do we send again, and always with the same id: a new attempt
+while the old one might exist is how payouts get paid twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.domain.model import AttemptStatus, Rail
+from services.payouts.metrics import PROVIDER_ERRORS
+from services.payouts.service.apply import Reading, apply_observation, mismatch, next_check_at
+from services.payouts.service.context import Deps
+from services.payouts.service.dispatch import (
+    Claimed,
+    instruction_for,
+    record_send_result,
+    send_claimed,
+)
+from services.payouts.service.ports import NotFound, ProviderPayment, Status, Unknown
+from shared.logging import correlation_id_var
+
+log = logging.getLogger(__name__)
+
+ACTOR = "recovery"
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    claimed: Claimed
+    status: AttemptStatus
+
+    @property
+    def attempt_id(self) -> str:
+        return self.claimed.instruction.end_to_end_id
+
+
+async def recover_once(deps: Deps) -> int:
+    """Check one batch of due attempts with their provider. Returns how many were checked."""
+    due = await take_due_attempts(deps)
+    if due:
+        await asyncio.gather(*(resolve_attempt(deps, item) for item in due))
+    return len(due)
+
+
+async def take_due_attempts(deps: Deps) -> list[Due]:
+    """Lease the due attempts to this worker (one short transaction) so that no other worker
+    checks them at the same time; the lease also schedules the next check if this one fails."""
+    due: list[Due] = []
+    async with deps.uow() as uow:
+        repo = PayoutRepository(uow.session)
+        now = deps.clock()
+        for attempt in await repo.lock_due_attempts(now, deps.settings.dispatch_batch):
+            payout = await repo.get(attempt.payout_id)
+            rail = Rail(attempt.rail)
+            if payout is None or rail not in deps.rails:
+                log.error("cannot check attempt: no payout or no adapter for %s", rail,
+                          extra={"attempt_id": attempt.id})
+                attempt.lease_until = next_check_at(deps.settings, now, attempt.checks)
+                continue
+            status = AttemptStatus(attempt.status)
+            if status is AttemptStatus.SENDING:
+                attempt.lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
+            else:
+                attempt.lease_until = next_check_at(deps.settings, now, attempt.checks + 1)
+            attempt.checks += 1
+            claimed = Claimed(payout.id, rail, instruction_for(payout, attempt),
+                              payout.correlation_id)
+            due.append(Due(claimed, status))
+        await uow.commit()
+    return due
+
+
+async def resolve_attempt(deps: Deps, due: Due) -> None:
+    extra = {"payout_id": due.claimed.payout_id, "attempt_id": due.attempt_id}
+    correlation_id_var.set(due.claimed.correlation_id)  # task-local: gather wraps each in a task
+    try:
+        result = await deps.rails[due.claimed.rail].status(due.attempt_id)
+        if isinstance(result, Status):
+            await _apply_status(deps, due.claimed.payout_id, due.attempt_id, result.payment)
+        elif isinstance(result, NotFound):
+            await _not_found(deps, due)
+        else:
+            await _status_unknown(deps, due, result)
+    except Exception:
+        log.exception("checking attempt failed; retried after its lease", extra=extra)
+
+
+async def _not_found(deps: Deps, due: Due) -> None:
+    extra = {"payout_id": due.claimed.payout_id, "attempt_id": due.attempt_id}
+    if due.status is AttemptStatus.SUBMITTED:
+        # The provider acknowledged this payment once; now denying it is a provider incident,
+        # not a reason to send money again on our own.
+        PROVIDER_ERRORS.labels(due.claimed.rail.value, "lost_payment").inc()
+        log.error("provider no longer knows a submitted payment; needs an operator",
+                  extra=extra)
+        return
+    log.warning("provider never received the attempt; sending it again with the same id",
+                extra=extra)
+    await _count_send(deps, due.attempt_id)
+    await send_claimed(deps, due.claimed, actor=ACTOR)
+
+
+async def _status_unknown(deps: Deps, due: Due, result: Unknown) -> None:
+    if due.status is AttemptStatus.SENDING:
+        # Its worker is gone and the provider cannot tell us: make the uncertainty visible.
+        await record_send_result(deps, due.claimed.payout_id, due.attempt_id, result,
+                                 actor=ACTOR)
+
+
+async def _count_send(deps: Deps, attempt_id: str) -> None:
+    async with deps.uow() as uow:
+        attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
+        if attempt is not None:
+            attempt.sends += 1
+        await uow.commit()
+
+
+async def _apply_status(
+    deps: Deps, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment
+) -> None:
+    async with deps.uow() as uow:
+        repo = PayoutRepository(uow.session)
+        payout = await repo.get(payout_id, lock=True)
+        attempt = await repo.get_attempt(attempt_id, lock=True)
+        if payout is None or attempt is None:
+            return
+        wrong = mismatch(attempt, payment.amount, payment.amount.currency) or _other_payee(
+            payout.payee.get("email"), payment.payee_email
+        )
+        if wrong is not None:
+            # Not the payment we instructed: applying its status could mark us paid for
+            # someone else's money. Leave it for an operator; the lease spaces out re-checks.
+            PROVIDER_ERRORS.labels(attempt.rail, "instruction_mismatch").inc()
+            log.error("%s", wrong, extra={"payout_id": payout_id, "attempt_id": attempt_id})
+            return
+        reading = Reading(payment.observation, reason=payment.reason,
+                          provider_reference=payment.provider_reference,
+                          provider_status=payment.observation.value)
+        await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
+                                now=deps.clock(), actor=ACTOR)
+        await uow.commit()
+
+
+def _other_payee(ours: str | None, theirs: str | None) -> str | None:
+    if ours and theirs and ours.casefold() != theirs.casefold():
+        return "provider reports the payment for another payee email"
+    return None

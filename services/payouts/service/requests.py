@@ -1,0 +1,128 @@
+"""Use case: take a payout request (``RequestPayoutV1``) and decide whether it may be paid."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from services.payouts.adapters.orm import PayoutRow
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.domain.model import PayoutStatus
+from services.payouts.domain.outcomes import PayoutEvent
+from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
+from services.payouts.domain.validation import needs_approval, validate_for_rail
+from services.payouts.metrics import PAYOUT_STATUS
+from services.payouts.service.context import PRODUCER, Deps
+from services.payouts.service.mapping import build_event, to_domain
+from shared.messaging.contracts import RequestPayoutV1
+from shared.messaging.envelope import Envelope
+from shared.messaging.inbox import first_delivery
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "payouts.request_payout"
+
+
+class ConflictingPayoutRequestError(Exception):
+    """The payout key is taken by a payout with a different amount, rail or payee."""
+
+    def __init__(self, payout_key: str, payout_id: uuid.UUID) -> None:
+        super().__init__(
+            f"payout_key {payout_key!r} already names payout {payout_id} with a different "
+            "amount, rail or payee; a repeat must be identical"
+        )
+        self.payout_key = payout_key
+        self.payout_id = payout_id
+
+
+@dataclass(frozen=True, slots=True)
+class RequestResult:
+    payout_id: uuid.UUID | None
+    created: bool
+    status: PayoutStatus | None = None
+
+
+def _same_instruction(row: PayoutRow, command: RequestPayoutV1) -> bool:
+    return (
+        row.amount == command.amount
+        and row.currency == command.currency
+        and row.rail == command.rail.value
+        and row.payee == command.payee.model_dump(mode="json")
+    )
+
+
+async def request_payout(
+    deps: Deps, command: RequestPayoutV1, envelope: Envelope
+) -> RequestResult:
+    """One transaction: inbox check, insert (once per payout key), validate, decide.
+
+    The same request delivered twice, or sent twice under different message ids, yields one
+    payout: the inbox catches the first case, the unique payout key the second.
+    """
+    async with deps.uow(
+        correlation_id=envelope.correlation_id, causation_id=str(envelope.message_id)
+    ) as uow:
+        if not await first_delivery(uow.session, CONSUMER, envelope):
+            log.info("duplicate delivery ignored", extra={"message_id": envelope.message_id})
+            return RequestResult(payout_id=None, created=False)
+        repo = PayoutRepository(uow.session)
+        now = deps.clock()
+        payout_id = await repo.insert_if_new(
+            {
+                "id": uuid.uuid4(),
+                "payout_key": command.payout_key,
+                "source": command.source.model_dump(mode="json"),
+                "amount": command.amount,
+                "currency": command.currency,
+                "rail": command.rail.value,
+                "payee": command.payee.model_dump(mode="json"),
+                "memo": command.memo,
+                "requested_by": command.requested_by,
+                "correlation_id": envelope.correlation_id,
+                "status": PayoutStatus.RECEIVED.value,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        if payout_id is None:
+            existing = await repo.get_by_key(command.payout_key)
+            assert existing is not None  # the conflict was on this key
+            if not _same_instruction(existing, command):
+                raise ConflictingPayoutRequestError(command.payout_key, existing.id)
+            await uow.commit()  # the inbox row: this message is handled
+            log.info("repeat request for an existing payout ignored",
+                     extra={"payout_id": existing.id})
+            return RequestResult(existing.id, created=False, status=PayoutStatus(existing.status))
+
+        repo.record_received(payout_id, actor=command.requested_by, now=now)
+        row = await repo.get(payout_id)
+        assert row is not None
+        payout = to_domain(row)
+        facts = PayoutFacts(
+            validation_errors=tuple(validate_for_rail(payout)),
+            approval_reasons=tuple(needs_approval(payout)),
+        )
+        if facts.validation_errors:
+            action = PayoutAction.REJECT_INVALID
+            reason: str | None = "; ".join(facts.validation_errors)
+        elif facts.approval_reasons:
+            action, reason = PayoutAction.HOLD_FOR_APPROVAL, "; ".join(facts.approval_reasons)
+        else:
+            action, reason = PayoutAction.APPROVE_AUTOMATICALLY, None
+        to = next_status(PayoutStatus.RECEIVED, action, facts)
+        repo.record_status(row, to, action=action.value, actor=PRODUCER, now=now, reason=reason)
+        if to is PayoutStatus.FAILED:
+            uow.emit(build_event(PayoutEvent.FAILED, row, None, reason))
+        rail = row.rail
+
+        def count() -> None:
+            PAYOUT_STATUS.labels(rail, PayoutStatus.RECEIVED.value).inc()
+            PAYOUT_STATUS.labels(rail, to.value).inc()
+
+        uow.after_commit(count)
+        await uow.commit()
+    level = logging.WARNING if to is PayoutStatus.FAILED else logging.INFO
+    log.log(level, "payout received: %s%s", to.value, f" ({reason})" if reason else "",
+            extra={"payout_id": payout_id})
+    return RequestResult(payout_id, created=True, status=to)

@@ -1,0 +1,166 @@
+"""Payouts against a real, migrated PostgreSQL database and the provider sandbox in process.
+
+Wiring: the Concourse client reaches the sandbox app over ``httpx.ASGITransport``; the sandbox
+posts its signed callbacks to the payouts app over another ``ASGITransport``. Nothing listens on
+a port, and each test starts from empty tables and a reset sandbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from services.payouts.adapters.concourse import ConcourseClient
+from services.payouts.bootstrap import create_app
+from services.payouts.consumers.commands import request_payout_handler
+from services.payouts.domain.model import Rail
+from services.payouts.service.context import Deps
+from services.payouts.settings import PayoutsSettings
+from services.sandbox.app import create_app as create_sandbox_app
+from services.sandbox.runtime import Sandbox
+from services.sandbox.settings import SandboxSettings
+from shared.auth import mint_token
+from shared.db import create_engine, create_sessionmaker
+from shared.messaging.contracts import Payee, PayeeKind, PayoutSource, RequestPayoutV1
+from shared.messaging.contracts import Rail as ContractRail
+from shared.messaging.envelope import Envelope
+from tests.conftest import MigratedDb
+
+SECRET = "payouts-test-webhook-secret-0123456789"
+PAYOUTS_BASE = "http://payouts.test"
+SANDBOX_BASE = "http://sandbox.test"
+TABLES = "payout_status_history, provider_events, payout_attempts, payouts, outbox, inbox"
+
+
+@pytest.fixture(scope="session")
+async def payouts_settings(migrated_db: MigratedDb, mq_namespace: str,
+                           amqp_url: str) -> PayoutsSettings:
+    return PayoutsSettings(
+        database_url=await migrated_db("payouts"),
+        webhook_secret=SECRET,
+        concourse_base_url=f"{SANDBOX_BASE}/concourse/v1",
+        callback_base_url=PAYOUTS_BASE,
+        amqp_url=amqp_url,
+        mq_namespace=mq_namespace,
+        provider_timeout_s=0.5,
+        provider_backoff_s=0.01,
+        provider_max_backoff_s=1.5,
+        poll_interval_s=0.5,
+        dispatch_interval_s=0.05,
+        recovery_interval_s=0.05,
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(payouts_settings: PayoutsSettings) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(payouts_settings.database_url, pool_size=5)
+    yield engine
+    await engine.dispose()
+
+
+@dataclass
+class World:
+    deps: Deps
+    engine: AsyncEngine
+    sandbox: Sandbox
+    sandbox_http: httpx.AsyncClient
+    api: httpx.AsyncClient
+    app: FastAPI
+    settings: PayoutsSettings
+
+    async def sql(self, statement: str, **params: Any) -> list[Any]:
+        async with self.engine.begin() as conn:
+            result = await conn.execute(text(statement), params)
+            return list(result.all()) if result.returns_rows else []
+
+    async def ledger(self) -> list[dict[str, Any]]:
+        payments: list[dict[str, Any]] = (await self.sandbox_http.get("/ledger")).json()[
+            "payments"]
+        return payments
+
+    async def faults(self, **faults: Any) -> None:
+        """Replace the sandbox faults; settlement stays on hold (``POST /sandbox/release``
+        settles) unless ``hold_settlement=False`` is passed."""
+        faults.setdefault("hold_settlement", True)
+        response = await self.sandbox_http.put("/sandbox/faults", json=faults)
+        assert response.status_code == 200, response.text
+
+    async def outbox(self, type_: str) -> list[dict[str, Any]]:
+        rows = await self.sql("SELECT body FROM outbox WHERE type = :t ORDER BY id", t=type_)
+        return [Envelope.model_validate_json(row.body).payload for row in rows]
+
+    async def request(self, command: RequestPayoutV1, envelope: Envelope | None = None) -> None:
+        envelope = envelope or wrap(command)
+        await request_payout_handler(self.deps)(envelope)
+
+    def token(self, *roles: str, customer_id: str | None = None) -> dict[str, str]:
+        token = mint_token(secret=self.settings.jwt_secret, issuer=self.settings.jwt_issuer,
+                           audience=self.settings.jwt_audience, subject="tester",
+                           roles=list(roles), customer_id=customer_id)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def command(*, email: str = "jane.doe@gmail.com", amount: str = "125.00",
+            key: str | None = None) -> RequestPayoutV1:
+    claim = uuid.uuid4().hex[:8]
+    return RequestPayoutV1(
+        payout_key=key or f"claim:{claim}:claim_credit",
+        source=PayoutSource(claim_id=claim, service_job_id="job-1", contract_id="ct-1",
+                            kind="claim_credit"),
+        amount=Decimal(amount),
+        rail=ContractRail.CONCOURSE,
+        payee=Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email=email,
+                    mobile="+15555550100"),
+        memo=f"Claim credit {claim}",
+        requested_by="ss-approver-1",
+    )
+
+
+def wrap(message: RequestPayoutV1) -> Envelope:
+    return Envelope.wrap(message, producer="claims", correlation_id=message.source.claim_id)
+
+
+@pytest.fixture
+async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> AsyncIterator[World]:
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {TABLES}"))
+    app = create_app(payouts_settings)
+    async with app.router.lifespan_context(app):
+        to_payouts = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                       base_url=PAYOUTS_BASE)
+        sandbox_app = create_sandbox_app(
+            SandboxSettings(webhook_secret=SECRET, settle_delay_ms=0, callback_retries=2,
+                            callback_backoff_ms=10),
+            callback_client=to_payouts,
+        )
+        sandbox: Sandbox = sandbox_app.state.sandbox
+        sandbox_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app),
+                                         base_url=SANDBOX_BASE)
+        concourse = ConcourseClient(
+            payouts_settings.concourse_base_url,
+            callback_url=payouts_settings.concourse_callback_url,
+            client=sandbox_http,
+            timeout_s=payouts_settings.provider_timeout_s,
+            retries=payouts_settings.provider_retries,
+            backoff_s=payouts_settings.provider_backoff_s,
+            max_backoff_s=payouts_settings.provider_max_backoff_s,
+        )
+        deps = Deps(create_sessionmaker(engine), payouts_settings,
+                    rails={Rail.CONCOURSE: concourse})
+        world = World(deps, engine, sandbox, sandbox_http, to_payouts, app, payouts_settings)
+        await world.faults()
+        try:
+            yield world
+        finally:
+            await sandbox.aclose()
+            await sandbox_http.aclose()
+            await to_payouts.aclose()

@@ -1,0 +1,53 @@
+"""Small readers shared by the payouts integration tests."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from shared.signing import sign
+
+from .conftest import SECRET, World
+
+
+async def payouts(world: World) -> list[Any]:
+    return await world.sql("SELECT id, payout_key, status, status_reason FROM payouts")
+
+
+async def attempts(world: World) -> list[Any]:
+    return await world.sql(
+        "SELECT id, number, status, sends, checks, provider_reference FROM payout_attempts "
+        "ORDER BY created_at")
+
+
+async def history(world: World) -> list[tuple[str | None, str, str]]:
+    rows = await world.sql(
+        "SELECT from_status, to_status, action FROM payout_status_history ORDER BY id")
+    return [(r.from_status, r.to_status, r.action) for r in rows]
+
+
+async def expire_leases(world: World) -> None:
+    await world.sql("UPDATE payout_attempts SET lease_until = now() - interval '1 second'")
+
+
+URL = "/v1/callbacks/concourse"
+
+
+def event(end_to_end_id: str, status: str = "COMPLETED", **changes: Any) -> bytes:
+    body = {"eventId": str(uuid.uuid4()), "endToEndId": end_to_end_id, "paymentId": "CNC-1",
+            "status": status, "amount": "125.00", "currency": "USD",
+            "occurredAt": "2026-01-05T10:00:03Z", "statusReason": None}
+    body.update(changes)
+    return json.dumps(body).encode()
+
+
+async def post(world: World, body: bytes, *, secret: str = SECRET,
+               timestamp: int | None = None) -> httpx.Response:
+    ts = int(time.time()) if timestamp is None else timestamp
+    headers = {"Content-Type": "application/json", "X-Signature-Timestamp": str(ts),
+               "X-Signature": sign(secret, ts, body)}
+    return await world.api.post(URL, content=body, headers=headers)

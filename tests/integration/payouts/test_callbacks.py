@@ -1,0 +1,112 @@
+"""Signed provider callbacks: verified, idempotent, checked against the attempt."""
+
+from __future__ import annotations
+
+import time
+
+from services.payouts.service.dispatch import dispatch_once
+from shared.messaging.contracts import PayoutFailedV1, PayoutPaidV1
+from shared.signing import sign
+
+from .conftest import SECRET, World, command
+from .helpers import URL, attempts, event, payouts, post
+
+
+async def submitted(world: World) -> str:
+    await world.request(command())
+    await dispatch_once(world.deps)
+    [attempt] = await attempts(world)
+    assert attempt.status == "submitted"
+    return str(attempt.id)
+
+
+async def test_paid_callback_twice_emits_payout_paid_once(world: World) -> None:
+    e2e = await submitted(world)
+    body = event(e2e)
+    first, again = await post(world, body), await post(world, body)
+    other_event = await post(world, event(e2e))  # same news under a new event id
+
+    assert (first.status_code, first.json()) == (200, {"result": "applied"})
+    assert (again.status_code, again.json()) == (200, {"result": "duplicate"})
+    assert (other_event.status_code, other_event.json()) == (200, {"result": "ignored"})
+    assert [p.status for p in await payouts(world)] == ["paid"]
+    [paid] = await world.outbox(PayoutPaidV1.TYPE)
+    assert paid["attempt_id"] == e2e and paid["amount"] == "125.00"
+
+
+async def test_sandbox_duplicate_callbacks_end_in_one_paid_event(world: World) -> None:
+    await world.faults(duplicate_callbacks=True)
+    await submitted(world)
+    await world.sandbox_http.post("/sandbox/release")
+    await world.sandbox.settler.idle()
+    assert [p.status for p in await payouts(world)] == ["paid"]
+    assert len(await world.outbox(PayoutPaidV1.TYPE)) == 1
+
+
+async def test_out_of_order_pending_after_completed_changes_nothing(world: World) -> None:
+    e2e = await submitted(world)
+    assert (await post(world, event(e2e))).json() == {"result": "applied"}
+    late = await post(world, event(e2e, "PENDING"))
+    assert (late.status_code, late.json()) == (200, {"result": "ignored"})
+    assert [p.status for p in await payouts(world)] == ["paid"]
+
+
+async def test_rejected_callback_fails_the_payout(world: World) -> None:
+    e2e = await submitted(world)
+    response = await post(world, event(e2e, "REJECTED", statusReason="AM04 insufficient funds"))
+    assert response.json() == {"result": "applied"}
+    [payout] = await payouts(world)
+    assert payout.status == "failed" and "AM04" in payout.status_reason
+    [failed] = await world.outbox(PayoutFailedV1.TYPE)
+    assert "AM04" in failed["reason"]
+    # A completion after the rejection must not pay it.
+    assert (await post(world, event(e2e))).json() == {"result": "ignored"}
+    assert await world.outbox(PayoutPaidV1.TYPE) == []
+
+
+async def test_bad_signature_is_401_and_changes_nothing(world: World) -> None:
+    e2e = await submitted(world)
+    for response in (
+        await post(world, event(e2e), secret="another-secret-0123456789abcdef"),
+        await post(world, event(e2e), timestamp=int(time.time()) - 3600),  # replayed
+        await world.api.post(URL, content=event(e2e),
+                             headers={"Content-Type": "application/json"}),
+    ):
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "urn:warranty:problem:invalid-signature"
+    assert [p.status for p in await payouts(world)] == ["submitted"]
+
+
+async def test_tampered_body_is_401(world: World) -> None:
+    e2e = await submitted(world)
+    ts = int(time.time())
+    genuine = event(e2e)
+    tampered = genuine.replace(b'"125.00"', b'"9999.00"')
+    assert tampered != genuine
+    response = await world.api.post(URL, content=tampered, headers={
+        "X-Signature-Timestamp": str(ts), "X-Signature": sign(SECRET, ts, genuine)})
+    assert response.status_code == 401
+
+
+async def test_unknown_end_to_end_id_is_404(world: World) -> None:
+    response = await post(world, event("ZZZZZZZZZZZZZZZZ"))
+    assert response.status_code == 404
+    assert response.json()["type"] == "urn:warranty:problem:unknown-end-to-end-id"
+
+
+async def test_amount_mismatch_is_409_and_changes_nothing(world: World) -> None:
+    e2e = await submitted(world)
+    response = await post(world, event(e2e, amount="1250.00"))
+    assert response.status_code == 409
+    assert response.json()["type"] == "urn:warranty:problem:callback-mismatch"
+    assert [p.status for p in await payouts(world)] == ["submitted"]
+    # The event was not recorded: the provider's corrected redelivery still applies.
+    assert (await post(world, event(e2e))).json() == {"result": "applied"}
+
+
+async def test_malformed_but_signed_body_is_422(world: World) -> None:
+    body = b'{"eventId": "x", "status": "MAYBE"}'
+    response = await post(world, body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,108 @@
+"""Taking requests and sending them: one payout per key, one provider payment per payout."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.payouts.service.dispatch import claim_attempts, dispatch_once, send_claimed
+from shared.messaging.consumer import PermanentError
+from shared.messaging.contracts import PayoutFailedV1, PayoutSubmittedV1, RequestPayoutV1
+
+from .conftest import World, command, wrap
+from .helpers import attempts, history, payouts
+
+
+async def test_same_request_twice_is_one_payout_and_one_provider_payment(world: World) -> None:
+    request = command()
+    first = wrap(request)
+    await world.request(request, first)
+    await world.request(request, first)  # redelivery of the same message
+    await world.request(request, wrap(request))  # the same request sent again, new message id
+
+    assert [p.status for p in await payouts(world)] == ["approved"]
+    assert await dispatch_once(world.deps) == 1
+    assert await dispatch_once(world.deps) == 0  # an active attempt: nothing more to send
+
+    [payout] = await payouts(world)
+    assert payout.status == "submitted"
+    [attempt] = await attempts(world)
+    assert (attempt.number, attempt.status, attempt.sends) == (1, "submitted", 1)
+    ledger = await world.ledger()
+    assert [(e["endToEndId"], e["amount"]) for e in ledger] == [(attempt.id, "125.00")]
+    assert await history(world) == [
+        (None, "received", "receive"),
+        ("received", "approved", "approve_automatically"),
+        ("approved", "submitted", "provider_accepted"),
+    ]
+    [submitted] = await world.outbox(PayoutSubmittedV1.TYPE)
+    assert submitted["attempt_id"] == attempt.id
+    assert submitted["provider_reference"] == attempt.provider_reference
+    assert submitted["source"]["claim_id"] == request.source.claim_id
+
+
+async def test_same_key_with_another_amount_is_parked_not_paid(world: World) -> None:
+    request = command()
+    await world.request(request)
+    changed = RequestPayoutV1.model_validate({**request.model_dump(), "amount": "126.00"})
+    with pytest.raises(PermanentError, match="different amount"):
+        await world.request(changed)
+    assert [p.status for p in await payouts(world)] == ["approved"]
+
+
+async def test_placeholder_email_fails_the_payout_and_emits_payout_failed(world: World) -> None:
+    request = command(email="noemail@gmail.com")
+    await world.request(request)
+
+    [payout] = await payouts(world)
+    assert payout.status == "failed"
+    assert "placeholder" in payout.status_reason
+    [failed] = await world.outbox(PayoutFailedV1.TYPE)
+    assert failed["payout_key"] == request.payout_key
+    assert "placeholder" in failed["reason"]
+    assert await dispatch_once(world.deps) == 0
+    assert await world.ledger() == []
+
+
+async def test_provider_503_then_success_is_one_payment(world: World) -> None:
+    await world.faults(fail_next=2)
+    await world.request(command())
+    assert await dispatch_once(world.deps) == 1
+
+    [attempt] = await attempts(world)
+    assert attempt.status == "submitted"
+    assert [e["endToEndId"] for e in await world.ledger()] == [attempt.id]
+
+
+async def test_provider_validation_refusal_fails_the_payout(world: World) -> None:
+    # A payee the provider refuses (its own checks): a definitive 4xx.
+    request = command()
+    await world.request(request)
+    await world.sql("UPDATE payouts SET payee = jsonb_set(payee, '{email}', '\"not-an-email\"')")
+    await dispatch_once(world.deps)
+
+    [payout] = await payouts(world)
+    assert payout.status == "failed"
+    [attempt] = await attempts(world)
+    assert attempt.status == "failed"
+    [failed] = await world.outbox(PayoutFailedV1.TYPE)
+    assert failed["attempt_id"] == attempt.id
+    assert await world.ledger() == []
+
+
+async def test_completed_on_first_answer_goes_straight_to_paid(world: World) -> None:
+    await world.request(command())
+    # Settled by the provider before we even read its answer: simulate by settling on a
+    # repeat, i.e. a create answered with an already COMPLETED resource.
+    await world.faults(hold_settlement=True)
+    [claimed] = await claim_attempts(world.deps)
+    await world.sandbox_http.post("/concourse/v1/payments", json={
+        "endToEndId": claimed.instruction.end_to_end_id, "amount": "125.00", "currency": "USD",
+        "payee": {"name": "Jane Doe", "email": "jane.doe@gmail.com"}})
+    await world.sandbox.store.complete_all_pending(world.sandbox.clock.now())
+    await send_claimed(world.deps, claimed)
+
+    assert [p.status for p in await payouts(world)] == ["paid"]
+    assert [(a.status, a.sends) for a in await attempts(world)] == [("paid", 1)]
+    assert len(await world.outbox("payouts.payout_paid")) == 1
+    assert await world.outbox(PayoutSubmittedV1.TYPE) == []
+    assert len(await world.ledger()) == 1

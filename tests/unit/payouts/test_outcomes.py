@@ -1,0 +1,95 @@
+"""Provider observations against a payout: whatever arrives, in whatever order and however
+often, a payout is paid at most once and never both paid and failed."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.payouts.domain.model import FINAL_PAYOUT_STATUSES, AttemptStatus, PayoutStatus
+from services.payouts.domain.outcomes import Observation, PayoutEvent, resolve
+
+S, At, Ob = PayoutStatus, AttemptStatus, Observation
+
+
+def run(observations: list[Observation]) -> tuple[PayoutStatus, AttemptStatus, list[PayoutEvent]]:
+    payout, attempt, events = S.APPROVED, At.SENDING, []
+    for observation in observations:
+        effect = resolve(payout, attempt, observation)
+        if effect.attempt_to is not None:
+            attempt = effect.attempt_to
+        if effect.payout_to is not None:
+            payout = effect.payout_to
+        if effect.emit is not None:
+            events.append(effect.emit)
+    return payout, attempt, events
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list(Observation)), max_size=30))
+def test_paid_at_most_once_whatever_the_sequence(observations: list[Observation]) -> None:
+    payout, _, events = run(observations)
+    assert events.count(PayoutEvent.PAID) <= 1
+    assert events.count(PayoutEvent.FAILED) <= 1
+    assert not (PayoutEvent.PAID in events and PayoutEvent.FAILED in events)
+    assert events.count(PayoutEvent.SUBMITTED) <= 1
+    if PayoutEvent.PAID in events:
+        assert payout in (S.PAID, S.RETURNED)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(list(Observation)), min_size=1, max_size=10),
+    st.integers(min_value=1, max_value=4),
+)
+def test_duplicates_of_every_observation_change_nothing(
+    observations: list[Observation], copies: int
+) -> None:
+    """Delivering each observation several times in a row ends where delivering it once does."""
+    repeated = [o for o in observations for _ in range(copies)]
+    assert run(repeated) == run(observations)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list(Observation)), max_size=20))
+def test_a_final_payout_stays_final(observations: list[Observation]) -> None:
+    payout, attempt = S.APPROVED, At.SENDING
+    final_seen: PayoutStatus | None = None
+    for observation in observations:
+        effect = resolve(payout, attempt, observation)
+        attempt = effect.attempt_to or attempt
+        payout = effect.payout_to or payout
+        if final_seen is not None and payout is not final_seen:
+            # the only exit from a final status: money returned after payment
+            assert (final_seen, payout) == (S.PAID, S.RETURNED)
+        if payout in FINAL_PAYOUT_STATUSES:
+            final_seen = payout
+
+
+def test_late_pending_after_paid_is_ignored() -> None:
+    effect = resolve(S.PAID, At.PAID, Ob.PENDING)
+    assert effect.ignored and effect.emit is None
+
+
+def test_response_already_completed_goes_straight_to_paid() -> None:
+    effect = resolve(S.APPROVED, At.SENDING, Ob.COMPLETED)
+    assert (effect.attempt_to, effect.payout_to, effect.emit) == (At.PAID, S.PAID,
+                                                                   PayoutEvent.PAID)
+
+
+def test_timeout_then_status_query_resolves_unknown() -> None:
+    first = resolve(S.APPROVED, At.SENDING, Ob.OUTCOME_UNKNOWN)
+    assert (first.attempt_to, first.payout_to, first.emit) == (At.UNKNOWN, S.UNKNOWN, None)
+    second = resolve(S.UNKNOWN, At.UNKNOWN, Ob.PENDING)
+    assert (second.payout_to, second.emit) == (S.SUBMITTED, PayoutEvent.SUBMITTED)
+
+
+def test_return_before_payment_is_a_failure_and_after_payment_no_event() -> None:
+    assert resolve(S.SUBMITTED, At.SUBMITTED, Ob.RETURNED).emit is PayoutEvent.FAILED
+    after = resolve(S.PAID, At.PAID, Ob.RETURNED)
+    assert after.payout_to is S.RETURNED and after.emit is None
+
+
+def test_attempt_moves_even_when_the_payout_cannot_follow() -> None:
+    effect = resolve(S.CANCELLED, At.SUBMITTED, Ob.COMPLETED)
+    assert effect.payout_left_behind and effect.emit is None
