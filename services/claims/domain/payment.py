@@ -10,7 +10,6 @@ the claim" step, and Concourse's checkbox).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +21,7 @@ from services.claims.domain.errors import (
     ServiceProInfoMissing,
     TermsNotAccepted,
 )
+from shared.payees import is_placeholder_email
 
 
 class PaymentRail(StrEnum):
@@ -53,24 +53,6 @@ class PaymentChoice:
     mobile: str | None
     address: MailingAddress | None
     terms_accepted: bool
-
-
-# Local parts agents type when a customer has no email; they must never receive money mail.
-_PLACEHOLDER_LOCALS = frozenset(
-    {"noemail", "nomail", "none", "noreply", "donotreply", "na", "null", "unknown", "noaddress"}
-)
-_PLACEHOLDER_DOMAINS = frozenset({"noemail", "nomail", "none", "noreply", "donotreply"})
-
-
-def is_placeholder_email(email: str) -> bool:
-    local, _, domain = email.strip().lower().partition("@")
-    squeezed = re.sub(r"[^a-z]", "", local)
-    first_label = domain.split(".", 1)[0]
-    return (
-        squeezed in _PLACEHOLDER_LOCALS
-        or squeezed.startswith("noemail")
-        or first_label in _PLACEHOLDER_DOMAINS
-    )
 
 
 def choose_payment(choice: PaymentChoice, *, byop: bool) -> PaymentChoice:

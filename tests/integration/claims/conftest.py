@@ -174,7 +174,7 @@ def contract_body(customer_id: str, **overrides: Any) -> dict[str, Any]:
         "customer_id": customer_id,
         "brand": "cinch",
         "holder_name": "Jane Doe",
-        "email": "jane.doe@example.com",
+        "email": "jane.doe@homemail.net",
         "mobile": "+15125550123",
         "mailing_address": {"line1": "12 Elm St", "city": "Austin", "state": "TX",
                             "zip": "78701"},

@@ -64,9 +64,9 @@ async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: Claims
         "$250.00.")
 
     # Select Payment Option: Concourse with a verified email and the terms accepted.
-    chosen = ok(await flow.choose_concourse(claim["id"], email="jane.d@example.net"))
+    chosen = ok(await flow.choose_concourse(claim["id"], email="jane.d@homemail.org"))
     assert chosen["payment"]["rail"] == "concourse"
-    assert chosen["payment"]["email"] == "jane.d@example.net"
+    assert chosen["payment"]["email"] == "jane.d@homemail.org"
     assert chosen["payment"]["terms_accepted_by"] == f"user-{flow.customer_id}"
 
     # Support Services approves: the payout command is in the outbox, in the same commit.
@@ -77,7 +77,7 @@ async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: Claims
     assert command.payout_key == f"claim:{claim['id']}:payout:1"
     assert str(command.amount) == "250.00" and command.rail.value == "concourse"
     assert command.payee.kind.value == "customer" and command.payee.name == "Jane Doe"
-    assert command.payee.email == "jane.d@example.net"
+    assert command.payee.email == "jane.d@homemail.org"
     assert command.source.kind == "claim_credit" and command.requested_by == "ss-1"
 
     # Payouts reports back through the consumer: Transferred, then Paid; review Complete.
@@ -113,7 +113,7 @@ async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: Claims
     ]
     assert {e["actor"] for e in timeline if e["action"] == "approve"} == {"ss-1"}
     select_event = next(e for e in timeline if e["action"] == "select_payment")
-    assert select_event["detail"]["email"] == "j***@example.net"  # masked in the audit trail
+    assert select_event["detail"]["email"] == "j***@homemail.org"  # masked in the audit trail
 
 
 async def test_payment_option_rules(flow: Flow) -> None:
@@ -140,7 +140,7 @@ async def test_placeholder_email_on_file_does_not_count(
     flow = await new_flow(client, actors, email="noemail@cinch.com")
     claim = (await flow.accept_credit())["claim"]
     problem(await flow.choose_concourse(claim["id"]), 422, "placeholder-email")
-    ok(await flow.choose_concourse(claim["id"], email="real.person@example.com"))
+    ok(await flow.choose_concourse(claim["id"], email="real.person@homemail.net"))
 
 
 async def test_approval_is_idempotent_per_key(flow: Flow, claims: Claims) -> None:

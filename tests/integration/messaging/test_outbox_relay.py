@@ -33,7 +33,7 @@ def request_payout(amount: str = "125.00") -> RequestPayoutV1:
         source=PayoutSource(claim_id=claim_id, kind="claim_credit"),
         amount=Decimal(amount),
         rail=Rail.CONCOURSE,
-        payee=Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email="jane@example.org"),
+        payee=Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email="jane@homemail.net"),
         requested_by="support-1",
     )
 

@@ -15,7 +15,6 @@ from services.payouts.domain.attempts import (
 from services.payouts.domain.errors import InvalidEndToEndIdError
 from services.payouts.domain.model import Payee, Payout, Rail
 from services.payouts.domain.validation import (
-    is_placeholder_email,
     needs_approval,
     validate_for_rail,
 )
@@ -37,27 +36,6 @@ def test_malformed_end_to_end_ids_are_refused(value: str) -> None:
     assert not is_end_to_end_id(value)
     with pytest.raises(InvalidEndToEndIdError):
         require_end_to_end_id(value)
-
-
-@pytest.mark.parametrize(
-    "email",
-    [
-        None, "", "not-an-email", "noemail@sears.com", "NoEmail@gmail.com", "no-email@cinch.com",
-        "noemail123@yahoo.com", "none@gmail.com", "test@gmail.com", "na@aol.com",
-        "unknown@outlook.com", "jane@example.com", "jane.doe@mail.example.org",
-        "jane@noemail.com", "jane@test.com", "jane@host.invalid", "test+1@gmail.com",
-    ],
-)
-def test_placeholder_emails(email: str | None) -> None:
-    assert is_placeholder_email(email)
-
-
-@pytest.mark.parametrize(
-    "email", ["jane.doe@gmail.com", "j.smith@cinch.com", "testa@gmail.com", "nona@yahoo.com",
-              "anne@examples.io"],
-)
-def test_real_emails(email: str) -> None:
-    assert not is_placeholder_email(email)
 
 
 def _payout(email: str | None, rail: Rail = Rail.CONCOURSE, amount: str = "125.00") -> Payout:

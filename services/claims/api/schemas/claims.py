@@ -26,7 +26,7 @@ class PaymentSelectionIn(Input):
     )
     email: EmailStr | None = Field(
         default=None, description="Verify or edit: where payment communications go. "
-        "Omitted: the email on file.", examples=["jane.doe@example.com"],
+        "Omitted: the email on file.", examples=["jane.doe@homemail.net"],
     )
     mobile: Mobile | None = None
     mailing_address: Address | None = Field(

@@ -45,7 +45,7 @@ class ContractIn(Input):
     brand: Brand
     status: ContractStatus = ContractStatus.ACTIVE
     holder_name: str = Field(min_length=1, max_length=120, examples=["Jane Doe"])
-    email: EmailStr | None = Field(default=None, examples=["jane.doe@example.com"])
+    email: EmailStr | None = Field(default=None, examples=["jane.doe@homemail.net"])
     mobile: Mobile | None = None
     mailing_address: Address | None = None
     limits: LimitsIn
@@ -76,7 +76,7 @@ class ContractOut(Output):
     brand: Brand
     status: ContractStatus
     holder_name: str = Field(examples=["Jane Doe"])
-    email: str | None = Field(examples=["jane.doe@example.com"])
+    email: str | None = Field(examples=["jane.doe@homemail.net"])
     mobile: str | None = Field(examples=["+15125550123"])
     mailing_address: Address | None
     limits: LimitsOut

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""``make demo``: a claim credit from contract to Concourse payment, over HTTP, step by step.
+
+Drives the running stack (``make run``) as its users would: an agent records the contract, the
+customer requests service, the agent posts options, the customer accepts the Claim Credit and
+selects JP Morgan Concourse, Support Services approves; then it waits for the claim to be Paid
+and prints the payout and the sandbox ledger entry. Exits 0 only if exactly one payment of the
+credit amount reached the customer's email.
+
+URLs come from CLAIMS_URL, PAYOUTS_URL, SANDBOX_URL (defaults: localhost 8001, 8002, 8009).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from shared.auth import Role, mint_token
+from shared.settings import PlatformSettings
+
+Say = Callable[[str], None]
+
+
+class DemoFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Urls:
+    claims: str
+    payouts: str
+    sandbox: str
+
+    @classmethod
+    def from_env(cls) -> Urls:
+        return cls(
+            claims=os.environ.get("CLAIMS_URL", "http://127.0.0.1:8001"),
+            payouts=os.environ.get("PAYOUTS_URL", "http://127.0.0.1:8002"),
+            sandbox=os.environ.get("SANDBOX_URL", "http://127.0.0.1:8009"),
+        )
+
+
+class Actors:
+    """Bearer tokens for each person in the story, minted with the platform's JWT settings."""
+
+    def __init__(self, settings: PlatformSettings, customer_id: str) -> None:
+        self._settings = settings
+        self.customer_id = customer_id
+
+    def _headers(self, subject: str, role: Role, customer_id: str | None = None) -> dict[str, str]:
+        token = mint_token(
+            secret=self._settings.jwt_secret, issuer=self._settings.jwt_issuer,
+            audience=self._settings.jwt_audience, subject=subject, roles=[role],
+            customer_id=customer_id,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    @property
+    def agent(self) -> dict[str, str]:
+        return self._headers("agent-ana", Role.AGENT)
+
+    @property
+    def customer(self) -> dict[str, str]:
+        return self._headers(f"user-{self.customer_id}", Role.CUSTOMER, self.customer_id)
+
+    @property
+    def support(self) -> dict[str, str]:
+        return self._headers("support-sam", Role.SUPPORT_SERVICES)
+
+    @property
+    def payables(self) -> dict[str, str]:
+        return self._headers("payables-pat", Role.PAYABLES)
+
+
+def expect(response: httpx.Response, status: int) -> Any:
+    if response.status_code != status:
+        raise DemoFailed(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code}, expected {status}: {response.text[:500]}"
+        )
+    return response.json()
+
+
+@dataclass
+class FlowResult:
+    customer_email: str
+    amount: Decimal
+    claim: dict[str, Any]
+    payout: dict[str, Any]
+    ledger_entries: list[dict[str, Any]]
+
+
+async def claim_credit_flow(
+    urls: Urls,
+    say: Say = print,
+    *,
+    amount: str = "250.00",
+    email: str | None = None,
+    settings: PlatformSettings | None = None,
+    paid_timeout_s: float = 60,
+) -> FlowResult:
+    customer_id = f"cust-{uuid.uuid4().hex[:8]}"
+    email = email or f"jane.doe+{customer_id}@mail.cinch-demo.net"
+    actors = Actors(settings or PlatformSettings(), customer_id)
+    async with httpx.AsyncClient(timeout=15) as http:
+        contract_url = f"{urls.claims}/v1/contracts"
+        contract = expect(await http.post(contract_url, headers=actors.agent, json={
+            "customer_id": customer_id, "brand": "cinch", "holder_name": "Jane Doe",
+            "email": email, "mobile": "+15125550123",
+            "mailing_address": {"line1": "12 Elm St", "city": "Austin", "state": "TX",
+                                "zip": "78701"},
+            "limits": {"service_fee": "100.00", "per_claim_cap": "1000.00",
+                       "annual_aggregate": "10000.00"},
+            "covered_items": [{"kind": "microwave", "description": "Over-the-range microwave",
+                               "model": "WMH31017HS", "serial": "SN-0042"}],
+        }), 201)
+        say(f"1. agent recorded contract {contract['id']} for {customer_id} (Active, Cinch)")
+
+        request = expect(await http.post(
+            f"{urls.claims}/v1/service-requests", headers=actors.customer,
+            json={"contract_id": contract["id"], "channel": "portal",
+                  "items": [{"covered_item_id": contract["covered_items"][0]["id"],
+                             "problem": "Microwave does not heat"}]}), 201)
+        order = request["orders"][0]
+        say(f"2. customer requested service {request['id']}: service order {order['id']}")
+
+        order = expect(await http.post(
+            f"{urls.claims}/v1/service-orders/{order['id']}/options", headers=actors.agent,
+            json={"options": [{"kind": "replacement"},
+                              {"kind": "claim_credit", "amount": amount}]}), 201)
+        say("3. agent posted options: " + ", ".join(
+            o["kind"] + (f" {o['amount']}" if o.get("amount") else "") for o in order["options"]))
+
+        credit = next(o for o in order["options"] if o["kind"] == "claim_credit")
+        accepted = expect(await http.post(
+            f"{urls.claims}/v1/service-orders/{order['id']}/options/{credit['id']}/accept",
+            headers=actors.customer), 200)
+        claim = accepted["claim"]
+        review = claim["review"]
+        say(f"4. customer accepted the Claim Credit: claim {claim['id']} is {claim['status']}; "
+            f"exception {review['type']} ({review['comment_code']}) is {review['status']}")
+
+        expect(await http.post(
+            f"{urls.claims}/v1/claims/{claim['id']}/payment-option", headers=actors.customer,
+            json={"rail": "concourse", "email": email, "accept_terms": True}), 200)
+        say(f"5. customer selected JP Morgan Concourse to {email} and accepted the terms")
+
+        approved = expect(await http.post(
+            f"{urls.claims}/v1/claims/{claim['id']}/approve",
+            headers={**actors.support, "Idempotency-Key": uuid.uuid4().hex}, json={}), 200)
+        say(f"6. support services approved: claim is {approved['status']}; "
+            "payouts.request_payout is in the outbox")
+
+        claim = await _wait_for_paid(http, urls, actors, claim["id"], paid_timeout_s)
+        review = claim.get("review")
+        say(f"7. claim {claim['id']} is {claim['status']}"
+            + (f"; exception is {review['status']}" if review else "; exception completed"))
+
+        payout_ref = claim["payouts"][-1]
+        payouts = expect(await http.get(
+            f"{urls.payouts}/v1/payouts", headers=actors.payables,
+            params={"payout_key": payout_ref["payout_key"]}), 200)
+        items = payouts["items"] if isinstance(payouts, dict) else payouts
+        if len(items) != 1:
+            raise DemoFailed(
+                f"expected one payout for {payout_ref['payout_key']}, got {len(items)}")
+        payout = items[0]
+        say(f"8. payout {payout['id']} is {payout['status']} on {payout['rail']}")
+
+        ledger = expect(await http.get(f"{urls.sandbox}/ledger"), 200)["payments"]
+        mine = [p for p in ledger if p["payeeEmail"].lower() == email.lower()]
+        for entry in mine:
+            say(f"9. sandbox ledger: {entry['rail']} {entry['endToEndId']} {entry['amount']} "
+                f"{entry['currency']} to {entry['payeeEmail']} - {entry['status']}")
+        if len(mine) != 1 or Decimal(mine[0]["amount"]) != Decimal(amount):
+            raise DemoFailed(f"expected exactly one payment of {amount} to {email}, got {mine}")
+        return FlowResult(email, Decimal(amount), claim, payout, mine)
+
+
+async def _wait_for_paid(
+    http: httpx.AsyncClient, urls: Urls, actors: Actors, claim_id: str, timeout_s: float
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        claim: dict[str, Any] = expect(
+            await http.get(f"{urls.claims}/v1/claims/{claim_id}", headers=actors.support), 200)
+        if claim["status"] == "paid":
+            return claim
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"claim {claim_id} still {claim['status']} after {timeout_s:.0f} s")
+        await asyncio.sleep(0.25)
+
+
+def main() -> int:
+    try:
+        result = asyncio.run(claim_credit_flow(Urls.from_env()))
+    except (DemoFailed, httpx.HTTPError) as exc:
+        print(f"demo failed: {exc}", file=sys.stderr)
+        print("is the stack running? start it with `make run` in another terminal",
+              file=sys.stderr)
+        return 1
+    print(f"done: exactly one payment of {result.amount} to {result.customer_email}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
