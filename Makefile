@@ -28,7 +28,7 @@ services: ## check PostgreSQL and RabbitMQ (start them if they are installed but
 run: install services ## install, migrate, start every API, worker and the sandbox (Ctrl-C stops all)
 	$(PY) scripts/devstack.py
 
-test: install services ## unit, integration (real PostgreSQL + RabbitMQ) and end-to-end tests
+test: install services lint ## lint, then unit, integration (real PostgreSQL + RabbitMQ) and end-to-end tests
 	$(PY) -m pytest
 
 test-fast: install services ## unit and integration tests only (no processes started)
@@ -36,7 +36,7 @@ test-fast: install services ## unit and integration tests only (no processes sta
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services scripts
+	$(VENV)/bin/mypy shared services scripts tests
 
 demo: install ## drive the claim-credit flow against the running stack (start it with `make run`)
 	$(PY) scripts/demo.py

@@ -41,17 +41,19 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def migrate(self) -> None:
+        for old_log in LOG_DIR.glob("*.log"):
+            old_log.unlink()
         for _, argv in migrate_processes(sys.executable):
             subprocess.run(argv, env=self.env, cwd=REPO, check=True, capture_output=True,
                            timeout=120)
 
     def start(self, name: str) -> None:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
-        log = (LOG_DIR / f"{name}.log").open("ab")
-        self.procs[name] = subprocess.Popen(
-            COMMANDS[name],
-            env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-        )
+        with (LOG_DIR / f"{name}.log").open("ab") as log:  # the child keeps its own copy
+            self.procs[name] = subprocess.Popen(
+                COMMANDS[name],
+                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            )
 
     def start_all(self) -> None:
         for name in COMMANDS:

@@ -28,7 +28,7 @@ def test_float_is_refused_even_when_exact() -> None:
 def test_amount_field_serialises_as_two_place_string() -> None:
     assert Body(amount="125.5").model_dump(mode="json") == {"amount": "125.50"}
     with pytest.raises(ValidationError):
-        Body(amount=12.5)  # type: ignore[arg-type]
+        Body(amount=12.5)
 
 
 def test_upper_bound_is_the_largest_check() -> None:

@@ -1,0 +1,77 @@
+"""The whole platform as real processes, once per test session (see ``stack.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import aio_pika
+import httpx
+import pytest
+from aio_pika.abc import AbstractRobustConnection
+
+from scripts.demo import ClaimCreditFlow, Urls
+from shared.db.engine import drop_database
+from shared.messaging.topology import delete_topology
+from shared.settings import PlatformSettings
+from tests.conftest import RUN_ID, database_url
+from tests.e2e.stack import Stack, stack_env
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+async def stack(amqp_url: str) -> AsyncIterator[Stack]:
+    db_urls = {s: database_url(s) + "e2e" for s in ("claims", "payouts", "billing")}
+    env, ports = stack_env(RUN_ID, amqp_url, db_urls)
+    running = Stack(env, ports)
+    running.migrate()
+    try:
+        running.start_all()
+        yield running
+    finally:
+        running.stop_all()
+        connection = await aio_pika.connect_robust(amqp_url)
+        async with connection:
+            await delete_topology(
+                await connection.channel(), env["MQ_NAMESPACE"], retry_levels=2
+            )
+        for url in db_urls.values():
+            await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def urls(stack: Stack) -> Urls:
+    return Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
+                sandbox=stack.url("sandbox"))
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(timeout=15) as client:
+        yield client
+
+
+@pytest.fixture
+def flow(http: httpx.AsyncClient, urls: Urls) -> ClaimCreditFlow:
+    return ClaimCreditFlow(http, urls, say=lambda line: None, settings=PlatformSettings())
+
+
+@pytest.fixture
+async def broker(stack: Stack, amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
+    connection = await aio_pika.connect_robust(amqp_url)
+    yield connection
+    await connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_sandbox_faults_left(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "stack" in request.fixturenames:
+        stack: Stack = request.getfixturevalue("stack")
+        httpx.delete(stack.url("sandbox") + "/sandbox/faults", timeout=5)
