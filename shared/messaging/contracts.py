@@ -8,6 +8,7 @@ A contract is published to the exchange of the service that owns it (the first p
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar, TypeVar
 
@@ -160,3 +161,111 @@ class PayoutFailedV1(_PayoutEvent):
 
     reason: str
     attempt_id: str | None = None
+
+
+@register
+class PayoutReturnedV1(_PayoutEvent):
+    """The money came back after the payout was paid or sent (ACH return, check returned to
+    sender). The payer still owes it: the claim reopens with the reason."""
+
+    TYPE = "payouts.payout_returned"
+    VERSION = 1
+    ROUTING_KEY = "payouts.payout.returned"
+
+    reason: str
+    attempt_id: str | None = None
+
+
+@register
+class PayoutCancelledV1(_PayoutEvent):
+    """The payout ended without money moving: cancelled or voided by an operator, rejected by an
+    approver, or expired (``final_status`` says which)."""
+
+    TYPE = "payouts.payout_cancelled"
+    VERSION = 1
+    ROUTING_KEY = "payouts.payout.cancelled"
+
+    final_status: str = Field(examples=["cancelled", "expired"])
+    reason: str
+
+
+@register
+class PayoutSlaBreachedV1(_PayoutEvent):
+    """A payout promised within a deadline (Zelle to a service pro: 24 hours) is not paid yet."""
+
+    TYPE = "payouts.payout_sla_breached"
+    VERSION = 1
+    ROUTING_KEY = "payouts.payout.sla_breached"
+
+    deadline: datetime
+    status: str
+
+
+@register
+class ServiceJobDispatchedV1(Contract):
+    """A service job was dispatched to a network pro: its service fee (the trade's deductible)
+    is owed by the customer and billed to their account."""
+
+    TYPE = "claims.service_job_dispatched"
+    VERSION = 1
+    ROUTING_KEY = "claims.service_job.dispatched"
+
+    job_id: str
+    service_order_id: str
+    service_request_id: str
+    contract_id: str
+    customer_id: str = Field(description="The billing account is the customer's.")
+    trade: str = Field(examples=["microwave"])
+    service_fee: Amount
+    currency: str = Field(default="USD", pattern="^USD$")
+    dispatched_at: datetime
+
+
+@register
+class ClaimsStateChangedV1(Contract):
+    """One transition in claims (claim, exception, job, order, BYOP job), as on the timeline."""
+
+    TYPE = "claims.state_changed"
+    VERSION = 1
+    ROUTING_KEY = "claims.state.changed"
+
+    entity: str = Field(examples=["claim"])
+    entity_id: str
+    action: str = Field(examples=["approve"])
+    from_status: str | None = None
+    to_status: str | None = None
+    actor: str
+    reason: str | None = None
+    at: datetime
+
+
+@register
+class PaymentReceivedV1(Contract):
+    """A portal payment was charged and applied to the account's invoices, oldest first."""
+
+    TYPE = "billing.payment_received"
+    VERSION = 1
+    ROUTING_KEY = "billing.payment.received"
+
+    payment_id: str
+    account_id: str
+    amount: Amount
+    currency: str = Field(default="USD", pattern="^USD$")
+    allocations: list[dict[str, str]] = Field(
+        description="[{invoice_id, invoice_number, amount}] in the order applied."
+    )
+    received_at: datetime
+
+
+@register
+class InvoicePaidV1(Contract):
+    TYPE = "billing.invoice_paid"
+    VERSION = 1
+    ROUTING_KEY = "billing.invoice.paid"
+
+    invoice_id: str
+    invoice_number: str
+    account_id: str
+    amount: Amount
+    currency: str = Field(default="USD", pattern="^USD$")
+    paid_at: datetime

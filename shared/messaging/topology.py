@@ -18,8 +18,18 @@ from dataclasses import dataclass
 import aio_pika
 from aio_pika.abc import AbstractChannel, ExchangeType
 
-from shared.messaging.contracts import Contract, PayoutFailedV1, PayoutPaidV1, PayoutSubmittedV1
-from shared.messaging.contracts import RequestPayoutV1 as _RequestPayout
+from shared.messaging.contracts import (
+    Contract,
+    PayoutCancelledV1,
+    PayoutFailedV1,
+    PayoutPaidV1,
+    PayoutReturnedV1,
+    PayoutSlaBreachedV1,
+    PayoutSubmittedV1,
+    RequestPayoutV1,
+    ServiceJobDispatchedV1,
+    all_contracts,
+)
 
 EXCHANGES = ("claims", "payouts", "billing")
 
@@ -33,10 +43,23 @@ class QueueSpec:
 QUEUES: dict[str, QueueSpec] = {
     spec.name: spec
     for spec in (
-        QueueSpec("payouts.commands", (_RequestPayout,)),
-        QueueSpec("claims.payout-events", (PayoutSubmittedV1, PayoutPaidV1, PayoutFailedV1)),
+        QueueSpec("payouts.commands", (RequestPayoutV1,)),
+        QueueSpec(
+            "claims.payout-events",
+            (PayoutSubmittedV1, PayoutPaidV1, PayoutFailedV1, PayoutReturnedV1,
+             PayoutCancelledV1, PayoutSlaBreachedV1),
+        ),
+        QueueSpec("billing.claims-events", (ServiceJobDispatchedV1,)),
     )
 }
+
+# Every contract's messages are also copied here, for a week: the trail operators read ("what
+# happened to claim X?") and the reason an event nobody consumes yet is still routable. Only
+# registered routing keys are bound, so a message nobody declared stays unroutable: publishes
+# are mandatory, and an unroutable message is an error, not a silent loss.
+AUDIT_QUEUE = "platform.audit"
+AUDIT_TTL_MS = 7 * 24 * 3600 * 1000
+AUDIT_MAX_LENGTH = 1_000_000
 
 
 def named(namespace: str, name: str) -> str:
@@ -67,6 +90,14 @@ async def declare_topology(
             channel, namespace, spec, retry_delays_ms=retry_delays_ms,
             delivery_limit=delivery_limit,
         )
+    audit = await channel.declare_queue(
+        named(namespace, AUDIT_QUEUE),
+        durable=True,
+        arguments={"x-message-ttl": AUDIT_TTL_MS, "x-max-length": AUDIT_MAX_LENGTH,
+                   "x-overflow": "drop-head"},
+    )
+    for contract in all_contracts():
+        await audit.bind(named(namespace, contract.exchange()), routing_key=contract.ROUTING_KEY)
 
 
 async def _declare_consumer_queue(
@@ -120,5 +151,6 @@ async def delete_topology(channel: AbstractChannel, namespace: str, *, retry_lev
             retry_queue(main, level) for level in range(retry_levels)
         ]:
             await channel.queue_delete(name)
+    await channel.queue_delete(named(namespace, AUDIT_QUEUE))
     for exchange in EXCHANGES:
         await channel.exchange_delete(named(namespace, exchange))
