@@ -32,6 +32,7 @@ def service_main(
 
     settings: ServiceSettings = _load(settings_cls)()
     configure_logging(name, settings.log_level)
+    settings.assert_fit_for_environment()
     if args.command == "api":
         app = _load(app_factory)(settings)
         uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,

@@ -6,6 +6,8 @@ settings carry its prefix (``CLAIMS_DATABASE_URL``, ``PAYOUTS_PORT``, ...).
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +19,12 @@ class PlatformSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
 
+    environment: Literal["development", "test", "production"] = Field(
+        default="development",
+        validation_alias="ENVIRONMENT",
+        description="production refuses to start with any default secret and refuses to mint "
+        "development tokens.",
+    )
     amqp_url: str = Field(
         default="amqp://guest:guest@127.0.0.1:5672/", validation_alias="AMQP_URL"
     )
@@ -60,3 +68,18 @@ class ServiceSettings(PlatformSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     host: str = "127.0.0.1"
     port: int = 8000
+
+    def default_secrets(self) -> list[str]:
+        """Names of secret settings still at their (public, development) default value."""
+        return [
+            name
+            for name, field in type(self).model_fields.items()
+            if "secret" in name and getattr(self, name) == field.default
+        ]
+
+    def assert_fit_for_environment(self) -> None:
+        if self.environment == "production" and (defaults := self.default_secrets()):
+            raise SystemExit(
+                "refusing to start in production with development defaults for: "
+                + ", ".join(defaults)
+            )

@@ -53,8 +53,10 @@ async def run_worker(
     await setup.close()
 
     publisher = await Publisher.open(connection, settings.mq_namespace)
+    engine = spec.sessionmaker.kw["bind"]
     relay = OutboxRelay(
-        spec.sessionmaker, publisher, poll_interval_s=settings.outbox_poll_interval_s
+        spec.sessionmaker, publisher, poll_interval_s=settings.outbox_poll_interval_s,
+        listen_url=engine.url.render_as_string(hide_password=False),
     )
     consumers = [
         Consumer(

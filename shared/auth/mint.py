@@ -26,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     if "customer" in args.role and not args.customer_id:
         parser.error("--role customer needs --customer-id")
     settings = PlatformSettings()
+    if settings.environment == "production":
+        parser.error("development tokens are not minted in production (ENVIRONMENT=production)")
     print(
         mint_token(
             secret=settings.jwt_secret,

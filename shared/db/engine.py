@@ -29,45 +29,43 @@ async def ping(engine: AsyncEngine) -> None:
         await conn.execute(text("SELECT 1"))
 
 
-async def ensure_database(url: str) -> bool:
-    """Create the database named in ``url`` if it does not exist. Returns True if created."""
+async def connect_raw(url: str, *, database: str | None = None) -> asyncpg.Connection:
+    """A plain asyncpg connection to ``url``'s server (``database`` overrides the url's)."""
     parsed = make_url(url)
-    name = parsed.database
-    if not name:
-        raise ValueError(f"database url {parsed!r} names no database")
-    conn = await asyncpg.connect(
+    return await asyncpg.connect(
         host=parsed.host or "127.0.0.1",
         port=parsed.port or 5432,
         user=parsed.username or "postgres",
         password=parsed.password,
-        database="postgres",
+        database=database or parsed.database,
         timeout=10,
     )
+
+
+def _quoted(name: str) -> str:
+    # Identifiers cannot be bound parameters; quote them ourselves.
+    return '"' + name.replace('"', '""') + '"'
+
+
+async def ensure_database(url: str) -> bool:
+    """Create the database named in ``url`` if it does not exist. Returns True if created."""
+    name = make_url(url).database
+    if not name:
+        raise ValueError("database url names no database")
+    conn = await connect_raw(url, database="postgres")
     try:
-        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-        if exists:
+        if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
             return False
-        # Identifiers cannot be bound parameters; quote it ourselves.
-        quoted = '"' + name.replace('"', '""') + '"'
-        await conn.execute(f"CREATE DATABASE {quoted}")
+        await conn.execute(f"CREATE DATABASE {_quoted(name)}")
         return True
     finally:
         await conn.close()
 
 
 async def drop_database(url: str) -> None:
-    parsed = make_url(url)
-    name = parsed.database or ""
-    conn = await asyncpg.connect(
-        host=parsed.host or "127.0.0.1",
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database="postgres",
-        timeout=10,
-    )
+    conn = await connect_raw(url, database="postgres")
     try:
-        quoted = '"' + name.replace('"', '""') + '"'
-        await conn.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+        await conn.execute(f"DROP DATABASE IF EXISTS {_quoted(make_url(url).database or '')} "
+                           "WITH (FORCE)")
     finally:
         await conn.close()

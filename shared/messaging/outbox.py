@@ -14,9 +14,11 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import func, insert, select, update
+import asyncpg
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.db.engine import connect_raw
 from shared.messaging.tables import outbox
 
 if TYPE_CHECKING:
@@ -32,7 +34,13 @@ class RawPublisher(Protocol):
     ) -> None: ...
 
 
+# NOTIFY is transactional: the relay hears it when (and only if) the rows are committed, so it
+# wakes on commit instead of sleeping on a timer. Several notifies in one transaction fold into one.
+NOTIFY_CHANNEL = "outbox"
+
+
 async def stage_outbox_rows(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+    await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     await session.execute(
         insert(outbox),
         [
@@ -58,11 +66,16 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_interval_s: float = 0.2,
+        listen_url: str | None = None,
     ) -> None:
+        """``listen_url``: the database to LISTEN on for commits; without it the relay polls.
+        With it, ``poll_interval_s`` is only the safety net for a missed notification."""
         self._sessionmaker = sessionmaker
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
+        self._listen_url = listen_url
+        self._wake = asyncio.Event()
 
     async def relay_once(self) -> int:
         """Publish one batch. Returns how many rows were published."""
@@ -115,16 +128,60 @@ class OutboxRelay:
             return len(done)
 
     async def run(self, stop: asyncio.Event) -> None:
+        listener = (
+            asyncio.create_task(self._listen(stop), name="outbox-listen")
+            if self._listen_url else None
+        )
+        try:
+            while not stop.is_set():
+                self._wake.clear()  # a commit during the pass below wakes the next wait
+                try:
+                    published = await self.relay_once()
+                except Exception:
+                    # Broker or database away: keep the rows, try again shortly.
+                    log.exception("outbox relay pass failed")
+                    published = 0
+                if published < self._batch_size:
+                    await self._sleep(stop)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
+
+    async def _sleep(self, stop: asyncio.Event) -> None:
+        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(waits, timeout=self._poll_interval_s,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waits:
+                waiter.cancel()
+
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """Hold a LISTEN connection; reconnect after a database restart."""
+        assert self._listen_url is not None
         while not stop.is_set():
             try:
-                published = await self.relay_once()
+                conn = await connect_raw(self._listen_url)
             except Exception:
-                # Broker or database away: keep the rows, try again shortly.
-                log.exception("outbox relay pass failed")
-                published = 0
-            if published < self._batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self._poll_interval_s)
+                log.warning("outbox relay cannot LISTEN yet; polling meanwhile")
+                await asyncio.sleep(2)
+                continue
+            try:
+                await self._listen_until_lost(conn)
+            except Exception:
+                log.warning("outbox LISTEN connection failed; reconnecting")
+            finally:
+                if not conn.is_closed():
+                    await conn.close()
+
+    async def _listen_until_lost(self, conn: asyncpg.Connection) -> None:
+        lost = asyncio.Event()
+        conn.add_termination_listener(lambda *_: lost.set())
+        await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+        self._wake.set()  # rows committed while nobody was listening
+        await lost.wait()
 
 
 async def outbox_backlog(session: AsyncSession) -> int:

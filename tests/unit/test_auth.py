@@ -70,3 +70,22 @@ def test_mint_command_prints_a_valid_token(
 def test_mint_command_requires_customer_id_for_customers() -> None:
     with pytest.raises(SystemExit):
         mint_main(["--role", "customer"])
+
+
+def test_production_refuses_default_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.payouts.settings import PayoutsSettings
+
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with pytest.raises(SystemExit, match="jwt_secret"):
+        PayoutsSettings().assert_fit_for_environment()
+    monkeypatch.setenv("JWT_SECRET", "p" * 48)
+    with pytest.raises(SystemExit, match="webhook_secret"):
+        PayoutsSettings().assert_fit_for_environment()
+    monkeypatch.setenv("PROVIDER_WEBHOOK_SECRET", "w" * 48)
+    PayoutsSettings().assert_fit_for_environment()
+
+
+def test_production_mints_no_development_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with pytest.raises(SystemExit):
+        mint_main(["--role", "ops"])

@@ -23,6 +23,7 @@ from shared.messaging.outbox import OutboxRelay
 from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
 from shared.messaging.topology import named
+from tests.conftest import MigratedDb
 from tests.integration.messaging.conftest import Broker
 
 
@@ -134,3 +135,28 @@ async def test_unroutable_message_raises_instead_of_vanishing(broker: Broker) ->
             exchange="claims", routing_key="nobody.listens.here", body=b"{}",
             message_id=str(uuid.uuid4()), message_type="x", correlation_id="c",
         )
+
+
+async def test_relay_wakes_on_commit_not_on_its_timer(
+    broker: Broker, sessionmaker: async_sessionmaker[AsyncSession], migrated_db: MigratedDb
+) -> None:
+    publisher = await Publisher.open(broker.connection, broker.namespace)
+    relay = OutboxRelay(sessionmaker, publisher, poll_interval_s=30,
+                        listen_url=await migrated_db("billing"))
+    stop = asyncio.Event()
+    running = asyncio.create_task(relay.run(stop))
+    await asyncio.sleep(0.5)  # the relay is now asleep for up to 30 s, listening
+
+    started = asyncio.get_running_loop().time()
+    async with UnitOfWork(sessionmaker, "claims") as uow:
+        uow.emit(request_payout())
+        await uow.commit()
+    channel = await broker.connection.channel()
+    queue = await channel.get_queue(named(broker.namespace, "payouts.commands"))
+    while (message := await queue.get(fail=False)) is None:
+        assert asyncio.get_running_loop().time() - started < 5, "relay did not wake on commit"
+        await asyncio.sleep(0.01)
+    await message.ack()
+    assert asyncio.get_running_loop().time() - started < 1
+    stop.set()
+    await asyncio.wait_for(running, timeout=5)
