@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install services run test test-fast lint demo lock clean
+.PHONY: help install tools asyncapi services run test test-fast lint demo lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,16 +22,28 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP) ## create .venv and install the locked dependencies
 
+NPM_STAMP := tools/asyncapi/node_modules/.installed
+$(NPM_STAMP): tools/asyncapi/package.json tools/asyncapi/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 18+ (Debian: nodejs npm)"; exit 1; }
+	npm ci --prefix tools/asyncapi --no-audit --no-fund --loglevel=error
+	@touch $(NPM_STAMP)
+
+tools: $(NPM_STAMP) ## install the AsyncAPI parser (npm) and docker-compose (Debian) the tests use
+	@bash scripts/ensure_docker_compose.sh
+
+asyncapi: install ## regenerate docs/asyncapi.json from the message contracts
+	$(PY) -m shared.messaging.asyncapi > docs/asyncapi.json
+
 services: ## check PostgreSQL and RabbitMQ (start them if they are installed but down)
 	@bash scripts/check_services.sh
 
 run: install services ## install, migrate, start every API, worker and the sandbox (Ctrl-C stops all)
 	$(PY) scripts/devstack.py
 
-test: install services lint ## lint, then unit, integration (real PostgreSQL + RabbitMQ) and end-to-end tests
+test: install tools services lint ## lint, then unit, integration (real PostgreSQL + RabbitMQ) and end-to-end tests
 	$(PY) -m pytest
 
-test-fast: install services ## unit and integration tests only (no processes started)
+test-fast: install tools services ## unit and integration tests only (no processes started)
 	$(PY) -m pytest -m "not e2e"
 
 lint: install ## ruff and mypy (strict)
@@ -48,4 +60,4 @@ lock: ## re-resolve the dependencies of pyproject.toml into requirements.lock
 	/tmp/warranty-lock/bin/pip freeze --exclude-editable > requirements.lock
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tools/asyncapi/node_modules

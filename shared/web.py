@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db.engine import ping
 from shared.logging import correlation_id_var
+from shared.messaging.asyncapi import render as render_asyncapi
 from shared.problems import install_problem_handlers, internal_error, problem_response
 
 HTTP_REQUESTS = Counter(
@@ -97,6 +99,11 @@ class BrokerProbe:
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
+@functools.cache
+def asyncapi_document() -> str:
+    return render_asyncapi()
+
+
 def operational_router(
     service: str, engine: Callable[[], AsyncEngine], broker: Callable[[], BrokerProbe]
 ) -> APIRouter:
@@ -129,6 +136,14 @@ def operational_router(
             503, "not-ready", "Service not ready", "a dependency is unreachable",
             extra={"checks": checks},
         )
+
+    @router.get(
+        "/asyncapi.json",
+        summary="AsyncAPI 3 document of every command and event of the platform",
+        response_class=Response,
+    )
+    async def asyncapi() -> Response:
+        return Response(asyncapi_document(), media_type="application/json")
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

@@ -160,3 +160,17 @@ def test_dockerfile_builds_one_unprivileged_image_without_secrets() -> None:
               if line.strip() and not line.startswith("#")]
     assert ignore[0] == "*"  # an allow-list: nothing reaches the build context unless named
     assert "!.env" not in ignore
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    """The real tool's verdict (Debian's docker-compose; no engine needed for `config`)."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose is missing: `make tools` installs it"
+    result = subprocess.run(
+        [binary, "-f", str(REPO / "deploy" / "docker-compose.yml"), "config", "-q"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 0, result.stderr
