@@ -48,7 +48,7 @@ test-fast: install tools services ## unit and integration tests only (no process
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services scripts tests
+	$(VENV)/bin/mypy shared services scripts ops tests
 
 demo: install ## drive the claim-credit flow against the running stack (start it with `make run`)
 	$(PY) scripts/demo.py

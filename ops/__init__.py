@@ -1,0 +1,1 @@
+"""``warranty-ops``: the operators' command line (parking queues, outbox backlog, tokens)."""

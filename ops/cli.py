@@ -1,0 +1,94 @@
+"""``warranty-ops``: one entry point for operators. ``--json`` on every listing for scripts.
+
+    warranty-ops parking list
+    warranty-ops parking inspect payouts.commands --limit 5
+    warranty-ops parking replay payouts.commands [--message-id ID]
+    warranty-ops outbox backlog
+    warranty-ops token --role ops
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from aiormq.exceptions import AMQPError
+
+from ops import outbox, parking
+from ops.output import emit
+from shared.auth.mint import main as mint_main
+from shared.messaging.topology import QUEUES
+from shared.settings import PlatformSettings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warranty-ops", description="Operate the platform.")
+    sub = parser.add_subparsers(dest="area", required=True)
+
+    park = sub.add_parser("parking", help="parked (dead-lettered) messages")
+    park_sub = park.add_subparsers(dest="action", required=True)
+    listing = park_sub.add_parser("list", help="parking queues and how many messages each holds")
+    listing.add_argument("--json", action="store_true")
+    for action, text in (("inspect", "show parked messages and why (leaves them parked)"),
+                         ("replay", "move parked messages back to their queue")):
+        cmd = park_sub.add_parser(action, help=text)
+        cmd.add_argument("queue", choices=sorted(QUEUES), help="the consumer queue")
+        cmd.add_argument("--limit", type=int, default=20 if action == "inspect" else 10_000)
+        cmd.add_argument("--json", action="store_true")
+        if action == "replay":
+            cmd.add_argument("--message-id", help="replay only this message")
+
+    box = sub.add_parser("outbox", help="transactional outboxes")
+    box_sub = box.add_subparsers(dest="action", required=True)
+    backlog = box_sub.add_parser("backlog", help="unpublished messages per service")
+    backlog.add_argument("--json", action="store_true")
+
+    sub.add_parser("token", help="mint a development token (see `warranty-ops token --help`)",
+                   add_help=False)
+    return parser
+
+
+async def _run(args: argparse.Namespace) -> int:
+    settings = PlatformSettings()
+    if args.area == "outbox":
+        emit(await outbox.backlog(), as_json=args.json,
+             columns=["service", "unpublished", "oldest_age_s", "with_failed_publishes"])
+        return 0
+    connection = await parking.connect(settings.amqp_url)
+    try:
+        ns = settings.mq_namespace
+        if args.action == "list":
+            rows: list[dict[str, Any]] = [asdict(q) for q in
+                                          await parking.list_parking(connection, ns)]
+            emit(rows, as_json=args.json, columns=["queue", "parking", "parked"])
+        elif args.action == "inspect":
+            rows = await parking.inspect_parked(connection, ns, args.queue, args.limit)
+            emit(rows, as_json=args.json,
+                 columns=["message_id", "type", "correlation_id", "retries", "reason"])
+        else:
+            replayed = await parking.replay_parked(connection, ns, args.queue, limit=args.limit,
+                                                   message_id=args.message_id)
+            emit([{"replayed": m} for m in replayed], as_json=args.json, columns=["replayed"])
+        return 0
+    finally:
+        await connection.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["token"]:
+        return mint_main(argv[1:])
+    args = _parser().parse_args(argv)
+    try:
+        return asyncio.run(_run(args))
+    except (ConnectionError, OSError, AMQPError) as exc:
+        print(f"warranty-ops: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
