@@ -27,6 +27,7 @@ from shared.messaging.contracts import UnknownContract
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import named, parking_queue, retry_queue
+from shared.metrics import MESSAGES_CONSUMED, MESSAGES_REDELIVERED
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class Consumer:
         self._publisher: Publisher | None = None
         self._consumer_tag: str | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
-        self.on_outcome: Callable[[str, str], None] = lambda queue, outcome: None
+        self.on_outcome: Callable[[str, str], None] = _count_outcome
 
     async def start(self) -> None:
         self._channel = await self._connection.channel()
@@ -90,6 +91,8 @@ class Consumer:
                 self._in_flight.discard(task)
 
     async def _process(self, message: AbstractIncomingMessage) -> None:
+        if message.redelivered:
+            MESSAGES_REDELIVERED.labels(self.queue_name).inc()
         try:
             envelope = Envelope.from_bytes(message.body)
             envelope.open()  # validates the payload against its contract
@@ -143,6 +146,10 @@ class Consumer:
             await message.nack(requeue=True)
             return
         await message.ack()
+
+
+def _count_outcome(queue: str, outcome: str) -> None:
+    MESSAGES_CONSUMED.labels(queue, outcome).inc()
 
 
 def _retry_count(message: AbstractIncomingMessage) -> int:

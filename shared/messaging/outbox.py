@@ -12,7 +12,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Protocol
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 import asyncpg
 from sqlalchemy import func, insert, select, text, update
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.db.engine import connect_raw
 from shared.messaging.tables import outbox
+from shared.metrics import OUTBOX_LAG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 
 if TYPE_CHECKING:
     from shared.messaging.envelope import Envelope
@@ -111,7 +113,11 @@ class OutboxRelay:
                 await session.execute(
                     update(outbox).where(outbox.c.id.in_(done)).values(published_at=func.now())
                 )
+                _observe_published(
+                    [row for row, res in zip(rows, results, strict=True) if res is None]
+                )
             for row, err in failed:
+                OUTBOX_PUBLISH_FAILURES.labels(row.exchange).inc()
                 log.warning(
                     "outbox publish failed; will retry",
                     extra={"message_id": row.message_id, "message_type": row.type,
@@ -182,6 +188,13 @@ class OutboxRelay:
         await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
         self._wake.set()  # rows committed while nobody was listening
         await lost.wait()
+
+
+def _observe_published(rows: Sequence[Any]) -> None:
+    now = datetime.now(UTC)
+    for row in rows:
+        OUTBOX_PUBLISHED.labels(row.exchange).inc()
+        OUTBOX_LAG.observe(max((now - row.created_at).total_seconds(), 0.0))
 
 
 async def outbox_backlog(session: AsyncSession) -> int:
