@@ -37,8 +37,9 @@ HTTP_PORTS: dict[str, int] = {p.name: p.http[1] for p in devstack.STACK if p.htt
 EXPECTED = {
     "postgres", "rabbitmq", "claims-migrate", "payouts-migrate", "billing-migrate",
     "claims-api", "claims-worker", "payouts-api", "payouts-worker",
-    "billing-api", "billing-worker", "sandbox",
+    "billing-api", "billing-worker", "sandbox", "prometheus", "grafana",
 }
+OBSERVABILITY = {"prometheus", "grafana"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,32 @@ def services() -> dict[str, dict[str, Any]]:
 
 def test_every_service_of_the_stack_is_there(services: dict[str, dict[str, Any]]) -> None:
     assert set(services) == EXPECTED
-    assert set(APP_SERVICES) == EXPECTED - {"postgres", "rabbitmq"}
+    assert set(APP_SERVICES) == EXPECTED - {"postgres", "rabbitmq"} - OBSERVABILITY
+
+
+@pytest.mark.parametrize("name", sorted(OBSERVABILITY))
+def test_observability_containers_are_kept_alive_and_bounded(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    service = services[name]
+    assert service["restart"] == "unless-stopped"
+    assert "healthcheck" in service
+    assert service["deploy"]["resources"]["limits"]["memory"]
+
+
+def test_prometheus_scrapes_every_api_and_worker(services: dict[str, dict[str, Any]]) -> None:
+    config = yaml.safe_load((REPO / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    targets = {t.split(":")[0] for job in config["scrape_configs"]
+               for static in job["static_configs"] for t in static["targets"]}
+    assert targets == {n for n in APP_SERVICES if not n.endswith("-migrate")}
+
+
+def test_grafana_dashboard_is_provisioned_from_json() -> None:
+    import json
+
+    dashboard = json.loads((REPO / "deploy" / "grafana" / "dashboards" / "warranty.json")
+                           .read_text())
+    assert dashboard["panels"] and all(p["targets"] for p in dashboard["panels"])
 
 
 def test_commands_equal_the_devstack_table(services: dict[str, dict[str, Any]]) -> None:
