@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install tools asyncapi services run test test-fast lint demo lock clean
+.PHONY: help install tools asyncapi services run test test-fast lint bench demo lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,7 +48,10 @@ test-fast: install tools services ## unit and integration tests only (no process
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services scripts ops tests
+	$(VENV)/bin/mypy shared services scripts ops bench tests
+
+bench: install services ## measure the money path on a private stack; writes bench/results/
+	$(PY) -m bench.run
 
 demo: install ## drive the claim-credit flow against the running stack (start it with `make run`)
 	$(PY) scripts/demo.py

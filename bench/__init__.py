@@ -1,0 +1,1 @@
+"""``make bench``: the money path's throughput, latency and cost on this machine."""

@@ -1,0 +1,152 @@
+"""``make bench``: start a private stack, measure, write ``bench/results/``, print one JSON line.
+
+Loopback only, bounded in time (a few minutes), and the stack it starts is stopped at the end.
+Figures are reported, never asserted: ``make test`` checks correctness.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import aio_pika
+import httpx
+
+from bench import ceilings, flows
+from bench.procstats import ProcessSampler
+from bench.report import write_chart
+from scripts.demo import Urls
+from shared.db.engine import drop_database
+from shared.messaging.topology import delete_topology
+from tests.e2e.stack import Stack, stack_env
+
+RESULTS = Path(__file__).resolve().parent / "results"
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+PG = os.environ.get("BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+
+
+def summary(outcome: flows.Outcome) -> dict[str, Any]:
+    return {
+        "offered": outcome.offered, "flows": outcome.flows, "paid": outcome.paid,
+        "flows_per_s": round(outcome.per_s, 1),
+        "p50_ms": round(flows.percentile(outcome.latencies_ms, 50), 1),
+        "p95_ms": round(flows.percentile(outcome.latencies_ms, 95), 1),
+        "p99_ms": round(flows.percentile(outcome.latencies_ms, 99), 1),
+        "accepted_p50_ms": round(flows.percentile(outcome.accepted_ms, 50), 1),
+        "accepted_p99_ms": round(flows.percentile(outcome.accepted_ms, 99), 1),
+    }
+
+
+async def reads(http: httpx.AsyncClient, urls: Urls, flow: flows.Flow, seconds: float = 5,
+                concurrency: int = 32) -> dict[str, Any]:
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def reader() -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            response = await http.get(f"{urls.claims}/v1/claims/{flow.claim_id}",
+                                      headers=flow.support)
+            response.raise_for_status()
+            latencies.append((time.perf_counter() - started) * 1000)
+
+    await asyncio.gather(*(reader() for _ in range(concurrency)))
+    return {"reads_per_s": round(len(latencies) / seconds, 1),
+            "p99_ms": round(flows.percentile(latencies, 99), 1)}
+
+
+async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -> dict[str, Any]:
+    urls = Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
+                sandbox=stack.url("sandbox"))
+    result: dict[str, Any] = {"closed_loop": [], "open_loop": []}
+    sampler = ProcessSampler({name: proc.pid for name, proc in stack.procs.items()})
+    sampling = asyncio.create_task(sampler.run())
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        for concurrency in args.concurrency:
+            prepared = await flows.prepare(http, urls, args.closed_flows)
+            outcome = await flows.closed_loop(http, urls, prepared, concurrency, dbs)
+            result["closed_loop"].append(summary(outcome))
+            print(f"closed loop: {summary(outcome)}", file=sys.stderr)
+        for rate in args.rates:
+            prepared = await flows.prepare(http, urls, int(rate * args.open_seconds))
+            outcome = await flows.open_loop(http, urls, prepared, rate, dbs)
+            result["open_loop"].append(summary(outcome))
+            print(f"open loop: {summary(outcome)}", file=sys.stderr)
+        result["reads"] = {"claim": await reads(http, urls, prepared[0])}
+    sampler.stop()
+    await sampling
+    result["processes"] = sampler.report()
+    return result
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    run_id = f"b{uuid.uuid4().hex[:6]}"
+    dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
+    env, ports = stack_env(run_id, AMQP_URL, dbs)
+    env.update({"SANDBOX_SETTLE_DELAY_MS": "0", "LOG_LEVEL": "WARNING",
+                "PAYOUTS_SUBMIT_LEASE_S": "30", "PAYOUTS_POLL_INTERVAL_S": "5"})
+    figures: dict[str, Any] = {
+        "mq_ceiling_msgs_per_s": round(await ceilings.rabbitmq_ceiling(AMQP_URL), 1),
+        "pg_ceiling_tx_per_s": round(await ceilings.postgres_ceiling(
+            f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")), 1),
+    }
+    print(f"ceilings: {figures}", file=sys.stderr)
+    stack = Stack(env, ports)
+    stack.migrate()
+    try:
+        stack.start_all()
+        figures.update(await measure(args, stack, dbs))
+    finally:
+        stack.stop_all()
+        connection = await aio_pika.connect_robust(AMQP_URL)
+        async with connection:
+            await delete_topology(await connection.channel(), env["MQ_NAMESPACE"], retry_levels=2)
+        for url in dbs.values():
+            await drop_database(url)
+    return figures
+
+
+def headline(figures: dict[str, Any]) -> dict[str, Any]:
+    best = max(figures["closed_loop"], key=lambda r: r["flows_per_s"])
+    at_rate = next((r for r in figures["open_loop"] if r["offered"] == "50/s"),
+                   figures["open_loop"][-1])
+    return {
+        "flows_per_s": best["flows_per_s"],
+        "flow_p50_ms": at_rate["p50_ms"], "flow_p99_ms": at_rate["p99_ms"],
+        "flow_rate_for_latency": float(at_rate["offered"].removesuffix("/s")),
+        "payments_per_s": figures.get("payments_per_s"),
+        "mq_ceiling_msgs_per_s": figures["mq_ceiling_msgs_per_s"],
+        "pg_ceiling_tx_per_s": figures["pg_ceiling_tx_per_s"],
+        "max_rss_mb": max(p["peak_rss_mb"] for p in figures["processes"].values()),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--closed-flows", type=int, default=300)
+    parser.add_argument("--rates", type=float, nargs="+", default=[20, 50])
+    parser.add_argument("--open-seconds", type=float, default=8)
+    args = parser.parse_args()
+    figures = asyncio.run(main_async(args))
+    line = headline(figures)
+    figures["headline"] = line
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (RESULTS / f"bench-{stamp}.json").write_text(json.dumps(figures, indent=2))
+    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2))
+    write_chart(figures, RESULTS / "latest.png")
+    print(json.dumps(line))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
