@@ -45,4 +45,6 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
             )
         return principal
 
+    # Read by the authorization-matrix test: what each endpoint declares it allows.
+    dependency.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
     return dependency
