@@ -1,13 +1,19 @@
-"""The one place that wires billing together: settings, database, broker, app and worker."""
+"""The one place that wires billing together: settings, database, gateway, app and worker."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.billing.adapters.gateway import GatewayClient
+from services.billing.api import accounts, invoices, payments
+from services.billing.api.errors import install_error_handlers
+from services.billing.consumers.claims_events import QUEUE, claims_events_handler
+from services.billing.service.context import Billing
 from services.billing.settings import BillingSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
@@ -17,7 +23,14 @@ from shared.worker import WorkerSpec, run_worker
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: BillingSettings | None = None) -> FastAPI:
+def gateway_client(settings: BillingSettings) -> GatewayClient:
+    return GatewayClient(settings.gateway_base_url, timeout_s=settings.gateway_timeout_s)
+
+
+def create_app(
+    settings: BillingSettings | None = None, *, gateway: GatewayClient | None = None
+) -> FastAPI:
+    """``gateway`` replaces the client built from settings (tests: one over ASGITransport)."""
     settings = settings or BillingSettings()
 
     @asynccontextmanager
@@ -26,26 +39,49 @@ def create_app(settings: BillingSettings | None = None) -> FastAPI:
         app.state.engine = create_engine(settings.database_url)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.broker = BrokerProbe(settings.amqp_url)
+        client = gateway or gateway_client(settings)
+        app.state.billing = Billing(app.state.sessionmaker, client,
+                                    settings.invoice_terms_days)
         yield
+        await client.aclose()
         await app.state.broker.close()
         await app.state.engine.dispose()
 
-    return build_app(
+    app = build_app(
         service="billing",
         title="Billing API",
-        description="Customer-portal payments by company contacts, applied oldest invoice first.",
+        description="Customer-portal payments by company contacts, applied oldest invoice "
+        "first: accounts, contacts, invoices (also from dispatched service jobs), balance, "
+        "idempotent payments through the card/ACH gateway, confirmations, history, refunds.",
         lifespan=lifespan,
-        routers=[],
+        routers=[accounts.router, invoices.router, payments.router],
+        openapi_tags=[
+            {"name": "accounts", "description": "Customer companies and their contacts."},
+            {"name": "invoices", "description": "Invoices and the account balance."},
+            {"name": "payments", "description": "Portal payments, confirmations, refunds."},
+        ],
     )
+    install_error_handlers(app)
+    return app
 
 
-async def run_billing_worker(settings: BillingSettings | None = None) -> None:
+def worker_spec(app: Billing) -> WorkerSpec:
+    return WorkerSpec(name="billing", sessionmaker=app.sessionmaker,
+                      handlers={QUEUE: claims_events_handler(app)})
+
+
+async def run_billing_worker(
+    settings: BillingSettings | None = None, stop: asyncio.Event | None = None
+) -> None:
     settings = settings or BillingSettings()
     engine = create_engine(settings.database_url, pool_size=5)
+    # The worker only bills claims events; it never charges, but Billing carries the port.
+    gateway = gateway_client(settings)
     try:
-        spec = WorkerSpec(name="billing", sessionmaker=create_sessionmaker(engine))
-        await run_worker(spec, settings)
+        app = Billing(create_sessionmaker(engine), gateway, settings.invoice_terms_days)
+        await run_worker(worker_spec(app), settings, stop)
     finally:
+        await gateway.aclose()
         await engine.dispose()
 
 

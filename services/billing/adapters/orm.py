@@ -1,12 +1,181 @@
-"""Billing's tables. Accounts, invoices and payments arrive with the billing capability."""
+"""Billing's tables: accounts, contacts, invoices, payments and their allocation rows.
+
+Allocation rows are the ledger: one row per invoice a payment touched (``apply``) and, on a
+refund, one row per row it gives back (``reverse``). They are never updated or deleted — a
+trigger in the migration refuses it — so an invoice's open balance can always be re-derived as
+its amount minus its applied rows plus its reversed rows.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    Sequence,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from services.billing.domain.contact import ContactKind
+from services.billing.domain.invoice import InvoiceStatus
+from services.billing.domain.payment import PaymentStatus
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+MONEY = Numeric(12, 2)
+# Invoice numbers the service assigns: fixed width, so their text order is their age order.
+INVOICE_NUMBERS = Sequence("invoice_number_seq", start=1)
 
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: DateTime(timezone=True)}
 
 
 metadata = Base.metadata
+
+
+def enum_of(enum: type[StrEnum]) -> Enum:
+    return Enum(enum, native_enum=False, create_constraint=True, length=32,
+                values_callable=lambda members: [m.value for m in members],
+                name=enum.__name__.lower(), validate_strings=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AllocationKind(StrEnum):
+    APPLY = "apply"
+    REVERSE = "reverse"
+
+
+class AccountRow(Base):
+    """The customer company. ``customer_id`` is its platform-wide key (claims' customer id,
+    a portal token's ``customer_id``)."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    kind: Mapped[ContactKind] = mapped_column(enum_of(ContactKind))
+    portal_access: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class InvoiceRow(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("open_balance >= 0 AND open_balance <= amount", name="open_in_range"),
+        Index("ix_invoices_account_age", "account_id", "invoice_date", "number"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    invoice_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    open_balance: Mapped[Decimal] = mapped_column(MONEY)
+    status: Mapped[InvoiceStatus] = mapped_column(enum_of(InvoiceStatus))
+    payable_online: Mapped[bool] = mapped_column(Boolean)
+    description: Mapped[str | None] = mapped_column(String(200))
+    # Where the invoice came from (``job:<id>`` for a dispatched job's service fee): unique, so
+    # a re-sent event never bills twice.
+    source_ref: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+
+
+class PaymentRow(Base):
+    __tablename__ = "payments"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"), index=True)
+    contact_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contacts.id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    status: Mapped[PaymentStatus] = mapped_column(enum_of(PaymentStatus))
+    # The gateway's references only: never a card or bank account number.
+    gateway_charge_id: Mapped[str] = mapped_column(String(64), unique=True)
+    method_type: Mapped[str] = mapped_column(String(16))
+    method_last4: Mapped[str | None] = mapped_column(String(4))
+    billing_name: Mapped[str] = mapped_column(String(120))
+    billing_postal_code: Mapped[str] = mapped_column(String(10))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The account's payable balance right after this payment: the confirmation shows it, and a
+    # replayed confirmation must show the same figure.
+    balance_after: Mapped[Decimal] = mapped_column(MONEY)
+    gateway_refund_id: Mapped[str | None] = mapped_column(String(64))
+    refunded_at: Mapped[datetime | None] = mapped_column()
+    refunded_by: Mapped[str | None] = mapped_column(String(120))
+    refund_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class AllocationRow(Base):
+    __tablename__ = "payment_allocations"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # one apply row per invoice per payment, and at most one reverse row for it
+        UniqueConstraint("payment_id", "invoice_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    payment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("payments.id"), index=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    kind: Mapped[AllocationKind] = mapped_column(enum_of(AllocationKind))
+    position: Mapped[int] = mapped_column(Integer)  # order applied: oldest invoice first
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    invoice_remaining: Mapped[Decimal] = mapped_column(MONEY)  # open on the invoice after it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyKeyRow(Base):
+    """A payment request's key, scoped to its caller, and the response it produced."""
+
+    __tablename__ = "idempotency_keys"
+
+    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

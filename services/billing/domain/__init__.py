@@ -1,1 +1,1 @@
-"""Billing domain layer."""
+"""Billing's pure rules: invoice and payment statuses, portal access, oldest-first allocation."""

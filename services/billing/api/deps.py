@@ -1,0 +1,26 @@
+"""FastAPI dependencies: the use-case context and who may call what."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.billing.service.context import Billing
+from shared.auth import Principal, Role
+from shared.auth.fastapi import require
+
+
+def _billing(request: Request) -> Billing:
+    return request.app.state.billing  # type: ignore[no-any-return]
+
+
+BillingDep = Annotated[Billing, Depends(_billing)]
+
+# Reading: any caller; a portal user is limited to their own account by the use cases.
+Reader = Annotated[Principal, Depends(require())]
+AccountAdmin = Annotated[
+    Principal, Depends(require(Role.AGENT, Role.OPS, Role.PAYABLES, Role.SERVICE))
+]
+Payer = Annotated[Principal, Depends(require(Role.CUSTOMER))]
+Refunder = Annotated[Principal, Depends(require(Role.PAYABLES, Role.OPS))]

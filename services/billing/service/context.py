@@ -1,0 +1,47 @@
+"""What every use case needs: the session factory, the gateway port, the policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.billing.adapters.gateway import Charged, Declined, Refunded
+from shared.auth import Principal, Role
+from shared.db import UnitOfWork
+from shared.money import Money
+
+PRODUCER = "billing"
+CLAIMS_ACTOR = "claims-events"  # creator of what the claims events bring in
+
+# Roles that act for the company; a token with none of them is a portal user's.
+STAFF_ROLES = frozenset(set(Role) - {Role.CUSTOMER})
+
+
+class Gateway(Protocol):
+    async def charge(self, key: str, amount: Money, method_token: str, description: str
+                     ) -> Charged | Declined: ...
+
+    async def refund(self, key: str, charge_id: str, amount: Money) -> Refunded: ...
+
+
+@dataclass(frozen=True)
+class Billing:
+    """The service's use-case context (one per process)."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    gateway: Gateway
+    invoice_terms_days: int = 30
+
+    def uow(
+        self, *, correlation_id: str | None = None, causation_id: str | None = None
+    ) -> UnitOfWork:
+        return UnitOfWork(
+            self.sessionmaker, PRODUCER,
+            correlation_id=correlation_id, causation_id=causation_id,
+        )
+
+
+def is_staff(principal: Principal) -> bool:
+    return bool(principal.roles & STAFF_ROLES)

@@ -1,0 +1,72 @@
+"""Idempotency keys of portal payments, kept in the same transaction as the payment.
+
+The key is inserted first (``ON CONFLICT DO NOTHING``): a concurrent request with the same key
+waits on that row until the first commits, then finds the stored confirmation and replays it.
+If the first fails (declined, gateway down) its transaction, key included, rolls back and a
+repeat runs afresh — and reaches the gateway with the same gateway key, so the gateway answers
+with the first charge instead of charging again. Keys are scoped to the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.billing.adapters.orm import IdempotencyKeyRow, utcnow
+from services.billing.domain.errors import IdempotencyKeyReused
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    principal: str
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, principal: str, key: str, operation: str, body: Any) -> IdempotencyKey:
+        """The fingerprint covers the operation (with the account) and the canonical body."""
+        canonical = json.dumps([operation, body], sort_keys=True, separators=(",", ":"))
+        return cls(principal, key, hashlib.sha256(canonical.encode()).hexdigest())
+
+    @property
+    def gateway_key(self) -> str:
+        """The key the gateway sees: the same request always maps to the same charge, another
+        request (another body under a key that failed before) to another."""
+        raw = f"{self.principal}\n{self.key}\n{self.fingerprint}".encode()
+        return "bill-" + hashlib.sha256(raw).hexdigest()[:40]
+
+
+async def replay(session: AsyncSession, idem: IdempotencyKey) -> dict[str, Any] | None:
+    """The stored response of an earlier request with this key, or None (the key is now ours)."""
+    inserted = await session.execute(
+        insert(IdempotencyKeyRow)
+        .values(principal=idem.principal, key=idem.key, fingerprint=idem.fingerprint,
+                created_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(IdempotencyKeyRow.key)
+    )
+    if inserted.first() is not None:
+        return None
+    stored = await session.get(IdempotencyKeyRow, (idem.principal, idem.key))
+    assert stored is not None and stored.body is not None  # only finished keys are committed
+    if stored.fingerprint != idem.fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was used for a different payment; use a new key"
+        )
+    return stored.body
+
+
+async def remember(
+    session: AsyncSession, idem: IdempotencyKey, status_code: int, body: dict[str, Any]
+) -> None:
+    await session.execute(
+        update(IdempotencyKeyRow)
+        .where(IdempotencyKeyRow.principal == idem.principal, IdempotencyKeyRow.key == idem.key)
+        .values(status_code=status_code, body=body)
+    )

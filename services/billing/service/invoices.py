@@ -1,0 +1,121 @@
+"""Use cases on invoices: staff create and void them; payers and staff read them and the balance;
+a dispatched service job's fee becomes an invoice (from the claims event)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from services.billing.adapters import repository as repo
+from services.billing.adapters.orm import InvoiceRow
+from services.billing.domain import invoice as invoice_rules
+from services.billing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice
+from services.billing.domain.invoice import InvoiceStatus
+from services.billing.service import access
+from services.billing.service.context import CLAIMS_ACTOR, Billing
+from services.billing.service.views import BalanceView, balance_view
+from shared.auth import Principal
+from shared.messaging.contracts import ServiceJobDispatchedV1
+from shared.messaging.envelope import Envelope
+from shared.messaging.inbox import first_delivery
+from shared.money import Money
+
+log = logging.getLogger(__name__)
+CONSUMER = "billing.claims-events"
+
+
+@dataclass(frozen=True)
+class NewInvoice:
+    number: str | None  # None: the service assigns the next INV-nnnnnnnn
+    invoice_date: date
+    due_date: date
+    amount: Money
+    payable_online: bool
+    description: str | None
+
+
+async def create_invoice(app: Billing, actor: Principal, account_id: uuid.UUID, new: NewInvoice
+                         ) -> InvoiceRow:
+    if new.due_date < new.invoice_date:
+        raise InvalidInvoice("the due date is before the invoice date")
+    async with app.uow(correlation_id=str(account_id)) as uow:
+        session = uow.session
+        account = await access.visible_account(session, actor, account_id)
+        if new.number is not None and await repo.invoice_number_taken(session, new.number):
+            raise DuplicateInvoiceNumber(f"invoice number {new.number} is already used")
+        row = InvoiceRow(
+            id=uuid.uuid4(), account_id=account.id,
+            number=new.number or await repo.next_invoice_number(session),
+            invoice_date=new.invoice_date, due_date=new.due_date, amount=new.amount.amount,
+            open_balance=new.amount.amount, status=InvoiceStatus.OPEN,
+            payable_online=new.payable_online, description=new.description,
+            created_by=actor.subject,
+        )
+        session.add(row)
+        await uow.commit()
+    return row
+
+
+async def void_invoice(app: Billing, actor: Principal, invoice_id: uuid.UUID) -> InvoiceRow:
+    async with app.uow(correlation_id=str(invoice_id)) as uow:
+        session = uow.session
+        found = await repo.invoice(session, invoice_id)
+        await access.visible_account(session, actor, found.account_id)
+        await repo.lock_account(session, found.account_id)  # no payment is allocating it now
+        await session.refresh(found)
+        found.status = invoice_rules.void(found.status)
+        found.updated_at = datetime.now(UTC)
+        await uow.commit()
+    return found
+
+
+async def list_invoices(app: Billing, viewer: Principal, account_id: uuid.UUID,
+                        status: InvoiceStatus | None) -> Sequence[InvoiceRow]:
+    async with app.uow() as uow:
+        account = await access.billing_account(uow.session, viewer, account_id)
+        rows = await repo.invoices(uow.session, account.id, status)
+        await uow.commit()  # a rollback would expire what we return
+    return rows
+
+
+async def balance(app: Billing, viewer: Principal, account_id: uuid.UUID) -> BalanceView:
+    async with app.uow() as uow:
+        account = await access.billing_account(uow.session, viewer, account_id)
+        return await balance_view(uow.session, account.id)
+
+
+async def bill_dispatched_job(app: Billing, envelope: Envelope, event: ServiceJobDispatchedV1
+                              ) -> bool:
+    """The job's service fee becomes an open invoice on the customer's account; True if new.
+
+    Decision: an account that does not exist yet is created (named after the customer key, no
+    contacts) rather than the event parked — claims and billing learn of a customer in either
+    order, and a fee must never be lost for it. Staff add the contacts that may pay it. The job
+    id is the invoice's source, so a re-sent event (even with a new message id) bills once.
+    """
+    async with app.uow(correlation_id=envelope.correlation_id,
+                       causation_id=str(envelope.message_id)) as uow:
+        session = uow.session
+        if not await first_delivery(session, CONSUMER, envelope):
+            return False
+        source_ref = f"job:{event.job_id}"
+        if await repo.invoice_by_source(session, source_ref) is not None:
+            log.info("service job %s is already billed", event.job_id)
+            await uow.commit()  # keep the inbox row: this message is handled
+            return False
+        account = await repo.ensure_account(session, event.customer_id, CLAIMS_ACTOR)
+        dispatched_on = event.dispatched_at.astimezone(UTC).date()
+        session.add(InvoiceRow(
+            id=uuid.uuid4(), account_id=account.id,
+            number=await repo.next_invoice_number(session), invoice_date=dispatched_on,
+            due_date=dispatched_on + timedelta(days=app.invoice_terms_days),
+            amount=event.service_fee, open_balance=event.service_fee,
+            status=InvoiceStatus.OPEN, payable_online=True,
+            description=f"Service fee ({event.trade}), service job {event.job_id}"[:200],
+            source_ref=source_ref, created_by=CLAIMS_ACTOR,
+        ))
+        await uow.commit()
+    return True

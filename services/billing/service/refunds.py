@@ -1,0 +1,62 @@
+"""Use case: refund a portal payment in full, reversing exactly its allocations.
+
+Under the account's lock (like a payment): the payment moves succeeded -> refunded, the gateway
+refunds the charge (keyed by the payment id, so a retry never refunds twice), and for every
+``apply`` row of the payment one ``reverse`` row of the same amount is written and that invoice's
+open balance goes back up (paid -> partially paid or open). Rows are never edited; a unique
+(payment, invoice, kind) constraint makes a second reversal impossible even by mistake.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from services.billing.adapters import repository as repo
+from services.billing.adapters.gateway import GatewayRefused
+from services.billing.adapters.orm import AllocationKind, AllocationRow
+from services.billing.domain import invoice as invoice_rules
+from services.billing.domain.errors import IllegalTransition
+from services.billing.domain.payment import PaymentAction, fire
+from services.billing.service.context import Billing
+from services.billing.service.views import PaymentView, payment_view
+from shared.auth import Principal
+from shared.money import Money
+
+
+async def refund_payment(
+    app: Billing, actor: Principal, payment_id: uuid.UUID, reason: str
+) -> PaymentView:
+    async with app.uow(correlation_id=str(payment_id)) as uow:
+        session = uow.session
+        account_id = (await repo.payment(session, payment_id)).account_id
+        await repo.lock_account(session, account_id)
+        payment = await repo.payment(session, payment_id, lock=True)
+        await session.refresh(payment)  # the status as of the lock, not as first read
+        payment.status = fire(payment.status, PaymentAction.REFUND)
+        try:
+            refund = await app.gateway.refund(
+                f"refund-{payment.id}", payment.gateway_charge_id, Money(payment.amount)
+            )
+        except GatewayRefused as exc:
+            raise IllegalTransition("payment", "succeeded", f"refund ({exc.detail})", []
+                                    ) from exc
+        now = datetime.now(UTC)
+        for applied, invoice in await repo.allocations(session, [payment.id],
+                                                        AllocationKind.APPLY):
+            reopened, invoice.status = invoice_rules.reverse(
+                invoice.status, Money(invoice.amount), Money(invoice.open_balance),
+                Money(applied.amount),
+            )
+            invoice.open_balance, invoice.updated_at = reopened.amount, now
+            session.add(AllocationRow(
+                payment_id=payment.id, invoice_id=invoice.id, kind=AllocationKind.REVERSE,
+                position=applied.position, amount=applied.amount,
+                invoice_remaining=reopened.amount, created_at=now,
+            ))
+        payment.gateway_refund_id, payment.refunded_at = refund.refund_id, now
+        payment.refunded_by, payment.refund_reason = actor.subject, reason
+        await session.flush()
+        view = await payment_view(session, payment)
+        await uow.commit()
+    return view

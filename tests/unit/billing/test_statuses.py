@@ -1,0 +1,68 @@
+"""Invoice and payment transition tables; who may pay in the portal."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.billing.domain import invoice
+from services.billing.domain.contact import ContactFacts, ContactKind, ensure_may_pay
+from services.billing.domain.errors import IllegalTransition, InvalidInvoice, PortalAccessDenied
+from services.billing.domain.invoice import InvoiceStatus
+from services.billing.domain.payment import PaymentAction, PaymentStatus, fire
+from shared.money import Money
+
+HUNDRED = Money.of("100.00")
+
+
+def test_applying_part_then_the_rest() -> None:
+    balance, status = invoice.apply(InvoiceStatus.OPEN, HUNDRED, HUNDRED, Money.of("30.00"))
+    assert (str(balance), status) == ("70.00", InvoiceStatus.PARTIALLY_PAID)
+    balance, status = invoice.apply(status, HUNDRED, balance, Money.of("70.00"))
+    assert (str(balance), status) == ("0.00", InvoiceStatus.PAID)
+
+
+def test_reversing_reopens() -> None:
+    balance, status = invoice.reverse(InvoiceStatus.PAID, HUNDRED, Money.zero(), HUNDRED)
+    assert (balance, status) == (HUNDRED, InvoiceStatus.OPEN)
+    balance, status = invoice.reverse(InvoiceStatus.PAID, HUNDRED, Money.zero(), Money.of("1"))
+    assert status is InvoiceStatus.PARTIALLY_PAID
+
+
+def test_cannot_apply_more_than_open_or_reverse_above_amount() -> None:
+    with pytest.raises(InvalidInvoice):
+        invoice.apply(InvoiceStatus.OPEN, HUNDRED, HUNDRED, Money.of("100.01"))
+    with pytest.raises(InvalidInvoice):
+        invoice.reverse(InvoiceStatus.PARTIALLY_PAID, HUNDRED, Money.of("50"), Money.of("51"))
+
+
+@pytest.mark.parametrize("status", [InvoiceStatus.PAID, InvoiceStatus.VOID])
+def test_paid_and_void_invoices_take_no_payment(status: InvoiceStatus) -> None:
+    with pytest.raises(IllegalTransition):
+        invoice.apply(status, HUNDRED, Money.zero(), Money.of("1.00"))
+
+
+@pytest.mark.parametrize(
+    "status", [InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.VOID]
+)
+def test_only_untouched_invoices_are_voided(status: InvoiceStatus) -> None:
+    with pytest.raises(IllegalTransition):
+        invoice.void(status)
+    assert invoice.void(InvoiceStatus.OPEN) is InvoiceStatus.VOID
+
+
+def test_a_payment_is_refunded_once() -> None:
+    refunded = fire(PaymentStatus.SUCCEEDED, PaymentAction.REFUND)
+    assert refunded is PaymentStatus.REFUNDED
+    with pytest.raises(IllegalTransition, match="cannot 'refund'"):
+        fire(refunded, PaymentAction.REFUND)
+
+
+def test_only_company_contacts_with_access_may_pay() -> None:
+    ensure_may_pay(ContactFacts(ContactKind.COMPANY, portal_access=True))
+    for facts in (
+        ContactFacts(ContactKind.SITE, portal_access=True),
+        ContactFacts(ContactKind.COMPANY, portal_access=False),
+        ContactFacts(ContactKind.COMPANY, portal_access=True, active=False),
+    ):
+        with pytest.raises(PortalAccessDenied):
+            ensure_may_pay(facts)
