@@ -269,3 +269,23 @@ class InvoicePaidV1(Contract):
     amount: Amount
     currency: str = Field(default="USD", pattern="^USD$")
     paid_at: datetime
+
+
+@register
+class PaymentRefundedV1(Contract):
+    """A portal payment was refunded: exactly its allocations were reversed, those invoices
+    reopened."""
+
+    TYPE = "billing.payment_refunded"
+    VERSION = 1
+    ROUTING_KEY = "billing.payment.refunded"
+
+    payment_id: str
+    account_id: str
+    amount: Amount
+    currency: str = Field(default="USD", pattern="^USD$")
+    reversals: list[dict[str, str]] = Field(
+        description="[{invoice_id, amount}] of every allocation reversed."
+    )
+    reason: str
+    refunded_at: datetime

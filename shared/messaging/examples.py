@@ -58,4 +58,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "account_id": "cust-1001", "amount": "100.00", "currency": "USD",
         "paid_at": "2026-11-22T12:00:00Z",
     },
+    "billing.payment_refunded": {
+        "payment_id": "4e0a4f5b-6666-4a53-9a51-0d2f3a4b5c6d", "account_id": "cust-1001",
+        "amount": "150.00", "currency": "USD",
+        "reversals": [{"invoice_id": "5f1b5a6c-7777-4a53-9a51-0d2f3a4b5c6d", "amount": "100.00"},
+                      {"invoice_id": "6a2c6b7d-8888-4a53-9a51-0d2f3a4b5c6d", "amount": "50.00"}],
+        "reason": "charged twice by the customer's bank", "refunded_at": "2026-11-22T12:00:00Z",
+    },
 }

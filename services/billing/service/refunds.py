@@ -21,6 +21,7 @@ from services.billing.domain.payment import PaymentAction, fire
 from services.billing.service.context import Billing
 from services.billing.service.views import PaymentView, payment_view
 from shared.auth import Principal
+from shared.messaging.contracts import PaymentRefundedV1
 from shared.money import Money
 
 
@@ -42,8 +43,10 @@ async def refund_payment(
             raise IllegalTransition("payment", "succeeded", f"refund ({exc.detail})", []
                                     ) from exc
         now = datetime.now(UTC)
+        reversals: list[dict[str, str]] = []
         for applied, invoice in await repo.allocations(session, [payment.id],
                                                         AllocationKind.APPLY):
+            reversals.append({"invoice_id": str(invoice.id), "amount": f"{applied.amount:.2f}"})
             reopened, invoice.status = invoice_rules.reverse(
                 invoice.status, Money(invoice.amount), Money(invoice.open_balance),
                 Money(applied.amount),
@@ -57,6 +60,10 @@ async def refund_payment(
         payment.gateway_refund_id, payment.refunded_at = refund.refund_id, now
         payment.refunded_by, payment.refund_reason = actor.subject, reason
         await session.flush()
+        uow.emit(PaymentRefundedV1(
+            payment_id=str(payment.id), account_id=str(payment.account_id),
+            amount=payment.amount, reversals=reversals, reason=reason, refunded_at=now,
+        ))
         view = await payment_view(session, payment)
         await uow.commit()
     return view

@@ -14,10 +14,11 @@ from scripts.demo_billing import PortalAccount
 from services.billing.service.context import Billing
 
 from .conftest import ok, problem
+from .test_portal_payments import outbox_messages
 
 
 async def test_refund_reopens_exactly_what_the_payment_paid(
-    acct: PortalAccount, gateway_http: httpx.AsyncClient
+    acct: PortalAccount, gateway_http: httpx.AsyncClient, billing: Billing
 ) -> None:
     first = ok(await acct.pay("130.00", await acct.tokenize()), 201)   # 100 + 30 of 50
     second = ok(await acct.pay("40.00", await acct.tokenize()), 201)   # 20 + 20 of 75
@@ -39,6 +40,10 @@ async def test_refund_reopens_exactly_what_the_payment_paid(
     assert (await acct.balance())["balance"] == "185.00"
     charge = ok(await gateway_http.get(f"/charges/{first['gateway_charge_id']}"))
     assert charge["refunded"] == "130.00"
+
+    events = await outbox_messages(billing, first["id"])
+    assert [(e["type"], [r["amount"] for r in e["reversals"]]) for e in events] == [
+        ("billing.payment_refunded", ["100.00", "30.00"])]
 
     again = await acct.billing.post(f"/v1/payments/{first['id']}/refund",
                                     json={"reason": "twice"}, headers=acct.payables)
