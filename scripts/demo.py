@@ -7,7 +7,8 @@ selects JP Morgan Concourse, Support Services approves; then it waits for the cl
 and prints the payout and the sandbox ledger entry. Exits 0 only if exactly one payment of the
 credit amount reached the customer's email.
 
-URLs come from CLAIMS_URL, PAYOUTS_URL, SANDBOX_URL (defaults: localhost 8001, 8002, 8009).
+URLs come from CLAIMS_URL, PAYOUTS_URL, BILLING_URL, SANDBOX_URL (defaults: localhost 8001,
+8002, 8003, 8009).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Urls:
     claims: str
     payouts: str
     sandbox: str
+    billing: str = "http://127.0.0.1:8003"
 
     @classmethod
     def from_env(cls) -> Urls:
@@ -46,6 +48,7 @@ class Urls:
             claims=os.environ.get("CLAIMS_URL", "http://127.0.0.1:8001"),
             payouts=os.environ.get("PAYOUTS_URL", "http://127.0.0.1:8002"),
             sandbox=os.environ.get("SANDBOX_URL", "http://127.0.0.1:8009"),
+            billing=os.environ.get("BILLING_URL", "http://127.0.0.1:8003"),
         )
 
 

@@ -48,7 +48,7 @@ async def stack(amqp_url: str) -> AsyncIterator[Stack]:
 @pytest.fixture(scope="session")
 def urls(stack: Stack) -> Urls:
     return Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
-                sandbox=stack.url("sandbox"))
+                sandbox=stack.url("sandbox"), billing=stack.url("billing"))
 
 
 @pytest.fixture

@@ -122,6 +122,7 @@ def stack_env(
             "PAYOUTS_SUBMIT_LEASE_S": "3",
             "PAYOUTS_POLL_INTERVAL_S": "1",
             "SANDBOX_SETTLE_DELAY_MS": "200",
+            "BILLING_GATEWAY_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/gateway/v1",
         }
     )
     return env, ports
