@@ -1,8 +1,9 @@
 """Queries the use cases share. ``lock=True`` takes the row lock (``SELECT ... FOR UPDATE``).
 
-Lock order, everywhere: contract, then claim, then payout. Approvals lock the contract so two
-claims on one plan cannot both pass the annual-aggregate check; everything else that changes a
-claim locks only the claim, so no two transactions ever wait on each other in a cycle.
+Lock order, everywhere: contract, then claim, then payout, then limit holds. Approvals lock the
+contract so two claims on one plan cannot both reserve past a limit; payout events that settle
+holds lock the contract first too; everything else that changes a claim locks only the claim,
+so no two transactions ever wait on each other in a cycle.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -25,12 +25,14 @@ from services.claims.adapters.orm import (
     ContractRow,
     JobExceptionRow,
     JobNoteRow,
+    LimitHoldRow,
     ServiceJobRow,
     ServiceOrderRow,
     ServiceRequestRow,
 )
-from services.claims.domain.claim import COMMITTED_STATUSES, ClaimStatus
+from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
+from services.claims.domain.limits import LIVE_HOLDS
 from services.claims.domain.review import ExceptionStatus, ExceptionType
 from services.claims.domain.work import JobStatus
 
@@ -147,14 +149,6 @@ async def exception(
     return await _one(session, query, "exception", exception_id, lock)
 
 
-async def committed_total(session: AsyncSession, contract_id: uuid.UUID) -> Decimal:
-    """Money already committed on the contract: approved, transferred or paid claims."""
-    query = select(func.coalesce(func.sum(ClaimRow.payable), 0)).where(
-        ClaimRow.contract_id == contract_id, ClaimRow.status.in_(COMMITTED_STATUSES)
-    )
-    return Decimal((await session.execute(query)).scalar_one())
-
-
 async def payouts(session: AsyncSession, claim_id: uuid.UUID) -> Sequence[ClaimPayoutRow]:
     query = (
         select(ClaimPayoutRow)
@@ -199,4 +193,36 @@ async def stale_new_jobs(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    return (await session.execute(query)).scalars().all()
+
+
+async def live_holds(session: AsyncSession, contract_id: uuid.UUID) -> Sequence[LimitHoldRow]:
+    """The contract's reserved and consumed holds (call with the contract row locked)."""
+    query = select(LimitHoldRow).where(
+        LimitHoldRow.contract_id == contract_id, LimitHoldRow.status.in_(LIVE_HOLDS)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def claim_holds(session: AsyncSession, claim_id: uuid.UUID) -> Sequence[LimitHoldRow]:
+    query = (
+        select(LimitHoldRow)
+        .where(LimitHoldRow.claim_id == claim_id, LimitHoldRow.status.in_(LIVE_HOLDS))
+        .order_by(LimitHoldRow.created_at)
+        .with_for_update()
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def exception_notes(session: AsyncSession, exception_id: uuid.UUID) -> Sequence[JobNoteRow]:
+    query = (
+        select(JobNoteRow).where(JobNoteRow.exception_id == exception_id).order_by(JobNoteRow.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def claims_of_jobs(
+    session: AsyncSession, job_ids: Sequence[uuid.UUID]
+) -> Sequence[ClaimRow]:
+    query = select(ClaimRow).where(ClaimRow.job_id.in_(job_ids)).order_by(ClaimRow.created_at)
     return (await session.execute(query)).scalars().all()

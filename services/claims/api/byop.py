@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
-from services.claims.api.deps import ByopAgent, ClaimsDep, Reader
+from services.claims.api.deps import ByopAgent, ClaimsDep, Id, Reader
 from services.claims.api.errors import problems
 from services.claims.api.schemas.byop import (
     ByopOpenIn,
@@ -38,7 +36,7 @@ async def open_byop_job(body: ByopOpenIn, app: ClaimsDep, actor: ByopAgent) -> B
     "/{job_id}", summary="Read a BYOP job", response_description="The BYOP job",
     responses=problems(404, 409),
 )
-async def get_byop_job(job_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> ByopOut:
+async def get_byop_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> ByopOut:
     return ByopOut.of(await byop.get_byop(app, viewer, job_id))
 
 
@@ -47,7 +45,7 @@ async def get_byop_job(job_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> Byo
     response_description="The BYOP job, Diagnosed", responses=problems(403, 404, 409),
 )
 async def record_diagnosis(
-    job_id: uuid.UUID, body: DiagnosisIn, app: ClaimsDep, actor: ByopAgent
+    job_id: Id, body: DiagnosisIn, app: ClaimsDep, actor: ByopAgent
 ) -> ByopOut:
     view = await byop.record_diagnosis(app, actor, job_id, body.service_pro.to_domain(),
                                        body.diagnosis, Money(body.estimate))
@@ -60,7 +58,7 @@ async def record_diagnosis(
     response_description="The BYOP job, Repair authorized or Denied",
     responses=problems(403, 404, 409),
 )
-async def decide(job_id: uuid.UUID, body: DecisionIn, app: ClaimsDep, actor: ByopAgent) -> ByopOut:
+async def decide(job_id: Id, body: DecisionIn, app: ClaimsDep, actor: ByopAgent) -> ByopOut:
     amount = None if body.authorized_amount is None else Money(body.authorized_amount)
     return ByopOut.of(await byop.decide_coverage(app, actor, job_id, amount, body.reason))
 
@@ -70,7 +68,7 @@ async def decide(job_id: uuid.UUID, body: DecisionIn, app: ClaimsDep, actor: Byo
     response_description="The BYOP job, Completed", responses=problems(403, 404, 409),
 )
 async def record_completion(
-    job_id: uuid.UUID, body: CompletionIn, app: ClaimsDep, actor: ByopAgent
+    job_id: Id, body: CompletionIn, app: ClaimsDep, actor: ByopAgent
 ) -> ByopOut:
     view = await byop.record_completion(app, actor, job_id, Money(body.invoice_amount))
     return ByopOut.of(view)
@@ -82,5 +80,5 @@ async def record_completion(
     "less the deductible; Under Review with an SS-Claim Credit Review (OUTNTWRKFRR).",
     response_description="The new claim", responses=problems(403, 404, 409),
 )
-async def request_payment(job_id: uuid.UUID, app: ClaimsDep, actor: ByopAgent) -> ClaimOut:
+async def request_payment(job_id: Id, app: ClaimsDep, actor: ByopAgent) -> ClaimOut:
     return ClaimOut.of_view(await byop.request_payment(app, actor, job_id))

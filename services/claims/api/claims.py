@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from services.claims.api.deps import Approver, ClaimsDep, PaymentChooser, Reader
+from services.claims.api.deps import Approver, ClaimsDep, Id, PaymentChooser, Reader
 from services.claims.api.errors import problems
 from services.claims.api.schemas.claims import (
     ApproveIn,
@@ -54,7 +53,7 @@ async def list_claims(
     response_description="The claim with its payment option, review and payouts",
     responses=problems(404),
 )
-async def get_claim(claim_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> ClaimOut:
+async def get_claim(claim_id: Id, app: ClaimsDep, viewer: Reader) -> ClaimOut:
     return ClaimOut.of_view(await claim_views.get_claim(app, viewer, claim_id))
 
 
@@ -65,7 +64,7 @@ async def get_claim(claim_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> Clai
     response_description="Events, oldest first", responses=problems(404),
 )
 async def claim_timeline(
-    claim_id: uuid.UUID, app: ClaimsDep, viewer: Reader
+    claim_id: Id, app: ClaimsDep, viewer: Reader
 ) -> list[TimelineEventOut]:
     rows = await claim_views.claim_timeline(app, viewer, claim_id)
     return [TimelineEventOut.of(row) for row in rows]
@@ -82,7 +81,7 @@ async def claim_timeline(
     responses=problems(403, 404, 409),
 )
 async def select_payment_option(
-    claim_id: uuid.UUID, body: PaymentSelectionIn, app: ClaimsDep, actor: PaymentChooser
+    claim_id: Id, body: PaymentSelectionIn, app: ClaimsDep, actor: PaymentChooser
 ) -> ClaimOut:
     view = await payment.select_payment_option(app, actor, claim_id, body.to_command())
     return ClaimOut.of_view(view)
@@ -99,7 +98,7 @@ async def select_payment_option(
     responses=problems(403, 404, 409),
 )
 async def approve_claim(
-    claim_id: uuid.UUID, body: ApproveIn, app: ClaimsDep, actor: Approver,
+    claim_id: Id, body: ApproveIn, app: ClaimsDep, actor: Approver,
     idempotency_key: IdempotencyHeader,
 ) -> JSONResponse:
     idem = IdempotencyKey.of(
@@ -118,6 +117,6 @@ async def approve_claim(
     response_description="The rejected claim", responses=problems(403, 404, 409),
 )
 async def reject_claim(
-    claim_id: uuid.UUID, body: RejectIn, app: ClaimsDep, actor: Approver
+    claim_id: Id, body: RejectIn, app: ClaimsDep, actor: Approver
 ) -> ClaimOut:
     return ClaimOut.of_view(await approvals.reject_claim(app, actor, claim_id, body.reason))

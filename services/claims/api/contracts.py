@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
-from services.claims.api.deps import ClaimsDep, ContractWriter, Reader
+from services.claims.api.deps import ClaimsDep, ContractWriter, Id, Reader
 from services.claims.api.errors import problems
 from services.claims.api.schemas.contracts import ContractIn, ContractOut
 from services.claims.domain.payment import MailingAddress
@@ -32,7 +30,8 @@ async def create_contract(body: ContractIn, app: ClaimsDep, actor: ContractWrite
     command = NewContract(
         customer_id=body.customer_id, brand=body.brand, status=body.status,
         holder_name=body.holder_name, limits=body.limits.to_domain(),
-        items=[NewItem(i.kind, i.description, i.model, i.serial) for i in body.covered_items],
+        items=[NewItem(i.kind, i.description, i.model, i.serial, i.install_type, i.cook_type)
+               for i in body.covered_items],
         email=None if body.email is None else str(body.email), mobile=body.mobile,
         address=address,
     )
@@ -45,5 +44,5 @@ async def create_contract(body: ContractIn, app: ClaimsDep, actor: ContractWrite
     response_description="The contract with its covered items",
     responses=problems(404),
 )
-async def get_contract(contract_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> ContractOut:
+async def get_contract(contract_id: Id, app: ClaimsDep, viewer: Reader) -> ContractOut:
     return ContractOut.of(await contracts.get_contract(app, viewer, contract_id))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from services.claims.service.context import Claims
 from shared.auth import Principal, Role
@@ -16,6 +17,8 @@ def _claims(request: Request) -> Claims:
 
 
 ClaimsDep = Annotated[Claims, Depends(_claims)]
+# Every resource id in a path: a UUID, with an example for the OpenAPI document.
+Id = Annotated[uuid.UUID, Path(examples=["7f1c2a9e-3b4d-4c5e-8f60-1a2b3c4d5e6f"])]
 
 # Reading: any caller; a customer is limited to their own data by the use cases (404 otherwise).
 Reader = Annotated[Principal, Depends(require())]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter
 
 from services.claims.api.deps import (
     ClaimsDep,
+    Id,
     JobHandler,
     OptionChooser,
     OptionPoster,
@@ -17,11 +16,10 @@ from services.claims.api.deps import (
     Staff,
 )
 from services.claims.api.errors import problems
-from services.claims.api.schemas.claims import AcceptanceOut, ClaimOut
+from services.claims.api.schemas.claims import AcceptanceOut, ClaimOut, ServiceOrderOut
 from services.claims.api.schemas.work import (
+    CancelRequestIn,
     CloseOrderIn,
-    ExceptionOut,
-    ExceptionTransitionIn,
     JobDetailOut,
     JobTransitionIn,
     NoteIn,
@@ -30,10 +28,9 @@ from services.claims.api.schemas.work import (
     ServiceRequestIn,
     ServiceRequestOut,
 )
-from services.claims.domain.review import ExceptionAction
 from services.claims.domain.work import JobAction
-from services.claims.service import options, reviews, work
-from services.claims.service.claim_views import get_claim
+from services.claims.service import options, requests, work
+from services.claims.service.claim_views import claim_of_order, get_claim
 
 router = APIRouter(prefix="/v1")
 
@@ -42,14 +39,17 @@ router = APIRouter(prefix="/v1")
     "/service-requests", status_code=201, tags=["service requests"],
     summary="Request service",
     description="One service order, with its first service job, per failing covered item. "
-    "The contract must be active. A customer's request comes in by the portal.",
+    "The contract must be active. A customer's request comes in by the portal. A network job "
+    "is dispatched (`claims.service_job_dispatched`, its fee the trade's deductible); a "
+    "built-in or over-the-range standard microwave with model and serial (not Sears Home "
+    "Warranty) is auto-replaced instead: its order offers Replacement or the Claim Credit.",
     response_description="The request with its orders and jobs",
     responses=problems(403, 404, 409),
 )
 async def open_service_request(
     body: ServiceRequestIn, app: ClaimsDep, actor: Requester
 ) -> ServiceRequestOut:
-    request = await work.open_service_request(
+    request = await requests.open_service_request(
         app, actor, body.contract_id, body.channel, [item.to_command() for item in body.items]
     )
     return ServiceRequestOut.of(request)
@@ -61,18 +61,37 @@ async def open_service_request(
     responses=problems(404),
 )
 async def get_service_request(
-    request_id: uuid.UUID, app: ClaimsDep, viewer: Reader
+    request_id: Id, app: ClaimsDep, viewer: Reader
 ) -> ServiceRequestOut:
     return ServiceRequestOut.of(await work.get_request(app, viewer, request_id))
+
+
+@router.post(
+    "/service-requests/{request_id}/cancel", tags=["service requests"],
+    summary="Cancel a service request",
+    description="Closes every open order and cancels its jobs with the reason. Only while no "
+    "technician has been out and each job is New or Accepted.",
+    response_description="The cancelled request", responses=problems(403, 404, 409),
+)
+async def cancel_service_request(
+    request_id: Id, body: CancelRequestIn, app: ClaimsDep, actor: Requester
+) -> ServiceRequestOut:
+    request = await requests.cancel_service_request(app, actor, request_id, body.reason)
+    return ServiceRequestOut.of(request)
 
 
 @router.get(
     "/service-orders/{order_id}", tags=["service orders"],
     summary="Read a service order (See Options)",
-    response_description="The order with its options and jobs", responses=problems(404),
+    description="With its claim (Claim Credit) and the selected payment details, terms "
+    "version and acceptance time.",
+    response_description="The order with its options, jobs and claim", responses=problems(404),
 )
-async def get_service_order(order_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> OrderOut:
-    return OrderOut.of(await work.get_order(app, viewer, order_id))
+async def get_service_order(
+    order_id: Id, app: ClaimsDep, viewer: Reader
+) -> ServiceOrderOut:
+    order = await work.get_order(app, viewer, order_id)
+    return ServiceOrderOut.of_order(order, await claim_of_order(app, order))
 
 
 @router.post(
@@ -82,7 +101,7 @@ async def get_service_order(order_id: uuid.UUID, app: ClaimsDep, viewer: Reader)
     response_description="The order with its options", responses=problems(403, 404, 409),
 )
 async def post_options(
-    order_id: uuid.UUID, body: OptionsIn, app: ClaimsDep, actor: OptionPoster
+    order_id: Id, body: OptionsIn, app: ClaimsDep, actor: OptionPoster
 ) -> OrderOut:
     offers = [option.to_domain() for option in body.options]
     return OrderOut.of(await options.post_options(app, actor, order_id, offers))
@@ -98,7 +117,7 @@ async def post_options(
     responses=problems(403, 404, 409),
 )
 async def accept_option(
-    order_id: uuid.UUID, option_id: uuid.UUID, app: ClaimsDep, actor: OptionChooser
+    order_id: Id, option_id: Id, app: ClaimsDep, actor: OptionChooser
 ) -> AcceptanceOut:
     accepted = await options.accept_option(app, actor, order_id, option_id)
     claim = None
@@ -114,7 +133,7 @@ async def accept_option(
     response_description="The closed order", responses=problems(403, 404, 409),
 )
 async def close_order(
-    order_id: uuid.UUID, body: CloseOrderIn, app: ClaimsDep, actor: OrderCloser
+    order_id: Id, body: CloseOrderIn, app: ClaimsDep, actor: OrderCloser
 ) -> OrderOut:
     return OrderOut.of(await work.close_order(app, actor, order_id, body.reason))
 
@@ -124,19 +143,20 @@ async def close_order(
     summary="Read a service job", response_description="The job, its exceptions and notes",
     responses=problems(404),
 )
-async def get_job(job_id: uuid.UUID, app: ClaimsDep, viewer: Reader) -> JobDetailOut:
+async def get_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> JobDetailOut:
     return JobDetailOut.of_view(await work.get_job(app, viewer, job_id))
 
 
 @router.post(
     "/service-jobs/{job_id}/transitions", tags=["service jobs"],
-    summary="Accept, reject, complete or cancel a job",
+    summary="Accept, reject, complete or cancel a job; record the technician's visit",
     description="New -> Accepted | Rejected; Accepted -> Completed; New or Accepted -> "
-    "Cancelled (a reason is required to reject or cancel). Expiry is the system's.",
+    "Cancelled (a reason is required to reject or cancel); record_visit (Accepted) notes that "
+    "the technician has been out. Expiry is the system's.",
     response_description="The job after the transition", responses=problems(403, 404, 409),
 )
 async def transition_job(
-    job_id: uuid.UUID, body: JobTransitionIn, app: ClaimsDep, actor: JobHandler
+    job_id: Id, body: JobTransitionIn, app: ClaimsDep, actor: JobHandler
 ) -> JobDetailOut:
     view = await work.transition_job(app, actor, job_id, JobAction(body.action), body.reason)
     return JobDetailOut.of_view(view)
@@ -147,21 +167,5 @@ async def transition_job(
     summary="Append a note to a job", description="Notes are appended, never edited.",
     response_description="The job with its notes", responses=problems(403, 404),
 )
-async def add_note(job_id: uuid.UUID, body: NoteIn, app: ClaimsDep, actor: Staff) -> JobDetailOut:
+async def add_note(job_id: Id, body: NoteIn, app: ClaimsDep, actor: Staff) -> JobDetailOut:
     return JobDetailOut.of_view(await work.add_note(app, actor, job_id, body.text))
-
-
-@router.post(
-    "/exceptions/{exception_id}/transitions", tags=["service jobs"],
-    summary="Work an exception",
-    description="Start, pend, follow up or resume. An SS-Claim Credit Review completes by "
-    "itself when its claim is paid or rejected.",
-    response_description="The exception after the transition", responses=problems(403, 404, 409),
-)
-async def transition_exception(
-    exception_id: uuid.UUID, body: ExceptionTransitionIn, app: ClaimsDep, actor: Staff
-) -> ExceptionOut:
-    row = await reviews.transition_exception(
-        app, actor, exception_id, ExceptionAction(body.action), body.note
-    )
-    return ExceptionOut.of(row)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from services.claims.domain.errors import DomainError
 from services.claims.service.context import Claims
-from services.claims.service.payout_events import apply_payout_event
+from services.claims.service.payout_events import REPORTS, apply_payout_event
 from shared.messaging.consumer import Handler, PermanentError
-from shared.messaging.contracts import PayoutFailedV1, PayoutPaidV1, PayoutSubmittedV1
 from shared.messaging.envelope import Envelope
 
 QUEUE = "claims.payout-events"
@@ -17,7 +16,7 @@ QUEUE = "claims.payout-events"
 def payout_events_handler(app: Claims) -> Handler:
     async def handle(envelope: Envelope) -> None:
         report = envelope.open()
-        if not isinstance(report, PayoutSubmittedV1 | PayoutPaidV1 | PayoutFailedV1):
+        if not isinstance(report, REPORTS):
             raise PermanentError(f"{QUEUE} does not handle {envelope.type} v{envelope.version}")
         try:
             await apply_payout_event(app, envelope, report)

@@ -39,6 +39,8 @@ class ByopFacts:
     service_pro_named: bool = False
     estimate: Money | None = None
     authorized: Money | None = None
+    # The least of the per-claim cap and what is left of the annual aggregate.
+    within_limits: Money | None = None
 
 
 def _diagnosis(facts: ByopFacts) -> DomainError | None:
@@ -55,6 +57,11 @@ def _authorized(facts: ByopFacts) -> DomainError | None:
     if facts.estimate is not None and facts.authorized > facts.estimate:
         return InvalidAmount(
             f"the covered amount ${facts.authorized} exceeds the estimate ${facts.estimate}"
+        )
+    if facts.within_limits is not None and facts.authorized > facts.within_limits:
+        return InvalidAmount(
+            f"the covered amount ${facts.authorized} exceeds the ${facts.within_limits} the "
+            "contract's remaining limits allow"
         )
     return None
 

@@ -1,9 +1,10 @@
 """The claim: the money side of a service job, and its state machine.
 
 Saved -> (submit) Under Review | Rejected (nothing payable); Under Review -> (approve) Approved;
-Approved -> Transferred (payouts took it) -> Paid. A confirmed payout failure sends the claim
-back to Under Review with its review exception in Follow Up, so another payment option can be
-chosen and approved: paying again is safe only because the first payout is known to have failed.
+Approved -> Transferred (payouts took it) -> Paid. A confirmed payout failure or cancellation,
+or money returned after payment, reopens the claim (Under Review, its review exception in Follow
+Up) so another payment option can be chosen and approved: paying again is safe only because the
+first payout is known not to have paid.
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ class ClaimAction(StrEnum):
     PAYOUT_SUBMITTED = "payout_submitted"
     PAYOUT_PAID = "payout_paid"
     PAYOUT_FAILED = "payout_failed"
+    PAYOUT_CANCELLED = "payout_cancelled"
+    PAYOUT_RETURNED = "payout_returned"
 
 
-# A claim whose money is committed to the contract's annual aggregate.
-COMMITTED_STATUSES = frozenset({ClaimStatus.APPROVED, ClaimStatus.TRANSFERRED, ClaimStatus.PAID})
 SETTLED_STATUSES = frozenset({ClaimStatus.PAID, ClaimStatus.REJECTED})
 
 
@@ -119,5 +120,8 @@ CLAIM_MACHINE: StateMachine[ClaimStatus, ClaimAction, ClaimFacts] = StateMachine
         # Paid may overtake Submitted: the events travel independently.
         *fan_in(IN_PAYMENT, _A.PAYOUT_PAID, _S.PAID),
         *fan_in(IN_PAYMENT, _A.PAYOUT_FAILED, _S.UNDER_REVIEW),
+        *fan_in(IN_PAYMENT, _A.PAYOUT_CANCELLED, _S.UNDER_REVIEW),
+        # The money came back (after Paid, or overtaking it): the claim is owed again.
+        *fan_in((*IN_PAYMENT, _S.PAID), _A.PAYOUT_RETURNED, _S.UNDER_REVIEW),
     ],
 )

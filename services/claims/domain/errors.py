@@ -219,3 +219,40 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency-key-reused"
     title = "Idempotency key used for another request"
     kind = ErrorKind.INVALID
+
+
+# Limits
+
+
+class ReplacementCreditUsed(DomainError):
+    code = "replacement-credit-used"
+    title = "One-time replacement credit already used"
+
+
+class ReplacementCreditExceeded(DomainError):
+    code = "replacement-credit-exceeded"
+    title = "Above the one-time replacement credit"
+
+
+# Service requests and exceptions
+
+
+class TechnicianAlreadyOut(DomainError):
+    code = "technician-already-out"
+    title = "A technician has been out"
+
+
+class RequestNotCancellable(DomainError):
+    code = "request-not-cancellable"
+    title = "Service request cannot be cancelled"
+
+
+class InvalidException(DomainError):
+    code = "invalid-exception"
+    title = "Exception type and comment code do not match"
+    kind = ErrorKind.INVALID
+
+
+class PaymentLocked(DomainError):
+    code = "payment-locked"
+    title = "A payout was already requested"

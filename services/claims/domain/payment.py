@@ -16,12 +16,16 @@ from enum import StrEnum
 from services.claims.domain.errors import (
     AddressRequired,
     EmailRequired,
+    PaymentLocked,
     PlaceholderEmail,
     RailNotAllowed,
     ServiceProInfoMissing,
     TermsNotAccepted,
 )
 from shared.payees import is_placeholder_email
+
+# The Terms and Conditions a customer accepts on the Claim Credit Disbursement screen.
+CURRENT_TERMS_VERSION = "2026-01"
 
 
 class PaymentRail(StrEnum):
@@ -53,6 +57,8 @@ class PaymentChoice:
     mobile: str | None
     address: MailingAddress | None
     terms_accepted: bool
+    zelle_token: str | None = None
+    terms_version: str | None = None
 
 
 def choose_payment(choice: PaymentChoice, *, byop: bool) -> PaymentChoice:
@@ -63,6 +69,16 @@ def choose_payment(choice: PaymentChoice, *, byop: bool) -> PaymentChoice:
         raise TermsNotAccepted("the customer must accept the Terms and Conditions")
     _RAIL_CHECKS[choice.rail](choice)
     return choice
+
+
+def ensure_changeable(payout_in_flight: bool) -> None:
+    """Payment details are the payee's until a payout is requested; after that only a payout
+    that is known not to have paid (failed, cancelled, returned) frees them again."""
+    if payout_in_flight:
+        raise PaymentLocked(
+            "a payout was already requested on these details; they can change only after it "
+            "failed, was cancelled or came back"
+        )
 
 
 def _concourse(choice: PaymentChoice) -> None:
@@ -84,8 +100,10 @@ def _check(choice: PaymentChoice) -> None:
 def _zelle(choice: PaymentChoice) -> None:
     if choice.payee is not PayeeRole.SERVICE_PRO:
         raise RailNotAllowed("Zelle is used to pay a BYOP service pro only")
-    if not (choice.email or choice.mobile):
-        raise ServiceProInfoMissing("Zelle needs the service pro's email or US mobile number")
+    if not (choice.email or choice.mobile or choice.zelle_token):
+        raise ServiceProInfoMissing(
+            "Zelle needs the service pro's email, US mobile number or Zelle token"
+        )
 
 
 _RAIL_CHECKS = {

@@ -19,12 +19,22 @@ class PayoutStatus(StrEnum):
     SUBMITTED = "submitted"
     PAID = "paid"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
 
 
 class PayoutEvent(StrEnum):
     SUBMITTED = "submitted"
     PAID = "paid"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+# A payout in one of these did not (or no longer) pay: the claim may be paid by a new payout.
+DEAD_PAYOUT_STATUSES = frozenset(
+    {PayoutStatus.FAILED, PayoutStatus.CANCELLED, PayoutStatus.RETURNED}
+)
 
 
 _OPEN = (PayoutStatus.REQUESTED, PayoutStatus.SUBMITTED)
@@ -34,6 +44,8 @@ PAYOUT_MACHINE: StateMachine[PayoutStatus, PayoutEvent, None] = StateMachine(
         Rule(PayoutStatus.REQUESTED, PayoutEvent.SUBMITTED, PayoutStatus.SUBMITTED),
         *fan_in(_OPEN, PayoutEvent.PAID, PayoutStatus.PAID),
         *fan_in(_OPEN, PayoutEvent.FAILED, PayoutStatus.FAILED),
+        *fan_in(_OPEN, PayoutEvent.CANCELLED, PayoutStatus.CANCELLED),
+        *fan_in((*_OPEN, PayoutStatus.PAID), PayoutEvent.RETURNED, PayoutStatus.RETURNED),
     ],
 )
 
@@ -45,6 +57,11 @@ _ALREADY_KNOWN = frozenset(
         (PayoutStatus.FAILED, PayoutEvent.SUBMITTED),
         (PayoutStatus.PAID, PayoutEvent.PAID),
         (PayoutStatus.FAILED, PayoutEvent.FAILED),
+        (PayoutStatus.CANCELLED, PayoutEvent.SUBMITTED),
+        (PayoutStatus.CANCELLED, PayoutEvent.CANCELLED),
+        (PayoutStatus.RETURNED, PayoutEvent.SUBMITTED),
+        (PayoutStatus.RETURNED, PayoutEvent.PAID),  # Paid overtaken by the return
+        (PayoutStatus.RETURNED, PayoutEvent.RETURNED),
     }
 )
 

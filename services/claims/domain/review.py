@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from services.claims.domain.contract import ItemKind
+from services.claims.domain.errors import InvalidException
 from services.claims.domain.machine import Rule, StateMachine, fan_in
 from shared.money import Money
 
@@ -78,3 +79,28 @@ def review_comment(
     if item is ItemKind.WATER_HEATER:
         return CommentCode.HWH
     return CommentCode.CCA
+
+
+# The comment codes each type takes. The claim credit review is opened by the system with the
+# claim it reviews; staff open the other types themselves.
+COMMENT_CODES: dict[ExceptionType, frozenset[CommentCode]] = {
+    ExceptionType.SS_CLAIM_CREDIT_REVIEW: frozenset(
+        {CommentCode.CCA, CommentCode.CAP, CommentCode.HVAC, CommentCode.HWH,
+         CommentCode.OUTNTWRKFRR}
+    ),
+    ExceptionType.SS_CREDIT_DEBIT_MEMO: frozenset({CommentCode.CRDT, CommentCode.DBT}),
+    ExceptionType.SS_UNAUTHORIZED_CLAIM_REVIEW: frozenset({CommentCode.UNAUTH}),
+}
+STAFF_OPENED_TYPES = frozenset(
+    {ExceptionType.SS_CREDIT_DEBIT_MEMO, ExceptionType.SS_UNAUTHORIZED_CLAIM_REVIEW}
+)
+
+
+def validate_new_exception(kind: ExceptionType, code: CommentCode) -> None:
+    if kind not in STAFF_OPENED_TYPES:
+        raise InvalidException(
+            "an SS-Claim Credit Review is opened by the claim it reviews, not by hand"
+        )
+    if code not in COMMENT_CODES[kind]:
+        allowed = ", ".join(sorted(c.value for c in COMMENT_CODES[kind]))
+        raise InvalidException(f"{kind.value} takes comment code {allowed}, not {code.value}")

@@ -3,15 +3,24 @@
 Job: New -> Accepted | Rejected | Expired (not accepted within 24 h); Accepted -> Completed;
 New or Accepted -> Cancelled (by the company, with a reason). Completed locks the job.
 Order: Open -> Closed; closing cancels its open jobs.
+A request may be cancelled (every order closed, every open job cancelled) only while no
+technician has been out and each job still to cancel is New or Accepted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from services.claims.domain.errors import DomainError, JobNotStale, ReasonRequired
+from services.claims.domain.errors import (
+    DomainError,
+    JobNotStale,
+    ReasonRequired,
+    RequestNotCancellable,
+    TechnicianAlreadyOut,
+)
 from services.claims.domain.machine import Rule, StateMachine, fan_in
 
 ACCEPTANCE_WINDOW = timedelta(hours=24)
@@ -26,6 +35,7 @@ class Channel(StrEnum):
 class JobKind(StrEnum):
     DISPATCHED = "dispatched"  # an in-network service pro
     BYOP = "byop"  # the customer's own pro
+    AUTO_REPLACEMENT = "auto_replacement"  # no visit: the item is replaced or credited
 
 
 class JobStatus(StrEnum):
@@ -43,6 +53,7 @@ class JobAction(StrEnum):
     EXPIRE = "expire"
     COMPLETE = "complete"
     CANCEL = "cancel"
+    RECORD_VISIT = "record_visit"  # the technician has been out to the home
 
 
 OPEN_JOB_STATUSES = frozenset({JobStatus.NEW, JobStatus.ACCEPTED})
@@ -75,6 +86,7 @@ JOB_MACHINE: StateMachine[JobStatus, JobAction, JobFacts] = StateMachine(
         Rule(JobStatus.NEW, JobAction.REJECT, JobStatus.REJECTED, _reason_given),
         Rule(JobStatus.NEW, JobAction.EXPIRE, JobStatus.EXPIRED, _stale),
         Rule(JobStatus.ACCEPTED, JobAction.COMPLETE, JobStatus.COMPLETED),
+        Rule(JobStatus.ACCEPTED, JobAction.RECORD_VISIT, JobStatus.ACCEPTED),
         *fan_in(OPEN_JOB_STATUSES, JobAction.CANCEL, JobStatus.CANCELLED, _reason_given),
     ],
 )
@@ -96,3 +108,28 @@ def _close_reason(reason: str | None) -> DomainError | None:
 ORDER_MACHINE: StateMachine[OrderStatus, OrderAction, str | None] = StateMachine(
     "service order", [Rule(OrderStatus.OPEN, OrderAction.CLOSE, OrderStatus.CLOSED, _close_reason)]
 )
+
+
+@dataclass(frozen=True)
+class JobSnapshot:
+    status: JobStatus
+    technician_out: bool
+
+
+# Jobs that are over without work: cancelling the request leaves them as they are.
+ENDED_WITHOUT_WORK = frozenset({JobStatus.REJECTED, JobStatus.EXPIRED, JobStatus.CANCELLED})
+
+
+def ensure_request_cancellable(jobs: Sequence[JobSnapshot]) -> None:
+    """The cancel-a-request checklist: has the technician been out? is each job New or
+    Accepted? (A completed job is work done: that request is not cancelled, it is closed.)"""
+    if any(job.technician_out for job in jobs):
+        raise TechnicianAlreadyOut("a technician has been out to the home; close the order")
+    blocking = sorted({job.status.value for job in jobs
+                       if job.status not in OPEN_JOB_STATUSES | ENDED_WITHOUT_WORK})
+    if blocking:
+        raise RequestNotCancellable(
+            f"jobs in status {', '.join(blocking)}: only New or Accepted jobs can be cancelled"
+        )
+    if not any(job.status in OPEN_JOB_STATUSES for job in jobs):
+        raise RequestNotCancellable("the request has no open job left to cancel")

@@ -12,14 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from services.claims.adapters import repository as repo
-from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, ContractRow
+from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.approval import Approval
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
-from services.claims.domain.contract import Limits
 from services.claims.domain.payout import PayoutStatus, payout_key, payout_memo
 from services.claims.domain.review import EXCEPTION_MACHINE, ExceptionAction
-from services.claims.service import audit
+from services.claims.service import audit, limits
 from services.claims.service.claim_views import ClaimView, claim_view
 from services.claims.service.context import Claims, is_supervisor
 from services.claims.service.idempotency import IdempotencyKey, remember, replay
@@ -35,14 +34,6 @@ from shared.messaging.contracts import (
 from shared.money import Money
 
 Render = Callable[[ClaimView], dict[str, Any]]
-
-
-def limits_of(contract: ContractRow) -> Limits:
-    return Limits(
-        service_fee=Money(contract.service_fee),
-        per_claim_cap=Money(contract.per_claim_cap),
-        annual_aggregate=Money(contract.annual_aggregate),
-    )
 
 
 async def approve_claim(
@@ -63,12 +54,11 @@ async def approve_claim(
         contract_id = (await repo.claim(session, claim_id)).contract_id
         contract = await repo.contract(session, contract_id, lock=True)
         claim = await repo.claim(session, claim_id, lock=True)
-        limits = limits_of(contract)
-        committed = Money(await repo.committed_total(session, contract.id))
+        book = await limits.book(session, contract)
         approval = Approval(
             approver=actor.subject, supervisor=is_supervisor(actor), override=override,
-            approval_limit=app.policy.approval_limit, per_claim_cap=limits.per_claim_cap,
-            remaining_aggregate=limits.remaining_aggregate(committed),
+            approval_limit=app.policy.approval_limit, per_claim_cap=book.limits.per_claim_cap,
+            remaining_aggregate=book.remaining_aggregate,
         )
         payable = Money(claim.payable)
         facts = ClaimFacts(
@@ -84,6 +74,7 @@ async def approve_claim(
         claim.payout_sequence += 1
         payout = _payout_record(claim, actor.subject)
         session.add(payout)
+        await limits.reserve(session, contract, claim, payout.payout_key, actor.subject)
         uow.emit(_request_payout(claim, payout, actor.subject))
         audit.record(
             session, entity="claim", entity_id=claim.id, job_id=claim.job_id, action="approve",
@@ -159,6 +150,7 @@ def _request_payout(claim: ClaimRow, payout: ClaimPayoutRow, approver: str) -> R
         payee=Payee(
             kind=PayeeKind(claim.payee_role.value), name=claim.payee_name,
             email=claim.payee_email, mobile=claim.payee_mobile, address=address,
+            zelle_token=claim.payee_zelle_token,
         ),
         memo=payout_memo(claim.id),
         requested_by=approver,

@@ -23,7 +23,7 @@ from services.claims.domain.claim import ClaimKind
 from services.claims.domain.errors import NotByopJob
 from services.claims.domain.payment import MailingAddress
 from services.claims.domain.work import Channel, JobAction, JobKind
-from services.claims.service import audit
+from services.claims.service import audit, limits
 from services.claims.service.claim_open import open_claim
 from services.claims.service.claim_views import ClaimView, claim_view
 from services.claims.service.context import Claims, ensure_visible
@@ -38,6 +38,7 @@ class ServicePro:
     email: str | None = None
     mobile: str | None = None
     address: MailingAddress | None = None
+    zelle_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ async def open_byop_job(
         session = uow.session
         contract = await repo.contract(session, contract_id, items=True)
         _, jobs = await open_request(session, actor, contract, Channel.PHONE,
-                                     [NewOrder(covered_item_id, problem)], JobKind.BYOP)
+                                     [NewOrder(covered_item_id, problem)], [JobKind.BYOP])
         job = jobs[0]
         await apply_job_action(session, job, JobAction.ACCEPT, actor.subject, None)
         session.add(ByopCaseRow(job_id=job.id, stage=ByopStage.AUTHORIZED_TO_SCHEDULE))
@@ -88,6 +89,7 @@ async def record_diagnosis(
                          estimate=estimate),
                  estimate=str(estimate))
         case.pro_name, case.pro_email, case.pro_mobile = pro.name, pro.email, pro.mobile
+        case.pro_zelle_token = pro.zelle_token
         if pro.address is not None:
             case.pro_address_line1, case.pro_address_line2 = pro.address.line1, pro.address.line2
             case.pro_address_city, case.pro_address_state = pro.address.city, pro.address.state
@@ -100,11 +102,16 @@ async def record_diagnosis(
 async def decide_coverage(
     app: Claims, actor: Principal, job_id: uuid.UUID, authorized: Money | None, reason: str
 ) -> ByopView:
-    """A covered amount authorizes the repair; no amount denies coverage."""
+    """A covered amount (within the estimate and the contract's remaining limits) authorizes
+    the repair; no amount denies coverage, with the reason."""
     async with app.uow() as uow:
         case = await repo.byop_case(uow.session, job_id, lock=True)
+        _, request = await repo.job_context(uow.session, job_id)
+        book = await limits.book(uow.session, await repo.contract(uow.session,
+                                                                  request.contract_id))
         action = ByopAction.DENY if authorized is None else ByopAction.AUTHORIZE
-        facts = replace(_facts(case), authorized=authorized)
+        facts = replace(_facts(case), authorized=authorized,
+                        within_limits=book.limits.per_claim_cap.min(book.remaining_aggregate))
         _advance(uow.session, case, action, actor.subject, facts,
                  authorized=None if authorized is None else str(authorized), reason=reason)
         case.authorized = None if authorized is None else authorized.amount
@@ -140,8 +147,9 @@ async def request_payment(app: Claims, actor: Principal, job_id: uuid.UUID) -> C
         contract = await repo.contract(session, request.contract_id, items=True)
         item = next(i for i in contract.items if i.id == order.covered_item_id)
         assert case.authorized is not None and case.invoice is not None  # stage guarantees it
+        deductible = limits.limits_of(contract).deductible_for(item.kind.value)
         amounts = reimbursement(authorized=Money(case.authorized), invoice=Money(case.invoice),
-                                deductible=Money(contract.service_fee))
+                                deductible=deductible)
         claim = await open_claim(session, actor=actor.subject, job=job, contract=contract,
                                  item=item.kind, kind=ClaimKind.BYOP_REIMBURSEMENT,
                                  amounts=amounts)

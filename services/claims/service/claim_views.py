@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.adapters import repository as repo
-from services.claims.adapters.orm import AuditEventRow, ClaimPayoutRow, ClaimRow, JobExceptionRow
+from services.claims.adapters.orm import (
+    AuditEventRow,
+    ClaimPayoutRow,
+    ClaimRow,
+    JobExceptionRow,
+    ServiceOrderRow,
+)
 from services.claims.domain.claim import ClaimStatus
 from services.claims.service.context import Claims, ensure_visible, is_staff
 from shared.auth import Principal
@@ -54,3 +60,11 @@ async def claim_timeline(
         claim = await repo.claim(session, claim_id)
         ensure_visible(viewer, claim.customer_id, "claim", claim_id)
         return await repo.timeline(session, claim.job_id)
+
+
+async def claim_of_order(app: Claims, order: ServiceOrderRow) -> ClaimRow | None:
+    """The latest claim on the order's jobs: what the Service Order screen shows as its Claim
+    Credit (with the payment details once the payee selected them)."""
+    async with app.sessionmaker() as session:
+        found = await repo.claims_of_jobs(session, [job.id for job in order.jobs])
+    return found[-1] if found else None

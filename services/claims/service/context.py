@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.claims.domain.errors import NotFound
+from services.claims.service.audit import pending_transitions
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
+from shared.messaging.contracts import ClaimsStateChangedV1
 from shared.money import Money
 
 PRODUCER = "claims"
@@ -16,6 +18,9 @@ SYSTEM = "system"  # the actor of timers and provider events
 
 # Roles that act for the company; a token with none of them is a customer's.
 STAFF_ROLES = frozenset(set(Role) - {Role.CUSTOMER})
+# The token roles are fixed (shared.auth.Role), so "supervisor" is a role, not a new one: ops
+# approves above CLAIMS_APPROVAL_LIMIT (and the plan's per-claim cap) with an explicit
+# override; support_services and payables approve up to the limit. Nobody approves their own.
 SUPERVISOR_ROLES = frozenset({Role.OPS})
 
 
@@ -33,11 +38,28 @@ class Claims:
 
     def uow(
         self, *, correlation_id: str | None = None, causation_id: str | None = None
-    ) -> UnitOfWork:
-        return UnitOfWork(
+    ) -> ClaimsUnitOfWork:
+        return ClaimsUnitOfWork(
             self.sessionmaker, PRODUCER,
             correlation_id=correlation_id, causation_id=causation_id,
         )
+
+
+class ClaimsUnitOfWork(UnitOfWork):
+    """Every transition on the timeline is also a ``claims.state_changed`` in the outbox."""
+
+    async def commit(self) -> None:
+        for row in pending_transitions(self.session):
+            reason = row.detail.get("reason")
+            self.emit(
+                ClaimsStateChangedV1(
+                    entity=row.entity, entity_id=row.entity_id, action=row.action,
+                    from_status=row.from_status, to_status=row.to_status, actor=row.actor,
+                    reason=None if reason is None else str(reason), at=row.at,
+                ),
+                correlation_id=self.correlation_id or str(row.job_id or row.entity_id),
+            )
+        await super().commit()
 
 
 def is_staff(principal: Principal) -> bool:

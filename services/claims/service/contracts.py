@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ContractRow, CoveredItemRow
-from services.claims.domain.contract import Brand, ContractStatus, ItemKind, Limits
+from services.claims.domain.contract import (
+    Brand,
+    ContractStatus,
+    CookType,
+    InstallType,
+    ItemKind,
+    Limits,
+)
 from services.claims.domain.payment import MailingAddress
 from services.claims.service import audit
 from services.claims.service.context import Claims, ensure_visible
@@ -20,6 +27,8 @@ class NewItem:
     description: str
     model: str | None = None
     serial: str | None = None
+    install_type: InstallType | None = None
+    cook_type: CookType | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,10 @@ async def create_contract(app: Claims, actor: Principal, cmd: NewContract) -> Co
             service_fee=cmd.limits.service_fee.amount,
             per_claim_cap=cmd.limits.per_claim_cap.amount,
             annual_aggregate=cmd.limits.annual_aggregate.amount,
+            replacement_credit=None if cmd.limits.replacement_credit is None
+            else cmd.limits.replacement_credit.amount,
+            trade_deductibles={trade: str(fee) for trade, fee
+                               in cmd.limits.trade_deductibles.items()},
             created_by=actor.subject,
         )
         uow.session.add(contract)
@@ -62,6 +75,7 @@ async def create_contract(app: Claims, actor: Principal, cmd: NewContract) -> Co
             CoveredItemRow(
                 contract_id=contract.id, position=position, kind=item.kind,
                 description=item.description, model=item.model, serial=item.serial,
+                install_type=item.install_type, cook_type=item.cook_type,
             )
             for position, item in enumerate(cmd.items)
         )

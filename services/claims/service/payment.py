@@ -1,8 +1,10 @@
 """Use case: the payee's side selects how the claim is paid (Select Payment Option).
 
 Available only while the claim is Under Review with its review exception open. A customer payee
-chooses and accepts the terms themselves; a BYOP service pro's payment is recorded by the BYOP
-team from the pro's payment form. Every change is audited (with the PII masked).
+chooses and accepts the terms (their version and time are kept) themselves; a BYOP service pro's
+payment is recorded by the BYOP team from the pro's payment form. Every change goes through here
+and is audited (with the PII masked, and what it replaced); none is possible while a payout on
+the claim is in flight or paid.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts, ClaimKind
 from services.claims.domain.errors import PayeeMustConfirm
 from services.claims.domain.payment import (
+    CURRENT_TERMS_VERSION,
     MailingAddress,
     PayeeRole,
     PaymentChoice,
     PaymentRail,
     choose_payment,
+    ensure_changeable,
 )
+from services.claims.domain.payout import DEAD_PAYOUT_STATUSES
 from services.claims.service import audit
 from services.claims.service.claim_views import ClaimView, claim_view
 from services.claims.service.context import Claims, ensure_visible, is_staff
@@ -41,6 +46,7 @@ class PaymentSelection:
     email: str | None = None
     mobile: str | None = None
     address: MailingAddress | None = None
+    terms_version: str = CURRENT_TERMS_VERSION
 
 
 async def select_payment_option(
@@ -51,12 +57,15 @@ async def select_payment_option(
         claim = await repo.claim(session, claim_id, lock=True)
         ensure_visible(actor, claim.customer_id, "claim", claim_id)
         _ensure_chooser(actor, selection.payee)
+        payouts = await repo.payouts(session, claim.id)
+        ensure_changeable(any(p.status not in DEAD_PAYOUT_STATUSES for p in payouts))
         review = await repo.open_review(session, claim.job_id)
         facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by,
                            review_open=review is not None)
         CLAIM_MACHINE.fire(claim.status, ClaimAction.SELECT_PAYMENT, facts)
         choice = await _resolve(session, claim, selection)
         choose_payment(choice, byop=claim.kind is ClaimKind.BYOP_REIMBURSEMENT)
+        replaced = _current(claim)
         _store(claim, choice, actor.subject)
         audit.record(
             session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
@@ -65,11 +74,19 @@ async def select_payment_option(
             mobile=mask_tail(choice.mobile),
             address=None if choice.address is None
             else f"{choice.address.city}, {choice.address.state}",
-            terms_accepted=choice.terms_accepted,
+            terms_accepted=choice.terms_accepted, terms_version=choice.terms_version,
+            replaced=replaced,
         )
         view = await claim_view(session, claim)
         await uow.commit()
     return view
+
+
+def _current(claim: ClaimRow) -> str | None:
+    """What a change replaces, for the audit trail (no PII)."""
+    if claim.rail is None or claim.payee_role is None:
+        return None
+    return f"{claim.rail.value} to {claim.payee_role.value}"
 
 
 def _ensure_chooser(actor: Principal, payee: PayeeRole) -> None:
@@ -85,17 +102,21 @@ async def _resolve(
     if selection.payee is PayeeRole.CUSTOMER:
         contract = await repo.contract(session, claim.contract_id)
         name, email, mobile = contract.holder_name, contract.email, contract.mobile
+        token = None
         address = _address(contract.address_line1, contract.address_line2,
                            contract.address_city, contract.address_state, contract.address_zip)
     else:
         case = await repo.byop_case(session, claim.job_id)
         name, email, mobile = case.pro_name or "", case.pro_email, case.pro_mobile
+        token = case.pro_zelle_token
         address = _address(case.pro_address_line1, case.pro_address_line2,
                            case.pro_address_city, case.pro_address_state, case.pro_address_zip)
     return PaymentChoice(
         rail=selection.rail, payee=selection.payee, payee_name=name,
         email=selection.email or email, mobile=selection.mobile or mobile,
         address=selection.address or address, terms_accepted=selection.accept_terms,
+        zelle_token=token,
+        terms_version=selection.terms_version if selection.accept_terms else None,
     )
 
 
@@ -120,5 +141,7 @@ def _store(claim: ClaimRow, choice: PaymentChoice, actor: str) -> None:
     claim.payee_address_zip = address.zip if address else None
     claim.terms_accepted_by = actor if choice.terms_accepted else None
     claim.terms_accepted_at = now if choice.terms_accepted else None
+    claim.terms_version = choice.terms_version if choice.terms_accepted else None
+    claim.payee_zelle_token = choice.zelle_token if choice.rail is PaymentRail.ZELLE else None
     claim.payment_selected_by, claim.payment_selected_at = actor, now
     claim.updated_at = now

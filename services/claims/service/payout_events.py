@@ -1,27 +1,43 @@
 """Use case: the payouts service reports progress on a payout the claims service requested.
 
-Submitted moves the claim to Transferred; Paid makes it Paid and completes its review exception;
-Failed (confirmed: the money did not move) sends it back to Under Review with the exception in
-Follow Up. A duplicate delivery is recorded in the inbox and ignored; a stale event (one the
-payout record is already past) changes nothing.
+Submitted moves the claim to Transferred; Paid makes it Paid, completes its review exception
+and consumes the limit holds. Failed, Cancelled (no money moved) and Returned (the money came
+back) reopen the claim: Under Review, with its review exception in Follow Up (reopened if it
+was complete) and the reason on the timeline; the holds are released, so a new approval
+reserves again. An SLA breach is a timeline note for the team that must chase it. A duplicate
+delivery is recorded in the inbox and ignored; a stale event changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.adapters import repository as repo
-from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow
+from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, JobExceptionRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
 from services.claims.domain.errors import PayoutConflict, UnknownPayout
+from services.claims.domain.limits import HoldAction
 from services.claims.domain.payout import PayoutEvent, PayoutStatus, advance
-from services.claims.domain.review import EXCEPTION_MACHINE, ExceptionAction
-from services.claims.service import audit
+from services.claims.domain.review import (
+    EXCEPTION_MACHINE,
+    ExceptionAction,
+    ExceptionStatus,
+    ExceptionType,
+)
+from services.claims.service import audit, limits
 from services.claims.service.context import SYSTEM, Claims
-from shared.messaging.contracts import PayoutFailedV1, PayoutPaidV1, PayoutSubmittedV1
+from shared.messaging.contracts import (
+    PayoutCancelledV1,
+    PayoutFailedV1,
+    PayoutPaidV1,
+    PayoutReturnedV1,
+    PayoutSlaBreachedV1,
+    PayoutSubmittedV1,
+)
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
 from shared.money import Money
@@ -29,21 +45,29 @@ from shared.money import Money
 log = logging.getLogger(__name__)
 
 CONSUMER = "claims.payout-events"
-PayoutReport = PayoutSubmittedV1 | PayoutPaidV1 | PayoutFailedV1
+PayoutProgress = (
+    PayoutSubmittedV1 | PayoutPaidV1 | PayoutFailedV1 | PayoutCancelledV1 | PayoutReturnedV1
+)
+PayoutReport = PayoutProgress | PayoutSlaBreachedV1
+REPORTS = (PayoutSubmittedV1, PayoutPaidV1, PayoutFailedV1, PayoutCancelledV1, PayoutReturnedV1,
+           PayoutSlaBreachedV1)
 
-_EVENT: dict[type[PayoutReport], tuple[PayoutEvent, ClaimAction]] = {
+_EVENT: dict[type[PayoutProgress], tuple[PayoutEvent, ClaimAction]] = {
     PayoutSubmittedV1: (PayoutEvent.SUBMITTED, ClaimAction.PAYOUT_SUBMITTED),
     PayoutPaidV1: (PayoutEvent.PAID, ClaimAction.PAYOUT_PAID),
     PayoutFailedV1: (PayoutEvent.FAILED, ClaimAction.PAYOUT_FAILED),
+    PayoutCancelledV1: (PayoutEvent.CANCELLED, ClaimAction.PAYOUT_CANCELLED),
+    PayoutReturnedV1: (PayoutEvent.RETURNED, ClaimAction.PAYOUT_RETURNED),
 }
-# What the review exception does when the payout ends: done, or back to Support Services.
-_REVIEW_ACTION = {PayoutEvent.PAID: ExceptionAction.COMPLETE,
-                  PayoutEvent.FAILED: ExceptionAction.FOLLOW_UP}
+# The limit holds when the payout ends: spent, or given back to the plan.
+_HOLD_ACTION = {PayoutEvent.PAID: HoldAction.CONSUME, PayoutEvent.FAILED: HoldAction.RELEASE,
+                PayoutEvent.CANCELLED: HoldAction.RELEASE,
+                PayoutEvent.RETURNED: HoldAction.RELEASE}
+_REOPENING = frozenset({PayoutEvent.FAILED, PayoutEvent.CANCELLED, PayoutEvent.RETURNED})
 
 
 async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutReport) -> bool:
     """Apply one delivery; True if it changed anything."""
-    event, claim_action = _EVENT[type(report)]
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
         session = uow.session
@@ -52,29 +76,47 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         known = await session.get(ClaimPayoutRow, report.payout_key)
         if known is None:
             raise UnknownPayout(f"no payout has key {report.payout_key}")
+        contract_id = (await repo.claim(session, known.claim_id)).contract_id
+        await repo.contract(session, contract_id, lock=True)  # the holds' lock
         claim = await repo.claim(session, known.claim_id, lock=True)
         payout = await repo.payout(session, report.payout_key, lock=True)
         _ensure_same_payout(payout, report)
-        target = advance(payout.status, event)
-        if target is None:
-            log.info("stale %s for payout %s ignored", event, payout.payout_key,
-                     extra={"claim_id": claim.id, "message_id": envelope.message_id})
-            await uow.commit()  # the inbox row: this delivery is handled
-            return False
-        _record(payout, target, report)
-        facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by)
-        before, claim.status = claim.status, CLAIM_MACHINE.fire(claim.status, claim_action, facts)
-        claim.updated_at = utcnow()
-        audit.record(
-            session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
-            action=claim_action.value, actor=SYSTEM, from_status=before, to_status=claim.status,
-            payout_key=payout.payout_key, payout_id=report.payout_id,
-            provider_reference=payout.provider_reference, reason=payout.failure_reason,
-        )
-        if event in _REVIEW_ACTION:
-            await _move_review(session, claim, _REVIEW_ACTION[event])
-        await uow.commit()
-        return True
+        if isinstance(report, PayoutSlaBreachedV1):
+            _note_sla_breach(session, claim, payout, report)
+            await uow.commit()
+            return True
+        changed = await _progress(session, claim, payout, report)
+        await uow.commit()  # with the inbox row, even when the event was stale
+        return changed
+
+
+async def _progress(
+    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutProgress
+) -> bool:
+    event, claim_action = _EVENT[type(report)]
+    target = advance(payout.status, event)
+    if target is None:
+        log.info("stale %s for payout %s ignored", event, payout.payout_key,
+                 extra={"claim_id": claim.id})
+        return False
+    _record(payout, target, report)
+    facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by)
+    before, claim.status = claim.status, CLAIM_MACHINE.fire(claim.status, claim_action, facts)
+    claim.updated_at = utcnow()
+    audit.record(
+        session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
+        action=claim_action.value, actor=SYSTEM, from_status=before, to_status=claim.status,
+        payout_key=payout.payout_key, payout_id=report.payout_id,
+        provider_reference=payout.provider_reference, reason=payout.failure_reason,
+        final_status=getattr(report, "final_status", None),
+    )
+    if event in _HOLD_ACTION:
+        await limits.settle(session, claim, _HOLD_ACTION[event], SYSTEM, payout.failure_reason)
+    if event is PayoutEvent.PAID:
+        await _move_review(session, claim, ExceptionAction.COMPLETE)
+    elif event in _REOPENING:
+        await _reopen_review(session, claim, payout.failure_reason)
+    return True
 
 
 def _ensure_same_payout(payout: ClaimPayoutRow, report: PayoutReport) -> None:
@@ -85,14 +127,25 @@ def _ensure_same_payout(payout: ClaimPayoutRow, report: PayoutReport) -> None:
         )
 
 
-def _record(payout: ClaimPayoutRow, target: PayoutStatus, report: PayoutReport) -> None:
+def _record(payout: ClaimPayoutRow, target: PayoutStatus, report: PayoutProgress) -> None:
     payout.status, payout.updated_at = target, utcnow()
     payout.payout_id = report.payout_id
-    payout.attempt_id = report.attempt_id or payout.attempt_id
-    if isinstance(report, PayoutFailedV1):
+    attempt = getattr(report, "attempt_id", None)
+    payout.attempt_id = attempt or payout.attempt_id
+    if isinstance(report, PayoutFailedV1 | PayoutCancelledV1 | PayoutReturnedV1):
         payout.failure_reason = report.reason[:500]
     else:
         payout.provider_reference = report.provider_reference or payout.provider_reference
+
+
+def _note_sla_breach(
+    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutSlaBreachedV1
+) -> None:
+    audit.note(
+        session, claim.job_id, SYSTEM,
+        f"Payout {payout.payout_key} by {payout.rail.value} is past its deadline "
+        f"{report.deadline.isoformat()} and still {report.status}: payables must chase it.",
+    )
 
 
 async def _move_review(session: AsyncSession, claim: ClaimRow, action: ExceptionAction) -> None:
@@ -104,3 +157,24 @@ async def _move_review(session: AsyncSession, claim: ClaimRow, action: Exception
     audit.record(session, entity="exception", entity_id=review.id, job_id=claim.job_id,
                  action=action.value, actor=SYSTEM, from_status=before, to_status=review.status,
                  claim_status=claim.status.value)
+
+
+async def _reopen_review(session: AsyncSession, claim: ClaimRow, reason: str | None) -> None:
+    """Back to Support Services: the open review goes to Follow Up; a completed one (the claim
+    had been paid) is reopened as a new review in Follow Up, with the same comment code."""
+    if await repo.open_review(session, claim.job_id) is not None:
+        await _move_review(session, claim, ExceptionAction.FOLLOW_UP)
+        return
+    exceptions, _ = await repo.job_records(session, claim.job_id)
+    last = next((e for e in reversed(exceptions)
+                 if e.type is ExceptionType.SS_CLAIM_CREDIT_REVIEW), None)
+    if last is None:
+        return
+    review = JobExceptionRow(
+        id=uuid.uuid4(), job_id=claim.job_id, claim_id=claim.id, type=last.type,
+        comment_code=last.comment_code, status=ExceptionStatus.FOLLOW_UP, opened_by=SYSTEM,
+    )
+    session.add(review)
+    audit.record(session, entity="exception", entity_id=review.id, job_id=claim.job_id,
+                 action="reopen", actor=SYSTEM, to_status=review.status,
+                 type=review.type.value, comment_code=review.comment_code.value, reason=reason)

@@ -37,7 +37,7 @@ from services.claims.domain.work import (
     OrderStatus,
 )
 from services.claims.service import audit
-from services.claims.service.context import SYSTEM, Claims, ensure_visible, is_staff
+from services.claims.service.context import SYSTEM, Claims, ensure_visible
 from shared.auth import Principal
 
 
@@ -45,6 +45,9 @@ from shared.auth import Principal
 class NewOrder:
     covered_item_id: uuid.UUID
     problem: str
+    # What the customer read off the appliance (microwave auto-replacement needs both).
+    model: str | None = None
+    serial: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,27 +60,12 @@ class JobView:
     claim_id: uuid.UUID | None
 
 
-async def open_service_request(
-    app: Claims, actor: Principal, contract_id: uuid.UUID, channel: Channel,
-    orders: Sequence[NewOrder],
-) -> ServiceRequestRow:
-    async with app.uow() as uow:
-        contract = await repo.contract(uow.session, contract_id, items=True)
-        ensure_visible(actor, contract.customer_id, "contract", contract_id)
-        # A customer on their own comes in through MyAccount, whatever the client claims.
-        request, _ = await open_request(
-            uow.session, actor, contract, channel if is_staff(actor) else Channel.PORTAL,
-            orders, JobKind.DISPATCHED,
-        )
-        await uow.commit()
-    return await get_request(app, actor, request.id)
-
-
 async def open_request(
     session: AsyncSession, actor: Principal, contract: ContractRow, channel: Channel,
-    orders: Sequence[NewOrder], kind: JobKind,
+    orders: Sequence[NewOrder], kinds: Sequence[JobKind],
 ) -> tuple[ServiceRequestRow, list[ServiceJobRow]]:
-    """Request, orders and their first jobs (the contract's items must be loaded)."""
+    """Request, orders and their first jobs, one job kind per order (the contract's items must
+    be loaded)."""
     ensure_entitled(contract.status)
     covered = {item.id for item in contract.items}
     wanted = [order.covered_item_id for order in orders]
@@ -92,7 +80,7 @@ async def open_request(
     session.add(request)
     await session.flush()
     jobs = []
-    for position, new in enumerate(orders):
+    for position, (new, kind) in enumerate(zip(orders, kinds, strict=True)):
         order = ServiceOrderRow(
             id=uuid.uuid4(), request_id=request.id, position=position,
             covered_item_id=new.covered_item_id, problem=new.problem, status=OrderStatus.OPEN,
@@ -129,6 +117,8 @@ async def apply_job_action(
     job.status_changed_at = now
     if action in (JobAction.CANCEL, JobAction.REJECT):
         job.cancel_reason = reason
+    if action is JobAction.RECORD_VISIT:
+        job.technician_out_at = job.technician_out_at or now
     audit.record(session, entity="job", entity_id=job.id, job_id=job.id, action=action.value,
                  actor=actor, from_status=before, to_status=job.status, reason=reason)
 
@@ -139,22 +129,30 @@ async def close_order(
     """Closing an order cancels its open jobs; refused while a claim on it is being paid."""
     async with app.uow() as uow:
         order = await repo.order(uow.session, order_id, lock=True)
-        before, order.status = order.status, ORDER_MACHINE.fire(
-            order.status, OrderAction.CLOSE, reason
-        )
-        order.closed_reason = reason
-        for job in order.jobs:
-            claim = await repo.claim_of_job(uow.session, job.id)
-            if claim is not None and claim.status not in SETTLED_STATUSES:
-                raise OrderHasOpenClaim(f"claim {claim.id} on this order is {claim.status}")
-            if job.status in OPEN_JOB_STATUSES:
-                await apply_job_action(uow.session, job, JobAction.CANCEL, actor.subject,
-                                       f"service order closed: {reason}")
-        audit.record(uow.session, entity="order", entity_id=order.id, action="close",
-                     actor=actor.subject, from_status=before, to_status=order.status,
-                     reason=reason)
+        await close_locked_order(uow.session, order, actor.subject, reason,
+                                 f"service order closed: {reason}")
         await uow.commit()
     return await get_order(app, actor, order_id)
+
+
+async def close_locked_order(
+    session: AsyncSession, order: ServiceOrderRow, actor: str, reason: str, job_reason: str
+) -> None:
+    """Close ``order`` (locked, jobs loaded) and cancel each open job with ``job_reason``."""
+    before, order.status = order.status, ORDER_MACHINE.fire(
+        order.status, OrderAction.CLOSE, reason
+    )
+    order.closed_reason = reason
+    for job in order.jobs:
+        claim = await repo.claim_of_job(session, job.id)
+        if claim is not None and claim.status not in SETTLED_STATUSES:
+            raise OrderHasOpenClaim(f"claim {claim.id} on this order is {claim.status}")
+        if job.status in OPEN_JOB_STATUSES:
+            await apply_job_action(session, job, JobAction.CANCEL, actor, job_reason)
+    # The order's events go on the timeline of its (first) job.
+    audit.record(session, entity="order", entity_id=order.id, action="close", actor=actor,
+                 job_id=order.jobs[0].id if order.jobs else None, from_status=before,
+                 to_status=order.status, reason=reason)
 
 
 async def add_note(app: Claims, actor: Principal, job_id: uuid.UUID, text: str) -> JobView:

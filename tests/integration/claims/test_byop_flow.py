@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from services.claims.service.context import Claims
 
-from .conftest import Flow, ok, problem
+from .conftest import Actors, Flow, new_flow, ok, problem
 from .test_claim_credit_flow import outbox_commands
 
 PRO = {"name": "Acme Plumbing", "email": "billing@acme-plumbing.example",
@@ -92,3 +94,50 @@ async def test_byop_steps_are_enforced(flow: Flow) -> None:
         "service_pro": PRO, "diagnosis": "x", "estimate": "1.00"}), 403, "forbidden")
     mine = ok(await client.get(base, headers=flow.me))
     assert mine["service_pro"]["name"] == "Acme Plumbing"
+
+
+async def test_the_trades_deductible_and_the_remaining_limits_bound_the_reimbursement(
+    client: httpx.AsyncClient, actors: Actors, claims: Claims
+) -> None:
+    limits = {"service_fee": "100.00", "per_claim_cap": "1000.00", "annual_aggregate": "700.00",
+              "trade_deductibles": {"water_heater": "175.00"}}
+    flow = await new_flow(client, actors, limits=limits)
+    opened = await client.post("/v1/byop-jobs", headers=flow.actors.byop_agent, json={
+        "contract_id": flow.contract["id"], "covered_item_id": flow.item("water_heater"),
+        "problem": "Leaking tank"})
+    base = f"/v1/byop-jobs/{ok(opened, 201)['job_id']}"
+    agent = flow.actors.byop_agent
+    pro = {**PRO, "zelle_token": "+15125550111"}
+    ok(await client.post(f"{base}/diagnosis", headers=agent, json={
+        "service_pro": pro, "diagnosis": "Tank corroded", "estimate": "1450.00"}))
+    # Above what the aggregate leaves: refused with the reason.
+    body = problem(await client.post(f"{base}/decision", headers=agent, json={
+        "decision": "authorize", "authorized_amount": "700.01", "reason": "covered"}), 422,
+        "invalid-amount")
+    assert "remaining limits" in body["detail"]
+    ok(await client.post(f"{base}/decision", headers=agent, json={
+        "decision": "authorize", "authorized_amount": "700.00", "reason": "covered"}))
+    ok(await client.post(f"{base}/completion", headers=agent, json={"invoice_amount": "800.00"}))
+    claim = ok(await client.post(f"{base}/payment-request", headers=agent), 201)
+    assert (claim["gross"], claim["deductible"], claim["payable"]) == (
+        "700.00", "175.00", "525.00")
+
+    url = f"/v1/claims/{claim['id']}/payment-option"
+    # A check to the pro needs the pro's mailing address, which was not given.
+    problem(await client.post(url, headers=agent, json={"rail": "check",
+                                                        "payee": "service_pro"}),
+            422, "mailing-address-required")
+    ok(await client.post(url, headers=agent, json={"rail": "zelle", "payee": "service_pro"}))
+    ok(await flow.approve(claim["id"]))
+    [command] = await outbox_commands(claims, claim["id"])
+    assert command.payee.zelle_token == "+15125550111" and str(command.amount) == "525.00"
+
+
+async def test_a_zelle_token_is_an_email_or_a_us_mobile(flow: Flow) -> None:
+    job = ok(await flow.client.post("/v1/byop-jobs", headers=flow.actors.byop_agent, json={
+        "contract_id": flow.contract["id"], "covered_item_id": flow.item("microwave"),
+        "problem": "No heat"}), 201)
+    problem(await flow.client.post(
+        f"/v1/byop-jobs/{job['job_id']}/diagnosis", headers=flow.actors.byop_agent,
+        json={"service_pro": {**PRO, "zelle_token": "acme-7731"}, "diagnosis": "x",
+              "estimate": "10.00"}), 422, "validation-error")

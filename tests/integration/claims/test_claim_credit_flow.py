@@ -98,6 +98,7 @@ async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: Claims
     timeline = ok(await client.get(f"/v1/claims/{claim['id']}/timeline", headers=flow.me))
     assert [(e["entity"], e["action"], e["to_status"]) for e in timeline] == [
         ("job", "create", "new"),
+        ("job", "dispatch", None),
         ("order", "post_options", None),
         ("order", "accept_option", None),
         ("claim", "create", "saved"),
@@ -105,10 +106,12 @@ async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: Claims
         ("exception", "open", "open"),
         ("job", "note", None),
         ("claim", "select_payment", None),
+        ("limit_hold", "reserve", "reserved"),
         ("claim", "approve", "approved"),
         ("job", "note", None),
         ("claim", "payout_submitted", "transferred"),
         ("claim", "payout_paid", "paid"),
+        ("limit_hold", "consume", "consumed"),
         ("exception", "complete", "complete"),
     ]
     assert {e["actor"] for e in timeline if e["action"] == "approve"} == {"ss-1"}

@@ -78,8 +78,9 @@ async def test_staff_work_the_review_exception(flow: Flow) -> None:
                                         headers=support))
     assert started["status"] == "in_progress"
     ok(await flow.client.post(url, json={"action": "pend"}, headers=support))
-    problem(await flow.client.post(url, json={"action": "complete"}, headers=support), 422,
-            "validation-error")
+    # A claim credit review completes with its claim, never by hand.
+    problem(await flow.client.post(url, json={"action": "complete"}, headers=support), 409,
+            "illegal-transition")
     # Still open while pending: the customer can select the payment option.
     ok(await flow.choose_concourse(claim["id"]))
     job = ok(await flow.client.get(f"/v1/service-jobs/{claim['job_id']}", headers=support))

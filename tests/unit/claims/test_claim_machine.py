@@ -108,9 +108,9 @@ def test_illegal_moves_are_refused(source: ClaimStatus, action: ClaimAction) -> 
         CLAIM_MACHINE.fire(source, action, facts())
 
 
-def test_paid_and_rejected_are_terminal() -> None:
-    assert CLAIM_MACHINE.allowed(S.PAID) == []
+def test_rejected_is_terminal_and_paid_reopens_only_on_a_return() -> None:
     assert CLAIM_MACHINE.allowed(S.REJECTED) == []
+    assert CLAIM_MACHINE.allowed(S.PAID) == [A.PAYOUT_RETURNED]
 
 
 def test_amounts_floor_at_zero() -> None:

@@ -6,6 +6,7 @@ from services.claims.adapters.orm.claims import (
     ClaimPayoutRow,
     ClaimRow,
     IdempotencyKeyRow,
+    LimitHoldRow,
 )
 from services.claims.adapters.orm.contracts import ContractRow, CoveredItemRow
 from services.claims.adapters.orm.work import (
@@ -31,6 +32,7 @@ __all__ = [
     "IdempotencyKeyRow",
     "JobExceptionRow",
     "JobNoteRow",
+    "LimitHoldRow",
     "OptionRow",
     "ServiceJobRow",
     "ServiceOrderRow",

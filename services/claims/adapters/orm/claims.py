@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
 from services.claims.domain.claim import ClaimKind, ClaimStatus
+from services.claims.domain.limits import HoldStatus, LimitKind
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import PayoutStatus
 
@@ -50,6 +51,7 @@ class ClaimRow(Base):
     payee_name: Mapped[str | None] = mapped_column(String(120))
     payee_email: Mapped[str | None] = mapped_column(String(254))
     payee_mobile: Mapped[str | None] = mapped_column(String(16))
+    payee_zelle_token: Mapped[str | None] = mapped_column(String(64))
     payee_address_line1: Mapped[str | None] = mapped_column(String(64))
     payee_address_line2: Mapped[str | None] = mapped_column(String(64))
     payee_address_city: Mapped[str | None] = mapped_column(String(64))
@@ -57,6 +59,7 @@ class ClaimRow(Base):
     payee_address_zip: Mapped[str | None] = mapped_column(String(10))
     terms_accepted_by: Mapped[str | None] = mapped_column(String(120))
     terms_accepted_at: Mapped[datetime | None]
+    terms_version: Mapped[str | None] = mapped_column(String(32))
     payment_selected_by: Mapped[str | None] = mapped_column(String(120))
     payment_selected_at: Mapped[datetime | None]
 
@@ -65,10 +68,11 @@ class ClaimPayoutRow(Base):
     __tablename__ = "claim_payouts"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
-        # Never pay twice: at most one payout per claim that has not been confirmed failed.
+        # Never pay twice: at most one payout per claim not known to be dead (failed,
+        # cancelled, or paid and returned).
         Index(
             "uq_claim_payouts_live_per_claim", "claim_id", unique=True,
-            postgresql_where=text("status <> 'failed'"),
+            postgresql_where=text("status NOT IN ('failed', 'cancelled', 'returned')"),
         ),
     )
 
@@ -114,3 +118,34 @@ class IdempotencyKeyRow(Base):
     status_code: Mapped[int | None]
     body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LimitHoldRow(Base):
+    """A claim's hold on one of its contract's limits: reserved, consumed or released."""
+
+    __tablename__ = "limit_holds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        # One live hold per claim and limit: a re-approval after a release takes a new one.
+        Index(
+            "uq_limit_holds_live_per_claim", "claim_id", "limit_kind", unique=True,
+            postgresql_where=text("status <> 'released'"),
+        ),
+        # The one-time replacement credit, enforced by the database too.
+        Index(
+            "uq_limit_holds_one_replacement_credit", "contract_id", unique=True,
+            postgresql_where=text(
+                "limit_kind = 'replacement_credit' AND status <> 'released'"
+            ),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("contracts.id"), index=True)
+    claim_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("claims.id"), index=True)
+    payout_key: Mapped[str] = mapped_column(String(120))
+    limit_kind: Mapped[LimitKind] = mapped_column(enum_of(LimitKind))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    status: Mapped[HoldStatus] = mapped_column(enum_of(HoldStatus))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

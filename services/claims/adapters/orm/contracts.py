@@ -7,10 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
-from services.claims.domain.contract import Brand, ContractStatus, ItemKind
+from services.claims.domain.contract import Brand, ContractStatus, CookType, InstallType, ItemKind
 
 
 class ContractRow(Base):
@@ -19,6 +20,8 @@ class ContractRow(Base):
         CheckConstraint("service_fee >= 0", name="service_fee_not_negative"),
         CheckConstraint("per_claim_cap > 0", name="per_claim_cap_positive"),
         CheckConstraint("annual_aggregate > 0", name="annual_aggregate_positive"),
+        CheckConstraint("replacement_credit IS NULL OR replacement_credit > 0",
+                        name="replacement_credit_positive"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -36,6 +39,11 @@ class ContractRow(Base):
     service_fee: Mapped[Decimal] = mapped_column(MONEY)
     per_claim_cap: Mapped[Decimal] = mapped_column(MONEY)
     annual_aggregate: Mapped[Decimal] = mapped_column(MONEY)
+    replacement_credit: Mapped[Decimal | None] = mapped_column(MONEY)
+    # {trade: "150.00"}: deductibles that differ from service_fee (amounts as strings).
+    trade_deductibles: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default="{}"
+    )
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -54,5 +62,7 @@ class CoveredItemRow(Base):
     description: Mapped[str] = mapped_column(String(200))
     model: Mapped[str | None] = mapped_column(String(64))
     serial: Mapped[str | None] = mapped_column(String(64))
+    install_type: Mapped[InstallType | None] = mapped_column(enum_of(InstallType))
+    cook_type: Mapped[CookType | None] = mapped_column(enum_of(CookType))
 
     contract: Mapped[ContractRow] = relationship(back_populates="items", lazy="raise")

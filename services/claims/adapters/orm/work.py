@@ -57,6 +57,7 @@ class ServiceJobRow(Base):
     kind: Mapped[JobKind] = mapped_column(enum_of(JobKind))
     status: Mapped[JobStatus] = mapped_column(enum_of(JobStatus))
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    technician_out_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -119,6 +120,10 @@ class JobNoteRow(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     job_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_jobs.id"), index=True)
+    # Set when the note belongs to an exception (still on the job's notes, in order).
+    exception_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("job_exceptions.id"), index=True
+    )
     author: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -137,6 +142,7 @@ class ByopCaseRow(Base):
     pro_name: Mapped[str | None] = mapped_column(String(120))
     pro_email: Mapped[str | None] = mapped_column(String(254))
     pro_mobile: Mapped[str | None] = mapped_column(String(16))
+    pro_zelle_token: Mapped[str | None] = mapped_column(String(64))
     pro_address_line1: Mapped[str | None] = mapped_column(String(64))
     pro_address_line2: Mapped[str | None] = mapped_column(String(64))
     pro_address_city: Mapped[str | None] = mapped_column(String(64))

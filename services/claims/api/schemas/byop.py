@@ -8,14 +8,23 @@ from typing import Literal
 
 from pydantic import EmailStr, Field, model_validator
 
-from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output
+from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
 from services.claims.domain.byop import ByopStage
 from services.claims.domain.work import JobStatus
 from services.claims.service.byop import ByopView, ServicePro
 from shared.money import Amount
 
+# A Zelle token is the enrolled email or US mobile (+1 and 10 digits).
+ZELLE_TOKEN_PATTERN = r"^(\+1\d{10}|[^@\s]+@[^@\s]+\.[^@\s]+)$"
+
 
 class ByopOpenIn(Input):
+    model_config = example(
+        {"contract_id": "0b9f5c1e-6f43-4d0e-9a57-2f1f0c2d9a11",
+         "covered_item_id": "5d2f8a90-3c1b-4e7f-8d6a-1b2c3d4e5f60",
+         "problem": "Water heater leaking"}
+    )
+
     contract_id: uuid.UUID
     covered_item_id: uuid.UUID
     problem: str = Field(min_length=1, max_length=500, examples=["Water heater leaking"])
@@ -26,22 +35,43 @@ class ServiceProIn(Input):
     email: EmailStr | None = Field(default=None, examples=["billing@acme-plumbing.example"])
     mobile: Mobile | None = None
     mailing_address: Address | None = None
+    zelle_token: str | None = Field(
+        default=None, max_length=64, pattern=ZELLE_TOKEN_PATTERN,
+        examples=["payments@acme-plumbing.example"],
+        description="The email or US mobile the pro is enrolled in Zelle with, if it differs "
+        "from their contact email and mobile; Zelle pays it first.",
+    )
 
     def to_domain(self) -> ServicePro:
         return ServicePro(
             name=self.name, email=None if self.email is None else str(self.email),
             mobile=self.mobile,
             address=None if self.mailing_address is None else self.mailing_address.to_domain(),
+            zelle_token=self.zelle_token,
         )
 
 
 class DiagnosisIn(Input):
+    model_config = example(
+        {"service_pro": {"name": "Acme Plumbing",
+                         "email": "billing@acme-plumbing.example", "mobile": "+15125550199",
+                         "zelle_token": "payments@acme-plumbing.example",
+                         "mailing_address": {"line1": "4 Trade Rd", "city": "Austin",
+                                             "state": "TX", "zip": "78702"}},
+         "diagnosis": "Tank corroded, replace", "estimate": "1450.00"}
+    )
+
     service_pro: ServiceProIn
     diagnosis: str = Field(min_length=1, max_length=2000, examples=["Tank corroded, replace"])
     estimate: Amount = Field(examples=["1450.00"])
 
 
 class DecisionIn(Input):
+    model_config = example(
+        {"decision": "authorize", "authorized_amount": "900.00",
+         "reason": "Covered: failed tank"}
+    )
+
     decision: Literal["authorize", "deny"]
     authorized_amount: Amount | None = Field(
         default=None, description="The covered amount; required to authorize, not to deny.",
@@ -57,6 +87,10 @@ class DecisionIn(Input):
 
 
 class CompletionIn(Input):
+    model_config = example(
+        {"invoice_amount": "862.37"}
+    )
+
     invoice_amount: Amount = Field(examples=["1300.00"])
 
 
@@ -65,6 +99,7 @@ class ServiceProOut(Output):
     email: str | None
     mobile: str | None
     mailing_address: Address | None
+    zelle_token: str | None
 
 
 class ByopOut(Output):
@@ -88,7 +123,8 @@ class ByopOut(Output):
         pro = None
         if case.pro_name:
             pro = ServiceProOut(name=case.pro_name, email=case.pro_email, mobile=case.pro_mobile,
-                                mailing_address=Address.from_columns(case, "pro_address_"))
+                                mailing_address=Address.from_columns(case, "pro_address_"),
+                                zelle_token=case.pro_zelle_token)
         return cls(
             job_id=view.job.id, order_id=view.job.order_id, customer_id=view.customer_id,
             job_status=view.job.status, stage=case.stage, service_pro=pro,

@@ -8,17 +8,23 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from services.claims.adapters.orm import AuditEventRow, ClaimPayoutRow, ClaimRow
-from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output
+from services.claims.adapters.orm import AuditEventRow, ClaimPayoutRow, ClaimRow, ServiceOrderRow
+from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
 from services.claims.api.schemas.work import ExceptionOut, OrderOut
 from services.claims.domain.claim import ClaimKind, ClaimStatus
-from services.claims.domain.payment import PayeeRole, PaymentRail
+from services.claims.domain.payment import CURRENT_TERMS_VERSION, PayeeRole, PaymentRail
 from services.claims.domain.payout import PayoutStatus
 from services.claims.service.claim_views import ClaimView
 from services.claims.service.payment import PaymentSelection
 
 
 class PaymentSelectionIn(Input):
+    model_config = example(
+        {"rail": "concourse", "payee": "customer", "accept_terms": True,
+         "email": "jane.doe@homemail.net", "mobile": "+15125550123",
+         "terms_version": "2026-01"}
+    )
+
     rail: PaymentRail = Field(examples=["concourse"])
     payee: PayeeRole = PayeeRole.CUSTOMER
     accept_terms: bool = Field(
@@ -32,16 +38,26 @@ class PaymentSelectionIn(Input):
     mailing_address: Address | None = Field(
         default=None, description="For a check; omitted: the address on file."
     )
+    terms_version: str = Field(
+        default=CURRENT_TERMS_VERSION, min_length=1, max_length=32,
+        description="The version of the Terms and Conditions the payee read and accepted.",
+        examples=[CURRENT_TERMS_VERSION],
+    )
 
     def to_command(self) -> PaymentSelection:
         return PaymentSelection(
             rail=self.rail, payee=self.payee, accept_terms=self.accept_terms,
             email=None if self.email is None else str(self.email), mobile=self.mobile,
             address=None if self.mailing_address is None else self.mailing_address.to_domain(),
+            terms_version=self.terms_version,
         )
 
 
 class ApproveIn(Input):
+    model_config = example(
+        {"override": False, "note": "Credit matches the replacement quote."}
+    )
+
     override: bool = Field(
         default=False, description="Supervisor's approve override: above the approval limit "
         "or the plan's per-claim cap.",
@@ -50,6 +66,10 @@ class ApproveIn(Input):
 
 
 class RejectIn(Input):
+    model_config = example(
+        {"reason": "duplicate request"}
+    )
+
     reason: str = Field(min_length=1, max_length=500, examples=["duplicate request"])
 
 
@@ -62,6 +82,7 @@ class PaymentOut(Output):
     mailing_address: Address | None
     terms_accepted_by: str | None
     terms_accepted_at: datetime | None
+    terms_version: str | None = Field(examples=[CURRENT_TERMS_VERSION])
     selected_by: str
     selected_at: datetime
 
@@ -75,6 +96,7 @@ class PaymentOut(Output):
             email=row.payee_email, mobile=row.payee_mobile,
             mailing_address=Address.from_columns(row, "payee_address_"),
             terms_accepted_by=row.terms_accepted_by, terms_accepted_at=row.terms_accepted_at,
+            terms_version=row.terms_version,
             selected_by=row.payment_selected_by, selected_at=row.payment_selected_at,
         )
 
@@ -152,6 +174,33 @@ class TimelineEventOut(Output):
     @classmethod
     def of(cls, row: AuditEventRow) -> TimelineEventOut:
         return cls.model_validate(row)
+
+
+class ClaimCreditOut(Output):
+    """The Service Order screen's claim: amount, status and the selected payment details."""
+
+    claim_id: uuid.UUID
+    kind: ClaimKind
+    status: ClaimStatus
+    payable: MoneyOut
+    payment: PaymentOut | None
+
+    @classmethod
+    def of(cls, row: ClaimRow) -> ClaimCreditOut:
+        return cls(claim_id=row.id, kind=row.kind, status=row.status, payable=row.payable,
+                   payment=PaymentOut.of(row))
+
+
+class ServiceOrderOut(OrderOut):
+    claim: ClaimCreditOut | None = Field(
+        description="The claim on the order (a Claim Credit or BYOP reimbursement) with its "
+        "payment details, terms version and acceptance time."
+    )
+
+    @classmethod
+    def of_order(cls, order: ServiceOrderRow, claim: ClaimRow | None) -> ServiceOrderOut:
+        return cls(**dict(OrderOut.of(order)),
+                   claim=None if claim is None else ClaimCreditOut.of(claim))
 
 
 class AcceptanceOut(OrderOut):

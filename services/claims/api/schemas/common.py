@@ -21,6 +21,11 @@ MoneyOut = Annotated[
 Mobile = Annotated[str, Field(pattern=MOBILE_PATTERN, examples=["+15125550123"])]
 
 
+def example(body: dict[str, Any]) -> ConfigDict:
+    """A whole request body as OpenAPI's example (merged into ``Input``'s config)."""
+    return ConfigDict(json_schema_extra={"examples": [body]})
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

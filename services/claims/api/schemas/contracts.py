@@ -10,8 +10,15 @@ from typing import Annotated
 from pydantic import BeforeValidator, EmailStr, Field, WithJsonSchema
 
 from services.claims.adapters.orm import ContractRow, CoveredItemRow
-from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output
-from services.claims.domain.contract import Brand, ContractStatus, ItemKind, Limits
+from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
+from services.claims.domain.contract import (
+    Brand,
+    ContractStatus,
+    CookType,
+    InstallType,
+    ItemKind,
+    Limits,
+)
 from shared.money import Amount, Money, parse_amount
 
 # A plan may have no deductible: zero is a valid fee, unlike every other amount.
@@ -27,20 +34,45 @@ class LimitsIn(Input):
     service_fee: Fee = Field(description="Deductible; BYOP reimbursements are paid less it.")
     per_claim_cap: Amount = Field(examples=["1000.00"])
     annual_aggregate: Amount = Field(examples=["10000.00"])
+    replacement_credit: Amount | None = Field(
+        default=None, description="The one-time credit when only replacement is possible; "
+        "one claim credit may use it, once.", examples=["250.00"],
+    )
+    trade_deductibles: dict[ItemKind, Fee] = Field(
+        default_factory=dict, description="Deductibles of trades that differ from service_fee.",
+        examples=[{"hvac": "150.00"}],
+    )
 
     def to_domain(self) -> Limits:
         return Limits(Money(self.service_fee), Money(self.per_claim_cap),
-                      Money(self.annual_aggregate))
+                      Money(self.annual_aggregate),
+                      None if self.replacement_credit is None else Money(self.replacement_credit),
+                      {trade.value: Money(fee) for trade, fee in self.trade_deductibles.items()})
 
 
 class CoveredItemIn(Input):
     kind: ItemKind
     description: str = Field(min_length=1, max_length=200, examples=["Over-the-range microwave"])
     model: str | None = Field(default=None, max_length=64, examples=["WMH31017HS"])
-    serial: str | None = Field(default=None, max_length=64)
+    serial: str | None = Field(default=None, max_length=64, examples=["SN-0042"])
+    install_type: InstallType | None = Field(default=None, examples=["over_the_range"])
+    cook_type: CookType | None = Field(default=None, examples=["standard"])
 
 
 class ContractIn(Input):
+    model_config = example(
+        {"customer_id": "cust-1001", "brand": "cinch", "holder_name": "Jane Doe",
+         "email": "jane.doe@homemail.net", "mobile": "+15125550123",
+         "mailing_address": {"line1": "12 Elm St", "city": "Austin", "state": "TX",
+                             "zip": "78701"},
+         "limits": {"service_fee": "100.00", "per_claim_cap": "1000.00",
+                    "annual_aggregate": "10000.00", "replacement_credit": "250.00",
+                    "trade_deductibles": {"hvac": "150.00"}},
+         "covered_items": [{"kind": "microwave", "description": "Over-the-range microwave",
+                            "model": "WMH31017HS", "serial": "SN-0042",
+                            "install_type": "over_the_range", "cook_type": "standard"}]}
+    )
+
     customer_id: str = Field(min_length=1, max_length=64, examples=["cust-1001"])
     brand: Brand
     status: ContractStatus = ContractStatus.ACTIVE
@@ -56,6 +88,8 @@ class LimitsOut(Output):
     service_fee: MoneyOut
     per_claim_cap: MoneyOut
     annual_aggregate: MoneyOut
+    replacement_credit: MoneyOut | None
+    trade_deductibles: dict[str, str] = Field(examples=[{"hvac": "150.00"}])
 
 
 class CoveredItemOut(Output):
@@ -64,6 +98,8 @@ class CoveredItemOut(Output):
     description: str
     model: str | None
     serial: str | None
+    install_type: InstallType | None
+    cook_type: CookType | None
 
     @classmethod
     def of(cls, row: CoveredItemRow) -> CoveredItemOut:
@@ -90,7 +126,9 @@ class ContractOut(Output):
             holder_name=row.holder_name, email=row.email, mobile=row.mobile,
             mailing_address=Address.from_columns(row, "address_"),
             limits=LimitsOut(service_fee=row.service_fee, per_claim_cap=row.per_claim_cap,
-                             annual_aggregate=row.annual_aggregate),
+                             annual_aggregate=row.annual_aggregate,
+                             replacement_credit=row.replacement_credit,
+                             trade_deductibles=dict(row.trade_deductibles or {})),
             covered_items=[CoveredItemOut.of(item) for item in row.items],
             created_at=row.created_at,
         )

@@ -16,10 +16,11 @@ from services.claims.adapters.orm import (
     ServiceOrderRow,
     ServiceRequestRow,
 )
-from services.claims.api.schemas.common import Input, MoneyOut, Output
+from services.claims.api.schemas.common import Input, MoneyOut, Output, example
 from services.claims.domain.options import Offer, OptionKind, OptionStatus
 from services.claims.domain.review import CommentCode, ExceptionStatus, ExceptionType
 from services.claims.domain.work import Channel, JobKind, JobStatus, OrderStatus
+from services.claims.service.reviews import ExceptionView
 from services.claims.service.work import JobView, NewOrder
 from shared.money import Amount, Money
 
@@ -29,12 +30,22 @@ Reason = Field(min_length=1, max_length=200, examples=["customer no longer needs
 class FailingItemIn(Input):
     covered_item_id: uuid.UUID
     problem: str = Field(min_length=1, max_length=500, examples=["Microwave does not heat"])
+    model: str | None = Field(default=None, max_length=64, examples=["WMH31017HS"],
+                              description="As entered by the customer (auto-replacement).")
+    serial: str | None = Field(default=None, max_length=64, examples=["SN-0042"])
 
     def to_command(self) -> NewOrder:
-        return NewOrder(self.covered_item_id, self.problem)
+        return NewOrder(self.covered_item_id, self.problem, self.model, self.serial)
 
 
 class ServiceRequestIn(Input):
+    model_config = example(
+        {"contract_id": "0b9f5c1e-6f43-4d0e-9a57-2f1f0c2d9a11", "channel": "phone",
+         "items": [{"covered_item_id": "5d2f8a90-3c1b-4e7f-8d6a-1b2c3d4e5f60",
+                    "problem": "Microwave does not heat", "model": "WMH31017HS",
+                    "serial": "SN-0042"}]}
+    )
+
     contract_id: uuid.UUID
     channel: Channel = Field(
         default=Channel.PHONE, description="Ignored for customers: they come in by the portal."
@@ -53,26 +64,76 @@ class OptionIn(Input):
 
 
 class OptionsIn(Input):
+    model_config = example(
+        {"options": [{"kind": "replacement"},
+                     {"kind": "claim_credit", "amount": "250.00"}]}
+    )
+
     options: list[OptionIn] = Field(min_length=1, max_length=3)
 
 
 class JobTransitionIn(Input):
-    action: Literal["accept", "reject", "complete", "cancel"]
+    model_config = example(
+        {"action": "cancel", "reason": "customer no longer needs service"}
+    )
+
+    action: Literal["accept", "reject", "complete", "cancel", "record_visit"] = Field(
+        examples=["accept"]
+    )
     reason: str | None = Field(default=None, max_length=200,
                                description="Required to reject or cancel.")
 
 
 class CloseOrderIn(Input):
+    model_config = example(
+        {"reason": "duplicate order"}
+    )
+
+    reason: str = Reason
+
+
+class CancelRequestIn(Input):
+    model_config = example(
+        {"reason": "customer fixed it themselves"}
+    )
+
     reason: str = Reason
 
 
 class NoteIn(Input):
-    text: str = Field(min_length=1, max_length=2000)
+    model_config = example(
+        {"text": "Customer called back; prefers mornings."}
+    )
+
+    text: str = Field(min_length=1, max_length=2000, examples=["Customer called back."])
 
 
 class ExceptionTransitionIn(Input):
-    action: Literal["start", "pend", "follow_up", "resume"]
+    model_config = example(
+        {"action": "start", "note": "Reviewing the credit amount."}
+    )
+
+    action: Literal["start", "pend", "follow_up", "resume", "complete"] = Field(
+        examples=["start"],
+        description="complete: for the types staff open (credit/debit memo, unauthorized claim"
+        " review); an SS-Claim Credit Review completes with its claim.",
+    )
     note: str | None = Field(default=None, max_length=2000)
+
+
+class ExceptionIn(Input):
+    model_config = example(
+        {"type": "ss_credit_debit_memo_request", "comment_code": "CRDT",
+         "note": "Service pro underpaid by $45.00 on the diagnosis visit."}
+    )
+
+    type: ExceptionType = Field(examples=["ss_credit_debit_memo_request"])
+    comment_code: CommentCode = Field(
+        examples=["CRDT"], description="CRDT or DBT for a credit/debit memo request; UNAUTH for "
+        "an unauthorized claim review.",
+    )
+    note: str = Field(min_length=1, max_length=2000,
+                      examples=["Service pro underpaid by $45.00 on the diagnosis visit."])
 
 
 class OptionOut(Output):
@@ -95,6 +156,7 @@ class JobOut(Output):
     kind: JobKind
     status: JobStatus
     cancel_reason: str | None
+    technician_out_at: datetime | None
     created_at: datetime
     status_changed_at: datetime
 
@@ -179,9 +241,19 @@ class JobDetailOut(JobOut):
         job = view.job
         return cls(
             id=job.id, order_id=job.order_id, kind=job.kind, status=job.status,
-            cancel_reason=job.cancel_reason, created_at=job.created_at,
+            cancel_reason=job.cancel_reason, technician_out_at=job.technician_out_at,
+            created_at=job.created_at,
             status_changed_at=job.status_changed_at, request_id=view.request.id,
             customer_id=view.request.customer_id, claim_id=view.claim_id,
             exceptions=[ExceptionOut.of(e) for e in view.exceptions],
             notes=[NoteOut.of(n) for n in view.notes],
         )
+
+
+class ExceptionDetailOut(ExceptionOut):
+    notes: list[NoteOut]
+
+    @classmethod
+    def of_view(cls, view: ExceptionView) -> ExceptionDetailOut:
+        return cls(**dict(ExceptionOut.of(view.exception)),
+                   notes=[NoteOut.of(n) for n in view.notes])

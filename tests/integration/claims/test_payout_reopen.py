@@ -1,0 +1,103 @@
+"""The newer payout events: returned and cancelled payouts reopen the claim with the reason and
+release its limits; an SLA breach is a note on the timeline. All in order on the timeline."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from services.claims.consumers.payout_events import payout_events_handler
+from services.claims.service.context import Claims
+from shared.messaging.contracts import (
+    PayoutCancelledV1,
+    PayoutReturnedV1,
+    PayoutSlaBreachedV1,
+    RequestPayoutV1,
+)
+from shared.messaging.envelope import Envelope
+
+from .conftest import Flow, ok, problem
+from .test_limits import holds
+from .test_payout_events import approved_command, paid, submitted
+
+
+def returned(command: RequestPayoutV1, claim_id: str) -> Envelope:
+    event = PayoutReturnedV1(payout_id="po-9", payout_key=command.payout_key,
+                             source=command.source, amount=command.amount, rail=command.rail,
+                             reason="R01 insufficient funds: ACH returned")
+    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+def cancelled(command: RequestPayoutV1, claim_id: str) -> Envelope:
+    event = PayoutCancelledV1(payout_id="po-9", payout_key=command.payout_key,
+                              source=command.source, amount=command.amount, rail=command.rail,
+                              final_status="cancelled", reason="voided by payables")
+    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+def sla_breached(command: RequestPayoutV1, claim_id: str) -> Envelope:
+    event = PayoutSlaBreachedV1(payout_id="po-9", payout_key=command.payout_key,
+                                source=command.source, amount=command.amount,
+                                rail=command.rail, status="submitted",
+                                deadline=datetime(2026, 1, 2, 12, tzinfo=UTC))
+    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+async def test_a_returned_payment_reopens_the_paid_claim_and_releases_its_limits(
+    flow: Flow, claims: Claims
+) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    await handle(submitted(command, claim_id))
+    await handle(sla_breached(command, claim_id))
+    await handle(paid(command, claim_id))
+    await handle(returned(command, claim_id))
+
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "under_review"
+    assert claim["payouts"][0]["status"] == "returned"
+    assert claim["payouts"][0]["failure_reason"] == "R01 insufficient funds: ACH returned"
+    # The paid review had completed; a new one is back with Support Services.
+    assert claim["review"]["status"] == "follow_up"
+    assert [s for _, s, _ in await holds(claims, flow.contract["id"])] == ["released"]
+
+    timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
+    events = [(e["entity"], e["action"], e["to_status"]) for e in timeline]
+    after_approval = events[events.index(("claim", "approve", "approved")):]
+    assert after_approval == [
+        ("claim", "approve", "approved"),
+        ("claim", "payout_submitted", "transferred"),
+        ("job", "note", None),  # the SLA breach
+        ("claim", "payout_paid", "paid"),
+        ("limit_hold", "consume", "consumed"),
+        ("exception", "complete", "complete"),
+        ("claim", "payout_returned", "under_review"),
+        ("limit_hold", "release", "released"),
+        ("exception", "reopen", "follow_up"),
+    ]
+    sla = next(e for e in timeline if "past its deadline" in e["detail"].get("text", ""))
+    assert sla["actor"] == "system"
+    reopened = next(e for e in timeline if e["action"] == "payout_returned")
+    assert reopened["detail"]["reason"] == "R01 insufficient funds: ACH returned"
+
+    # A new payment option and approval make a new payout with a new key.
+    ok(await flow.choose_concourse(claim_id))
+    again = ok(await flow.approve(claim_id))
+    assert [p["payout_key"][-1] for p in again["payouts"]] == ["1", "2"]
+
+
+async def test_a_cancelled_payout_reopens_the_claim_with_the_reason(
+    flow: Flow, claims: Claims
+) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    # While the payout is in flight, the payment details are locked.
+    problem(await flow.choose_concourse(claim_id), 409, "payment-locked")
+    await handle(cancelled(command, claim_id))
+    await handle(cancelled(command, claim_id))  # redelivered: acknowledged, nothing changes
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "under_review" and claim["review"]["status"] == "follow_up"
+    assert claim["payouts"][0]["status"] == "cancelled"
+    assert claim["payouts"][0]["failure_reason"] == "voided by payables"
+    assert [s for _, s, _ in await holds(claims, flow.contract["id"])] == ["released"]
+    # Details may change again now that the payout is known not to pay.
+    ok(await flow.choose_concourse(claim_id))
