@@ -1,6 +1,14 @@
-"""``python -m services.payouts {api,worker,migrate}``."""
+"""``python -m services.payouts {api,worker,migrate,reconcile}``."""
+
+import sys
 
 from shared.cli import service_main
+
+if sys.argv[1:2] == ["reconcile"]:
+    # Not in the shared service CLI (it is this service's own report): handled here.
+    from services.payouts.reconcile_cli import main
+
+    sys.exit(main(sys.argv[2:]))
 
 service_main(
     "payouts",

@@ -11,8 +11,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from prometheus_client import start_http_server
 
+from services.payouts.adapters.check import CheckClient
 from services.payouts.adapters.concourse import ConcourseClient
-from services.payouts.api import callbacks, payouts
+from services.payouts.adapters.provider_http import ProviderClient
+from services.payouts.adapters.zelle import ZelleClient
+from services.payouts.api import actions, callbacks, payouts, reconciliation
 from services.payouts.consumers.commands import QUEUE, request_payout_handler
 from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
@@ -36,36 +39,55 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         app.state.engine = create_engine(settings.database_url)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.broker = BrokerProbe(settings.amqp_url)
-        # The API applies callbacks; it never calls a provider, so it needs no rail adapters.
-        app.state.deps = Deps(app.state.sessionmaker, settings)
+        # The API applies callbacks and calls a provider only for an operator's void or stop
+        # payment; sending and recovering payments is the worker's.
+        clients = rail_clients(settings)
+        app.state.deps = Deps(app.state.sessionmaker, settings, rails=clients)
         yield
+        for client in clients.values():
+            await client.aclose()
         await app.state.broker.close()
         await app.state.engine.dispose()
 
     return build_app(
         service="payouts",
         title="Payouts API",
-        description="Payouts owed by claims, paid exactly once on a rail (JP Morgan Concourse), "
-        "with their status history and provider attempts; signed provider callbacks.",
+        description="Payouts owed by claims, paid exactly once on a rail (JP Morgan Concourse, "
+        "Zelle, mailed check), with their status history and provider attempts; approvals, "
+        "cancel/void/stop/reissue, the Zelle 24-hour promise, reconciliation against the "
+        "provider ledger; signed provider callbacks.",
         lifespan=lifespan,
-        routers=[payouts.router, callbacks.router],
+        routers=[payouts.router, actions.router, reconciliation.router, callbacks.router],
         openapi_tags=[
             {"name": "payouts", "description": "Read payouts, their history and attempts."},
+            {"name": "payout actions",
+             "description": "Approve, reject, cancel, void, stop and reissue."},
+            {"name": "reconciliation",
+             "description": "Our payouts against the provider's ledger."},
             {"name": "provider callbacks",
              "description": "Status callbacks from payment providers, HMAC-signed."},
         ],
     )
 
 
-def concourse_client(settings: PayoutsSettings) -> ConcourseClient:
-    return ConcourseClient(
-        settings.concourse_base_url,
-        callback_url=settings.concourse_callback_url,
-        timeout_s=settings.provider_timeout_s,
-        retries=settings.provider_retries,
-        backoff_s=settings.provider_backoff_s,
-        max_backoff_s=settings.provider_max_backoff_s,
-    )
+def rail_clients(settings: PayoutsSettings) -> dict[Rail, ProviderClient]:
+    """One client per rail, each with the same timeouts and retry policy."""
+
+    def client(cls: type[ProviderClient], base_url: str) -> ProviderClient:
+        return cls(
+            base_url,
+            callback_url=settings.callback_url(cls.RAIL.value),
+            timeout_s=settings.provider_timeout_s,
+            retries=settings.provider_retries,
+            backoff_s=settings.provider_backoff_s,
+            max_backoff_s=settings.provider_max_backoff_s,
+        )
+
+    return {
+        Rail.CONCOURSE: client(ConcourseClient, settings.concourse_base_url),
+        Rail.ZELLE: client(ZelleClient, settings.zelle_url),
+        Rail.CHECK: client(CheckClient, settings.check_url),
+    }
 
 
 def worker_spec(deps: Deps) -> WorkerSpec:
@@ -82,14 +104,15 @@ async def run_payouts_worker(
 ) -> None:
     settings = settings or PayoutsSettings()
     engine = create_engine(settings.database_url, pool_size=5)
-    concourse = concourse_client(settings)
+    clients = rail_clients(settings)
     if settings.worker_metrics_port:
         start_http_server(settings.worker_metrics_port, addr=settings.host)
     try:
-        deps = Deps(create_sessionmaker(engine), settings, rails={Rail.CONCOURSE: concourse})
+        deps = Deps(create_sessionmaker(engine), settings, rails=clients)
         await run_worker(worker_spec(deps), settings, stop)
     finally:
-        await concourse.aclose()
+        for client in clients.values():
+            await client.aclose()
         await engine.dispose()
 
 

@@ -1,4 +1,5 @@
-"""The worker's timers: dispatch approved payouts, recover and poll unfinished attempts."""
+"""The worker's timers: dispatch approved payouts, recover and poll unfinished attempts,
+announce missed deadlines."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from services.payouts.service.context import Deps
 from services.payouts.service.dispatch import dispatch_once
 from services.payouts.service.recovery import recover_once
+from services.payouts.service.sla import sla_once
 from shared.worker import Loop
 
 log = logging.getLogger(__name__)
@@ -41,4 +43,5 @@ def payout_loops(deps: Deps) -> list[Loop]:
     return [
         periodic("dispatcher", lambda: dispatch_once(deps), settings.dispatch_interval_s),
         periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s),
+        periodic("sla", lambda: sla_once(deps), settings.sla_interval_s),
     ]

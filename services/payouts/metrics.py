@@ -18,3 +18,8 @@ PROVIDER_ERRORS = Counter(
 CALLBACKS = Counter(
     "payouts_callbacks_total", "Provider callbacks received, by result", ["rail", "result"]
 )
+SLA_BREACHES = Counter(
+    "payouts_sla_breaches_total",
+    "Promised payouts (Zelle to service pros: 24 h) not paid by their deadline",
+    ["rail"],
+)

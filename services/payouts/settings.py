@@ -3,9 +3,13 @@ the provider sandbox as ``PROVIDER_WEBHOOK_SECRET``."""
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.payouts.domain.validation import FallbackRule
 from shared.settings import ServiceSettings
 
 DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"
@@ -19,6 +23,40 @@ class PayoutsSettings(ServiceSettings):
     port: int = 8002
 
     concourse_base_url: str = "http://127.0.0.1:8009/concourse/v1"
+    zelle_base_url: str | None = Field(
+        default=None, description="Zelle disbursement API; default: the Concourse host's "
+        "/zelle/v1 (the sandbox serves every rail).")
+    check_base_url: str | None = Field(
+        default=None, description="Check print-and-mail API; default: the Concourse host's "
+        "/check/v1.")
+    ledger_url: str | None = Field(
+        default=None, description="The provider ledger reconciliation compares with; default: "
+        "the Concourse host's /ledger (the sandbox's).")
+    fallback_rules: list[str] = Field(
+        default=["zelle:BE23>check"],
+        description="'<rail>:<reason code>><rail>': a payment rejected on the first rail with "
+        "that ISO reason code ('*': any) is paid on the second, if the payout can be (a check "
+        "needs an address). A new attempt starts only after the rejection is confirmed.",
+    )
+    check_max_issues: int = Field(
+        default=3, ge=1, le=10,
+        description="A check stopped as stale (not cashed in time) is reissued until this many "
+        "checks were issued; then the payout expires.",
+    )
+    zelle_sla_hours: float = Field(
+        default=24, gt=0, description="A Zelle payout to a service pro is promised within this.")
+    sla_at_risk_hours: float = Field(
+        default=4, gt=0, description="Unpaid within this of the deadline: listed as at risk.")
+    sla_interval_s: float = Field(default=5, gt=0, description="How often breaches are checked.")
+    approval_threshold: Decimal = Field(
+        default=Decimal("10000.00"), gt=0,
+        description="A payout above this needs a payables approver (not the requester).")
+    approval_first_payout: bool = Field(
+        default=False, description="The first payout to a payee never paid before needs "
+        "approval.")
+    approval_payee_changed_days: int = Field(
+        default=0, ge=0, description="A payout to a payee whose details (email, phone, address, "
+        "Zelle token) changed within this many days needs approval (0: rule off).")
     callback_base_url: str = Field(
         default="http://127.0.0.1:8002",
         description="Public base URL of this API; providers POST callbacks under it.",
@@ -67,6 +105,36 @@ class PayoutsSettings(ServiceSettings):
             raise ValueError("poll_max_interval_s must be at least poll_interval_s")
         return self
 
+    @field_validator("fallback_rules")
+    @classmethod
+    def _rules_parse(cls, rules: list[str]) -> list[str]:
+        for rule in rules:
+            FallbackRule.parse(rule)  # a typo fails at start, not at the first rejection
+        return rules
+
     @property
     def concourse_callback_url(self) -> str:
         return self.callback_base_url.rstrip("/") + "/v1/callbacks/concourse"
+
+    def callback_url(self, rail: str) -> str:
+        return self.callback_base_url.rstrip("/") + f"/v1/callbacks/{rail}"
+
+    def _sibling(self, path: str) -> str:
+        parts = urlsplit(self.concourse_base_url)
+        return f"{parts.scheme}://{parts.netloc}{path}"
+
+    @property
+    def zelle_url(self) -> str:
+        return self.zelle_base_url or self._sibling("/zelle/v1")
+
+    @property
+    def check_url(self) -> str:
+        return self.check_base_url or self._sibling("/check/v1")
+
+    @property
+    def provider_ledger_url(self) -> str:
+        return self.ledger_url or self._sibling("/ledger")
+
+    @property
+    def fallbacks(self) -> tuple[FallbackRule, ...]:
+        return tuple(FallbackRule.parse(rule) for rule in self.fallback_rules)

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from shared.problems import install_problem_handlers
 
-from . import concourse, control
+from . import check, concourse, control, zelle
 from .runtime import Sandbox
 from .settings import SandboxSettings
 from .state import Clock
@@ -34,6 +34,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sandbox.client()  # the shared callback client, created up front when served for real
+        sandbox.ticker.ensure_started()
         try:
             yield
         finally:
@@ -42,15 +43,19 @@ def create_app(
     app = FastAPI(
         title="Provider sandbox",
         version="1.0.0",
-        description="Dev/test stand-in for J.P. Morgan Concourse: payments keyed by endToEndId, "
-        "asynchronous settlement with HMAC-signed callbacks, fault injection and a ledger. "
-        "In memory only; never a real provider.",
+        description="Dev/test stand-in for J.P. Morgan Concourse, Zelle disbursements and a "
+        "print-and-mail check provider: payments keyed by endToEndId, asynchronous settlement "
+        "with HMAC-signed callbacks, a clock tests can advance, payee behaviours, fault "
+        "injection and a ledger. In memory only; never a real provider.",
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
     install_problem_handlers(app)
     app.include_router(control.health)
     app.include_router(concourse.router)
+    app.include_router(zelle.router)
+    app.include_router(check.router)
     app.include_router(control.ledger)
     app.include_router(control.controls)
+    app.include_router(__import__("services.sandbox.gateway", fromlist=["router"]).router)
     return app

@@ -33,6 +33,10 @@ def build_event(payment: Payment, clock: Clock) -> bytes:
         currency=payment.currency,
         occurred_at=payment.paid_at or clock.now(),
         status_reason=payment.status_reason,
+        rail=payment.rail,
+        reason_code=payment.reason_code,
+        method=payment.method,
+        check_number=payment.check_number,
     )
     return event.model_dump_json().encode()
 

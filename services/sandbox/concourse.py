@@ -1,26 +1,25 @@
 """The J.P. Morgan Concourse stand-in: create a payment, query its status.
 
 The end-to-end id is the idempotency key: a repeat with the same instruction is a status query
-and never a second payment, which is what lets the payouts service retry after a timeout.
+and never a second payment, which is what lets the payouts service retry after a timeout. The
+payee gets an email, registers and is paid by ACH after the settle delay; a payee who never
+registers (``PUT /sandbox/payees`` with ``concourse: never_register``) is paid by a mailed check
+after ``SANDBOX_CONCOURSE_UNCLAIMED_DAYS`` on the sandbox clock.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from shared.logging import mask_email
-
 from . import errors
-from .faults import CreateFault
+from .intake import found, intake
+from .payees import ConcourseBehaviour
 from .runtime import SandboxDep
 from .schemas import END_TO_END_ID_PATTERN, PaymentRequest, PaymentResource
-from .state import DuplicateEndToEndIdError, Payment
-
-log = logging.getLogger(__name__)
+from .state import Payment, Rail
+from .timeline import unclaimed_concourse_plan
 
 router = APIRouter(prefix="/concourse/v1", tags=["concourse"])
 
@@ -43,12 +42,6 @@ router = APIRouter(prefix="/concourse/v1", tags=["concourse"])
 async def create_payment(
     body: PaymentRequest, response: Response, sandbox: SandboxDep
 ) -> PaymentResource:
-    fault = await sandbox.faults.take_create_fault()
-    if fault is CreateFault.UNAVAILABLE:
-        raise errors.provider_unavailable()
-    if fault is CreateFault.RATE_LIMITED:
-        raise errors.rate_limited()
-
     candidate = Payment(
         end_to_end_id=body.end_to_end_id,
         payment_id=Payment.new_payment_id(),
@@ -60,28 +53,19 @@ async def create_payment(
         callback_url=body.callback_url,
         memo=body.memo,
         created_at=sandbox.clock.now(),
+        rail=Rail.CONCOURSE,
     )
-    try:
-        payment, created = await sandbox.store.create_or_get(candidate)
-    except DuplicateEndToEndIdError as exc:
-        raise errors.duplicate_end_to_end_id(exc.existing) from exc
 
-    if not created:
-        response.status_code = 200
-        return PaymentResource.of(payment)
+    async def start(payment: Payment) -> None:
+        behaviour = await sandbox.payees.of(payment.payee_email)
+        if behaviour.concourse is ConcourseBehaviour.NEVER_REGISTER:
+            plan = unclaimed_concourse_plan(payment.created_at, sandbox.settings)
+            await sandbox.store.plan(payment.end_to_end_id, plan)
+            sandbox.ticker.ensure_started()
+        else:
+            sandbox.settler.schedule(payment.end_to_end_id)
 
-    log.info(
-        "payment %s recorded: %s USD to %s",
-        payment.end_to_end_id, payment.amount, mask_email(payment.payee_email),
-    )
-    sandbox.settler.schedule(payment.end_to_end_id)
-    delay_ms = (await sandbox.faults.get()).respond_delay_ms
-    if delay_ms:
-        # Recorded (and settling) before we stall: the caller that times out here has in fact
-        # been paid, and must find that out by querying, not by paying again.
-        await asyncio.sleep(delay_ms / 1000)
-        payment = await sandbox.store.get(payment.end_to_end_id) or payment
-    return PaymentResource.of(payment)
+    return PaymentResource.of(await intake(sandbox, candidate, response, start))
 
 
 @router.get(
@@ -96,7 +80,4 @@ async def payment_status(
         str, Query(alias="endToEndId", pattern=END_TO_END_ID_PATTERN)
     ],
 ) -> PaymentResource:
-    payment = await sandbox.store.get(end_to_end_id)
-    if payment is None:
-        raise errors.payment_not_found(end_to_end_id)
-    return PaymentResource.of(payment)
+    return PaymentResource.of(await found(sandbox, end_to_end_id, Rail.CONCOURSE))

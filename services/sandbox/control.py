@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query
 
 from . import errors
 from .faults import FaultConfig
+from .payees import PayeeBehaviour
 from .runtime import SandboxDep
-from .schemas import Ledger, LedgerEntry, Released, Status
+from .schemas import ClockAdvance, ClockView, Ledger, LedgerEntry, Released, Status
 from .state import Rail
 
 health = APIRouter(tags=["health"])
@@ -83,3 +84,40 @@ async def release(sandbox: SandboxDep) -> Released:
 async def reset(sandbox: SandboxDep) -> Status:
     await sandbox.reset()
     return OK
+
+
+@controls.put(
+    "/payees",
+    summary="Set how one payee behaves (Zelle enrolment, Concourse registration, checks)",
+    description="Keyed by email, mobile (Zelle, Concourse) or payee name (check), "
+    "case-insensitive. Cleared by reset.",
+    response_model=PayeeBehaviour,
+    responses=errors.documented(422),
+)
+async def put_payee(behaviour: PayeeBehaviour, sandbox: SandboxDep) -> PayeeBehaviour:
+    return await sandbox.payees.set(behaviour)
+
+
+@controls.get("/payees", summary="Every configured payee behaviour",
+              response_model=list[PayeeBehaviour])
+async def get_payees(sandbox: SandboxDep) -> list[PayeeBehaviour]:
+    return await sandbox.payees.all()
+
+
+@controls.get("/clock", summary="The sandbox clock", response_model=ClockView)
+async def get_clock(sandbox: SandboxDep) -> ClockView:
+    return ClockView.of(sandbox.clock)
+
+
+@controls.post(
+    "/clock/advance",
+    summary="Move the sandbox clock forward and apply everything now due",
+    description="Checks mail, arrive, get cashed or go stale; unclaimed Concourse payments "
+    "fall back to a mailed check; each change is called back. Reset puts the clock back.",
+    response_model=ClockView,
+    responses=errors.documented(422),
+)
+async def advance_clock(body: ClockAdvance, sandbox: SandboxDep) -> ClockView:
+    sandbox.clock.advance(body.delta)
+    await sandbox.ticker.tick()
+    return ClockView.of(sandbox.clock)

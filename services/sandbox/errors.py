@@ -12,6 +12,7 @@ from .state import Payment
 _SPECIFIC = {
     404: ("payment-not-found", "Payment not found"),
     409: ("duplicate-end-to-end-id", "End-to-end id already used"),
+    4090: ("check-state-conflict", "Not possible in the check's current state"),
     429: ("too-many-requests", "Too many requests"),
     503: ("provider-unavailable", "Provider unavailable"),
 }
@@ -47,11 +48,22 @@ def duplicate_end_to_end_id(existing: Payment) -> ProblemError:
     )
 
 
+def check_state_conflict(payment: Payment, action: str, hint: str) -> ProblemError:
+    slug, title = _SPECIFIC[4090]
+    return ProblemError(
+        409, slug, title,
+        f"check {payment.end_to_end_id} is {payment.status.value}: cannot {action}; {hint}",
+        extra={"checkStatus": payment.status.value},
+    )
+
+
 def rate_limited() -> ProblemError:
     return _problem(
         429, "Too many requests; retry after the delay.", headers={"Retry-After": "1"}
     )
 
 
-def provider_unavailable() -> ProblemError:
-    return _problem(503, "The provider is unavailable (injected fault); nothing was recorded.")
+def provider_unavailable(
+    detail: str = "The provider is unavailable (injected fault); nothing was recorded.",
+) -> ProblemError:
+    return _problem(503, detail)

@@ -27,6 +27,13 @@ class FaultConfig(BaseModel):
         le=10_000,
         description="The next N create calls answer 429 (Retry-After: 1) without recording.",
     )
+    fail_status_next: int = Field(
+        default=0,
+        ge=0,
+        le=10_000,
+        description="The next N status queries answer 503 (a provider too slow or down to say "
+        "what happened: the caller's attempt stays unknown).",
+    )
     respond_delay_ms: int = Field(
         default=0,
         ge=0,
@@ -37,6 +44,10 @@ class FaultConfig(BaseModel):
     drop_callbacks: bool = Field(default=False, description="Never send callbacks.")
     duplicate_callbacks: bool = Field(
         default=False, description="Deliver every callback twice (same eventId)."
+    )
+    reorder_callbacks: bool = Field(
+        default=False,
+        description="Deliver the callbacks of one payment's status changes newest first.",
     )
     hold_settlement: bool = Field(
         default=False,
@@ -68,6 +79,13 @@ class FaultInjector:
 
     async def clear(self) -> FaultConfig:
         return await self.set(FaultConfig())
+
+    async def take_status_fault(self) -> bool:
+        async with self._lock:
+            if self._config.fail_status_next > 0:
+                self._config.fail_status_next -= 1
+                return True
+            return False
 
     async def take_create_fault(self) -> CreateFault | None:
         """The fault this create call suffers, if any, consuming one from its counter."""

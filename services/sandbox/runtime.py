@@ -9,9 +9,11 @@ from fastapi import Depends, Request
 
 from .callbacks import CallbackSender
 from .faults import FaultInjector
+from .payees import PayeeDirectory
 from .settings import SandboxSettings
 from .settlement import Settler
 from .state import Clock, PaymentStore
+from .timeline import Ticker
 
 
 class Sandbox:
@@ -26,6 +28,7 @@ class Sandbox:
         self.clock = clock or Clock()
         self.store = PaymentStore()
         self.faults = FaultInjector()
+        self.payees = PayeeDirectory()
         # An injected client belongs to the caller (tests pass one with a MockTransport); only a
         # client we created is ours to close.
         self._client = callback_client
@@ -39,6 +42,7 @@ class Sandbox:
         self.settler = Settler(
             self.store, self.faults, self.sender, self.clock, settings.settle_delay_ms / 1000
         )
+        self.ticker = Ticker(self.store, self.settler, self.clock, settings.tick_ms / 1000)
 
     def client(self) -> httpx.AsyncClient:
         """The one shared callback client. Created by the lifespan, or on first use when the
@@ -51,8 +55,11 @@ class Sandbox:
         await self.settler.cancel_all()
         await self.store.clear()
         await self.faults.clear()
+        await self.payees.clear()
+        self.clock.freeze(None)
 
     async def aclose(self) -> None:
+        await self.ticker.stop()
         await self.settler.cancel_all()
         if self._owns_client and self._client is not None:
             await self._client.aclose()

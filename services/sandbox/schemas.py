@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -10,7 +10,7 @@ from pydantic.alias_generators import to_camel
 
 from shared.money import Amount
 
-from .state import Payment, PaymentStatus, Rail
+from .state import SETTLED_STATUSES, Clock, Payment, PaymentStatus, Rail
 
 # The provider's client reference: at most 16 alphanumerics (no dashes, so a UUID must be
 # shortened by the caller, not by us).
@@ -97,6 +97,11 @@ class CallbackEvent(CamelModel):
     currency: str
     occurred_at: datetime
     status_reason: str | None
+    rail: Rail = Rail.CONCOURSE
+    reason_code: str | None = Field(default=None, examples=["BE23"],
+                                    description="ISO 20022 reason of a rejection or return.")
+    method: str | None = Field(default=None, examples=["ACH", "ZELLE", "CHECK"])
+    check_number: int | None = None
 
 
 class LedgerEntry(CamelModel):
@@ -106,8 +111,14 @@ class LedgerEntry(CamelModel):
     amount: Amount
     currency: str
     payee_name: str
-    payee_email: str
+    payee_email: str = Field(description="Empty when the rail pays another identifier.")
+    payee_mobile: str | None = None
+    payee_address: dict[str, str | None] | None = None
     status: PaymentStatus
+    settled: bool = Field(description="Money reached the payee (COMPLETED or CASHED).")
+    reason_code: str | None = None
+    method: str | None = None
+    check_number: int | None = None
     created_at: datetime
     paid_at: datetime | None
 
@@ -121,7 +132,13 @@ class LedgerEntry(CamelModel):
             currency=payment.currency,
             payee_name=payment.payee_name,
             payee_email=payment.payee_email,
+            payee_mobile=payment.payee_mobile,
+            payee_address=payment.payee_address,
             status=payment.status,
+            settled=payment.status in SETTLED_STATUSES,
+            reason_code=payment.reason_code,
+            method=payment.method,
+            check_number=payment.check_number,
             created_at=payment.created_at,
             paid_at=payment.paid_at,
         )
@@ -133,6 +150,25 @@ class Ledger(BaseModel):
 
 class Status(BaseModel):
     status: str = Field(examples=["ok"])
+
+
+class ClockAdvance(BaseModel):
+    days: int = Field(default=0, ge=0, le=3650, examples=[15])
+    hours: int = Field(default=0, ge=0, le=100_000)
+    minutes: int = Field(default=0, ge=0, le=1_000_000)
+
+    @property
+    def delta(self) -> timedelta:
+        return timedelta(days=self.days, hours=self.hours, minutes=self.minutes)
+
+
+class ClockView(BaseModel):
+    now: datetime
+    offset_s: float = Field(description="How far ahead of real time the sandbox runs.")
+
+    @classmethod
+    def of(cls, clock: Clock) -> ClockView:
+        return cls(now=clock.now(), offset_s=clock.offset.total_seconds())
 
 
 class Released(BaseModel):

@@ -35,6 +35,29 @@ class SandboxSettings(BaseSettings):
         description="Time from payment creation until the simulated payee registers and is "
         "paid by ACH.",
     )
+    concourse_unclaimed_days: int = Field(
+        default=7, ge=1, le=90,
+        description="A Concourse payee who never registers is paid by a mailed check after "
+        "this many days (sandbox clock).",
+    )
+    check_mail_after_days: int = Field(
+        default=1, ge=0, le=30,
+        description="A check is mailed this long after it is created (the send date); it can "
+        "be voided until then and only stopped afterwards.",
+    )
+    check_delivery_days: int = Field(default=5, ge=1, le=30, description="Mailing to delivery.")
+    check_cash_after_days: int = Field(
+        default=2, ge=0, le=60, description="Delivery to cashing (a payee who cashes)."
+    )
+    check_stale_days: int = Field(
+        default=14, ge=1, le=180,
+        description="A check not cashed this long after mailing is stopped by the bank (stale); "
+        "the payer reissues.",
+    )
+    tick_ms: int = Field(
+        default=50, ge=5, le=5000,
+        description="How often due steps of multi-day payments are applied.",
+    )
     callback_retries: int = Field(
         default=5,
         ge=0,

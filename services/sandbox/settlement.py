@@ -79,21 +79,34 @@ class Settler:
             log.exception("settlement of %s failed", end_to_end_id)
 
     def _notify_soon(self, payment: Payment) -> None:
-        if payment.callback_url is not None:
-            self._spawn(self._notify(payment, payment.callback_url), f"cb-{payment.end_to_end_id}")
+        self.notify_in_order([payment])
 
-    async def _notify(self, payment: Payment, url: str) -> None:
+    def notify_in_order(self, snapshots: list[Payment]) -> None:
+        """Send the callbacks of these status changes: one task per payment, its events in the
+        order they happened (unless the ``reorder_callbacks`` fault is on)."""
+        by_payment: dict[str, list[Payment]] = {}
+        for snapshot in snapshots:
+            if snapshot.callback_url is not None:
+                by_payment.setdefault(snapshot.end_to_end_id, []).append(snapshot)
+        for end_to_end_id, events in by_payment.items():
+            self._spawn(self._notify(events), f"cb-{end_to_end_id}")
+
+    async def _notify(self, events: list[Payment]) -> None:
         try:
             faults = await self._faults.get()
             if faults.drop_callbacks:
-                log.info("callback of %s dropped (fault)", payment.end_to_end_id)
+                log.info("callback of %s dropped (fault)", events[0].end_to_end_id)
                 return
-            body = build_event(payment, self._clock)
-            # Sequential, not concurrent: like a provider that re-sends an event it thinks
-            # was lost; the receiver must deduplicate by eventId either way.
-            for _ in range(2 if faults.duplicate_callbacks else 1):
-                await self._sender.deliver(url, body)
+            if faults.reorder_callbacks:
+                events = list(reversed(events))
+            for payment in events:
+                assert payment.callback_url is not None
+                body = build_event(payment, self._clock)
+                # Sequential, not concurrent: like a provider that re-sends an event it thinks
+                # was lost; the receiver must deduplicate by eventId either way.
+                for _ in range(2 if faults.duplicate_callbacks else 1):
+                    await self._sender.deliver(payment.callback_url, body)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("callback of %s failed", payment.end_to_end_id)
+            log.exception("callback of %s failed", events[0].end_to_end_id)

@@ -2,35 +2,65 @@
 
 The sandbox is a dev/test stand-in, so storage is a dict in the process: a restart forgets
 everything, and ``reset`` gives every test a clean provider. Nothing here knows about HTTP.
+
+Every rail keeps its payments here, one record shape for all: what was instructed (amount,
+payee), where it is (``status``) and, for rails whose life plays out over days (checks, an
+unclaimed Concourse payment, a Zelle payment), the ``steps`` still to come on the sandbox clock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 
 class PaymentStatus(StrEnum):
+    # Concourse and Zelle
     PENDING = "PENDING"
     COMPLETED = "COMPLETED"
-    # The sandbox never rejects yet; the value is part of the provider's contract, so adapters
-    # written against the sandbox must already handle it.
     REJECTED = "REJECTED"
+    RETURNED = "RETURNED"
+    # Check (print and mail): created -> mailed -> in transit -> delivered -> cashed, or
+    # returned to sender; voided before mailing, stopped after.
+    CREATED = "CREATED"
+    MAILED = "MAILED"
+    IN_TRANSIT = "IN_TRANSIT"
+    DELIVERED = "DELIVERED"
+    CASHED = "CASHED"
+    RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
+    VOIDED = "VOIDED"
+    STOPPED = "STOPPED"
+
+
+# Money moved (the payee has it): what "paid twice" is counted on.
+SETTLED_STATUSES = frozenset({PaymentStatus.COMPLETED, PaymentStatus.CASHED})
+FINAL_STATUSES = SETTLED_STATUSES | frozenset(
+    {
+        PaymentStatus.REJECTED,
+        PaymentStatus.RETURNED,
+        PaymentStatus.RETURNED_TO_SENDER,
+        PaymentStatus.VOIDED,
+        PaymentStatus.STOPPED,
+    }
+)
 
 
 class Rail(StrEnum):
     CONCOURSE = "concourse"
+    ZELLE = "zelle"
+    CHECK = "check"
 
 
 class Clock:
     """Wall-clock time (UTC) that tests can freeze or move forward.
 
-    Used for the business timestamps (createdAt, paidAt, occurredAt). Callback signatures use the
-    real time instead: the receiver checks them against its own clock.
+    Used for the business timestamps (createdAt, paidAt, occurredAt) and every step of a
+    payment's timeline. Callback signatures use the real time instead: the receiver checks them
+    against its own clock.
     """
 
     def __init__(self, frozen_at: datetime | None = None) -> None:
@@ -40,6 +70,10 @@ class Clock:
     def now(self) -> datetime:
         base = self._frozen_at if self._frozen_at is not None else datetime.now(UTC)
         return base + self._offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
 
     def advance(self, delta: timedelta) -> None:
         self._offset += delta
@@ -52,6 +86,17 @@ class Clock:
         self._offset = timedelta(0)
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A change the payment will go through at ``at`` (sandbox clock) unless cancelled."""
+
+    at: datetime
+    status: PaymentStatus
+    reason: str | None = None
+    method: str | None = None
+    reason_code: str | None = None
+
+
 @dataclass(slots=True)
 class Payment:
     """One payment instruction as the provider recorded it."""
@@ -61,7 +106,7 @@ class Payment:
     amount: Decimal
     currency: str
     payee_name: str
-    payee_email: str
+    payee_email: str  # "" when the rail pays by another identifier (mobile, address)
     payee_mobile: str | None
     callback_url: str | None
     memo: str | None
@@ -70,17 +115,35 @@ class Payment:
     paid_at: datetime | None = None
     status_reason: str | None = None
     rail: Rail = Rail.CONCOURSE
+    payee_address: dict[str, str | None] | None = None
+    reason_code: str | None = None  # ISO 20022 reason of a rejection or return
+    method: str | None = None  # how the money went: ACH, ZELLE, CHECK
+    name_match_score: int | None = None
+    check_number: int | None = None
+    mailed_at: datetime | None = None
+    steps: list[Step] = field(default_factory=list)
 
     @staticmethod
-    def new_payment_id() -> str:
-        return "CNC-" + uuid.uuid4().hex[:12]
+    def new_payment_id(prefix: str = "CNC") -> str:
+        return f"{prefix}-" + uuid.uuid4().hex[:12]
+
+    @property
+    def payee_key(self) -> str:
+        """Who is paid, as this rail identifies the payee."""
+        if self.payee_email:
+            return self.payee_email.casefold()
+        if self.payee_mobile:
+            return self.payee_mobile
+        address = self.payee_address or {}
+        return f"{self.payee_name.casefold()}|{address.get('line1')}|{address.get('zip')}"
 
     def same_instruction(self, other: Payment) -> bool:
         """A repeat is a status query only if it asks for the same money to the same person."""
         return (
             self.amount == other.amount
             and self.currency == other.currency
-            and self.payee_email.casefold() == other.payee_email.casefold()
+            and self.rail is other.rail
+            and self.payee_key == other.payee_key
         )
 
 
@@ -131,7 +194,7 @@ class PaymentStore:
         """
         async with self._lock:
             payment = self._payments.get(end_to_end_id)
-            if payment is None or payment.status is not PaymentStatus.PENDING:
+            if payment is None or payment.status is not PaymentStatus.PENDING or payment.steps:
                 return None
             payment.status = PaymentStatus.COMPLETED
             payment.paid_at = at
@@ -141,11 +204,49 @@ class PaymentStore:
         async with self._lock:
             done = []
             for payment in self._payments.values():
-                if payment.status is PaymentStatus.PENDING:
+                if payment.status is PaymentStatus.PENDING and payment.rail is Rail.CONCOURSE:
                     payment.status = PaymentStatus.COMPLETED
                     payment.paid_at = at
+                    payment.steps = []
                     done.append(replace(payment))
             return done
+
+    async def plan(self, end_to_end_id: str, steps: list[Step]) -> None:
+        """Replace the steps still to come of a payment (its future, not its past)."""
+        async with self._lock:
+            payment = self._payments.get(end_to_end_id)
+            if payment is not None and payment.status not in FINAL_STATUSES:
+                payment.steps = sorted(steps, key=lambda s: s.at)
+
+    async def take_due_steps(self, now: datetime) -> list[Payment]:
+        """Apply every step due by ``now``; one snapshot per step applied, in order."""
+        async with self._lock:
+            changed: list[Payment] = []
+            for payment in self._payments.values():
+                while payment.steps and payment.steps[0].at <= now:
+                    step = payment.steps.pop(0)
+                    _apply(payment, step)
+                    changed.append(replace(payment, steps=list(payment.steps)))
+                    if payment.status in FINAL_STATUSES:
+                        payment.steps = []
+            return changed
+
+    async def interrupt(
+        self, end_to_end_id: str, allowed: frozenset[PaymentStatus], step: Step
+    ) -> tuple[Payment | None, bool]:
+        """Apply ``step`` now and drop the rest of the timeline, if the payment's status is in
+        ``allowed``; answers the payment and whether it changed (void, stop payment)."""
+        async with self._lock:
+            payment = self._payments.get(end_to_end_id)
+            if payment is None:
+                return None, False
+            if payment.status is step.status:
+                return replace(payment), False  # a repeat of the same request
+            if payment.status not in allowed:
+                return replace(payment), False
+            payment.steps = []
+            _apply(payment, step)
+            return replace(payment), True
 
     async def all(self, rail: Rail | None = None) -> list[Payment]:
         async with self._lock:
@@ -156,3 +257,14 @@ class PaymentStore:
     async def clear(self) -> None:
         async with self._lock:
             self._payments.clear()
+
+
+def _apply(payment: Payment, step: Step) -> None:
+    payment.status = step.status
+    payment.status_reason = step.reason
+    payment.method = step.method or payment.method
+    if step.status in SETTLED_STATUSES:
+        payment.paid_at = step.at
+    if step.status is PaymentStatus.MAILED:
+        payment.mailed_at = step.at
+    payment.reason_code = step.reason_code or payment.reason_code

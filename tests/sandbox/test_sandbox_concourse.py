@@ -125,10 +125,11 @@ async def test_ledger_lists_payments_in_creation_order(harness: Harness) -> None
     assert entry["payeeEmail"] == "jane.doe@example.com"
     assert set(entry) == {
         "rail", "endToEndId", "paymentId", "amount", "currency", "payeeName", "payeeEmail",
-        "status", "createdAt", "paidAt",
+        "payeeMobile", "payeeAddress", "status", "settled", "reasonCode", "method",
+        "checkNumber", "createdAt", "paidAt",
     }
     # An unknown rail is refused rather than answered with an empty (vacuously clean) ledger.
-    assert (await harness.client.get("/ledger", params={"rail": "zelle"})).status_code == 422
+    assert (await harness.client.get("/ledger", params={"rail": "wire"})).status_code == 422
 
 
 async def test_health_and_readiness(harness: Harness) -> None:

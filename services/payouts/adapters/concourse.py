@@ -1,41 +1,42 @@
 """J.P. Morgan Concourse client: create a payment keyed by endToEndId, query its status.
 
-The endToEndId makes a repeat a status query at the provider, so every retry here (5xx, 429,
-connection refused) reuses it and can never create a second payment. A timeout is different:
-the provider may have the payment, so it is *not* retried here but returned as ``Unknown`` for
-the recovery loop to settle by status query.
+The retry, timeout and status-query discipline is ``ProviderClient``'s; this module knows only
+Concourse's wire format.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
-import httpx
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from services.payouts.adapters.provider_http import (
+    ProviderClient,
+    ProviderConnectionError,
+    ProviderError,
+    ProviderProtocolError,
+    ProviderRateLimitedError,
+    ProviderTimeoutError,
+    ProviderUnavailableError,
+)
 from services.payouts.domain.model import Payee, Rail
 from services.payouts.domain.outcomes import Observation
-from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.ports import (
-    Accepted,
-    NotFound,
     PaymentInstruction,
     ProviderPayment,
-    Rejected,
     SendResult,
-    Status,
     StatusResult,
-    Unknown,
 )
 from shared.money import Amount, Money
 
-log = logging.getLogger(__name__)
+# The names this module had before the other rails shared its client.
+ConcourseError = ProviderError
+ConcourseTimeoutError = ProviderTimeoutError
+ConcourseConnectionError = ProviderConnectionError
+ConcourseUnavailableError = ProviderUnavailableError
+ConcourseRateLimitedError = ProviderRateLimitedError
+ConcourseProtocolError = ProviderProtocolError
 
 OBSERVATIONS = {
     "PENDING": Observation.PENDING,
@@ -43,30 +44,6 @@ OBSERVATIONS = {
     "REJECTED": Observation.REJECTED,
     "RETURNED": Observation.RETURNED,
 }
-
-
-class ConcourseError(Exception):
-    """Base of the client's named errors; the public methods turn them into results."""
-
-
-class ConcourseTimeoutError(ConcourseError):
-    """No answer in time: the provider may or may not have acted."""
-
-
-class ConcourseConnectionError(ConcourseError):
-    """The connection failed (before sending: retried; after: the outcome is unknown)."""
-
-
-class ConcourseUnavailableError(ConcourseError):
-    """5xx answers until the retries ran out."""
-
-
-class ConcourseRateLimitedError(ConcourseError):
-    """429 answers until the retries ran out (or Retry-After asked for too long a wait)."""
-
-
-class ConcourseProtocolError(ConcourseError):
-    """An answer we cannot read: unknown status, malformed body."""
 
 
 class PaymentResource(BaseModel):
@@ -81,12 +58,13 @@ class PaymentResource(BaseModel):
     currency: str
     payee: dict[str, Any] | None = None
     status_reason: str | None = None
+    reason_code: str | None = None
 
 
 def to_provider_payment(resource: PaymentResource) -> ProviderPayment:
     observation = OBSERVATIONS.get(resource.status)
     if observation is None:
-        raise ConcourseProtocolError(f"unknown payment status {resource.status!r}")
+        raise ProviderProtocolError(f"unknown payment status {resource.status!r}")
     email = (resource.payee or {}).get("email")
     return ProviderPayment(
         end_to_end_id=resource.end_to_end_id,
@@ -95,63 +73,29 @@ def to_provider_payment(resource: PaymentResource) -> ProviderPayment:
         amount=Money(resource.amount),
         payee_email=str(email) if email else None,
         reason=resource.status_reason,
+        reason_code=resource.reason_code,
+        provider_status=resource.status,
     )
 
 
-def _retry_after_s(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
-    except (TypeError, ValueError):
-        return None
+class ConcourseClient(ProviderClient):
+    RAIL = Rail.CONCOURSE
+    CREATE_PATH = "payments"
+    STATUS_PATH = "payments/status"
 
+    def body(self, instruction: PaymentInstruction) -> dict[str, Any]:
+        payee = instruction.payee
+        return {
+            "endToEndId": instruction.end_to_end_id,
+            "amount": str(instruction.amount),
+            "currency": instruction.amount.currency,
+            "payee": {"name": payee.name, "email": payee.email, "mobile": payee.mobile},
+            "callbackUrl": self._callback_url,
+            "memo": instruction.memo,
+        }
 
-class ConcourseClient:
-    def __init__(
-        self,
-        base_url: str,
-        *,
-        callback_url: str | None = None,
-        client: httpx.AsyncClient | None = None,
-        timeout_s: float = 10,
-        retries: int = 3,
-        backoff_s: float = 0.5,
-        max_backoff_s: float = 5,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._callback_url = callback_url
-        # An injected client (tests: ASGITransport to the sandbox) belongs to the caller.
-        self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout_s)
-        self._timeout_s = timeout_s
-        self._retries = retries
-        self._backoff_s = backoff_s
-        self._max_backoff_s = max_backoff_s
-        self._sleep = sleep
-
-    @property
-    def rail(self) -> Rail:
-        return Rail.CONCOURSE
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def send(self, instruction: PaymentInstruction) -> SendResult:
-        return await self.create_payment(
-            instruction.end_to_end_id, instruction.amount, instruction.payee,
-            self._callback_url, instruction.memo,
-        )
-
-    async def status(self, end_to_end_id: str) -> StatusResult:
-        return await self.payment_status(end_to_end_id)
+    def read(self, content: bytes) -> ProviderPayment:
+        return to_provider_payment(PaymentResource.model_validate_json(content))
 
     async def create_payment(
         self,
@@ -161,109 +105,10 @@ class ConcourseClient:
         callback_url: str | None,
         memo: str | None,
     ) -> SendResult:
-        body = {
-            "endToEndId": end_to_end_id,
-            "amount": str(amount),
-            "currency": amount.currency,
-            "payee": {"name": payee.name, "email": payee.email, "mobile": payee.mobile},
-            "callbackUrl": callback_url,
-            "memo": memo,
-        }
-        extra = {"attempt_id": end_to_end_id}
-        try:
-            response = await self._call("POST", f"{self._base_url}/payments", json=body)
-            if response.status_code in (200, 201):
-                return Accepted(self._payment(response), created=response.status_code == 201)
-        except ConcourseError as exc:
-            log.warning("create payment: outcome unknown: %s", exc, extra=extra)
-            return Unknown(f"{type(exc).__name__}: {exc}")
-        detail = self._detail(response)
-        if response.status_code in (400, 422):
-            self._count("rejected")
-            log.warning("create payment rejected (%d): %s", response.status_code, detail,
-                        extra=extra)
-            return Rejected(response.status_code, detail)
-        # 409: the id is taken by a different instruction. Not ours to fail or resend: the
-        # status query shows what the provider holds and the amount check refuses a stranger.
-        kind = "conflict" if response.status_code == 409 else "unexpected_status"
-        self._count(kind)
-        log.error("create payment answered %d: %s", response.status_code, detail, extra=extra)
-        return Unknown(f"provider answered {response.status_code}: {detail}")
+        instruction = PaymentInstruction(end_to_end_id, amount, payee, memo)
+        body = self.body(instruction)
+        body["callbackUrl"] = callback_url
+        return await self._create(end_to_end_id, body)
 
     async def payment_status(self, end_to_end_id: str) -> StatusResult:
-        extra = {"attempt_id": end_to_end_id}
-        try:
-            response = await self._call(
-                "GET", f"{self._base_url}/payments/status", params={"endToEndId": end_to_end_id}
-            )
-            if response.status_code == 200:
-                return Status(self._payment(response))
-        except ConcourseError as exc:
-            log.warning("status query failed: %s", exc, extra=extra)
-            return Unknown(f"{type(exc).__name__}: {exc}")
-        if response.status_code == 404:
-            return NotFound(end_to_end_id)
-        self._count("unexpected_status")
-        log.error("status query answered %d: %s", response.status_code,
-                  self._detail(response), extra=extra)
-        return Unknown(f"provider answered {response.status_code}")
-
-    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One request with retries on 5xx, 429 and refused connections; raises the named
-        error once retrying is exhausted or cannot be safe."""
-        for attempt in range(self._retries + 1):
-            wait = self._backoff(attempt)
-            try:
-                # A hard deadline over the whole exchange: httpx's timeouts are per phase.
-                async with asyncio.timeout(self._timeout_s):
-                    response = await self._client.request(method, url, **kwargs)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                self._count("connect")  # nothing was sent: safe to try again
-                error: ConcourseError = ConcourseConnectionError(repr(exc))
-            except (TimeoutError, httpx.TimeoutException) as exc:
-                self._count("timeout")
-                raise ConcourseTimeoutError(f"no answer within {self._timeout_s}s") from exc
-            except httpx.TransportError as exc:
-                self._count("transport")
-                raise ConcourseConnectionError(repr(exc)) from exc
-            else:
-                if response.status_code == 429:
-                    self._count("rate_limited")
-                    error = ConcourseRateLimitedError("429 Too Many Requests")
-                    wait = _retry_after_s(response) or wait
-                elif response.status_code >= 500:
-                    self._count("unavailable")
-                    error = ConcourseUnavailableError(f"{response.status_code} from provider")
-                    wait = _retry_after_s(response) or wait
-                else:
-                    return response
-            if attempt == self._retries or wait > self._max_backoff_s:
-                raise error
-            await self._sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _backoff(self, attempt: int) -> float:
-        return float(min(self._backoff_s * 2**attempt, self._max_backoff_s))
-
-    def _payment(self, response: httpx.Response) -> ProviderPayment:
-        try:
-            return to_provider_payment(PaymentResource.model_validate_json(response.content))
-        except ValidationError as exc:
-            self._count("protocol")
-            raise ConcourseProtocolError(f"unreadable payment resource: {exc}") from exc
-        except ConcourseProtocolError:
-            self._count("protocol")
-            raise
-
-    @staticmethod
-    def _detail(response: httpx.Response) -> str:
-        try:
-            body = response.json()
-        except ValueError:
-            return response.text[:200]
-        if isinstance(body, dict):
-            return str(body.get("detail") or body.get("title") or body)[:500]
-        return str(body)[:500]
-
-    def _count(self, kind: str) -> None:
-        PROVIDER_ERRORS.labels(self.rail.value, kind).inc()
+        return await self.status(end_to_end_id)

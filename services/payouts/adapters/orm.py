@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -55,6 +56,18 @@ class PayoutRow(Base):
         DateTime(timezone=True), server_default=_NOW, index=True
     )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+    # The rail asked for; ``rail`` is the one paying now (they differ after a fallback).
+    requested_rail: Mapped[str | None] = mapped_column(String(16))
+    # Filters of the list: the claim, and who is paid (email, mobile or name, lower case).
+    claim_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    payee_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # A promised payment (Zelle to a service pro: 24 h); breached once, announced once.
+    deadline_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    sla_breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approval_reasons: Mapped[list[str] | None] = mapped_column(JSONB)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    # An operator's stop payment that should be followed by a new check, not a cancellation.
+    reissue_on_cancel: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class PayoutStatusHistoryRow(Base):
@@ -123,3 +136,15 @@ class ProviderEventRow(Base):
     attempt_id: Mapped[str] = mapped_column(ForeignKey("payout_attempts.id"))
     status: Mapped[str] = mapped_column(String(24))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class PayeeRow(Base):
+    """Every payee paid before, by identity, with a fingerprint of their payment details, so
+    approval rules can spot a first payout or details changed recently."""
+
+    __tablename__ = "payees"
+
+    identity: Mapped[str] = mapped_column(String(250), primary_key=True)
+    details_hash: Mapped[str] = mapped_column(String(64))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    details_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -23,7 +23,12 @@ from services.payouts.adapters.orm import (
     PayoutStatusHistoryRow,
     ProviderEventRow,
 )
-from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, PayoutStatus
+from services.payouts.adapters.search import SearchCriteria
+from services.payouts.domain.model import (
+    ACTIVE_ATTEMPT_STATUSES,
+    FINAL_PAYOUT_STATUSES,
+    PayoutStatus,
+)
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
 
@@ -57,15 +62,39 @@ class PayoutRepository:
         query = select(PayoutRow).where(PayoutRow.payout_key == payout_key)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def search(
-        self, *, payout_key: str | None, status: str | None, limit: int
-    ) -> Sequence[PayoutRow]:
-        query = select(PayoutRow).order_by(PayoutRow.created_at.desc(), PayoutRow.id).limit(limit)
-        if payout_key is not None:
-            query = query.where(PayoutRow.payout_key == payout_key)
-        if status is not None:
-            query = query.where(PayoutRow.status == status)
+    async def search(self, criteria: SearchCriteria) -> Sequence[PayoutRow]:
+        """Newest first, ``limit`` rows after the cursor (keyset: created_at, then id)."""
+        query = select(PayoutRow).order_by(PayoutRow.created_at.desc(), PayoutRow.id.desc())
+        for condition in criteria.conditions():
+            query = query.where(condition)
+        return (await self.session.execute(query.limit(criteria.limit))).scalars().all()
+
+    async def due_for_sla(self, now: datetime, limit: int) -> Sequence[PayoutRow]:
+        """Unpaid payouts past their deadline whose breach was not announced, locked for us."""
+        query = (
+            select(PayoutRow)
+            .where(PayoutRow.deadline_at <= now, PayoutRow.sla_breached_at.is_(None),
+                   PayoutRow.status != PayoutStatus.PAID.value)
+            .order_by(PayoutRow.deadline_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
         return (await self.session.execute(query)).scalars().all()
+
+    async def at_risk(self, before: datetime, limit: int) -> Sequence[PayoutRow]:
+        """Payouts with a deadline before ``before`` that are not final yet (breached ones too)."""
+        open_statuses = [s.value for s in PayoutStatus if s not in FINAL_PAYOUT_STATUSES]
+        query = (
+            select(PayoutRow)
+            .where(PayoutRow.deadline_at <= before, PayoutRow.status.in_(open_statuses))
+            .order_by(PayoutRow.deadline_at)
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def all_attempts(self) -> Sequence[tuple[AttemptRow, PayoutRow]]:
+        query = select(AttemptRow, PayoutRow).join(PayoutRow, AttemptRow.payout_id == PayoutRow.id)
+        return [(a, p) for a, p in (await self.session.execute(query)).all()]
 
     def record_status(
         self,

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.payouts.api.schemas import PayoutDetail, PayoutList, PayoutSummary
-from services.payouts.domain.model import PayoutStatus
-from services.payouts.service.queries import get_payout, list_payouts
+from services.payouts.adapters.search import Cursor, InvalidCursorError, SearchCriteria
+from services.payouts.api.schemas import AtRiskList, PayoutDetail, PayoutList, PayoutSummary
+from services.payouts.domain.model import PayoutStatus, Rail
+from services.payouts.service.context import Deps
+from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 from shared.problems import ProblemError, problem_responses
@@ -62,11 +65,77 @@ def _not_found(payout_id: uuid.UUID) -> ProblemError:
                         f"no payout has id {payout_id}")
 
 
+_SUMMARY_EXAMPLE = {k: v for k, v in _DETAIL_EXAMPLE.items() if k not in ("history", "attempts")}
+
+
+@router.get(
+    "",
+    summary="Payouts filtered by key, status, rail, payee, claim and date; newest first",
+    description="Cursor pagination: pass the `next_cursor` of a page as `cursor` to get the "
+    "next one (absent on the last page). `payee` matches the email, mobile or Zelle token the "
+    "payout pays, or the payee's name (case-insensitive, exact).",
+    response_model=PayoutList,
+    responses={
+        200: {"content": {"application/json": {"example": {
+            "items": [_SUMMARY_EXAMPLE], "next_cursor": "eyJjIjogIjIwMjYtMDEtMDVUMTA6MDA6MDBa"}}}},
+        **problem_responses(400, 401, 403, 422),
+    },
+)
+async def search_payouts(
+    request: Request,
+    _: Reader,
+    payout_key: Annotated[str | None, Query(max_length=120,
+                                            examples=["claim:7f1c2a:claim_credit"])] = None,
+    status: Annotated[PayoutStatus | None, Query()] = None,
+    rail: Annotated[Rail | None, Query()] = None,
+    payee: Annotated[str | None, Query(max_length=200, examples=["pat@fixit-pros.net"])] = None,
+    claim_id: Annotated[str | None, Query(max_length=120, examples=["7f1c2a"])] = None,
+    created_from: Annotated[datetime | None, Query(examples=["2026-01-01T00:00:00Z"])] = None,
+    created_to: Annotated[datetime | None, Query(examples=["2026-02-01T00:00:00Z"])] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> PayoutList:
+    try:
+        after = Cursor.decode(cursor) if cursor else None
+    except InvalidCursorError as exc:
+        raise ProblemError(400, "invalid-cursor", "Cursor not valid", str(exc)) from exc
+    criteria = SearchCriteria(
+        limit=limit, payout_key=payout_key, status=status.value if status else None,
+        rail=rail.value if rail else None, payee=payee, claim_id=claim_id,
+        created_from=created_from, created_to=created_to, cursor=after,
+    )
+    page = await list_payouts(request.app.state.sessionmaker, criteria)
+    return PayoutList(items=[PayoutSummary.of(row) for row in page.items],
+                      next_cursor=page.next_cursor)
+
+
+@router.get(
+    "/at-risk",
+    summary="Promised payouts (Zelle to service pros: 24 h) not paid and near or past deadline",
+    description="Every payout with a deadline within `within_hours` (default "
+    "PAYOUTS_SLA_AT_RISK_HOURS) that is not final yet, breached ones first.",
+    response_model=AtRiskList,
+    responses=problem_responses(401, 403, 422),
+)
+async def at_risk(
+    request: Request,
+    _: Reader,
+    within_hours: Annotated[float | None, Query(gt=0, le=720)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> AtRiskList:
+    deps: Deps = request.app.state.deps
+    hours = within_hours or deps.settings.sla_at_risk_hours
+    now = deps.clock()
+    rows = await payouts_at_risk(request.app.state.sessionmaker, now + timedelta(hours=hours),
+                                 limit)
+    return AtRiskList.of(rows, now)
+
+
 @router.get(
     "/{payout_id}",
     summary="One payout with its status history and attempts",
-    description="The payee's email and phone are masked. Attempts are numbered; an attempt's "
-    "id is the endToEndId the provider knows it by.",
+    description="The payee's email, phone, Zelle token and street address are masked. "
+    "Attempts are numbered; an attempt's id is the endToEndId the provider knows it by.",
     response_model=PayoutDetail,
     responses={
         200: {"content": {"application/json": {"example": _DETAIL_EXAMPLE}}},
@@ -78,29 +147,3 @@ async def read_payout(payout_id: uuid.UUID, request: Request, _: Reader) -> Payo
     if view is None:
         raise _not_found(payout_id)
     return PayoutDetail.of_view(view)
-
-
-@router.get(
-    "",
-    summary="Payouts by payout key and/or status, newest first",
-    response_model=PayoutList,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [
-            {k: v for k, v in _DETAIL_EXAMPLE.items() if k not in ("history", "attempts")}
-        ]}}}},
-        **problem_responses(401, 403, 422),
-    },
-)
-async def search_payouts(
-    request: Request,
-    _: Reader,
-    payout_key: Annotated[str | None, Query(max_length=120,
-                                            examples=["claim:7f1c2a:claim_credit"])] = None,
-    status: Annotated[PayoutStatus | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> PayoutList:
-    rows = await list_payouts(
-        request.app.state.sessionmaker, payout_key=payout_key,
-        status=status.value if status else None, limit=limit,
-    )
-    return PayoutList(items=[PayoutSummary.of(row) for row in rows])

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
+from services.payouts.domain.reconciliation import MismatchKind
 from services.payouts.service.callbacks import CallbackResult
 from services.payouts.service.queries import PayoutView
+from services.payouts.service.reconcile import Report
 from shared.logging import mask_email, mask_tail
-from shared.messaging.contracts import PayoutSource
+from shared.messaging.contracts import MailingAddress, PayoutSource
 from shared.money import Amount
 
 EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
@@ -25,16 +28,27 @@ class MaskedPayee(BaseModel):
     name: str = Field(examples=["Jane Doe"])
     email: str | None = Field(default=None, examples=["j***@gmail.com"])
     mobile: str | None = Field(default=None, examples=["********0100"])
+    zelle_token: str | None = Field(default=None, examples=["p***@fixit-pros.net"])
+    address: str | None = Field(default=None, description="City, state and ZIP only.",
+                                examples=["Springfield, IL 62701"])
 
     @classmethod
-    def of(cls, payee: dict[str, object]) -> MaskedPayee:
-        email, mobile = payee.get("email"), payee.get("mobile")
+    def of(cls, payee: dict[str, Any]) -> MaskedPayee:
+        email, mobile, token = payee.get("email"), payee.get("mobile"), payee.get("zelle_token")
+        address = payee.get("address")
         return cls(
             kind=str(payee.get("kind", "customer")),
             name=str(payee.get("name", "")),
             email=mask_email(str(email)) if email else None,
             mobile=mask_tail(str(mobile)) if mobile else None,
+            zelle_token=_mask_token(str(token)) if token else None,
+            address=f"{address['city']}, {address['state']} {address['zip']}"
+            if address else None,
         )
+
+
+def _mask_token(token: str) -> str | None:
+    return mask_email(token) if "@" in token else mask_tail(token)
 
 
 class PayoutSummary(BaseModel):
@@ -48,6 +62,14 @@ class PayoutSummary(BaseModel):
     memo: str | None = Field(default=None, examples=["Claim credit 7f1c2a"])
     status: PayoutStatus
     status_reason: str | None = Field(default=None, description="Why it failed or waits.")
+    requested_rail: Rail | None = Field(default=None,
+                                        description="Differs from rail after a fallback.")
+    deadline_at: datetime | None = Field(default=None,
+                                         description="Promised by (Zelle to a service pro).")
+    sla_breached_at: datetime | None = None
+    approval_reasons: list[str] | None = Field(default=None,
+                                               examples=[["first payout to this payee"]])
+    decided_by: str | None = Field(default=None, examples=["payables-pat"])
     created_at: datetime
     updated_at: datetime
 
@@ -58,6 +80,9 @@ class PayoutSummary(BaseModel):
             source=PayoutSource.model_validate(row.source), amount=row.amount,
             currency=row.currency, rail=Rail(row.rail), payee=MaskedPayee.of(row.payee),
             memo=row.memo, status=PayoutStatus(row.status), status_reason=row.status_reason,
+            requested_rail=Rail(row.requested_rail) if row.requested_rail else None,
+            deadline_at=row.deadline_at, sla_breached_at=row.sla_breached_at,
+            approval_reasons=row.approval_reasons, decided_by=row.decided_by,
             created_at=row.created_at, updated_at=row.updated_at,
         )
 
@@ -119,6 +144,26 @@ class PayoutDetail(PayoutSummary):
 
 class PayoutList(BaseModel):
     items: list[PayoutSummary]
+    next_cursor: str | None = Field(default=None, description="Absent on the last page.")
+
+
+class AtRiskPayout(PayoutSummary):
+    hours_left: float = Field(description="Negative once the deadline has passed.")
+    breached: bool
+
+
+class AtRiskList(BaseModel):
+    items: list[AtRiskPayout]
+
+    @classmethod
+    def of(cls, rows: Sequence[PayoutRow], now: datetime) -> AtRiskList:
+        items = []
+        for row in rows:
+            assert row.deadline_at is not None
+            left = (row.deadline_at - now).total_seconds() / 3600
+            items.append(AtRiskPayout(**PayoutSummary.of(row).model_dump(),
+                                      hours_left=round(left, 2), breached=left < 0))
+        return cls(items=items)
 
 
 class ConcourseCallback(BaseModel):
@@ -134,6 +179,55 @@ class ConcourseCallback(BaseModel):
     currency: str = Field(examples=["USD"])
     occurred_at: datetime
     status_reason: str | None = Field(default=None, max_length=500)
+
+
+class MismatchView(BaseModel):
+    kind: MismatchKind
+    end_to_end_id: str = Field(examples=["K3V9Q2M7X1B4C8D5"])
+    rail: str = Field(examples=["zelle"])
+    payout_id: str | None = None
+    detail: str = Field(examples=["ours 125.00, provider's 152.00"])
+
+
+class ReconciliationReport(BaseModel):
+    checked_at: datetime
+    attempts: int
+    ledger_entries: int
+    clean: bool
+    mismatches: list[MismatchView]
+
+    @classmethod
+    def of(cls, report: Report) -> ReconciliationReport:
+        return cls(
+            checked_at=report.checked_at, attempts=report.attempts,
+            ledger_entries=report.ledger_entries, clean=not report.mismatches,
+            mismatches=[MismatchView(kind=m.kind, end_to_end_id=m.end_to_end_id, rail=m.rail,
+                                     payout_id=m.payout_id, detail=m.detail)
+                        for m in report.mismatches],
+        )
+
+
+class ActionRequest(BaseModel):
+    reason: str = Field(min_length=3, max_length=500, examples=["verified with the payee"])
+
+
+class StopRequest(ActionRequest):
+    reissue: bool = Field(default=False, description="Issue a new check once stopped.")
+
+
+class ReissueRequest(ActionRequest):
+    address: MailingAddress | None = Field(default=None,
+                                           description="A corrected mailing address.")
+
+
+class RailCallback(ConcourseCallback):
+    """The signed status callback of any rail: Concourse's shape plus a rail's own status
+    vocabulary (checks: MAILED, CASHED, RETURNED_TO_SENDER, ...) and ISO reason codes."""
+
+    status: str = Field(min_length=1, max_length=24, examples=["CASHED"])  # type: ignore[assignment]
+    reason_code: str | None = Field(default=None, max_length=8, examples=["BE23"])
+    method: str | None = Field(default=None, max_length=16, examples=["CHECK"])
+    check_number: int | None = None
 
 
 class CallbackAck(BaseModel):

@@ -49,6 +49,7 @@ class AttemptStatus(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     RETURNED = "returned"
+    CANCELLED = "cancelled"  # voided or stopped at the provider: this attempt never pays
 
 
 # An attempt in one of these may exist at the provider: no second attempt while one does.
@@ -73,6 +74,7 @@ class Payee:
     email: str | None = None
     mobile: str | None = None
     address: MailingAddress | None = None
+    zelle_token: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,12 +25,16 @@ class Observation(StrEnum):
     COMPLETED = "completed"
     REJECTED = "rejected"
     RETURNED = "returned"
+    CANCELLED = "cancelled"  # voided or stopped at our request: it will never pay
+    STALE = "stale"  # a check nobody cashed in time, stopped by the bank: reissue or give up
 
 
 class PayoutEvent(StrEnum):
     SUBMITTED = "submitted"
     PAID = "paid"
     FAILED = "failed"
+    RETURNED = "returned"
+    CANCELLED = "cancelled"  # cancelled, voided, stopped, rejected by an approver, or expired
 
 
 Obs = Observation
@@ -48,6 +52,12 @@ ATTEMPT_TRANSITIONS: dict[tuple[At, Observation], At] = {
     (At.SUBMITTED, Obs.REJECTED): At.FAILED,
     (At.SUBMITTED, Obs.RETURNED): At.RETURNED,
     (At.PAID, Obs.RETURNED): At.RETURNED,
+    (At.SENDING, Obs.CANCELLED): At.CANCELLED,
+    (At.UNKNOWN, Obs.CANCELLED): At.CANCELLED,
+    (At.SUBMITTED, Obs.CANCELLED): At.CANCELLED,
+    (At.SENDING, Obs.STALE): At.CANCELLED,
+    (At.UNKNOWN, Obs.STALE): At.CANCELLED,
+    (At.SUBMITTED, Obs.STALE): At.CANCELLED,
 }
 
 ACTION_FOR: dict[Observation, PayoutAction] = {
@@ -56,7 +66,18 @@ ACTION_FOR: dict[Observation, PayoutAction] = {
     Obs.COMPLETED: PayoutAction.PROVIDER_COMPLETED,
     Obs.REJECTED: PayoutAction.PROVIDER_REJECTED,
     Obs.RETURNED: PayoutAction.PROVIDER_RETURNED,
+    Obs.CANCELLED: PayoutAction.PROVIDER_CANCELLED,
+    Obs.STALE: PayoutAction.REISSUE,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the payout may do next when its attempt ends without paying, decided by the caller
+    (configuration and the payout's own facts)."""
+
+    fall_back: bool = False  # a rejection has a fallback rail for this payout
+    reissue: bool = False  # a stale or stopped check is issued again (under the cap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,23 +98,39 @@ class Effect:
         return self.attempt_to is not None and self.payout_to is None
 
 
-def resolve(payout: PayoutStatus, attempt: At, observation: Observation) -> Effect:
-    action = ACTION_FOR[observation]
+def action_for(observation: Observation, policy: Policy) -> PayoutAction:
+    """A rejection with a fallback is a fallback, a stale check is reissued under the cap and
+    expires at it, a stop with a reissue asked for is a reissue."""
+    if observation is Obs.REJECTED and policy.fall_back:
+        return PayoutAction.FALL_BACK
+    if observation is Obs.STALE:
+        return PayoutAction.REISSUE if policy.reissue else PayoutAction.EXPIRE
+    if observation is Obs.CANCELLED and policy.reissue:
+        return PayoutAction.REISSUE
+    return ACTION_FOR[observation]
+
+
+def resolve(payout: PayoutStatus, attempt: At, observation: Observation,
+            policy: Policy | None = None) -> Effect:
+    action = action_for(observation, policy or Policy())
     attempt_to = ATTEMPT_TRANSITIONS.get((attempt, observation))
     if attempt_to is None:
         return Effect(action)  # duplicate, stale or out of order: nothing to do
     payout_to = next_status(payout, action) if is_legal(payout, action) else None
-    return Effect(action, attempt_to, payout_to, _event(payout, payout_to))
+    return Effect(action, attempt_to, payout_to, event_for(payout_to))
 
 
-def _event(before: PayoutStatus, after: PayoutStatus | None) -> PayoutEvent | None:
-    if after is PayoutStatus.SUBMITTED:
-        return PayoutEvent.SUBMITTED
-    if after is PayoutStatus.PAID:
-        return PayoutEvent.PAID
-    if after is PayoutStatus.FAILED:
-        return PayoutEvent.FAILED
-    if after is PayoutStatus.RETURNED and before is not PayoutStatus.PAID:
-        # Returned before anyone was told it was paid: to the requester it simply failed.
-        return PayoutEvent.FAILED
-    return None
+_EVENTS = {
+    PayoutStatus.SUBMITTED: PayoutEvent.SUBMITTED,
+    PayoutStatus.PAID: PayoutEvent.PAID,
+    PayoutStatus.FAILED: PayoutEvent.FAILED,
+    PayoutStatus.RETURNED: PayoutEvent.RETURNED,
+    PayoutStatus.CANCELLED: PayoutEvent.CANCELLED,
+    PayoutStatus.EXPIRED: PayoutEvent.CANCELLED,
+}
+
+
+def event_for(after: PayoutStatus | None) -> PayoutEvent | None:
+    """The event announcing a payout that reached ``after`` (none for approved: a fallback or
+    reissue is internal until its attempt is submitted)."""
+    return None if after is None else _EVENTS.get(after)

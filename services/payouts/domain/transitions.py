@@ -26,6 +26,10 @@ class PayoutAction(StrEnum):
     PROVIDER_COMPLETED = "provider_completed"
     PROVIDER_REJECTED = "provider_rejected"
     PROVIDER_RETURNED = "provider_returned"
+    PROVIDER_CANCELLED = "provider_cancelled"  # void or stop payment confirmed
+    FALL_BACK = "fall_back"  # rejected on one rail, sent on the configured fallback rail
+    REISSUE = "reissue"  # a returned, stopped or stale check, issued again
+    REJECT = "reject"  # by the approver
     CANCEL = "cancel"
     EXPIRE = "expire"
 
@@ -80,6 +84,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.RECEIVED, A.REJECT_INVALID, S.FAILED, _invalid),
     Transition(S.RECEIVED, A.CANCEL, S.CANCELLED),
     Transition(S.PENDING_APPROVAL, A.APPROVE, S.APPROVED),
+    Transition(S.PENDING_APPROVAL, A.REJECT, S.CANCELLED),
     Transition(S.PENDING_APPROVAL, A.CANCEL, S.CANCELLED),
     Transition(S.APPROVED, A.OUTCOME_UNKNOWN, S.UNKNOWN),
     Transition(S.APPROVED, A.PROVIDER_ACCEPTED, S.SUBMITTED),
@@ -99,6 +104,21 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.SUBMITTED, A.EXPIRE, S.EXPIRED),
     # Money that reached the payee can still come back (e.g. an ACH return).
     Transition(S.PAID, A.PROVIDER_RETURNED, S.RETURNED),
+    # The provider confirmed the attempt will never pay (void, stop payment): only then may a
+    # payout end without money, move to its fallback rail or get a new attempt. A new attempt
+    # is made by the dispatcher from APPROVED, never while another one is active.
+    Transition(S.APPROVED, A.PROVIDER_CANCELLED, S.CANCELLED),
+    Transition(S.UNKNOWN, A.PROVIDER_CANCELLED, S.CANCELLED),
+    Transition(S.SUBMITTED, A.PROVIDER_CANCELLED, S.CANCELLED),
+    Transition(S.APPROVED, A.FALL_BACK, S.APPROVED),
+    Transition(S.UNKNOWN, A.FALL_BACK, S.APPROVED),
+    Transition(S.SUBMITTED, A.FALL_BACK, S.APPROVED),
+    Transition(S.APPROVED, A.REISSUE, S.APPROVED),
+    Transition(S.UNKNOWN, A.REISSUE, S.APPROVED),
+    Transition(S.SUBMITTED, A.REISSUE, S.APPROVED),
+    Transition(S.RETURNED, A.REISSUE, S.APPROVED, _nothing_in_flight),
+    Transition(S.APPROVED, A.EXPIRE, S.EXPIRED),
+    Transition(S.UNKNOWN, A.EXPIRE, S.EXPIRED),
 )
 
 _INDEX: dict[tuple[S, PayoutAction], Transition] = {}

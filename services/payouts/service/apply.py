@@ -10,11 +10,13 @@ from datetime import datetime, timedelta
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
-from services.payouts.domain.model import AttemptStatus, PayoutStatus
-from services.payouts.domain.outcomes import Effect, Observation, resolve
+from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
+from services.payouts.domain.outcomes import Effect, Observation, Policy, resolve
+from services.payouts.domain.transitions import PayoutAction
+from services.payouts.domain.validation import fallback_rail
 from services.payouts.metrics import PAYOUT_STATUS, PROVIDER_ERRORS
 from services.payouts.service.context import PayoutsUnitOfWork
-from services.payouts.service.mapping import build_event
+from services.payouts.service.mapping import build_event, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.money import Money
 
@@ -49,6 +51,21 @@ class Reading:
     reason: str | None = None
     provider_reference: str | None = None
     provider_status: str | None = None
+    reason_code: str | None = None
+
+
+async def policy_for(repo: PayoutRepository, payout: PayoutRow, reading: Reading,
+                     settings: PayoutsSettings) -> Policy:
+    """May this payout fall back or be reissued if the observation ends its attempt?"""
+    if reading.observation is Observation.REJECTED:
+        target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
+        return Policy(fall_back=target is not None)
+    if reading.observation is Observation.STALE:
+        issued = sum(1 for a in await repo.attempts(payout.id) if a.rail == Rail.CHECK.value)
+        return Policy(reissue=issued < settings.check_max_issues)
+    if reading.observation is Observation.CANCELLED:
+        return Policy(reissue=payout.reissue_on_cancel)
+    return Policy()
 
 
 async def apply_observation(
@@ -63,9 +80,15 @@ async def apply_observation(
 ) -> Effect:
     """Both rows must be locked by the caller (payout first). Returns what was done."""
     extra = {"payout_id": payout.id, "attempt_id": attempt.id}
+    repo = PayoutRepository(uow.session)
     effect = resolve(PayoutStatus(payout.status), AttemptStatus(attempt.status),
-                     reading.observation)
+                     reading.observation, await policy_for(repo, payout, reading, settings))
     if effect.ignored or effect.attempt_to is None:
+        if reading.observation is Observation.PENDING and reading.provider_status and \
+                AttemptStatus(attempt.status) is AttemptStatus.SUBMITTED:
+            # Still pending, but further along (a check mailed, delivered): worth showing.
+            attempt.provider_status = reading.provider_status
+            attempt.updated_at = now
         log.info("%s ignored: attempt is %s, payout %s", reading.observation.value,
                  attempt.status, payout.status, extra=extra)
         return effect
@@ -86,15 +109,20 @@ async def apply_observation(
         uow.after_commit(lambda: PROVIDER_ERRORS.labels(rail, "unexpected_outcome").inc())
         return effect
 
-    repo = PayoutRepository(uow.session)
+    reason = _reason(payout, effect, reading, settings)
+    if effect.action is PayoutAction.FALL_BACK:
+        target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
+        assert target is not None  # the policy said there is one
+        payout.rail = target.value
+    if effect.action is PayoutAction.REISSUE:
+        payout.reissue_on_cancel = False  # asked for once, done once
     repo.record_status(payout, payout_to, action=effect.action.value, actor=actor, now=now,
-                       reason=reading.reason, attempt_id=attempt.id)
+                       reason=reason, attempt_id=attempt.id)
     if effect.emit is not None:
-        uow.emit(build_event(effect.emit, payout, attempt, reading.reason),
+        uow.emit(build_event(effect.emit, payout, attempt, reason),
                  correlation_id=payout.correlation_id)
-    if payout_to is PayoutStatus.RETURNED and effect.emit is None:
-        # No contract announces a return after payment yet; make sure a person sees it.
-        log.error("payout returned after it was paid", extra=extra)
+    if payout_to is PayoutStatus.RETURNED:
+        log.warning("payout returned: %s", reason, extra=extra)
 
     def after() -> None:
         PAYOUT_STATUS.labels(rail, payout_to.value).inc()
@@ -103,3 +131,16 @@ async def apply_observation(
 
     uow.after_commit(after)
     return effect
+
+
+def _reason(payout: PayoutRow, effect: Effect, reading: Reading,
+            settings: PayoutsSettings) -> str | None:
+    said = reading.reason or reading.reason_code
+    if effect.action is PayoutAction.FALL_BACK:
+        target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
+        return f"{payout.rail} rejected ({said}); falling back to {target}"
+    if effect.action is PayoutAction.REISSUE:
+        return f"reissuing: {said}"
+    if effect.action is PayoutAction.EXPIRE:
+        return f"{said}; {settings.check_max_issues} checks issued, giving up"
+    return reading.reason

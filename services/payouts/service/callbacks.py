@@ -34,6 +34,7 @@ class ProviderCallback:
     amount: Money
     currency: str
     reason: str | None
+    reason_code: str | None = None
 
 
 class CallbackResult(StrEnum):
@@ -82,7 +83,8 @@ async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackRes
             return CallbackResult.DUPLICATE
         reading = Reading(callback.observation, reason=callback.reason,
                           provider_reference=callback.provider_reference,
-                          provider_status=callback.observation.value)
+                          provider_status=callback.provider_status.lower(),
+                          reason_code=callback.reason_code)
         effect = await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
                                          now=deps.clock(), actor=f"{callback.rail.value}-callback")
         await uow.commit()

@@ -25,6 +25,7 @@ from services.payouts.service.mapping import payee_from_json
 from services.payouts.service.ports import (
     Accepted,
     PaymentInstruction,
+    ProviderPayment,
     Rejected,
     SendResult,
     Unknown,
@@ -110,6 +111,13 @@ async def send_claimed(deps: Deps, item: Claimed, *, actor: str = "dispatcher") 
             "payout_id": item.payout_id, "attempt_id": item.instruction.end_to_end_id})
 
 
+def reading_of_payment(payment: ProviderPayment) -> Reading:
+    return Reading(payment.observation, reason=payment.reason,
+                   provider_reference=payment.provider_reference,
+                   provider_status=(payment.provider_status or payment.observation.value).lower(),
+                   reason_code=payment.reason_code)
+
+
 def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
     if isinstance(result, Accepted):
         payment = result.payment
@@ -117,9 +125,7 @@ def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
         if wrong is not None:
             log.error("%s", wrong, extra={"attempt_id": attempt.id})
             return Reading(Observation.OUTCOME_UNKNOWN, reason=wrong)
-        return Reading(payment.observation, reason=payment.reason,
-                       provider_reference=payment.provider_reference,
-                       provider_status=payment.observation.value)
+        return reading_of_payment(payment)
     if isinstance(result, Rejected):
         return Reading(Observation.REJECTED, reason=f"provider refused the payment: "
                                                     f"{result.reason}")

@@ -19,6 +19,7 @@ def payee_from_json(data: dict[str, Any]) -> Payee:
         email=data.get("email"),
         mobile=data.get("mobile"),
         address=MailingAddress(**address) if address else None,
+        zelle_token=data.get("zelle_token"),
     )
 
 
@@ -56,6 +57,13 @@ def build_event(
     if kind is PayoutEvent.PAID:
         assert attempt is not None
         return c.PayoutPaidV1(**common, attempt_id=attempt.id, provider_reference=reference)
+    attempt_id = attempt.id if attempt is not None else None
+    if kind is PayoutEvent.RETURNED:
+        return c.PayoutReturnedV1(**common, reason=reason or payout.status_reason or "returned",
+                                  attempt_id=attempt_id)
+    if kind is PayoutEvent.CANCELLED:
+        return c.PayoutCancelledV1(**common, final_status=payout.status,
+                                   reason=reason or payout.status_reason or payout.status)
     return c.PayoutFailedV1(
         **common,
         reason=reason or payout.status_reason or "failed",

@@ -10,7 +10,7 @@ raises for a provider's answer: whatever happened is a result, so the caller alw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from services.payouts.domain.model import Payee, Rail
 from services.payouts.domain.outcomes import Observation
@@ -35,6 +35,8 @@ class ProviderPayment:
     amount: Money
     payee_email: str | None = None
     reason: str | None = None
+    reason_code: str | None = None  # ISO 20022 (BE23, AM04) or the provider's own (STAL)
+    provider_status: str | None = None  # the provider's word, e.g. MAILED for a check
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +78,9 @@ SendResult = Accepted | Rejected | Unknown
 StatusResult = Status | NotFound | Unknown
 
 
+ActionResult = Status | Rejected | Unknown
+
+
 class RailAdapter(Protocol):
     @property
     def rail(self) -> Rail: ...
@@ -83,3 +88,13 @@ class RailAdapter(Protocol):
     async def send(self, instruction: PaymentInstruction) -> SendResult: ...
 
     async def status(self, end_to_end_id: str) -> StatusResult: ...
+
+
+@runtime_checkable
+class RevocableRail(RailAdapter, Protocol):
+    """A rail whose payments can be taken back before the payee has the money (checks): void
+    before mailing, stop payment after."""
+
+    async def void(self, end_to_end_id: str) -> ActionResult: ...
+
+    async def stop(self, end_to_end_id: str) -> ActionResult: ...

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
 from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.search import Cursor, SearchCriteria
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,14 +32,24 @@ async def get_payout(
         return PayoutView(payout, await repo.history(payout_id), await repo.attempts(payout_id))
 
 
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: Sequence[PayoutRow]
+    next_cursor: str | None
+
+
 async def list_payouts(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    *,
-    payout_key: str | None,
-    status: str | None,
-    limit: int,
+    sessionmaker: async_sessionmaker[AsyncSession], criteria: SearchCriteria
+) -> Page:
+    """One page; ``next_cursor`` is set when a further page may exist."""
+    async with sessionmaker() as session, session.begin():
+        rows = await PayoutRepository(session).search(criteria)
+    full = len(rows) == criteria.limit
+    return Page(rows, Cursor.after(rows[-1]).encode() if full and rows else None)
+
+
+async def payouts_at_risk(
+    sessionmaker: async_sessionmaker[AsyncSession], before: datetime, limit: int
 ) -> Sequence[PayoutRow]:
     async with sessionmaker() as session, session.begin():
-        return await PayoutRepository(session).search(
-            payout_key=payout_key, status=status, limit=limit
-        )
+        return await PayoutRepository(session).at_risk(before, limit)

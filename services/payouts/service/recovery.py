@@ -17,17 +17,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from services.payouts.adapters.orm import PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.model import AttemptStatus, Rail
+from services.payouts.domain.validation import zelle_recipient
 from services.payouts.metrics import PROVIDER_ERRORS
-from services.payouts.service.apply import Reading, apply_observation, mismatch, next_check_at
+from services.payouts.service.apply import apply_observation, mismatch, next_check_at
 from services.payouts.service.context import Deps
 from services.payouts.service.dispatch import (
     Claimed,
     instruction_for,
+    reading_of_payment,
     record_send_result,
     send_claimed,
 )
+from services.payouts.service.mapping import payee_from_json
 from services.payouts.service.ports import NotFound, ProviderPayment, Status, Unknown
 from shared.logging import correlation_id_var
 
@@ -88,7 +92,7 @@ async def resolve_attempt(deps: Deps, due: Due) -> None:
     try:
         result = await deps.rails[due.claimed.rail].status(due.attempt_id)
         if isinstance(result, Status):
-            await _apply_status(deps, due.claimed.payout_id, due.attempt_id, result.payment)
+            await apply_provider_status(deps, due.claimed.payout_id, due.attempt_id, result.payment)
         elif isinstance(result, NotFound):
             await _not_found(deps, due)
         else:
@@ -127,8 +131,9 @@ async def _count_send(deps: Deps, attempt_id: str) -> None:
         await uow.commit()
 
 
-async def _apply_status(
-    deps: Deps, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment
+async def apply_provider_status(
+    deps: Deps, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment,
+    *, actor: str = ACTOR,
 ) -> None:
     async with deps.uow() as uow:
         repo = PayoutRepository(uow.session)
@@ -137,7 +142,7 @@ async def _apply_status(
         if payout is None or attempt is None:
             return
         wrong = mismatch(attempt, payment.amount, payment.amount.currency) or _other_payee(
-            payout.payee.get("email"), payment.payee_email
+            expected_payee_id(payout), payment.payee_email
         )
         if wrong is not None:
             # Not the payment we instructed: applying its status could mark us paid for
@@ -145,15 +150,20 @@ async def _apply_status(
             PROVIDER_ERRORS.labels(attempt.rail, "instruction_mismatch").inc()
             log.error("%s", wrong, extra={"payout_id": payout_id, "attempt_id": attempt_id})
             return
-        reading = Reading(payment.observation, reason=payment.reason,
-                          provider_reference=payment.provider_reference,
-                          provider_status=payment.observation.value)
-        await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
-                                now=deps.clock(), actor=ACTOR)
+        await apply_observation(uow, payout, attempt, reading_of_payment(payment),
+                                settings=deps.settings, now=deps.clock(), actor=actor)
         await uow.commit()
+
+
+def expected_payee_id(payout: PayoutRow) -> str | None:
+    """The identifier the provider should report the payment to (None: nothing to compare)."""
+    payee = payee_from_json(payout.payee)
+    if payout.rail == Rail.ZELLE.value:
+        return zelle_recipient(payee)
+    return payee.email if payout.rail == Rail.CONCOURSE.value else None
 
 
 def _other_payee(ours: str | None, theirs: str | None) -> str | None:
     if ours and theirs and ours.casefold() != theirs.casefold():
-        return "provider reports the payment for another payee email"
+        return "provider reports the payment for another payee"
     return None

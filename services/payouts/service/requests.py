@@ -5,16 +5,26 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from services.payouts.adapters.orm import PayoutRow
+from services.payouts.adapters.payees import observe_payee
 from services.payouts.adapters.repository import PayoutRepository
-from services.payouts.domain.model import PayoutStatus
+from services.payouts.domain.approvals import (
+    ApprovalPolicy,
+    approval_reasons,
+    payee_fingerprint,
+    payee_identity,
+    payee_search_key,
+)
+from services.payouts.domain.model import Payout, PayoutStatus, Rail
 from services.payouts.domain.outcomes import PayoutEvent
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
-from services.payouts.domain.validation import needs_approval, validate_for_rail
+from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
-from services.payouts.service.context import PRODUCER, Deps
+from services.payouts.service.context import PRODUCER, Deps, PayoutsUnitOfWork
 from services.payouts.service.mapping import build_event, to_domain
+from services.payouts.settings import PayoutsSettings
 from shared.messaging.contracts import RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
@@ -34,6 +44,23 @@ class ConflictingPayoutRequestError(Exception):
         )
         self.payout_key = payout_key
         self.payout_id = payout_id
+
+
+def approval_policy(settings: PayoutsSettings) -> ApprovalPolicy:
+    days = settings.approval_payee_changed_days
+    return ApprovalPolicy(
+        threshold=settings.approval_threshold,
+        first_payout=settings.approval_first_payout,
+        changed_within=timedelta(days=days) if days else None,
+    )
+
+
+def deadline_for(command: RequestPayoutV1, settings: PayoutsSettings,
+                 now: datetime) -> datetime | None:
+    """Zelle to a service pro is promised within 24 hours (configurable); nothing else is."""
+    if command.rail.value == Rail.ZELLE.value and command.payee.kind.value == "service_pro":
+        return now + timedelta(hours=settings.zelle_sla_hours)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +110,10 @@ async def request_payout(
                 "status": PayoutStatus.RECEIVED.value,
                 "created_at": now,
                 "updated_at": now,
+                "requested_rail": command.rail.value,
+                "claim_id": command.source.claim_id,
+                "payee_key": None,  # set below from the domain payee
+                "deadline_at": deadline_for(command, deps.settings, now),
             }
         )
         if payout_id is None:
@@ -99,10 +130,12 @@ async def request_payout(
         row = await repo.get(payout_id)
         assert row is not None
         payout = to_domain(row)
-        facts = PayoutFacts(
-            validation_errors=tuple(validate_for_rail(payout)),
-            approval_reasons=tuple(needs_approval(payout)),
-        )
+        row.payee_key = payee_search_key(payout.payee)
+        errors = validate_for_rail(payout)
+        reasons = [] if errors else await _approval_reasons(uow, deps, payout,
+                                                             command.source.contract_id, now)
+        row.approval_reasons = reasons or None
+        facts = PayoutFacts(validation_errors=tuple(errors), approval_reasons=tuple(reasons))
         if facts.validation_errors:
             action = PayoutAction.REJECT_INVALID
             reason: str | None = "; ".join(facts.validation_errors)
@@ -126,3 +159,11 @@ async def request_payout(
     log.log(level, "payout received: %s%s", to.value, f" ({reason})" if reason else "",
             extra={"payout_id": payout_id})
     return RequestResult(payout_id, created=True, status=to)
+
+
+async def _approval_reasons(uow: PayoutsUnitOfWork, deps: Deps, payout: Payout,
+                            contract_id: str | None, now: datetime) -> list[str]:
+    """Remembers the payee (first sighting, details changed) and answers the rules' reasons."""
+    history = await observe_payee(uow.session, payee_identity(payout.payee, contract_id),
+                                  payee_fingerprint(payout.payee), now)
+    return approval_reasons(payout, approval_policy(deps.settings), history, now)

@@ -19,7 +19,9 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.payouts.adapters.check import CheckClient
 from services.payouts.adapters.concourse import ConcourseClient
+from services.payouts.adapters.zelle import ZelleClient
 from services.payouts.bootstrap import create_app
 from services.payouts.consumers.commands import request_payout_handler
 from services.payouts.domain.model import Rail
@@ -30,7 +32,13 @@ from services.sandbox.runtime import Sandbox
 from services.sandbox.settings import SandboxSettings
 from shared.auth import mint_token
 from shared.db import create_engine, create_sessionmaker
-from shared.messaging.contracts import Payee, PayeeKind, PayoutSource, RequestPayoutV1
+from shared.messaging.contracts import (
+    MailingAddress,
+    Payee,
+    PayeeKind,
+    PayoutSource,
+    RequestPayoutV1,
+)
 from shared.messaging.contracts import Rail as ContractRail
 from shared.messaging.envelope import Envelope
 from tests.conftest import MigratedDb
@@ -38,7 +46,8 @@ from tests.conftest import MigratedDb
 SECRET = "payouts-test-webhook-secret-0123456789"
 PAYOUTS_BASE = "http://payouts.test"
 SANDBOX_BASE = "http://sandbox.test"
-TABLES = "payout_status_history, provider_events, payout_attempts, payouts, outbox, inbox"
+TABLES = ("payout_status_history, provider_events, payout_attempts, payouts, payees, outbox, "
+          "inbox")
 
 
 @pytest.fixture(scope="session")
@@ -102,27 +111,56 @@ class World:
         envelope = envelope or wrap(command)
         await request_payout_handler(self.deps)(envelope)
 
-    def token(self, *roles: str, customer_id: str | None = None) -> dict[str, str]:
+    def token(self, *roles: str, customer_id: str | None = None,
+              subject: str = "tester") -> dict[str, str]:
         token = mint_token(secret=self.settings.jwt_secret, issuer=self.settings.jwt_issuer,
-                           audience=self.settings.jwt_audience, subject="tester",
+                           audience=self.settings.jwt_audience, subject=subject,
                            roles=list(roles), customer_id=customer_id)
         return {"Authorization": f"Bearer {token}"}
 
+    async def settle(self) -> None:
+        """Let the sandbox apply what is due now and deliver every callback."""
+        await self.sandbox.ticker.tick()
+        await self.sandbox.settler.idle()
+
+    async def advance(self, days: int) -> None:
+        response = await self.sandbox_http.post("/sandbox/clock/advance", json={"days": days})
+        assert response.status_code == 200, response.text
+        await self.sandbox.settler.idle()
+
+    async def payee(self, **behaviour: Any) -> None:
+        response = await self.sandbox_http.put("/sandbox/payees", json=behaviour)
+        assert response.status_code == 200, response.text
+
+
+ADDRESS = MailingAddress(line1="12 Elm St", city="Springfield", state="IL", zip="62701")
+
 
 def command(*, email: str = "jane.doe@gmail.com", amount: str = "125.00",
-            key: str | None = None) -> RequestPayoutV1:
+            key: str | None = None, rail: ContractRail = ContractRail.CONCOURSE,
+            payee: Payee | None = None, contract_id: str = "ct-1") -> RequestPayoutV1:
     claim = uuid.uuid4().hex[:8]
     return RequestPayoutV1(
         payout_key=key or f"claim:{claim}:claim_credit",
-        source=PayoutSource(claim_id=claim, service_job_id="job-1", contract_id="ct-1",
+        source=PayoutSource(claim_id=claim, service_job_id="job-1", contract_id=contract_id,
                             kind="claim_credit"),
         amount=Decimal(amount),
-        rail=ContractRail.CONCOURSE,
-        payee=Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email=email,
-                    mobile="+15555550100"),
+        rail=rail,
+        payee=payee or Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email=email,
+                             mobile="+15555550100"),
         memo=f"Claim credit {claim}",
         requested_by="ss-approver-1",
     )
+
+
+def pro(name: str = "Pat Pro", *, email: str | None = "pat@fixit-pros.net",
+        mobile: str | None = None, address: MailingAddress | None = None) -> Payee:
+    return Payee(kind=PayeeKind.SERVICE_PRO, name=name, email=email, mobile=mobile,
+                 address=address)
+
+
+def customer_by_check(name: str = "Jane Doe") -> Payee:
+    return Payee(kind=PayeeKind.CUSTOMER, name=name, address=ADDRESS)
 
 
 def wrap(message: RequestPayoutV1) -> Envelope:
@@ -145,17 +183,27 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
         sandbox: Sandbox = sandbox_app.state.sandbox
         sandbox_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app),
                                          base_url=SANDBOX_BASE)
-        concourse = ConcourseClient(
-            payouts_settings.concourse_base_url,
-            callback_url=payouts_settings.concourse_callback_url,
-            client=sandbox_http,
-            timeout_s=payouts_settings.provider_timeout_s,
-            retries=payouts_settings.provider_retries,
-            backoff_s=payouts_settings.provider_backoff_s,
-            max_backoff_s=payouts_settings.provider_max_backoff_s,
-        )
-        deps = Deps(create_sessionmaker(engine), payouts_settings,
-                    rails={Rail.CONCOURSE: concourse})
+        options: dict[str, Any] = {
+            "client": sandbox_http,
+            "timeout_s": payouts_settings.provider_timeout_s,
+            "retries": payouts_settings.provider_retries,
+            "backoff_s": payouts_settings.provider_backoff_s,
+            "max_backoff_s": payouts_settings.provider_max_backoff_s,
+        }
+        rails = {
+            Rail.CONCOURSE: ConcourseClient(
+                payouts_settings.concourse_base_url,
+                callback_url=payouts_settings.concourse_callback_url, **options),
+            Rail.ZELLE: ZelleClient(payouts_settings.zelle_url,
+                                    callback_url=payouts_settings.callback_url("zelle"),
+                                    **options),
+            Rail.CHECK: CheckClient(payouts_settings.check_url,
+                                    callback_url=payouts_settings.callback_url("check"),
+                                    **options),
+        }
+        deps = Deps(create_sessionmaker(engine), payouts_settings, rails=rails)
+        # The API's void and stop reach the same sandbox.
+        app.state.deps = Deps(app.state.sessionmaker, payouts_settings, rails=rails)
         world = World(deps, engine, sandbox, sandbox_http, to_payouts, app, payouts_settings)
         await world.faults()
         try:

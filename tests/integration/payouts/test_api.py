@@ -26,7 +26,7 @@ async def test_payout_detail_has_history_attempts_and_masked_payee(world: World)
     body = response.json()
     assert body["status"] == "paid" and body["amount"] == "125.00"
     assert body["payee"] == {"kind": "customer", "name": "Jane Doe", "email": "j***@gmail.com",
-                             "mobile": "********0100"}
+                             "mobile": "********0100", "zelle_token": None, "address": None}
     assert "jane.doe" not in response.text and "5555550100" not in response.text
     assert [h["to_status"] for h in body["history"]] == ["received", "approved", "submitted",
                                                          "paid"]

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.payouts.domain.model import FINAL_PAYOUT_STATUSES, AttemptStatus, PayoutStatus
-from services.payouts.domain.outcomes import Observation, PayoutEvent, resolve
+from services.payouts.domain.outcomes import Observation, PayoutEvent, Policy, resolve
+from services.payouts.domain.transitions import PayoutAction
 
 S, At, Ob = PayoutStatus, AttemptStatus, Observation
 
@@ -84,10 +85,36 @@ def test_timeout_then_status_query_resolves_unknown() -> None:
     assert (second.payout_to, second.emit) == (S.SUBMITTED, PayoutEvent.SUBMITTED)
 
 
-def test_return_before_payment_is_a_failure_and_after_payment_no_event() -> None:
-    assert resolve(S.SUBMITTED, At.SUBMITTED, Ob.RETURNED).emit is PayoutEvent.FAILED
+def test_a_return_before_or_after_payment_announces_payout_returned() -> None:
+    assert resolve(S.SUBMITTED, At.SUBMITTED, Ob.RETURNED).emit is PayoutEvent.RETURNED
     after = resolve(S.PAID, At.PAID, Ob.RETURNED)
-    assert after.payout_to is S.RETURNED and after.emit is None
+    assert after.payout_to is S.RETURNED and after.emit is PayoutEvent.RETURNED
+
+
+def test_rejection_with_a_fallback_goes_back_to_approved_without_an_event() -> None:
+    effect = resolve(S.SUBMITTED, At.SUBMITTED, Ob.REJECTED, Policy(fall_back=True))
+    assert effect.action is PayoutAction.FALL_BACK
+    assert effect.attempt_to is At.FAILED and effect.payout_to is S.APPROVED
+    assert effect.emit is None
+    plain = resolve(S.SUBMITTED, At.SUBMITTED, Ob.REJECTED)
+    assert plain.payout_to is S.FAILED and plain.emit is PayoutEvent.FAILED
+
+
+def test_stale_check_is_reissued_under_the_cap_and_expires_at_it() -> None:
+    again = resolve(S.SUBMITTED, At.SUBMITTED, Ob.STALE, Policy(reissue=True))
+    assert again.attempt_to is At.CANCELLED and again.payout_to is S.APPROVED
+    assert again.emit is None
+    done = resolve(S.SUBMITTED, At.SUBMITTED, Ob.STALE)
+    assert done.payout_to is S.EXPIRED and done.emit is PayoutEvent.CANCELLED
+
+
+def test_void_or_stop_confirmed_cancels_or_reissues() -> None:
+    cancelled = resolve(S.SUBMITTED, At.SUBMITTED, Ob.CANCELLED)
+    assert cancelled.payout_to is S.CANCELLED and cancelled.emit is PayoutEvent.CANCELLED
+    reissued = resolve(S.SUBMITTED, At.SUBMITTED, Ob.CANCELLED, Policy(reissue=True))
+    assert reissued.payout_to is S.APPROVED
+    # A cancelled attempt can never be paid afterwards, whatever arrives late.
+    assert resolve(S.CANCELLED, At.CANCELLED, Ob.COMPLETED).ignored
 
 
 def test_attempt_moves_even_when_the_payout_cannot_follow() -> None:

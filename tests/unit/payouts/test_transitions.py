@@ -77,9 +77,9 @@ def test_notable_illegal_transitions(source: PayoutStatus, action: PayoutAction)
         next_status(source, action)
 
 
-def test_final_statuses_only_leave_for_a_return_after_payment() -> None:
+def test_final_statuses_only_leave_for_a_return_after_payment_or_a_reissue() -> None:
     leaving = {(t.source, t.action) for t in TRANSITIONS if t.source in FINAL_PAYOUT_STATUSES}
-    assert leaving == {(S.PAID, A.PROVIDER_RETURNED)}
+    assert leaving == {(S.PAID, A.PROVIDER_RETURNED), (S.RETURNED, A.REISSUE)}
 
 
 def test_every_status_is_reachable_from_received() -> None:

@@ -1,0 +1,31 @@
+"""The payees paid before: a first sighting and the last change of payment details."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payouts.adapters.orm import PayeeRow
+from services.payouts.domain.approvals import PayeeHistory
+
+
+async def observe_payee(session: AsyncSession, identity: str, fingerprint: str,
+                        now: datetime) -> PayeeHistory:
+    """What we knew before, then remember this sighting (inside the caller's transaction)."""
+    inserted = await session.execute(
+        insert(PayeeRow)
+        .values(identity=identity, details_hash=fingerprint, first_seen_at=now)
+        .on_conflict_do_nothing()
+        .returning(PayeeRow.identity)
+    )
+    if inserted.first() is not None:
+        return PayeeHistory(known=False)
+    query = select(PayeeRow).where(PayeeRow.identity == identity).with_for_update()
+    row = (await session.execute(query)).scalar_one()
+    if row.details_hash != fingerprint:
+        row.details_hash = fingerprint
+        row.details_changed_at = now
+    return PayeeHistory(known=True, details_changed_at=row.details_changed_at)

@@ -1,0 +1,241 @@
+"""What every rail client shares: one HTTP discipline for providers that key a payment by our
+end-to-end id (Concourse, Zelle, the check printer).
+
+The end-to-end id makes a repeat a status query at the provider, so every retry here (5xx, 429,
+connection refused) reuses it and can never create a second payment. A timeout is different:
+the provider may have the payment, so it is *not* retried here but returned as ``Unknown`` for
+the recovery loop to settle by status query. A rail client says only where to send, what body
+to send and how to read the provider's record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+from pydantic import ValidationError
+
+from services.payouts.domain.model import Rail
+from services.payouts.metrics import PROVIDER_ERRORS
+from services.payouts.service.ports import (
+    Accepted,
+    NotFound,
+    PaymentInstruction,
+    ProviderPayment,
+    Rejected,
+    SendResult,
+    Status,
+    StatusResult,
+    Unknown,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ProviderError(Exception):
+    """Base of the client's named errors; the public methods turn them into results."""
+
+
+class ProviderTimeoutError(ProviderError):
+    """No answer in time: the provider may or may not have acted."""
+
+
+class ProviderConnectionError(ProviderError):
+    """The connection failed (before sending: retried; after: the outcome is unknown)."""
+
+
+class ProviderUnavailableError(ProviderError):
+    """5xx answers until the retries ran out."""
+
+
+class ProviderRateLimitedError(ProviderError):
+    """429 answers until the retries ran out (or Retry-After asked for too long a wait)."""
+
+
+class ProviderProtocolError(ProviderError):
+    """An answer we cannot read: unknown status, malformed body."""
+
+
+def retry_after_s(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError):
+        return None
+
+
+class ProviderClient:
+    """Base of the rail clients. Subclasses set ``RAIL``, ``CREATE_PATH`` and ``STATUS_PATH``
+    and implement ``body`` and ``read``."""
+
+    RAIL: Rail
+    CREATE_PATH: str
+    STATUS_PATH: str
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        callback_url: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        timeout_s: float = 10,
+        retries: int = 3,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._callback_url = callback_url
+        # An injected client (tests: ASGITransport to the sandbox) belongs to the caller.
+        self._owns_client = client is None
+        self._client = client or httpx.AsyncClient(timeout=timeout_s)
+        self._timeout_s = timeout_s
+        self._retries = retries
+        self._backoff_s = backoff_s
+        self._max_backoff_s = max_backoff_s
+        self._sleep = sleep
+
+    @property
+    def rail(self) -> Rail:
+        return self.RAIL
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    def body(self, instruction: PaymentInstruction) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def read(self, content: bytes) -> ProviderPayment:
+        """The provider's record; raises ``ValidationError`` or ``ProviderProtocolError``."""
+        raise NotImplementedError
+
+    async def send(self, instruction: PaymentInstruction) -> SendResult:
+        return await self._create(instruction.end_to_end_id, self.body(instruction))
+
+    async def status(self, end_to_end_id: str) -> StatusResult:
+        extra = {"attempt_id": end_to_end_id}
+        try:
+            response = await self._call("GET", self._url(self.STATUS_PATH),
+                                        params={"endToEndId": end_to_end_id})
+            if response.status_code == 200:
+                return Status(self._payment(response))
+        except ProviderError as exc:
+            log.warning("status query failed: %s", exc, extra=extra)
+            return Unknown(f"{type(exc).__name__}: {exc}")
+        if response.status_code == 404:
+            return NotFound(end_to_end_id)
+        self._count("unexpected_status")
+        log.error("status query answered %d: %s", response.status_code,
+                  self._detail(response), extra=extra)
+        return Unknown(f"provider answered {response.status_code}")
+
+    async def _create(self, end_to_end_id: str, body: dict[str, Any]) -> SendResult:
+        extra = {"attempt_id": end_to_end_id}
+        try:
+            response = await self._call("POST", self._url(self.CREATE_PATH), json=body)
+            if response.status_code in (200, 201):
+                return Accepted(self._payment(response), created=response.status_code == 201)
+        except ProviderError as exc:
+            log.warning("create payment: outcome unknown: %s", exc, extra=extra)
+            return Unknown(f"{type(exc).__name__}: {exc}")
+        detail = self._detail(response)
+        if response.status_code in (400, 422):
+            self._count("rejected")
+            log.warning("create payment rejected (%d): %s", response.status_code, detail,
+                        extra=extra)
+            return Rejected(response.status_code, detail)
+        # 409: the id is taken by a different instruction. Not ours to fail or resend: the
+        # status query shows what the provider holds and the amount check refuses a stranger.
+        kind = "conflict" if response.status_code == 409 else "unexpected_status"
+        self._count(kind)
+        log.error("create payment answered %d: %s", response.status_code, detail, extra=extra)
+        return Unknown(f"provider answered {response.status_code}: {detail}")
+
+    async def _action(self, path: str, end_to_end_id: str) -> Status | Rejected | Unknown:
+        """POST an action on an existing payment (void, stop): the new record, a refusal
+        (409: not possible in its state), or unknown."""
+        try:
+            response = await self._call("POST", self._url(path))
+            if response.status_code == 200:
+                return Status(self._payment(response))
+        except ProviderError as exc:
+            log.warning("%s: outcome unknown: %s", path, exc, extra={"attempt_id": end_to_end_id})
+            return Unknown(f"{type(exc).__name__}: {exc}")
+        if response.status_code in (404, 409, 422):
+            return Rejected(response.status_code, self._detail(response))
+        return Unknown(f"provider answered {response.status_code}")
+
+    def _url(self, path: str) -> str:
+        return f"{self._base_url}/{path.lstrip('/')}"
+
+    async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request with retries on 5xx, 429 and refused connections; raises the named
+        error once retrying is exhausted or cannot be safe."""
+        for attempt in range(self._retries + 1):
+            wait = self._backoff(attempt)
+            try:
+                # A hard deadline over the whole exchange: httpx's timeouts are per phase.
+                async with asyncio.timeout(self._timeout_s):
+                    response = await self._client.request(method, url, **kwargs)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                self._count("connect")  # nothing was sent: safe to try again
+                error: ProviderError = ProviderConnectionError(repr(exc))
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                self._count("timeout")
+                raise ProviderTimeoutError(f"no answer within {self._timeout_s}s") from exc
+            except httpx.TransportError as exc:
+                self._count("transport")
+                raise ProviderConnectionError(repr(exc)) from exc
+            else:
+                if response.status_code == 429:
+                    self._count("rate_limited")
+                    error = ProviderRateLimitedError("429 Too Many Requests")
+                    wait = retry_after_s(response) or wait
+                elif response.status_code >= 500:
+                    self._count("unavailable")
+                    error = ProviderUnavailableError(f"{response.status_code} from provider")
+                    wait = retry_after_s(response) or wait
+                else:
+                    return response
+            if attempt == self._retries or wait > self._max_backoff_s:
+                raise error
+            await self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self._backoff_s * 2**attempt, self._max_backoff_s))
+
+    def _payment(self, response: httpx.Response) -> ProviderPayment:
+        try:
+            return self.read(response.content)
+        except ValidationError as exc:
+            self._count("protocol")
+            raise ProviderProtocolError(f"unreadable payment resource: {exc}") from exc
+        except ProviderProtocolError:
+            self._count("protocol")
+            raise
+
+    @staticmethod
+    def _detail(response: httpx.Response) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            return response.text[:200]
+        if isinstance(body, dict):
+            return str(body.get("detail") or body.get("title") or body)[:500]
+        return str(body)[:500]
+
+    def _count(self, kind: str) -> None:
+        PROVIDER_ERRORS.labels(self.rail.value, kind).inc()

@@ -1,0 +1,46 @@
+"""Use case: announce every promised payout not paid by its deadline, once.
+
+Zelle to a service pro is promised within 24 hours. A payout past its deadline and not paid is
+marked breached, ``payouts.payout_sla_breached`` goes out (claims and operations act on it) and
+the breach is counted; it stays listed under ``/v1/payouts/at-risk`` until it is final.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.metrics import SLA_BREACHES
+from services.payouts.service.context import Deps
+from shared.messaging import contracts as c
+
+log = logging.getLogger(__name__)
+
+
+async def sla_once(deps: Deps) -> int:
+    """Mark one batch of breaches. Returns how many were announced."""
+    async with deps.uow() as uow:
+        repo = PayoutRepository(uow.session)
+        now = deps.clock()
+        breached = await repo.due_for_sla(now, deps.settings.dispatch_batch)
+        for payout in breached:
+            assert payout.deadline_at is not None
+            payout.sla_breached_at = now
+            uow.emit(c.PayoutSlaBreachedV1(
+                payout_id=str(payout.id), payout_key=payout.payout_key,
+                source=c.PayoutSource.model_validate(payout.source), amount=payout.amount,
+                currency=payout.currency, rail=c.Rail(payout.rail),
+                deadline=payout.deadline_at, status=payout.status,
+            ), correlation_id=payout.correlation_id)
+        rails = [payout.rail for payout in breached]
+
+        def count() -> None:
+            for rail in rails:
+                SLA_BREACHES.labels(rail).inc()
+
+        uow.after_commit(count)
+        await uow.commit()
+    for payout in breached:
+        log.warning("payout missed its deadline (status %s)", payout.status,
+                    extra={"payout_id": payout.id})
+    return len(breached)

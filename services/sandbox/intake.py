@@ -1,0 +1,73 @@
+"""What every rail does with a new payment request, in one place: injected faults first, then
+record it once per end-to-end id (a repeat is a status query, a conflicting repeat a 409), then
+start its life, then answer (late, if the timeout-after-success fault is on)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import Response
+
+from shared.logging import mask_email, mask_tail
+
+from . import errors
+from .faults import CreateFault
+from .runtime import Sandbox
+from .state import DuplicateEndToEndIdError, Payment, Rail
+
+log = logging.getLogger(__name__)
+
+Start = Callable[[Payment], Awaitable[None]]
+
+
+async def take_fault(sandbox: Sandbox) -> None:
+    fault = await sandbox.faults.take_create_fault()
+    if fault is CreateFault.UNAVAILABLE:
+        raise errors.provider_unavailable()
+    if fault is CreateFault.RATE_LIMITED:
+        raise errors.rate_limited()
+
+
+async def intake(sandbox: Sandbox, candidate: Payment, response: Response, start: Start,
+                 ) -> Payment:
+    await take_fault(sandbox)
+    try:
+        payment, created = await sandbox.store.create_or_get(candidate)
+    except DuplicateEndToEndIdError as exc:
+        raise errors.duplicate_end_to_end_id(exc.existing) from exc
+    if not created:
+        response.status_code = 200
+        return payment
+    log.info("%s payment %s recorded: %s USD to %s", payment.rail.value, payment.end_to_end_id,
+             payment.amount, _masked_payee(payment))
+    await start(payment)
+    delay_ms = (await sandbox.faults.get()).respond_delay_ms
+    if delay_ms:
+        # Recorded (and settling) before we stall: the caller that times out here has in fact
+        # been paid, and must find that out by querying, not by paying again.
+        await asyncio.sleep(delay_ms / 1000)
+    return await sandbox.store.get(payment.end_to_end_id) or payment
+
+
+def _masked_payee(payment: Payment) -> str:
+    if payment.payee_email:
+        return str(mask_email(payment.payee_email))
+    if payment.payee_mobile:
+        return str(mask_tail(payment.payee_mobile))
+    return "a mailing address"  # names and addresses never go to the log
+
+
+async def found(sandbox: Sandbox, end_to_end_id: str, rail: Rail, *,
+                query: bool = True) -> Payment:
+    """The payment as of the sandbox clock's present; ``query``: a status query, which the
+    ``fail_status_next`` fault may refuse."""
+    if query and await sandbox.faults.take_status_fault():
+        raise errors.provider_unavailable("The provider cannot answer status queries now "
+                                          "(injected fault).")
+    await sandbox.ticker.tick()  # a status query sees the clock's present, ticker or not
+    payment = await sandbox.store.get(end_to_end_id)
+    if payment is None or payment.rail is not rail:
+        raise errors.payment_not_found(end_to_end_id)
+    return payment

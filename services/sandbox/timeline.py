@@ -1,0 +1,111 @@
+"""Time in the sandbox: payments whose life takes days (checks, unclaimed Concourse payments,
+Zelle) carry the steps still to come; a ticker applies the due ones on the sandbox clock and
+sends their callbacks. Tests jump days ahead with ``POST /sandbox/clock/advance``, which ticks at
+once, so a 14-day stale check takes milliseconds.
+
+The plans below are the providers' behaviour in one place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime, timedelta
+
+from .payees import CheckBehaviour, PayeeBehaviour
+from .settings import SandboxSettings
+from .settlement import Settler
+from .state import Clock, PaymentStatus, PaymentStore, Step
+
+log = logging.getLogger(__name__)
+
+S = PaymentStatus
+DAY = timedelta(days=1)
+
+
+def check_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSettings,
+               ) -> list[Step]:
+    """Print and mail: mailed on the send date, in transit, delivered; then cashed, returned
+    to sender, or (never cashed) stopped by the bank's stale-check rule."""
+    mailed = created + settings.check_mail_after_days * DAY
+    steps = [Step(mailed, S.MAILED), Step(mailed + DAY, S.IN_TRANSIT)]
+    if behaviour.check is CheckBehaviour.RETURN_TO_SENDER:
+        steps.append(Step(mailed + settings.check_delivery_days * DAY, S.RETURNED_TO_SENDER,
+                          "returned to sender: undeliverable as addressed", reason_code="RTS1"))
+        return steps
+    delivered = mailed + settings.check_delivery_days * DAY
+    steps.append(Step(delivered, S.DELIVERED))
+    if behaviour.check is CheckBehaviour.CASH:
+        steps.append(Step(delivered + settings.check_cash_after_days * DAY, S.CASHED,
+                          method="CHECK"))
+    else:
+        steps.append(Step(mailed + settings.check_stale_days * DAY, S.STOPPED,
+                          f"stale: not cashed within {settings.check_stale_days} days of "
+                          "mailing; stop payment placed", reason_code="STAL"))
+    return steps
+
+
+def zelle_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSettings,
+               ) -> list[Step]:
+    """Same day: completed (or rejected with an ISO reason code) after the settle delay."""
+    at = created + timedelta(milliseconds=settings.settle_delay_ms)
+    if not behaviour.zelle_enrolled:
+        return [Step(at, S.REJECTED, "BE23: recipient is not enrolled in Zelle",
+                     reason_code="BE23")]
+    if behaviour.zelle_reject_code:
+        return [Step(at, S.REJECTED, f"{behaviour.zelle_reject_code}: rejected by the bank",
+                     reason_code=behaviour.zelle_reject_code)]
+    return [Step(at, S.COMPLETED, method="ZELLE")]
+
+
+def unclaimed_concourse_plan(created: datetime, settings: SandboxSettings) -> list[Step]:
+    """The payee never registered: the bank mails a check after the configured days."""
+    fallback = created + settings.concourse_unclaimed_days * DAY
+    return [
+        Step(fallback, S.PENDING, f"unclaimed after {settings.concourse_unclaimed_days} days: "
+             "mailed check", method="CHECK"),
+        Step(fallback + (settings.check_delivery_days + settings.check_cash_after_days) * DAY,
+             S.COMPLETED, "paid by mailed check", method="CHECK"),
+    ]
+
+
+class Ticker:
+    def __init__(self, store: PaymentStore, settler: Settler, clock: Clock,
+                 interval_s: float) -> None:
+        self._store = store
+        self._settler = settler
+        self._clock = clock
+        self._interval_s = interval_s
+        self._task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    def ensure_started(self) -> None:
+        """Start ticking (lazily: under ``httpx.ASGITransport`` no lifespan runs)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name="sandbox-ticker")
+
+    async def tick(self) -> int:
+        """Apply the due steps now; callbacks go out in each payment's order."""
+        async with self._lock:  # two ticks at once could send one payment's steps unordered
+            changed = await self._store.take_due_steps(self._clock.now())
+        self._settler.notify_in_order(changed)
+        for payment in changed:
+            log.info("payment %s (%s) is %s", payment.end_to_end_id, payment.rail.value,
+                     payment.status.value)
+        return len(changed)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("tick failed")
+            await asyncio.sleep(self._interval_s)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,192 @@
+"""Zelle and check end to end in process: validation, fallback, return, stale reissue, and the
+events each transition announces. The sandbox's clock is moved over HTTP."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from services.payouts.service.dispatch import dispatch_once
+from shared.messaging.contracts import (
+    PayoutCancelledV1,
+    PayoutFailedV1,
+    PayoutPaidV1,
+    PayoutReturnedV1,
+)
+from shared.messaging.contracts import Rail as R
+
+from .conftest import ADDRESS, World, command, customer_by_check, pro
+from .helpers import attempts, history, payouts
+
+
+async def send(world: World) -> None:
+    assert await dispatch_once(world.deps) >= 1
+    await world.settle()
+
+
+def settled(ledger: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [entry for entry in ledger if entry["settled"]]
+
+
+async def test_zelle_to_an_enrolled_pro_is_paid_the_same_day(world: World) -> None:
+    await world.request(command(rail=R.ZELLE, payee=pro(), amount="180.00"))
+    [payout] = await payouts(world)
+    assert payout.status == "approved"
+    await send(world)
+
+    [payout] = await payouts(world)
+    assert payout.status == "paid"
+    [attempt] = await attempts(world)
+    [paid] = await world.outbox(PayoutPaidV1.TYPE)
+    assert paid["rail"] == "zelle" and paid["attempt_id"] == attempt.id
+    [entry] = await world.ledger()
+    assert entry["rail"] == "zelle" and entry["amount"] == "180.00" and entry["settled"]
+    [row] = await world.sql("SELECT deadline_at - created_at AS promise FROM payouts")
+    assert row.promise.total_seconds() == 24 * 3600
+
+
+async def test_zelle_validation_refuses_bad_tokens_and_amounts_over_100000(world: World) -> None:
+    await world.request(command(rail=R.ZELLE, payee=pro(email=None, mobile=None)))
+    await world.request(command(rail=R.ZELLE, payee=pro(), amount="100000.01"))
+    reasons = sorted(p.status_reason for p in await payouts(world))
+    assert [p.status for p in await payouts(world)] == ["failed"] * 2
+    assert "email or US mobile" in reasons[0] and "at most 100000.00" in reasons[1]
+    assert await dispatch_once(world.deps) == 0
+
+
+async def test_zelle_not_enrolled_falls_back_to_a_mailed_check_and_pays_once(
+    world: World,
+) -> None:
+    await world.payee(identifier="pat@fixit-pros.net", zelle_enrolled=False)
+    await world.request(command(rail=R.ZELLE, payee=pro(address=ADDRESS), amount="180.00"))
+    await send(world)  # Zelle: accepted, then rejected BE23 -> fallback to check
+
+    [payout] = await payouts(world)
+    assert payout.status == "approved" and "BE23" in payout.status_reason
+    await send(world)  # the check goes out as attempt 2
+    await world.advance(15)
+
+    [payout] = await payouts(world)
+    assert payout.status == "paid"
+    first, second = await attempts(world)
+    assert (first.number, first.status, second.number, second.status) == (1, "failed", 2, "paid")
+    ledger = await world.ledger()
+    assert [(e["rail"], e["status"]) for e in ledger] == [("zelle", "REJECTED"),
+                                                          ("check", "CASHED")]
+    assert len(settled(ledger)) == 1
+    assert await world.outbox(PayoutFailedV1.TYPE) == []  # a fallback is not a failure
+    [paid] = await world.outbox(PayoutPaidV1.TYPE)
+    assert paid["rail"] == "check"
+    [row] = await world.sql("SELECT rail, requested_rail FROM payouts")
+    assert (row.rail, row.requested_rail) == ("check", "zelle")
+
+
+async def test_zelle_not_enrolled_without_an_address_fails_with_the_iso_code(
+    world: World,
+) -> None:
+    await world.payee(identifier="pat@fixit-pros.net", zelle_enrolled=False)
+    await world.request(command(rail=R.ZELLE, payee=pro()))
+    await send(world)
+    [payout] = await payouts(world)
+    assert payout.status == "failed" and "BE23" in payout.status_reason
+    [failed] = await world.outbox(PayoutFailedV1.TYPE)
+    assert "BE23" in failed["reason"]
+
+
+async def test_check_is_paid_when_cashed(world: World) -> None:
+    await world.request(command(rail=R.CHECK, payee=customer_by_check(), amount="250.00"))
+    await send(world)
+    [payout] = await payouts(world)
+    assert payout.status == "submitted"
+    await world.advance(3)
+    [attempt] = await attempts(world)
+    [row] = await world.sql("SELECT provider_status FROM payout_attempts")
+    assert attempt.status == "submitted" and row.provider_status == "in_transit"
+    await world.advance(10)
+    assert [p.status for p in await payouts(world)] == ["paid"]
+
+
+async def test_check_validation(world: World) -> None:
+    await world.request(command(rail=R.CHECK, payee=pro()))  # no address
+    [payout] = await payouts(world)
+    assert payout.status == "failed" and "mailing address" in payout.status_reason
+
+
+async def test_check_returned_to_sender_then_reissued_to_a_new_address(world: World) -> None:
+    await world.payee(identifier="Moved Away", check="return_to_sender")
+    await world.request(command(rail=R.CHECK, payee=customer_by_check("Moved Away")))
+    await send(world)
+    await world.advance(10)
+
+    [payout] = await payouts(world)
+    assert payout.status == "returned"
+    [returned] = await world.outbox(PayoutReturnedV1.TYPE)
+    assert "returned to sender" in returned["reason"]
+
+    await world.payee(identifier="Moved Away", check="cash")
+    new_address = {"line1": "9 Oak Ave", "city": "Peoria", "state": "IL", "zip": "61602"}
+    response = await world.api.post(
+        f"/v1/payouts/{payout.id}/reissue", headers=world.token("payables"),
+        json={"reason": "payee confirmed the new address", "address": new_address})
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "approved"
+    await send(world)
+    await world.advance(10)
+
+    [payout] = await payouts(world)
+    assert payout.status == "paid"
+    ledger = await world.ledger()
+    assert [e["status"] for e in ledger] == ["RETURNED_TO_SENDER", "CASHED"]
+    assert ledger[1]["payeeAddress"]["zip"] == "61602"
+    assert ("returned", "approved", "reissue") in await history(world)
+
+
+async def test_uncashed_check_is_stopped_and_reissued_then_expires_at_the_cap(
+    world: World,
+) -> None:
+    await world.payee(identifier="Never Cashes", check="never_cash")
+    await world.request(command(rail=R.CHECK, payee=customer_by_check("Never Cashes")))
+    for _ in range(world.settings.check_max_issues):
+        await send(world)
+        await world.advance(16)
+
+    [payout] = await payouts(world)
+    assert payout.status == "expired"
+    statuses = [a.status for a in await attempts(world)]
+    assert statuses == ["cancelled"] * world.settings.check_max_issues
+    assert not settled(await world.ledger())
+    [cancelled] = await world.outbox(PayoutCancelledV1.TYPE)
+    assert cancelled["final_status"] == "expired"
+    actions = [h[2] for h in await history(world)]
+    assert actions.count("reissue") == world.settings.check_max_issues - 1
+
+
+async def test_amounts_are_exact_on_every_rail(world: World) -> None:
+    await world.request(command(rail=R.ZELLE, payee=pro(), amount="0.01"))
+    await world.request(command(rail=R.CHECK, payee=customer_by_check(), amount="999999.99"))
+    held = [p for p in await payouts(world) if p.status == "pending_approval"]
+    assert len(held) == 1  # over the approval threshold
+    approved = await world.api.post(f"/v1/payouts/{held[0].id}/approve",
+                                    headers=world.token("payables", subject="payables-pat"),
+                                    json={"reason": "matches the claim"})
+    assert approved.status_code == 200, approved.text
+    await send(world)
+    await world.advance(15)
+    amounts = sorted(Decimal(e["amount"]) for e in settled(await world.ledger()))
+    assert amounts == [Decimal("0.01"), Decimal("999999.99")]
+
+
+async def test_unclaimed_concourse_payment_is_paid_by_the_banks_mailed_check(
+    world: World,
+) -> None:
+    await world.payee(identifier="jane.doe@gmail.com", concourse="never_register")
+    await world.request(command())
+    await send(world)
+    await world.advance(7)  # unclaimed: the bank mails a check, still pending
+    [payout] = await payouts(world)
+    assert payout.status == "submitted"
+    await world.advance(7)
+    [payout] = await payouts(world)
+    assert payout.status == "paid"
+    [entry] = await world.ledger()
+    assert (entry["rail"], entry["method"], entry["settled"]) == ("concourse", "CHECK", True)

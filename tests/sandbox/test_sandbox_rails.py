@@ -1,0 +1,215 @@
+"""The Zelle and check rails, the unclaimed Concourse fallback and the HTTP-driven clock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from .conftest import CALLBACK_URL, Harness, e2e_id, payment_body
+
+ZELLE = "/zelle/v1/payments"
+CHECKS = "/check/v1/checks"
+ADDRESS = {"line1": "12 Elm St", "city": "Springfield", "state": "IL", "zip": "62701"}
+
+
+def zelle_body(eid: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "endToEndId": eid, "paymentType": "ZELLE", "amount": "180.00", "currency": "USD",
+        "creditor": {"name": "Pat Pro", "email": "pat@fixit-pros.net"},
+        "callbackUrl": CALLBACK_URL,
+    }
+    body.update(overrides)
+    return body
+
+
+def check_body(eid: str, name: str = "Jane Doe", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "endToEndId": eid, "amount": "250.00", "currency": "USD",
+        "payee": {"name": name, "address": ADDRESS}, "memo": "Claim credit C-1",
+        "callbackUrl": CALLBACK_URL,
+    }
+    body.update(overrides)
+    return body
+
+
+async def advance(harness: Harness, days: int) -> None:
+    response = await harness.client.post("/sandbox/clock/advance", json={"days": days})
+    assert response.status_code == 200, response.text
+    await harness.sandbox.settler.idle()
+
+
+async def check_status(harness: Harness, eid: str) -> dict[str, Any]:
+    response = await harness.client.get(f"{CHECKS}/status", params={"endToEndId": eid})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def callback_statuses(harness: Harness, eid: str) -> list[str]:
+    events = [json.loads(r.content) for r in harness.receiver.requests]
+    return [e["status"] for e in events if e["endToEndId"] == eid]
+
+
+async def settle(harness: Harness) -> None:
+    for _ in range(50):
+        await harness.sandbox.ticker.tick()
+        await harness.sandbox.settler.idle()
+        await asyncio.sleep(0.01)
+
+
+async def test_zelle_to_an_enrolled_recipient_completes_the_same_day(harness: Harness) -> None:
+    eid = e2e_id()
+    created = await harness.client.post(ZELLE, json=zelle_body(eid))
+    assert created.status_code == 201
+    assert created.json()["status"] == "PENDING"
+    assert created.json()["nameMatchScore"] == 100
+    await settle(harness)
+
+    status = (await harness.client.get(f"{ZELLE}/status", params={"endToEndId": eid})).json()
+    assert status["status"] == "COMPLETED" and status["completedAt"] is not None
+    assert callback_statuses(harness, eid) == ["COMPLETED"]
+    [entry] = (await harness.client.get("/ledger", params={"rail": "zelle"})).json()["payments"]
+    assert entry["settled"] is True and entry["payeeEmail"] == "pat@fixit-pros.net"
+
+
+async def test_zelle_recipient_not_enrolled_is_rejected_with_an_iso_code(
+    harness: Harness,
+) -> None:
+    await harness.client.put("/sandbox/payees", json={"identifier": "+15555550123",
+                                                      "zelle_enrolled": False})
+    eid = e2e_id()
+    body = zelle_body(eid, creditor={"name": "Pat Pro", "mobile": "+15555550123"})
+    assert (await harness.client.post(ZELLE, json=body)).status_code == 201
+    await settle(harness)
+
+    status = (await harness.client.get(f"{ZELLE}/status", params={"endToEndId": eid})).json()
+    assert status["status"] == "REJECTED" and status["reasonCode"] == "BE23"
+    assert status["nameMatchScore"] is None
+    event = json.loads(harness.receiver.requests[-1].content)
+    assert event["reasonCode"] == "BE23" and event["rail"] == "zelle"
+
+
+async def test_zelle_limits_and_name_match(harness: Harness) -> None:
+    too_much = await harness.client.post(ZELLE, json=zelle_body(e2e_id(), amount="100000.01"))
+    assert too_much.status_code == 422
+    both = zelle_body(e2e_id(), creditor={"name": "P", "email": "p@fixit-pros.net",
+                                           "mobile": "+15555550123"})
+    assert (await harness.client.post(ZELLE, json=both)).status_code == 422
+    await harness.client.put("/sandbox/payees", json={
+        "identifier": "pat@fixit-pros.net", "zelle_registered_name": "Patricia Prosser"})
+    created = await harness.client.post(ZELLE, json=zelle_body(e2e_id(), amount="100000.00"))
+    assert created.status_code == 201
+    assert 0 < created.json()["nameMatchScore"] < 100
+
+
+async def test_check_lives_created_mailed_in_transit_delivered_cashed(harness: Harness) -> None:
+    eid = e2e_id()
+    created = (await harness.client.post(CHECKS, json=check_body(eid))).json()
+    assert created["status"] == "CREATED" and created["checkNumber"] > 0
+
+    await advance(harness, 15)
+
+    status = await check_status(harness, eid)
+    assert status["status"] == "CASHED" and status["mailedAt"] and status["cashedAt"]
+    assert callback_statuses(harness, eid) == ["MAILED", "IN_TRANSIT", "DELIVERED", "CASHED"]
+    [entry] = (await harness.client.get("/ledger", params={"rail": "check"})).json()["payments"]
+    assert entry["settled"] is True and entry["payeeAddress"]["zip"] == "62701"
+    assert entry["payeeEmail"] == ""
+
+
+async def test_check_returned_to_sender(harness: Harness) -> None:
+    await harness.client.put("/sandbox/payees", json={"identifier": "Moved Away",
+                                                      "check": "return_to_sender"})
+    eid = e2e_id()
+    await harness.client.post(CHECKS, json=check_body(eid, name="Moved Away"))
+    await advance(harness, 10)
+    status = await check_status(harness, eid)
+    assert status["status"] == "RETURNED_TO_SENDER" and status["reasonCode"] == "RTS1"
+
+
+async def test_uncashed_check_is_stopped_as_stale_after_14_days(harness: Harness) -> None:
+    await harness.client.put("/sandbox/payees", json={"identifier": "Never Cashes",
+                                                      "check": "never_cash"})
+    eid = e2e_id()
+    await harness.client.post(CHECKS, json=check_body(eid, name="Never Cashes"))
+    await advance(harness, 14)
+    assert (await check_status(harness, eid))["status"] == "DELIVERED"
+    await advance(harness, 1)
+    status = await check_status(harness, eid)
+    assert status["status"] == "STOPPED" and status["reasonCode"] == "STAL"
+
+
+async def test_void_only_before_mailing_stop_only_after(harness: Harness) -> None:
+    unmailed, mailed = e2e_id(), e2e_id()
+    await harness.client.post(CHECKS, json=check_body(unmailed))
+    assert (await harness.client.post(f"{CHECKS}/{unmailed}/stop")).status_code == 409
+    voided = await harness.client.post(f"{CHECKS}/{unmailed}/void")
+    assert voided.status_code == 200 and voided.json()["status"] == "VOIDED"
+    assert (await harness.client.post(f"{CHECKS}/{unmailed}/void")).status_code == 200
+
+    await harness.client.post(CHECKS, json=check_body(mailed))
+    await advance(harness, 2)
+    refused = await harness.client.post(f"{CHECKS}/{mailed}/void")
+    assert refused.status_code == 409 and refused.json()["checkStatus"] == "IN_TRANSIT"
+    stopped = await harness.client.post(f"{CHECKS}/{mailed}/stop")
+    assert stopped.status_code == 200 and stopped.json()["status"] == "STOPPED"
+
+    await advance(harness, 30)  # a stopped or voided check never gets cashed
+    assert (await check_status(harness, mailed))["status"] == "STOPPED"
+    assert (await check_status(harness, unmailed))["status"] == "VOIDED"
+    ledger = (await harness.client.get("/ledger")).json()["payments"]
+    assert not any(entry["settled"] for entry in ledger)
+
+
+async def test_check_limits(harness: Harness) -> None:
+    assert (await harness.client.post(
+        CHECKS, json=check_body(e2e_id(), amount="1000000.00"))).status_code == 422
+    assert (await harness.client.post(
+        CHECKS, json=check_body(e2e_id(), memo="x" * 41))).status_code == 422
+    bad_zip = check_body(e2e_id(), payee={"name": "J", "address": {**ADDRESS, "zip": "1"}})
+    assert (await harness.client.post(CHECKS, json=bad_zip)).status_code == 422
+
+
+async def test_unclaimed_concourse_payment_falls_back_to_a_mailed_check(
+    harness: Harness,
+) -> None:
+    await harness.client.put("/sandbox/payees", json={"identifier": "jane.doe@example.com",
+                                                      "concourse": "never_register"})
+    eid = e2e_id()
+    await harness.client.post("/concourse/v1/payments", json=payment_body(eid))
+    await settle(harness)
+    status_url = "/concourse/v1/payments/status"
+    assert (await harness.client.get(status_url, params={"endToEndId": eid})).json()[
+        "status"] == "PENDING"
+    await advance(harness, 7)
+    assert callback_statuses(harness, eid) == ["PENDING"]
+    await advance(harness, 7)
+    status = (await harness.client.get(status_url, params={"endToEndId": eid})).json()
+    assert status["status"] == "COMPLETED"
+    [entry] = (await harness.client.get("/ledger")).json()["payments"]
+    assert entry["method"] == "CHECK" and entry["settled"] is True
+
+
+async def test_reorder_callbacks_fault_sends_newest_first(harness: Harness) -> None:
+    await harness.client.put("/sandbox/faults", json={"reorder_callbacks": True})
+    eid = e2e_id()
+    await harness.client.post(CHECKS, json=check_body(eid))
+    await advance(harness, 15)
+    assert callback_statuses(harness, eid) == ["CASHED", "DELIVERED", "IN_TRANSIT", "MAILED"]
+
+
+async def test_reset_puts_the_clock_back(harness: Harness) -> None:
+    await advance(harness, 3)
+    assert (await harness.client.get("/sandbox/clock")).json()["offset_s"] == 3 * 86400
+    await harness.client.post("/sandbox/reset")
+    assert (await harness.client.get("/sandbox/clock")).json()["offset_s"] == 0
+
+
+async def test_fail_status_next_refuses_status_queries_only(harness: Harness) -> None:
+    eid = e2e_id()
+    await harness.client.post(CHECKS, json=check_body(eid))
+    await harness.client.put("/sandbox/faults", json={"fail_status_next": 1})
+    params = {"endToEndId": eid}
+    assert (await harness.client.get(f"{CHECKS}/status", params=params)).status_code == 503
+    assert (await harness.client.get(f"{CHECKS}/status", params=params)).status_code == 200
