@@ -249,15 +249,30 @@ async def claim_credit_flow(
         return FlowResult(flow.email, Decimal(amount), claim, payout, mine)
 
 
+async def run_all(urls: Urls, say: Say = print) -> None:
+    """Every demo, in the order of the seeds: claim credit, BYOP, payout rails, billing."""
+    # Imported here: each of those modules builds on this one.
+    from scripts import demo_billing, demo_claims, demo_payouts
+
+    say("== Claim credit paid through JP Morgan Concourse (seed 000) ==")
+    result = await claim_credit_flow(urls, say)
+    say(f"done: exactly one payment of {result.amount} to {result.customer_email}")
+    say("\n== BYOP to the customer and to the pro, claim credit by check (seed 001) ==")
+    await demo_claims.run(urls, say)
+    say("\n== Payout rails: Zelle to a service pro, a check returned then reissued ==")
+    await demo_payouts.run(urls, say)
+    say("\n== Customer portal payment applied oldest invoice first (seed 002) ==")
+    await demo_billing.run(urls, say)
+
+
 def main() -> int:
     try:
-        result = asyncio.run(claim_credit_flow(Urls.from_env()))
-    except (DemoFailed, httpx.HTTPError) as exc:
+        asyncio.run(run_all(Urls.from_env()))
+    except (DemoFailed, httpx.HTTPError, OSError) as exc:
         print(f"demo failed: {exc}", file=sys.stderr)
         print("is the stack running? start it with `make run` in another terminal",
               file=sys.stderr)
         return 1
-    print(f"done: exactly one payment of {result.amount} to {result.customer_email}")
     return 0
 
 

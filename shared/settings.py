@@ -68,6 +68,10 @@ class ServiceSettings(PlatformSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     host: str = "127.0.0.1"
     port: int = 8000
+    worker_metrics_port: int = Field(
+        default=0, ge=0, le=65535,
+        description="The worker serves its Prometheus metrics on this port (0: off).",
+    )
 
     def default_secrets(self) -> list[str]:
         """Names of secret settings still at their (public, development) default value."""

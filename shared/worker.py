@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from prometheus_client import start_http_server
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.messaging.consumer import Consumer, Handler
@@ -44,6 +45,11 @@ async def run_worker(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
+    port = getattr(settings, "worker_metrics_port", 0)
+    if port:
+        # A thread of prometheus_client's: the worker's counters (payouts by status, consumer
+        # outcomes, outbox lag) live in this process, not in the API's.
+        start_http_server(port, addr=getattr(settings, "host", "127.0.0.1"))
     connection = await connect(settings.amqp_url)
     setup = await connection.channel()
     await declare_topology(

@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from prometheus_client import start_http_server
 
 from services.payouts.adapters.check import CheckClient
 from services.payouts.adapters.concourse import ConcourseClient
@@ -105,8 +104,6 @@ async def run_payouts_worker(
     settings = settings or PayoutsSettings()
     engine = create_engine(settings.database_url, pool_size=5)
     clients = rail_clients(settings)
-    if settings.worker_metrics_port:
-        start_http_server(settings.worker_metrics_port, addr=settings.host)
     try:
         deps = Deps(create_sessionmaker(engine), settings, rails=clients)
         await run_worker(worker_spec(deps), settings, stop)

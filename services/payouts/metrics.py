@@ -23,3 +23,9 @@ SLA_BREACHES = Counter(
     "Promised payouts (Zelle to service pros: 24 h) not paid by their deadline",
     ["rail"],
 )
+
+PAID_AMOUNT = Counter(
+    "payouts_paid_amount_usd_total",
+    "USD paid out, by rail (a gauge of money moved; the ledger of record is the database)",
+    ["rail"],
+)

@@ -94,10 +94,6 @@ class PayoutsSettings(ServiceSettings):
     provider_backoff_s: float = Field(default=0.5, ge=0)
     provider_max_backoff_s: float = Field(default=5, ge=0)
 
-    worker_metrics_port: int = Field(
-        default=0, ge=0, le=65535,
-        description="Serve the worker's Prometheus metrics on this port (0: off).",
-    )
 
     @model_validator(mode="after")
     def _poll_bounds(self) -> PayoutsSettings:

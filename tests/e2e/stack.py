@@ -101,7 +101,8 @@ class Stack:
 def stack_env(
     run_id: str, amqp_url: str, db_url: dict[str, str]
 ) -> tuple[dict[str, str], dict[str, int]]:
-    ports = {name: free_port() for name in ("claims", "payouts", "billing", "sandbox")}
+    ports = {name: free_port() for name in ("claims", "payouts", "billing", "sandbox",
+                                            "claims-worker", "payouts-worker", "billing-worker")}
     env = dict(os.environ)
     env.update(
         {
@@ -112,6 +113,9 @@ def stack_env(
             "CLAIMS_PORT": str(ports["claims"]),
             "PAYOUTS_PORT": str(ports["payouts"]),
             "BILLING_PORT": str(ports["billing"]),
+            "CLAIMS_WORKER_METRICS_PORT": str(ports["claims-worker"]),
+            "PAYOUTS_WORKER_METRICS_PORT": str(ports["payouts-worker"]),
+            "BILLING_WORKER_METRICS_PORT": str(ports["billing-worker"]),
             "SANDBOX_PORT": str(ports["sandbox"]),
             "CLAIMS_DATABASE_URL": db_url["claims"],
             "PAYOUTS_DATABASE_URL": db_url["payouts"],

@@ -28,6 +28,7 @@ from services.claims.domain.review import (
     ExceptionStatus,
     ExceptionType,
 )
+from services.claims.metrics import APPROVAL_TO_PAID, CLAIMS_PAID
 from services.claims.service import audit, limits
 from services.claims.service.context import SYSTEM, Claims
 from shared.messaging.contracts import (
@@ -87,7 +88,11 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
             return True
         changed = await _progress(session, claim, payout, report)
         await uow.commit()  # with the inbox row, even when the event was stale
-        return changed
+    if changed and isinstance(report, PayoutPaidV1):
+        CLAIMS_PAID.labels(claim.kind.value).inc()
+        if claim.approved_at is not None:
+            APPROVAL_TO_PAID.observe((utcnow() - claim.approved_at).total_seconds())
+    return changed
 
 
 async def _progress(

@@ -14,7 +14,7 @@ from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.outcomes import Effect, Observation, Policy, resolve
 from services.payouts.domain.transitions import PayoutAction
 from services.payouts.domain.validation import fallback_rail
-from services.payouts.metrics import PAYOUT_STATUS, PROVIDER_ERRORS
+from services.payouts.metrics import PAID_AMOUNT, PAYOUT_STATUS, PROVIDER_ERRORS
 from services.payouts.service.context import PayoutsUnitOfWork
 from services.payouts.service.mapping import build_event, to_domain
 from services.payouts.settings import PayoutsSettings
@@ -124,8 +124,12 @@ async def apply_observation(
     if payout_to is PayoutStatus.RETURNED:
         log.warning("payout returned: %s", reason, extra=extra)
 
+    amount = float(payout.amount)  # a metric, not a ledger: float is fine here
+
     def after() -> None:
         PAYOUT_STATUS.labels(rail, payout_to.value).inc()
+        if payout_to is PayoutStatus.PAID:
+            PAID_AMOUNT.labels(rail).inc(amount)
         log.info("payout %s (%s via %s)", payout_to.value, reading.observation.value, actor,
                  extra=extra)
 
