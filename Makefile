@@ -54,7 +54,7 @@ bench: install services ## measure the money path on a private stack; writes ben
 	$(PY) -m bench.run
 
 demo: install ## drive the claim-credit flow against the running stack (start it with `make run`)
-	$(PY) scripts/demo.py
+	$(PY) -m scripts.demo
 
 lock: ## re-resolve the dependencies of pyproject.toml into requirements.lock
 	rm -rf /tmp/warranty-lock && $(PYTHON) -m venv /tmp/warranty-lock

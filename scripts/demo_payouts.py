@@ -93,8 +93,9 @@ class PayoutsDemo:
         self.say(f"1. Zelle payout of 180.00 requested for service pro {pro.name}")
         payout = await self.wait(key, "paid")
         [attempt] = payout["attempts"]
-        self.say(f"2. paid by Zelle ({attempt['provider_reference']}), promised by "
-                 f"{payout['deadline_at']}; {attempt['status_reason']}")
+        match = f"; {attempt['status_reason']}" if attempt["status_reason"] else ""
+        self.say(f"2. paid by Zelle ({attempt['provider_reference']}) within the 24-hour "
+                 f"promise (deadline {payout['deadline_at']}){match}")
         [entry] = await self.ledger({attempt["id"]})
         self.say(f"3. sandbox ledger: {entry['rail']} {entry['amount']} {entry['status']}")
 
