@@ -4,6 +4,9 @@
     warranty-ops parking inspect payouts.commands --limit 5
     warranty-ops parking replay payouts.commands [--message-id ID]
     warranty-ops outbox backlog
+    warranty-ops payouts reconcile [--json]
+    warranty-ops payouts at-risk [--within-hours 4]
+    warranty-ops demo
     warranty-ops token --role ops
 """
 
@@ -18,7 +21,7 @@ from typing import Any
 
 from aiormq.exceptions import AMQPError
 
-from ops import outbox, parking
+from ops import outbox, parking, payouts
 from ops.output import emit
 from shared.auth.mint import main as mint_main
 from shared.messaging.topology import QUEUES
@@ -47,6 +50,16 @@ def _parser() -> argparse.ArgumentParser:
     backlog = box_sub.add_parser("backlog", help="unpublished messages per service")
     backlog.add_argument("--json", action="store_true")
 
+    pay = sub.add_parser("payouts", help="payouts: reconciliation, the Zelle 24-hour promise")
+    pay_sub = pay.add_subparsers(dest="action", required=True)
+    pay_sub.add_parser("reconcile", add_help=False,
+                       help="compare payouts with the provider ledger (exit 1 on a mismatch)")
+    risk = pay_sub.add_parser("at-risk", help="Zelle payouts near or past their deadline")
+    risk.add_argument("--within-hours", type=float, default=None)
+    risk.add_argument("--limit", type=int, default=100)
+    risk.add_argument("--json", action="store_true")
+
+    sub.add_parser("demo", help="create demo data: run every flow against the running stack")
     sub.add_parser("token", help="mint a development token (see `warranty-ops token --help`)",
                    add_help=False)
     return parser
@@ -54,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
 
 async def _run(args: argparse.Namespace) -> int:
     settings = PlatformSettings()
+    if args.area == "payouts":
+        emit(await payouts.at_risk(args.within_hours, args.limit), as_json=args.json,
+             columns=["id", "rail", "status", "deadline_at", "hours_left", "breached"])
+        return 0
     if args.area == "outbox":
         emit(await outbox.backlog(), as_json=args.json,
              columns=["service", "unpublished", "oldest_age_s", "with_failed_publishes"])
@@ -82,6 +99,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["token"]:
         return mint_main(argv[1:])
+    if argv[:2] == ["payouts", "reconcile"]:
+        from services.payouts.reconcile_cli import main as reconcile_main
+
+        return reconcile_main(argv[2:])
+    if argv[:1] == ["demo"] and "--help" not in argv:
+        from scripts.demo import main as demo_main
+
+        return demo_main()
     args = _parser().parse_args(argv)
     try:
         return asyncio.run(_run(args))

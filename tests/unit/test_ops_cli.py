@@ -6,7 +6,8 @@ from ops.cli import main
 @pytest.mark.parametrize(
     "argv",
     [[], ["parking"], ["parking", "list"], ["parking", "inspect"], ["parking", "replay"],
-     ["outbox"], ["outbox", "backlog"], ["token"]],
+     ["outbox"], ["outbox", "backlog"], ["payouts"], ["payouts", "at-risk"],
+     ["payouts", "reconcile"], ["demo"], ["token"]],
 )
 def test_help_everywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
