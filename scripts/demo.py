@@ -259,7 +259,7 @@ async def run_all(urls: Urls, say: Say = print) -> None:
     say(f"done: exactly one payment of {result.amount} to {result.customer_email}")
     say("\n== BYOP to the customer and to the pro, claim credit by check (seed 001) ==")
     await demo_claims.run(urls, say)
-    say("\n== Payout rails: Zelle to a service pro, a check returned then reissued ==")
+    say("\n== Payout rails: Zelle to a service pro, a check returned and paid again ==")
     await demo_payouts.run(urls, say)
     say("\n== Customer portal payment applied oldest invoice first (seed 002) ==")
     await demo_billing.run(urls, say)

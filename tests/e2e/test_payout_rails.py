@@ -196,7 +196,7 @@ async def test_provider_times_out_after_accepting_unknown_then_status_query_pays
     await rails.assert_all_final_and_none_paid_twice()
 
 
-async def test_zelle_not_enrolled_falls_back_to_check_and_returned_check_is_reissued(
+async def test_zelle_not_enrolled_falls_back_to_check_and_returned_check_is_final(
     rails: Rails,
 ) -> None:
     fallback = pro(rails, 1, address=ADDRESS)
@@ -214,12 +214,7 @@ async def test_zelle_not_enrolled_falls_back_to_check_and_returned_check_is_reis
     await rails.wait(returned_key, {"submitted"}, attempts=1)
     await rails.advance(10)
 
-    payout = await rails.wait(returned_key, {"returned"})
-    await rails.payee(identifier=returned.name, check="cash")
-    expect(await rails.http.post(f"{rails.urls.payouts}/v1/payouts/{payout['id']}/reissue",
-                                 headers=rails.actors.payables,
-                                 json={"reason": "payee confirmed the address"}), 200)
-    await rails.wait(returned_key, {"submitted"}, attempts=2)
+    await rails.wait(returned_key, {"returned"})
     await rails.advance(10)
 
     payouts = await rails.assert_all_final_and_none_paid_twice()
@@ -229,8 +224,8 @@ async def test_zelle_not_enrolled_falls_back_to_check_and_returned_check_is_reis
         (1, "failed"), (2, "paid")]
     assert by_key[fallback_key]["rail"] == "check"
     assert by_key[fallback_key]["requested_rail"] == "zelle"
-    assert by_key[returned_key]["status"] == "paid"
-    assert [a["status"] for a in by_key[returned_key]["attempts"]] == ["returned", "paid"]
+    assert by_key[returned_key]["status"] == "returned"  # final: the claim pays again, not us
+    assert [a["status"] for a in by_key[returned_key]["attempts"]] == ["returned"]
     assert by_key[failed_key]["status"] == "failed"
     assert "BE23" in by_key[failed_key]["status_reason"]
 
@@ -259,11 +254,10 @@ async def test_payee_pii_is_masked_in_every_process_log(rails: Rails) -> None:
     assert leaks == []
 
 
-async def test_the_payouts_demo_runs_against_the_stack(urls: Urls, stack: Stack) -> None:
+async def test_the_payouts_demo_runs_against_the_stack(urls: Urls) -> None:
     lines: list[str] = []
-    settings = PlatformSettings(amqp_url=stack.env["AMQP_URL"],
-                                mq_namespace=stack.env["MQ_NAMESPACE"])
-    await run_demo(urls, lines.append, settings)
-    assert any("paid by Zelle" in line for line in lines)
-    assert any(line.startswith("6. returned") for line in lines)
-    assert any("CASHED" in line for line in lines)
+    await run_demo(urls, lines.append)
+    assert any("by Zelle" in line and "24-hour promise" in line for line in lines)
+    assert any(line.startswith("7. the check came back") for line in lines)
+    assert [line for line in lines if "CASHED" in line and "9 Oak Ave" in line]
+    assert any(line.startswith("10. claim paid") for line in lines)

@@ -21,6 +21,7 @@ from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
 from services.claims.domain.errors import PayoutConflict, UnknownPayout
 from services.claims.domain.limits import HoldAction
+from services.claims.domain.payment import PaymentRail
 from services.claims.domain.payout import PayoutEvent, PayoutStatus, advance
 from services.claims.domain.review import (
     EXCEPTION_MACHINE,
@@ -82,6 +83,7 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         claim = await repo.claim(session, known.claim_id, lock=True)
         payout = await repo.payout(session, report.payout_key, lock=True)
         _ensure_same_payout(payout, report)
+        _follow_rail(session, claim, payout, report)
         if isinstance(report, PayoutSlaBreachedV1):
             _note_sla_breach(session, claim, payout, report)
             await uow.commit()
@@ -125,11 +127,23 @@ async def _progress(
 
 
 def _ensure_same_payout(payout: ClaimPayoutRow, report: PayoutReport) -> None:
-    if Money(report.amount) != Money(payout.amount) or report.rail.value != payout.rail.value:
+    # The amount is what we owe and must never differ. The rail may: payouts falls back (a
+    # Zelle payee who is not enrolled is mailed a check), which _follow_rail records.
+    if Money(report.amount) != Money(payout.amount):
         raise PayoutConflict(
             f"payout {payout.payout_key} was requested as {payout.amount} by {payout.rail.value}"
             f" but reported as {report.amount} by {report.rail.value}"
         )
+
+
+def _follow_rail(session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow,
+                 report: PayoutReport) -> None:
+    if report.rail.value == payout.rail.value:
+        return
+    audit.note(session, claim.job_id, SYSTEM,
+               f"Payout {payout.payout_key} moved from {payout.rail.value} to "
+               f"{report.rail.value} (the payouts service's fallback)")
+    payout.rail = PaymentRail(report.rail.value)
 
 
 def _record(payout: ClaimPayoutRow, target: PayoutStatus, report: PayoutProgress) -> None:

@@ -1,4 +1,4 @@
-"""``/v1/payouts/{id}/{approve,reject,cancel,void,stop,reissue}``: what payables and ops may do
+"""``/v1/payouts/{id}/{approve,reject,cancel,void,stop}``: what payables and ops may do
 to a payout, each only where its status and rail allow it (409 otherwise, with the reason)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Request
 from services.payouts.api.schemas import (
     ActionRequest,
     PayoutDetail,
-    ReissueRequest,
     StopRequest,
 )
 from services.payouts.domain.approvals import SelfApprovalError
@@ -101,14 +100,3 @@ async def stop(payout_id: uuid.UUID, body: StopRequest, request: Request,
     decision = ops.Decision(who.subject, body.reason)
     return await _run(request, payout_id,
                       lambda d: ops.stop(d, payout_id, decision, reissue=body.reissue))
-
-
-@router.post("/{payout_id}/reissue", summary="Reissue a check returned to sender",
-             description="Optionally to a corrected address; a new check (attempt) is issued.",
-             response_model=PayoutDetail, responses=_RESPONSES)
-async def reissue(payout_id: uuid.UUID, body: ReissueRequest, request: Request,
-                  who: Operator) -> PayoutDetail:
-    decision = ops.Decision(who.subject, body.reason)
-    address = body.address.model_dump() if body.address else None
-    return await _run(request, payout_id,
-                      lambda d: ops.reissue(d, payout_id, decision, address))

@@ -17,7 +17,7 @@ from services.payouts.service.callbacks import CallbackResult
 from services.payouts.service.queries import PayoutView
 from services.payouts.service.reconcile import Report
 from shared.logging import mask_email, mask_tail
-from shared.messaging.contracts import MailingAddress, PayoutSource
+from shared.messaging.contracts import PayoutSource
 from shared.money import Amount
 
 EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
@@ -213,11 +213,6 @@ class ActionRequest(BaseModel):
 
 class StopRequest(ActionRequest):
     reissue: bool = Field(default=False, description="Issue a new check once stopped.")
-
-
-class ReissueRequest(ActionRequest):
-    address: MailingAddress | None = Field(default=None,
-                                           description="A corrected mailing address.")
 
 
 class RailCallback(ConcourseCallback):

@@ -28,7 +28,10 @@ class PayoutAction(StrEnum):
     PROVIDER_RETURNED = "provider_returned"
     PROVIDER_CANCELLED = "provider_cancelled"  # void or stop payment confirmed
     FALL_BACK = "fall_back"  # rejected on one rail, sent on the configured fallback rail
-    REISSUE = "reissue"  # a returned, stopped or stale check, issued again
+    # A stopped or stale check, issued again. Never a returned payout: the return reopened the
+    # claim, and paying it again is the claim's new approval (a new payout); reissuing here too
+    # would pay twice.
+    REISSUE = "reissue"
     REJECT = "reject"  # by the approver
     CANCEL = "cancel"
     EXPIRE = "expire"
@@ -116,7 +119,6 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.APPROVED, A.REISSUE, S.APPROVED),
     Transition(S.UNKNOWN, A.REISSUE, S.APPROVED),
     Transition(S.SUBMITTED, A.REISSUE, S.APPROVED),
-    Transition(S.RETURNED, A.REISSUE, S.APPROVED, _nothing_in_flight),
     Transition(S.APPROVED, A.EXPIRE, S.EXPIRED),
     Transition(S.UNKNOWN, A.EXPIRE, S.EXPIRED),
 )

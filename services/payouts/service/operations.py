@@ -1,5 +1,5 @@
 """Use cases of the people who run payouts: approve or reject a held payout, cancel one that has
-not reached a provider, void or stop a check, reissue a returned one.
+not reached a provider, void or stop a check (and reissue it).
 
 Each changes the payout only through the transition table. Void and stop ask the provider (its
 answer is the only proof a check will not be cashed) and apply the answer like any other
@@ -103,22 +103,6 @@ async def cancel(deps: Deps, payout_id: uuid.UUID, decision: Decision) -> None:
         to = next_status(PayoutStatus(payout.status), PayoutAction.CANCEL,
                          PayoutFacts(has_active_attempt=active))
         _move(uow, payout, PayoutAction.CANCEL, to, decision, deps.clock())
-        await uow.commit()
-
-
-async def reissue(deps: Deps, payout_id: uuid.UUID, decision: Decision,
-                  address: dict[str, str | None] | None = None) -> None:
-    """A returned check, sent again (to a corrected address, if given) as a new attempt."""
-    async with deps.uow() as uow:
-        payout = await _locked(uow, payout_id)
-        if payout.rail != Rail.CHECK.value:
-            raise ActionRefusedError("only a returned check can be reissued")
-        active = await PayoutRepository(uow.session).has_active_attempt(payout.id)
-        to = next_status(PayoutStatus(payout.status), PayoutAction.REISSUE,
-                         PayoutFacts(has_active_attempt=active))
-        if address is not None:
-            payout.payee = {**payout.payee, "address": address}
-        _move(uow, payout, PayoutAction.REISSUE, to, decision, deps.clock())
         await uow.commit()
 
 

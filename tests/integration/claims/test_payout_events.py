@@ -15,6 +15,7 @@ from shared.messaging.contracts import (
     PayoutFailedV1,
     PayoutPaidV1,
     PayoutSubmittedV1,
+    Rail,
     RequestPayoutV1,
 )
 from shared.messaging.envelope import Envelope
@@ -113,3 +114,17 @@ async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: Claims
         await handle(failed(command, claim_id))
     claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
     assert claim["status"] == "paid"
+
+
+async def test_a_fallback_to_another_rail_still_pays_the_claim(flow: Flow, claims: Claims) -> None:
+    """Payouts mails a check when a Zelle payee is not enrolled: same amount, another rail."""
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    as_check = command.model_copy(update={"rail": Rail.CHECK})
+    await handle(submitted(as_check, claim_id))
+    await handle(paid(as_check, claim_id))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "paid"
+    assert claim["payouts"][0]["rail"] == "check"
+    timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
+    assert any("fallback" in str(e["detail"]) for e in timeline)

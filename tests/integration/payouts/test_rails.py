@@ -112,7 +112,7 @@ async def test_check_validation(world: World) -> None:
     assert payout.status == "failed" and "mailing address" in payout.status_reason
 
 
-async def test_check_returned_to_sender_then_reissued_to_a_new_address(world: World) -> None:
+async def test_check_returned_to_sender_is_final_and_reported(world: World) -> None:
     await world.payee(identifier="Moved Away", check="return_to_sender")
     await world.request(command(rail=R.CHECK, payee=customer_by_check("Moved Away")))
     await send(world)
@@ -122,23 +122,14 @@ async def test_check_returned_to_sender_then_reissued_to_a_new_address(world: Wo
     assert payout.status == "returned"
     [returned] = await world.outbox(PayoutReturnedV1.TYPE)
     assert "returned to sender" in returned["reason"]
-
-    await world.payee(identifier="Moved Away", check="cash")
-    new_address = {"line1": "9 Oak Ave", "city": "Peoria", "state": "IL", "zip": "61602"}
+    # Final: the claim is reopened and pays again with a new approval, never a reissue here.
     response = await world.api.post(
-        f"/v1/payouts/{payout.id}/reissue", headers=world.token("payables"),
-        json={"reason": "payee confirmed the new address", "address": new_address})
-    assert response.status_code == 200, response.text
-    assert response.json()["status"] == "approved"
-    await send(world)
+        f"/v1/payouts/{payout.id}/cancel", headers=world.token("payables"),
+        json={"reason": "payee moved"})
+    assert response.status_code == 409, response.text
+    assert await dispatch_once(world.deps) == 0  # nothing left to send
     await world.advance(10)
-
-    [payout] = await payouts(world)
-    assert payout.status == "paid"
-    ledger = await world.ledger()
-    assert [e["status"] for e in ledger] == ["RETURNED_TO_SENDER", "CASHED"]
-    assert ledger[1]["payeeAddress"]["zip"] == "61602"
-    assert ("returned", "approved", "reissue") in await history(world)
+    assert [e["status"] for e in await world.ledger()] == ["RETURNED_TO_SENDER"]
 
 
 async def test_uncashed_check_is_stopped_and_reissued_then_expires_at_the_cap(
