@@ -1,6 +1,10 @@
 """Claim-to-payout under load: claims prepared up to Support Services' approval, then approved
 over HTTP in a closed loop (fixed concurrency: throughput) or an open loop (fixed rate: latency).
 
+Two kinds of claim, alternating: a Claim Credit (seed 000) and a BYOP payment request (seed 001:
+job, diagnosis and estimate, authorization, completion with the pro's invoice, payment request),
+both to the customer by JP Morgan Concourse.
+
 A flow ends when the claim is Paid. Completion times are read from the claims audit trail (the
 ``paid`` transition) and the payouts status history (``submitted``: the provider accepted), not
 by polling the API, so measuring adds no load to the path being measured.
@@ -17,13 +21,19 @@ from datetime import datetime
 import asyncpg
 import httpx
 
-from scripts.demo import ClaimCreditFlow, Urls, expect
+from scripts.demo import ClaimCreditFlow, DemoFailed, Urls, expect
+from scripts.demo_claims import ByopFlow
+
+KINDS = ("claim_credit", "byop")
+RETRIES = 5
 
 
 @dataclass
 class Flow:
     claim_id: str
     support: dict[str, str]
+    kind: str = "claim_credit"
+    retries: int = 0  # approvals answered 5xx and retried with the same key
     approved_at: float = 0.0  # wall clock, seconds
     http_ms: float = 0.0
 
@@ -36,6 +46,9 @@ class Outcome:
     paid: int
     latencies_ms: list[float] = field(default_factory=list)
     accepted_ms: list[float] = field(default_factory=list)
+    by_kind_ms: dict[str, list[float]] = field(default_factory=dict)
+    bench_queries: dict[str, int] = field(default_factory=dict)  # the collector's transactions
+    approval_retries: int = 0
 
     @property
     def per_s(self) -> float:
@@ -44,7 +57,8 @@ class Outcome:
 
 async def prepare(http: httpx.AsyncClient, urls: Urls, count: int, concurrency: int = 16
                   ) -> list[Flow]:
-    """Claims Under Review with Concourse selected: everything up to the approval."""
+    """Claims Under Review with Concourse selected: everything up to the approval. Kinds
+    alternate, so every phase pays as many claim credits as BYOP requests (give or take one)."""
     flows: list[Flow] = []
     todo = asyncio.Queue[int]()
     for i in range(count):
@@ -52,22 +66,59 @@ async def prepare(http: httpx.AsyncClient, urls: Urls, count: int, concurrency: 
 
     async def worker() -> None:
         while not todo.empty():
-            todo.get_nowait()
-            flow = ClaimCreditFlow(http, urls, say=lambda _: None)
-            claim = await flow.open_claim("125.00")
-            expect(await flow.select_concourse(claim["id"]), 200)
-            flows.append(Flow(claim["id"], flow.actors.support))
+            index = todo.get_nowait()
+            kind = KINDS[index % len(KINDS)]
+            for attempt in range(RETRIES):
+                try:
+                    flows.append(await (_byop(http, urls) if kind == "byop"
+                                        else _credit(http, urls)))
+                    break
+                except (DemoFailed, httpx.TransportError):
+                    # Another session restarting the shared PostgreSQL or RabbitMQ (a chaos
+                    # run) fails a step with a 500: prepare a fresh claim instead.
+                    if attempt == RETRIES - 1:
+                        raise
+                    await asyncio.sleep(1)
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return flows
 
 
+async def _credit(http: httpx.AsyncClient, urls: Urls) -> Flow:
+    flow = ClaimCreditFlow(http, urls, say=lambda _: None)
+    claim = await flow.open_claim("125.00")
+    expect(await flow.select_concourse(claim["id"]), 200)
+    return Flow(claim["id"], flow.actors.support, "claim_credit")
+
+
+async def _byop(http: httpx.AsyncClient, urls: Urls) -> Flow:
+    """Seed 001 up to the approval, as scripts/demo_claims.py drives it (Concourse)."""
+    flow = ByopFlow(http, urls, say=lambda _: None)
+    claim = await flow.reimbursement_claim(estimate="950.00", authorized="900.00",
+                                           invoice="862.37")
+    await flow.select(claim["id"], {"rail": "concourse", "payee": "customer",
+                                    "accept_terms": True}, flow.actors.customer)
+    return Flow(claim["id"], flow.actors.support, "byop")
+
+
 async def _approve(http: httpx.AsyncClient, urls: Urls, flow: Flow) -> None:
     flow.approved_at = time.time()
     started = time.perf_counter()
-    response = await http.post(
-        f"{urls.claims}/v1/claims/{flow.claim_id}/approve",
-        headers={**flow.support, "Idempotency-Key": uuid.uuid4().hex}, json={})
+    key = uuid.uuid4().hex
+    for attempt in range(RETRIES):
+        try:
+            response = await http.post(
+                f"{urls.claims}/v1/claims/{flow.claim_id}/approve",
+                headers={**flow.support, "Idempotency-Key": key}, json={})
+        except httpx.TransportError:
+            if attempt == RETRIES - 1:
+                raise
+            continue
+        if response.status_code < 500 or attempt == RETRIES - 1:
+            break
+        # A 500 says "safe to retry with the same Idempotency-Key": the approval happens once.
+        flow.retries += 1
+        await asyncio.sleep(0.5)
     flow.http_ms = (time.perf_counter() - started) * 1000
     expect(response, 200)
 
@@ -107,13 +158,24 @@ async def _collect(flows: list[Flow], dbs: dict[str, str], started: float, offer
     payouts = await asyncpg.connect(_dsn(dbs["payouts"]))
     try:
         deadline = time.time() + timeout_s
+        polls = 0
         while True:
-            paid = await claims.fetch(
-                "SELECT entity_id, at FROM audit_events WHERE entity = 'claim' "
-                "AND to_status = 'paid' AND entity_id = ANY($1::text[])", ids)
+            polls += 1
+            try:
+                paid = await claims.fetch(
+                    "SELECT entity_id, at FROM audit_events WHERE entity = 'claim' "
+                    "AND to_status = 'paid' AND entity_id = ANY($1::text[])", ids)
+            except (asyncpg.InterfaceError, asyncpg.InternalClientError, OSError,
+                    asyncpg.PostgresConnectionError):
+                # The reading connection broke (a PostgreSQL restart by a chaos run sharing the
+                # server): the platform recovers by itself, so read again on a new connection.
+                claims.terminate()
+                claims = await _reconnect(dbs["claims"])
+                continue
             if len(paid) == len(ids) or time.time() > deadline:
                 break
-            await asyncio.sleep(0.05)
+            # Times come from the audit trail, so this interval does not change any latency.
+            await asyncio.sleep(0.2)
         accepted = await payouts.fetch(
             "SELECT p.source->>'claim_id' AS claim_id, min(h.occurred_at) AS at "
             "FROM payouts p JOIN payout_status_history h ON h.payout_id = p.id "
@@ -125,12 +187,29 @@ async def _collect(flows: list[Flow], dbs: dict[str, str], started: float, offer
     approved = {f.claim_id: f.approved_at for f in flows}
     paid_at = {r["entity_id"]: _ts(r["at"]) for r in paid}
     last = max(paid_at.values(), default=started)
+    by_kind: dict[str, list[float]] = {}
+    for f in flows:
+        if f.claim_id in paid_at:
+            by_kind.setdefault(f.kind, []).append((paid_at[f.claim_id] - f.approved_at) * 1000)
     return Outcome(
         offered=offered, flows=len(flows), elapsed_s=max(last - started, 1e-6),
         paid=len(paid_at),
         latencies_ms=sorted((t - approved[c]) * 1000 for c, t in paid_at.items()),
         accepted_ms=sorted((_ts(r["at"]) - approved[r["claim_id"]]) * 1000 for r in accepted),
+        by_kind_ms=by_kind, bench_queries={"claims": polls, "payouts": 1},
+        approval_retries=sum(f.retries for f in flows),
     )
+
+
+async def _reconnect(url: str, timeout_s: float = 60) -> asyncpg.Connection:
+    deadline = time.time() + timeout_s
+    while True:
+        try:
+            return await asyncpg.connect(_dsn(url))
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if time.time() > deadline:
+                raise
+            await asyncio.sleep(0.5)
 
 
 def _ts(value: datetime) -> float:

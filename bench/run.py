@@ -19,7 +19,8 @@ from typing import Any
 import aio_pika
 import httpx
 
-from bench import ceilings, flows
+from bench import ceilings, cost, flows
+from bench.billing import portal_payments
 from bench.procstats import ProcessSampler
 from bench.report import write_chart
 from scripts.demo import Urls
@@ -35,12 +36,16 @@ PG = os.environ.get("BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 def summary(outcome: flows.Outcome) -> dict[str, Any]:
     return {
         "offered": outcome.offered, "flows": outcome.flows, "paid": outcome.paid,
+        "approval_retries": outcome.approval_retries,
         "flows_per_s": round(outcome.per_s, 1),
         "p50_ms": round(flows.percentile(outcome.latencies_ms, 50), 1),
         "p95_ms": round(flows.percentile(outcome.latencies_ms, 95), 1),
         "p99_ms": round(flows.percentile(outcome.latencies_ms, 99), 1),
         "accepted_p50_ms": round(flows.percentile(outcome.accepted_ms, 50), 1),
         "accepted_p99_ms": round(flows.percentile(outcome.accepted_ms, 99), 1),
+        "by_kind": {kind: {"paid": len(ms), "p50_ms": round(flows.percentile(ms, 50), 1),
+                           "p99_ms": round(flows.percentile(ms, 99), 1)}
+                    for kind, ms in sorted(outcome.by_kind_ms.items())},
     }
 
 
@@ -64,7 +69,7 @@ async def reads(http: httpx.AsyncClient, urls: Urls, flow: flows.Flow, seconds: 
 
 async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -> dict[str, Any]:
     urls = Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
-                sandbox=stack.url("sandbox"))
+                sandbox=stack.url("sandbox"), billing=stack.url("billing"))
     result: dict[str, Any] = {"closed_loop": [], "open_loop": []}
     sampler = ProcessSampler({name: proc.pid for name, proc in stack.procs.items()})
     sampling = asyncio.create_task(sampler.run())
@@ -72,15 +77,28 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
     async with httpx.AsyncClient(timeout=30, limits=limits) as http:
         for concurrency in args.concurrency:
             prepared = await flows.prepare(http, urls, args.closed_flows)
+            before = await cost.snapshot(dbs)
             outcome = await flows.closed_loop(http, urls, prepared, concurrency, dbs)
-            result["closed_loop"].append(summary(outcome))
-            print(f"closed loop: {summary(outcome)}", file=sys.stderr)
+            after = await cost.snapshot(dbs)
+            row = summary(outcome) | cost.per_claim(before, after, outcome.paid,
+                                                     outcome.bench_queries)
+            result["closed_loop"].append(row)
+            print(f"closed loop: {row}", file=sys.stderr)
         for rate in args.rates:
             prepared = await flows.prepare(http, urls, int(rate * args.open_seconds))
             outcome = await flows.open_loop(http, urls, prepared, rate, dbs)
             result["open_loop"].append(summary(outcome))
             print(f"open loop: {summary(outcome)}", file=sys.stderr)
         result["reads"] = {"claim": await reads(http, urls, prepared[0])}
+    if args.payment_seconds > 0:
+        result["portal"] = await portal_payments(
+            urls.billing, urls.sandbox + "/gateway/v1", accounts=args.payers,
+            seconds=args.payment_seconds)
+        print(f"portal payments: {result['portal']}", file=sys.stderr)
+        result["payments_per_s"] = result["portal"]["payments_per_s"]
+        result["reads"]["balance"] = {
+            "reads_per_s": result["portal"]["balance_reads_per_s"],
+            "p99_ms": result["portal"]["balance_p99_ms"], "during": "portal payments"}
     sampler.stop()
     await sampling
     result["processes"] = sampler.report()
@@ -91,7 +109,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     run_id = f"b{uuid.uuid4().hex[:6]}"
     dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
     env, ports = stack_env(run_id, AMQP_URL, dbs)
-    env.update({"SANDBOX_SETTLE_DELAY_MS": "0", "LOG_LEVEL": "WARNING",
+    # Providers answer at once: no settle delay, and the sandbox applies due steps every 5 ms
+    # (its floor) instead of 50, so a provider's timer is not what the latency figures show.
+    env.update({"SANDBOX_SETTLE_DELAY_MS": "0", "SANDBOX_TICK_MS": "5", "LOG_LEVEL": "WARNING",
                 "PAYOUTS_SUBMIT_LEASE_S": "30", "PAYOUTS_POLL_INTERVAL_S": "5"})
     figures: dict[str, Any] = {
         "mq_ceiling_msgs_per_s": round(await ceilings.rabbitmq_ceiling(AMQP_URL), 1),
@@ -123,6 +143,11 @@ def headline(figures: dict[str, Any]) -> dict[str, Any]:
         "flow_p50_ms": at_rate["p50_ms"], "flow_p99_ms": at_rate["p99_ms"],
         "flow_rate_for_latency": float(at_rate["offered"].removesuffix("/s")),
         "payments_per_s": figures.get("payments_per_s"),
+        "payment_p99_ms": figures.get("portal", {}).get("payment_p99_ms"),
+        "claim_read_p99_ms": figures["reads"]["claim"]["p99_ms"],
+        "balance_read_p99_ms": figures["reads"].get("balance", {}).get("p99_ms"),
+        "messages_per_paid_claim": best.get("messages_per_paid_claim"),
+        "db_tx_per_paid_claim": best.get("db_tx_per_paid_claim"),
         "mq_ceiling_msgs_per_s": figures["mq_ceiling_msgs_per_s"],
         "pg_ceiling_tx_per_s": figures["pg_ceiling_tx_per_s"],
         "max_rss_mb": max(p["peak_rss_mb"] for p in figures["processes"].values()),
@@ -132,9 +157,12 @@ def headline(figures: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
-    parser.add_argument("--closed-flows", type=int, default=300)
+    parser.add_argument("--closed-flows", type=int, default=200)
     parser.add_argument("--rates", type=float, nargs="+", default=[20, 50])
-    parser.add_argument("--open-seconds", type=float, default=8)
+    parser.add_argument("--open-seconds", type=float, default=6)
+    parser.add_argument("--payment-seconds", type=float, default=8,
+                        help="portal payments phase (0: skip it)")
+    parser.add_argument("--payers", type=int, default=32, help="accounts paying at once")
     args = parser.parse_args()
     figures = asyncio.run(main_async(args))
     line = headline(figures)

@@ -65,7 +65,9 @@ async def run_claims_worker(
 ) -> None:
     """Runs until SIGTERM/SIGINT, or until ``stop`` is set (tests)."""
     settings = settings or ClaimsSettings()
-    engine = create_engine(settings.database_url, pool_size=5)
+    # Ten kept connections, as many as 5 + 5 overflow allowed, without reconnecting per
+    # transaction under load (bench/RESULTS.md: asyncpg connect in the worker's profile).
+    engine = create_engine(settings.database_url, pool_size=10, max_overflow=0)
     try:
         sessionmaker = create_sessionmaker(engine)
         claims = claims_context(settings, sessionmaker)

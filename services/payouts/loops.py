@@ -4,7 +4,6 @@ announce missed deadlines."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -17,12 +16,16 @@ from shared.worker import Loop
 log = logging.getLogger(__name__)
 
 
-def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float) -> Loop:
-    """Run ``body`` until stopped; right away again while it finds work, else after a pause."""
+def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float,
+             wake: asyncio.Event | None = None) -> Loop:
+    """Run ``body`` until stopped; right away again while it finds work, else after a pause
+    that ``wake`` (when given) cuts short."""
 
     async def loop(stop: asyncio.Event) -> None:
         log.info("loop %s started", name)
         while not stop.is_set():
+            if wake is not None:
+                wake.clear()  # a wake during the pass below makes the next pause zero
             try:
                 done = await body()
             except Exception:
@@ -30,18 +33,29 @@ def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float) -
                 log.exception("loop %s pass failed", name)
                 done = 0
             if done == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=interval_s)
+                await _pause(stop, wake, interval_s)
         log.info("loop %s stopped", name)
 
     loop.__name__ = f"loop_{name}"
     return loop
 
 
+async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, interval_s: float) -> None:
+    waits = [asyncio.ensure_future(stop.wait())]
+    if wake is not None:
+        waits.append(asyncio.ensure_future(wake.wait()))
+    try:
+        await asyncio.wait(waits, timeout=interval_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waits:
+            waiter.cancel()
+
+
 def payout_loops(deps: Deps) -> list[Loop]:
     settings = deps.settings
     return [
-        periodic("dispatcher", lambda: dispatch_once(deps), settings.dispatch_interval_s),
+        periodic("dispatcher", lambda: dispatch_once(deps), settings.dispatch_interval_s,
+                 wake=deps.dispatch_wake),
         periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s),
         periodic("sla", lambda: sla_once(deps), settings.sla_interval_s),
     ]

@@ -9,11 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None
+                  ) -> AsyncEngine:
+    """``max_overflow`` defaults to ``pool_size``. Overflow connections are closed on return, so
+    a worker whose concurrency always exceeds its pool opens a connection per transaction; such
+    a worker passes a bigger pool and no overflow instead (same ceiling, no reconnects)."""
     return _create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_pre_ping=True,  # survive a PostgreSQL restart without failing the first request
         pool_recycle=1800,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ class Deps:
     settings: PayoutsSettings
     rails: Mapping[Rail, RailAdapter] = field(default_factory=dict)
     clock: Callable[[], datetime] = utcnow
+    # Set after a commit that approved a payout in this process, so the dispatcher sends it now
+    # instead of at its next poll (the poll stays, as the safety net and for other processes).
+    dispatch_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def uow(self, *, correlation_id: str | None = None,
             causation_id: str | None = None) -> PayoutsUnitOfWork:

@@ -154,6 +154,8 @@ async def request_payout(
             PAYOUT_STATUS.labels(rail, to.value).inc()
 
         uow.after_commit(count)
+        if to is PayoutStatus.APPROVED:
+            uow.after_commit(deps.dispatch_wake.set)  # only once the payout is committed
         await uow.commit()
     level = logging.WARNING if to is PayoutStatus.FAILED else logging.INFO
     log.log(level, "payout received: %s%s", to.value, f" ({reason})" if reason else "",

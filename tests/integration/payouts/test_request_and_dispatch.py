@@ -106,3 +106,14 @@ async def test_completed_on_first_answer_goes_straight_to_paid(world: World) -> 
     assert len(await world.outbox("payouts.payout_paid")) == 1
     assert await world.outbox(PayoutSubmittedV1.TYPE) == []
     assert len(await world.ledger()) == 1
+
+
+async def test_a_committed_approval_wakes_the_dispatcher_and_a_failure_does_not(
+        world: World) -> None:
+    world.deps.dispatch_wake.clear()
+    await world.request(command(email="noemail@gmail.com"))  # failed: nothing to send
+    assert not world.deps.dispatch_wake.is_set()
+
+    await world.request(command())
+    assert world.deps.dispatch_wake.is_set()  # approved and committed: send it now
+    assert sorted(p.status for p in await payouts(world)) == ["approved", "failed"]

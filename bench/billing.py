@@ -1,0 +1,116 @@
+"""Portal payments under load: payments per second with allocation, their p99, and the p99 of
+``GET /v1/accounts/{id}/balance`` read while the payments run.
+
+Each paying task owns one account (payments on one account are serialised by its row lock, so
+one payer per account measures the service, not lock queueing). Every confirmation is checked:
+allocations add up to the amount, oldest invoice first, and at the end every balance equals the
+opening balance less what was paid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from bench.flows import percentile
+from scripts.demo import expect
+from scripts.demo_billing import PortalAccount
+from shared.settings import PlatformSettings
+
+INVOICE = Decimal("40.00")
+PAYMENT = Decimal("25.00")  # spans one or two invoices: a part payment every other time
+
+
+@dataclass
+class Payer:
+    account: PortalAccount
+    token: str
+    opening: Decimal
+    paid: Decimal = Decimal("0.00")
+    errors: list[str] = field(default_factory=list)
+
+
+async def _open(billing: httpx.AsyncClient, gateway: httpx.AsyncClient,
+                settings: PlatformSettings, invoices: int) -> Payer:
+    first = date(2026, 1, 1)
+    acct = await PortalAccount(billing, gateway, settings).open(invoices=())
+    for i in range(invoices):
+        await acct.add_invoice((first + timedelta(days=i)).isoformat(), str(INVOICE),
+                               number=f"{acct.customer_id}-{i:04d}")
+    balance = Decimal((await acct.balance())["balance"])
+    return Payer(acct, await acct.tokenize(), balance)
+
+
+def _check(confirmation: dict[str, Any]) -> str | None:
+    lines = confirmation["allocations"]
+    applied = sum((Decimal(a["amount_applied"]) for a in lines), Decimal("0"))
+    dates = [a["invoice_date"] for a in lines]
+    if applied != Decimal(confirmation["amount"]) or dates != sorted(dates):
+        return f"bad allocation {lines} for {confirmation['amount']}"
+    return None
+
+
+async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int = 32,
+                          invoices: int = 40, seconds: float = 8, readers: int = 8
+                          ) -> dict[str, Any]:
+    settings = PlatformSettings()
+    limits = httpx.Limits(max_connections=accounts + readers + 8)
+    async with (httpx.AsyncClient(base_url=billing_url, timeout=30, limits=limits) as billing,
+                httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway):
+        setup = asyncio.Semaphore(8)
+
+        async def opened() -> Payer:
+            async with setup:
+                return await _open(billing, gateway, settings, invoices)
+
+        payers = await asyncio.gather(*(opened() for _ in range(accounts)))
+        pay_ms: list[float] = []
+        read_ms: list[float] = []
+        deadline = time.perf_counter() + seconds
+
+        async def pay(payer: Payer) -> None:
+            while time.perf_counter() < deadline and payer.opening - payer.paid >= PAYMENT:
+                started = time.perf_counter()
+                response = await payer.account.pay(str(PAYMENT), payer.token,
+                                                   key=f"bench-{uuid.uuid4().hex}")
+                confirmation = expect(response, 201)
+                pay_ms.append((time.perf_counter() - started) * 1000)
+                payer.paid += PAYMENT
+                if problem := _check(confirmation):
+                    payer.errors.append(problem)
+
+        turns = itertools.cycle(payers)  # readers spread over every account
+
+        async def read() -> None:
+            while time.perf_counter() < deadline:
+                payer = next(turns)
+                started = time.perf_counter()
+                await payer.account.balance()
+                read_ms.append((time.perf_counter() - started) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(pay(p) for p in payers), *(read() for _ in range(readers)))
+        elapsed = time.perf_counter() - started
+        errors = [e for p in payers for e in p.errors]
+        for payer in payers:
+            closing = Decimal((await payer.account.balance())["balance"])
+            if closing != payer.opening - payer.paid:
+                errors.append(f"{payer.account.customer_id}: balance {closing}, expected "
+                              f"{payer.opening - payer.paid}")
+    return {
+        "payments": len(pay_ms), "payers": accounts,
+        "payments_per_s": round(len(pay_ms) / elapsed, 1),
+        "payment_p50_ms": round(percentile(pay_ms, 50), 1),
+        "payment_p99_ms": round(percentile(pay_ms, 99), 1),
+        "balance_reads_per_s": round(len(read_ms) / elapsed, 1),
+        "balance_p99_ms": round(percentile(read_ms, 99), 1),
+        "allocation_ok": not errors, "allocation_errors": errors[:5],
+    }
