@@ -119,7 +119,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")), 1),
     }
     print(f"ceilings: {figures}", file=sys.stderr)
-    stack = Stack(env, ports)
+    stack = Stack(env, ports, log_dir=RESULTS.parent.parent / ".run" / "bench")
     stack.migrate()
     try:
         stack.start_all()

@@ -36,20 +36,23 @@ class Stack:
     env: dict[str, str]
     ports: dict[str, int]
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # Each kind of run keeps its own logs (tests read LOG_DIR; bench and chaos pass theirs).
+    log_dir: Path = LOG_DIR
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def migrate(self) -> None:
-        for old_log in LOG_DIR.glob("*.log"):
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for old_log in self.log_dir.glob("*.log"):
             old_log.unlink()
         for _, argv in migrate_processes(sys.executable):
             subprocess.run(argv, env=self.env, cwd=REPO, check=True, capture_output=True,
                            timeout=120)
 
     def start(self, name: str) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        with (LOG_DIR / f"{name}.log").open("ab") as log:  # the child keeps its own copy
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with (self.log_dir / f"{name}.log").open("ab") as log:  # the child keeps its own copy
             self.procs[name] = subprocess.Popen(
                 COMMANDS[name],
                 env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
@@ -72,13 +75,13 @@ class Stack:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise TimeoutError(f"{name} not ready at {url}; see {LOG_DIR}")
+        raise TimeoutError(f"{name} not ready at {url}; see {self.log_dir}")
 
     def _fail_if_dead(self) -> None:
         for name, proc in self.procs.items():
             if proc.poll() is not None:
                 raise RuntimeError(
-                    f"{name} exited with {proc.returncode}; see {LOG_DIR}/{name}.log"
+                    f"{name} exited with {proc.returncode}; see {self.log_dir}/{name}.log"
                 )
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
