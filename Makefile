@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install tools asyncapi services run test test-fast lint bench demo lock clean
+.PHONY: help install tools asyncapi services run test test-fast lint bench chaos demo lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,10 +48,13 @@ test-fast: install tools services ## unit and integration tests only (no process
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services scripts ops bench tests
+	$(VENV)/bin/mypy shared services scripts ops bench chaos tests
 
 bench: install services ## measure the money path on a private stack; writes bench/results/
 	$(PY) -m bench.run
+
+chaos: install services ## 300 flows under seeded faults (restarts PostgreSQL and RabbitMQ!); SEED=n to reproduce
+	$(PY) -m chaos.run --flows 300 $(if $(SEED),--seed $(SEED))
 
 demo: install ## drive the claim-credit flow against the running stack (start it with `make run`)
 	$(PY) -m scripts.demo

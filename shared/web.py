@@ -21,7 +21,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shared.db.engine import ping
 from shared.logging import correlation_id_var
 from shared.messaging.asyncapi import render as render_asyncapi
-from shared.problems import install_problem_handlers, internal_error, problem_response
+from shared.problems import (
+    PROBLEM_JSON,
+    install_problem_handlers,
+    internal_error,
+    problem_response,
+    problem_responses,
+)
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
@@ -116,7 +122,7 @@ def operational_router(
     @router.get(
         "/readyz",
         summary="Readiness: the database and the broker are reachable",
-        responses={503: {"description": "A dependency is down (problem details)."}},
+        responses=problem_responses(503),
     )
     async def readyz() -> Response:
         checks: dict[str, str] = {}
@@ -180,8 +186,100 @@ def build_app(
     app.include_router(operational_router(service, engine, broker))
     for router in routers:
         app.include_router(router)
+    _document_malformed_bodies(app)
     return app
+
+
+def _document_malformed_bodies(app: FastAPI) -> None:
+    """Every operation that reads a body can answer 400 ``bad-request``: a body that is not
+    JSON at all never reaches validation. Say so in the document, once, for all of them. And
+    give every JSON body and answer without a written example one built from its schema."""
+    build = app.openapi
+    bad_request = problem_responses(400)[400]
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            problems_as_problem_json(document)
+            complete_examples(document)
+            problem_ref = {"$ref": "#/components/schemas/Problem"}
+            for operations in document.get("paths", {}).values():
+                for operation in operations.values():
+                    if "requestBody" in operation and "400" not in operation["responses"]:
+                        content = {k: dict(v) for k, v in bad_request["content"].items()}
+                        for media in content.values():
+                            media["schema"] = problem_ref
+                        operation["responses"]["400"] = {
+                            "description": bad_request["description"], "content": content}
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def request_state(request: Request, name: str) -> Any:
     return getattr(request.app.state, name)
+
+
+_SAMPLE_STRINGS = {
+    "uuid": "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11", "date-time": "2026-01-05T10:00:00Z",
+    "date": "2026-01-05", "email": "jane.doe@homemail.net", "uri": "https://example.com/",
+}
+
+
+def problems_as_problem_json(document: dict[str, Any]) -> None:
+    """Errors are answered as ``application/problem+json`` only: FastAPI files a response
+    model under ``application/json``; move that schema to the problem media type."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation["responses"].items():
+                content = response.get("content", {})
+                if not status.startswith(("4", "5")) or PROBLEM_JSON not in content:
+                    continue
+                schema = content.pop("application/json", {}).get("schema")
+                content[PROBLEM_JSON].setdefault(
+                    "schema", schema or {"$ref": "#/components/schemas/Problem"})
+
+
+def complete_examples(document: dict[str, Any]) -> None:
+    """Integrators copy examples: a JSON request or 2xx answer without one gets an example
+    built from its schema (field examples first), so none is ever missing or out of date."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            media = [operation.get("requestBody", {}).get("content", {}).get("application/json")]
+            media += [r.get("content", {}).get("application/json")
+                      for status, r in operation["responses"].items() if status.startswith("2")]
+            for item in media:
+                if item is not None and "example" not in item and "examples" not in item:
+                    item["example"] = sample(document, item.get("schema", {}))
+
+
+def sample(document: dict[str, Any], schema: dict[str, Any], depth: int = 0) -> Any:
+    """A value that fits ``schema``: its own example, else one built from its parts."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return sample(document, document["components"]["schemas"][name], depth + 1)
+    for key in ("examples", "example", "default", "const", "enum"):
+        if schema.get(key) not in (None, []):
+            value = schema[key]
+            return value[0] if key in ("examples", "enum") else value
+    for key in ("anyOf", "oneOf", "allOf"):
+        variants = [v for v in schema.get(key, []) if v.get("type") != "null"]
+        if variants:
+            return sample(document, variants[0], depth + 1)
+    kind = schema.get("type")
+    if depth > 12 or kind == "null":
+        return None
+    if kind == "object":
+        extra = schema.get("additionalProperties")
+        if not schema.get("properties") and isinstance(extra, dict):
+            return {"key": sample(document, extra, depth + 1)}
+        return {name: sample(document, prop, depth + 1)
+                for name, prop in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [sample(document, schema.get("items", {}), depth + 1)]
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 1)
+    if kind == "boolean":
+        return True
+    return _SAMPLE_STRINGS.get(schema.get("format", ""), "text")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from fastapi import Request
+from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth.tokens import Principal, Role, TokenError, decode_token
 from shared.problems import ProblemError
 from shared.settings import PlatformSettings
 
-_bearer = HTTPBearer(auto_error=False, description="JWT minted by `warranty-token`.")
+_bearer = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="JWT minted by `warranty-token`."
+)
 
 
 def _unauthenticated(detail: str) -> ProblemError:
@@ -24,8 +26,12 @@ def _unauthenticated(detail: str) -> ProblemError:
 def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates the bearer token and checks it has one of ``roles``."""
 
-    async def dependency(request: Request) -> Principal:
-        credentials: HTTPAuthorizationCredentials | None = await _bearer(request)
+    # Security(...) rather than calling _bearer by hand: FastAPI then lists the HTTPBearer
+    # scheme on every protected operation of the OpenAPI document.
+    async def dependency(
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
+    ) -> Principal:
         if credentials is None:
             raise _unauthenticated("a bearer token is required")
         settings: PlatformSettings = request.app.state.settings

@@ -19,7 +19,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractConnection,
+    AbstractIncomingMessage,
+    AbstractQueue,
+)
 from pydantic import ValidationError
 
 from shared.logging import correlation_id_var
@@ -56,6 +61,7 @@ class Consumer:
         self._prefetch = prefetch
         self._retry_levels = len(retry_delays_ms)
         self._channel: AbstractChannel | None = None
+        self._queue: AbstractQueue | None = None
         self._publisher: Publisher | None = None
         self._consumer_tag: str | None = None
         self._in_flight: set[asyncio.Task[Any]] = set()
@@ -65,14 +71,16 @@ class Consumer:
         self._channel = await self._connection.channel()
         await self._channel.set_qos(prefetch_count=self._prefetch)
         self._publisher = await Publisher.open(self._connection, "")
-        queue = await self._channel.get_queue(self.queue_name, ensure=False)
-        self._consumer_tag = await queue.consume(self._on_message, no_ack=False)
+        # A passive declare, not get_queue(ensure=False): only declared queues are registered
+        # on the robust channel, and only those get their consumer back after the broker
+        # restarts (found by the chaos run: workers stayed up but consumed nothing).
+        self._queue = await self._channel.declare_queue(self.queue_name, passive=True)
+        self._consumer_tag = await self._queue.consume(self._on_message, no_ack=False)
 
     async def stop(self, grace_s: float = 30) -> None:
         """Stop taking messages, let the ones in hand finish, then close (unfinished: requeued)."""
-        if self._channel is not None and self._consumer_tag is not None:
-            queue = await self._channel.get_queue(self.queue_name, ensure=False)
-            await queue.cancel(self._consumer_tag)
+        if self._queue is not None and self._consumer_tag is not None:
+            await self._queue.cancel(self._consumer_tag)
         if self._in_flight:
             await asyncio.wait(self._in_flight, timeout=grace_s)
         if self._channel is not None:

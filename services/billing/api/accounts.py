@@ -32,7 +32,8 @@ async def create_account(body: AccountIn, app: BillingDep, actor: AccountAdmin) 
 )
 async def find_account(
     app: BillingDep, actor: AccountAdmin,
-    customer_id: Annotated[str, Query(min_length=1, max_length=120, examples=["cust-1001"])],
+    customer_id: Annotated[str, Query(min_length=1, max_length=120, pattern=r"^[^\x00]*$",
+                                        examples=["cust-1001"])],
 ) -> AccountOut:
     return AccountOut.model_validate(await accounts.find_account(app, customer_id))
 

@@ -72,10 +72,21 @@ async def get_payment(payment_id: uuid.UUID, app: BillingDep, viewer: Reader) ->
 @router.post(
     "/payments/{payment_id}/refund", summary="Refund a payment",
     description="Refunds the whole charge through the gateway and reverses exactly the "
-    "payment's allocations: every invoice it paid is reopened by the amount applied to it.",
+    "payment's allocations: every invoice it paid is reopened by the amount applied to it. "
+    "Takes an Idempotency-Key: a retry returns the first answer.",
     response_description="The refunded payment with its reversals",
-    responses=problems(403, 404, 409, 503),
+    response_model=PaymentOut, responses=problems(403, 404, 409, 503),
 )
-async def refund(payment_id: uuid.UUID, body: RefundIn, app: BillingDep, actor: Refunder
-                 ) -> PaymentOut:
-    return PaymentOut.of(await refunds.refund_payment(app, actor, payment_id, body.reason))
+async def refund(
+    payment_id: uuid.UUID, body: RefundIn, app: BillingDep, actor: Refunder,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", min_length=1, max_length=255,
+        description="Unique per intended refund; a repeat returns the first answer (without "
+        "a key, a repeat is a 409), the same key with another body is refused (422).",
+        examples=["refund-5b0e2d4c"])] = None,
+) -> JSONResponse:
+    idem = None if idempotency_key is None else IdempotencyKey.of(
+        actor.subject, idempotency_key, f"refund {payment_id}", body.model_dump(mode="json"))
+    rendered = await refunds.refund_payment(app, actor, payment_id, body.reason,
+                                            render=PaymentOut.render, idempotency=idem)
+    return JSONResponse(rendered)

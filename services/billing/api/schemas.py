@@ -7,7 +7,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from services.billing.adapters.orm import AccountRow, ContactRow, InvoiceRow
 from services.billing.domain.contact import ContactKind
@@ -27,8 +35,28 @@ MoneyOut = Annotated[
 ]
 
 
+def refuse_nul(data: Any) -> Any:
+    """PostgreSQL text cannot hold U+0000: a NUL anywhere in a body is invalid input (a 422),
+    not a database error (a 500)."""
+    if isinstance(data, str) and "\x00" in data:
+        raise ValueError("text must not contain the NUL character (U+0000)")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            refuse_nul(key)
+            refuse_nul(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            refuse_nul(value)
+    return data
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return refuse_nul(data)
 
 
 class Output(BaseModel):

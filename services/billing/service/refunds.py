@@ -10,7 +10,9 @@ open balance goes back up (paid -> partially paid or open). Rows are never edite
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from services.billing.adapters import repository as repo
 from services.billing.adapters.gateway import GatewayRefused
@@ -19,6 +21,7 @@ from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import IllegalTransition
 from services.billing.domain.payment import PaymentAction, fire
 from services.billing.service.context import Billing
+from services.billing.service.idempotency import IdempotencyKey, remember, replay
 from services.billing.service.views import PaymentView, payment_view
 from shared.auth import Principal
 from shared.messaging.contracts import PaymentRefundedV1
@@ -26,10 +29,15 @@ from shared.money import Money
 
 
 async def refund_payment(
-    app: Billing, actor: Principal, payment_id: uuid.UUID, reason: str
-) -> PaymentView:
+    app: Billing, actor: Principal, payment_id: uuid.UUID, reason: str, *,
+    render: Callable[[PaymentView], dict[str, Any]], idempotency: IdempotencyKey | None = None,
+) -> dict[str, Any]:
+    """Returns the rendered refunded payment; with an Idempotency-Key a client's retry gets
+    the first answer back (without one, a repeat is a 409: already refunded)."""
     async with app.uow(correlation_id=str(payment_id)) as uow:
         session = uow.session
+        if idempotency is not None and (stored := await replay(session, idempotency)) is not None:
+            return stored
         account_id = (await repo.payment(session, payment_id)).account_id
         await repo.lock_account(session, account_id)
         payment = await repo.payment(session, payment_id, lock=True)
@@ -64,6 +72,8 @@ async def refund_payment(
             payment_id=str(payment.id), account_id=str(payment.account_id),
             amount=payment.amount, reversals=reversals, reason=reason, refunded_at=now,
         ))
-        view = await payment_view(session, payment)
+        body = render(await payment_view(session, payment))
+        if idempotency is not None:
+            await remember(session, idempotency, 200, body)
         await uow.commit()
-    return view
+    return body

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
 
 from services.claims.api.deps import ByopAgent, ClaimsDep, Id, Reader
 from services.claims.api.errors import problems
@@ -15,6 +18,7 @@ from services.claims.api.schemas.byop import (
 )
 from services.claims.api.schemas.claims import ClaimOut
 from services.claims.service import byop
+from services.claims.service.idempotency import IdempotencyKey
 from shared.money import Money
 
 router = APIRouter(prefix="/v1/byop-jobs", tags=["byop"])
@@ -77,8 +81,21 @@ async def record_completion(
 @router.post(
     "/{job_id}/payment-request", status_code=201, summary="Request payment (send to payables)",
     description="Opens the reimbursement claim: the authorized amount, at most the invoice, "
-    "less the deductible; Under Review with an SS-Claim Credit Review (OUTNTWRKFRR).",
-    response_description="The new claim", responses=problems(403, 404, 409),
+    "less the deductible; Under Review with an SS-Claim Credit Review (OUTNTWRKFRR). With an "
+    "Idempotency-Key a retry returns the first answer (without one, a repeat is a 409).",
+    response_model=ClaimOut, response_description="The new claim",
+    responses=problems(403, 404, 409),
 )
-async def request_payment(job_id: Id, app: ClaimsDep, actor: ByopAgent) -> ClaimOut:
-    return ClaimOut.of_view(await byop.request_payment(app, actor, job_id))
+async def request_payment(
+    job_id: Id, app: ClaimsDep, actor: ByopAgent,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", min_length=1, max_length=255,
+        description="Unique per intended payment request; a repeat returns the first "
+        "response, the same key on another job is refused (422).",
+        examples=["byop-7f1c2a-pay-1"])] = None,
+) -> JSONResponse:
+    idem = None if idempotency_key is None else IdempotencyKey.of(
+        actor.subject, idempotency_key, f"byop payment-request {job_id}", None)
+    rendered = await byop.request_payment(app, actor, job_id, render=ClaimOut.render,
+                                          idempotency=idem)
+    return JSONResponse(rendered, status_code=201)

@@ -4,8 +4,10 @@ coverage, record the invoice, and request payment (the claim then goes to Suppor
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,9 +29,12 @@ from services.claims.service import audit, limits
 from services.claims.service.claim_open import open_claim
 from services.claims.service.claim_views import ClaimView, claim_view
 from services.claims.service.context import Claims, ensure_visible
+from services.claims.service.idempotency import IdempotencyKey, remember, replay
 from services.claims.service.work import NewOrder, apply_job_action, open_request
 from shared.auth import Principal
 from shared.money import Money
+
+Render = Callable[[ClaimView], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -135,11 +140,17 @@ async def record_completion(
     return await get_byop(app, actor, job_id)
 
 
-async def request_payment(app: Claims, actor: Principal, job_id: uuid.UUID) -> ClaimView:
+async def request_payment(
+    app: Claims, actor: Principal, job_id: uuid.UUID, *, render: Render,
+    idempotency: IdempotencyKey | None = None,
+) -> dict[str, Any]:
     """Open the reimbursement claim: the authorized amount (at most the invoice) less the
-    deductible, reviewed by Support Services under an OUTNTWRKFRR exception."""
+    deductible, reviewed by Support Services under an OUTNTWRKFRR exception. Returns the
+    rendered claim; with an Idempotency-Key a repeat returns the first answer, not a 409."""
     async with app.uow() as uow:
         session = uow.session
+        if idempotency is not None and (stored := await replay(session, idempotency)) is not None:
+            return stored
         case = await repo.byop_case(session, job_id, lock=True)
         _advance(session, case, ByopAction.REQUEST_PAYMENT, actor.subject, _facts(case))
         job = await repo.job(session, job_id, lock=True)
@@ -156,9 +167,11 @@ async def request_payment(app: Claims, actor: Principal, job_id: uuid.UUID) -> C
         audit.note(session, job_id, actor.subject,
                    f"Payment requested: ${amounts.gross} authorized less ${amounts.deductible}"
                    f" deductible = ${amounts.payable}.")
-        view = await claim_view(session, claim)
+        body = render(await claim_view(session, claim))
+        if idempotency is not None:
+            await remember(session, idempotency, 201, body)
         await uow.commit()
-    return view
+    return body
 
 
 async def get_byop(app: Claims, viewer: Principal, job_id: uuid.UUID) -> ByopView:

@@ -63,9 +63,23 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The callbacks' authentication, for integrators (verified in _receive, not by FastAPI).
+_SIGNATURE_HEADERS = [
+    {"name": SIGNATURE_HEADER, "in": "header", "required": True,
+     "description": "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>` with the shared "
+     "webhook secret.", "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
+     "example": "sha256=" + "3f" * 32},
+    {"name": TIMESTAMP_HEADER, "in": "header", "required": True,
+     "description": "Unix seconds when the provider signed; refused when older (or newer) "
+     "than the tolerance (`PAYOUTS_CALLBACK_TOLERANCE_S`): a replay is refused.",
+     "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"}, "example": "1767607203"},
+]
+
+
 def _body_doc(schema: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {
-        "schema": schema, "example": example}}}}
+    return {"parameters": _SIGNATURE_HEADERS,
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": schema, "example": example}}}}
 
 
 _EXAMPLE = {

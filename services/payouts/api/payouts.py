@@ -19,6 +19,9 @@ from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"])
 
+# PostgreSQL text cannot hold U+0000: a filter with one is invalid (422), not a 500.
+NO_NUL = r"^[^\x00]*$"
+
 Reader = Annotated[
     Principal, Depends(require(Role.PAYABLES, Role.OPS, Role.SUPPORT_SERVICES, Role.SERVICE))
 ]
@@ -84,12 +87,14 @@ _SUMMARY_EXAMPLE = {k: v for k, v in _DETAIL_EXAMPLE.items() if k not in ("histo
 async def search_payouts(
     request: Request,
     _: Reader,
-    payout_key: Annotated[str | None, Query(max_length=120,
+    payout_key: Annotated[str | None, Query(max_length=120, pattern=NO_NUL,
                                             examples=["claim:7f1c2a:claim_credit"])] = None,
     status: Annotated[PayoutStatus | None, Query()] = None,
     rail: Annotated[Rail | None, Query()] = None,
-    payee: Annotated[str | None, Query(max_length=200, examples=["pat@fixit-pros.net"])] = None,
-    claim_id: Annotated[str | None, Query(max_length=120, examples=["7f1c2a"])] = None,
+    payee: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
+                                       examples=["pat@fixit-pros.net"])] = None,
+    claim_id: Annotated[str | None, Query(max_length=120, pattern=NO_NUL,
+                                          examples=["7f1c2a"])] = None,
     created_from: Annotated[datetime | None, Query(examples=["2026-01-01T00:00:00Z"])] = None,
     created_to: Annotated[datetime | None, Query(examples=["2026-02-01T00:00:00Z"])] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

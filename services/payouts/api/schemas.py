@@ -88,7 +88,8 @@ class PayoutSummary(BaseModel):
 
 
 class StatusChange(BaseModel):
-    from_status: PayoutStatus | None
+    # A default, so the document's examples (FastAPI drops their nulls) show the first change.
+    from_status: PayoutStatus | None = Field(default=None, description="None on the first.")
     to_status: PayoutStatus
     action: str = Field(examples=["provider_completed"])
     reason: str | None = None

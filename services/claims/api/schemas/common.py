@@ -5,7 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
 
 from services.claims.domain.payment import MailingAddress
 
@@ -21,6 +28,21 @@ MoneyOut = Annotated[
 Mobile = Annotated[str, Field(pattern=MOBILE_PATTERN, examples=["+15125550123"])]
 
 
+def refuse_nul(data: Any) -> Any:
+    """PostgreSQL text cannot hold U+0000: a NUL anywhere in a body is invalid input (a 422),
+    not a database error (a 500)."""
+    if isinstance(data, str) and "\x00" in data:
+        raise ValueError("text must not contain the NUL character (U+0000)")
+    if isinstance(data, dict):
+        for key, value in data.items():
+            refuse_nul(key)
+            refuse_nul(value)
+    elif isinstance(data, list | tuple):
+        for value in data:
+            refuse_nul(value)
+    return data
+
+
 def example(body: dict[str, Any]) -> ConfigDict:
     """A whole request body as OpenAPI's example (merged into ``Input``'s config)."""
     return ConfigDict(json_schema_extra={"examples": [body]})
@@ -28,6 +50,11 @@ def example(body: dict[str, Any]) -> ConfigDict:
 
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        return refuse_nul(data)
 
 
 class Output(BaseModel):

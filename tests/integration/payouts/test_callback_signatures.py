@@ -1,0 +1,110 @@
+"""Every rail's callback endpoint refuses what is not signed by the provider now, and changes
+nothing: no status, no history, no event. Then the genuine callback still applies.
+
+(The Concourse basics are in test_callbacks.py; this covers every rail and every way a
+signature or its time window can be wrong, including a replay of a once-genuine callback.)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from services.payouts.service.dispatch import dispatch_once
+from shared.messaging.contracts import Rail as R
+from shared.signing import sign
+
+from .conftest import SECRET, World, command, customer_by_check, pro
+from .helpers import attempts, event, history, payouts
+
+# rail -> (callback path, the request that makes a payout on it, the status that pays it)
+RAILS: dict[str, tuple[str, Callable[[], Any], str]] = {
+    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED"),
+    "zelle": ("/v1/callbacks/zelle", lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED"),
+    "check": ("/v1/callbacks/check",
+              lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED"),
+}
+
+
+def forged(body: bytes, tolerance_s: int) -> dict[str, dict[str, str]]:
+    """Header sets that must all be refused for ``body``."""
+    now = int(time.time())
+    stale, future = now - tolerance_s - 5, now + tolerance_s + 5
+    good = sign(SECRET, now, body)
+    return {
+        "wrong secret": {"X-Signature-Timestamp": str(now),
+                         "X-Signature": sign("another-secret-0123456789abcdef", now, body)},
+        "replayed after the window": {"X-Signature-Timestamp": str(stale),
+                                      "X-Signature": sign(SECRET, stale, body)},
+        "timestamp from the future": {"X-Signature-Timestamp": str(future),
+                                      "X-Signature": sign(SECRET, future, body)},
+        "old signature under a fresh timestamp": {"X-Signature-Timestamp": str(now),
+                                                  "X-Signature": sign(SECRET, stale, body)},
+        "no signature": {"X-Signature-Timestamp": str(now)},
+        "no timestamp": {"X-Signature": good},
+        "no headers": {},
+        "another scheme": {"X-Signature-Timestamp": str(now),
+                           "X-Signature": good.replace("sha256=", "sha1=")},
+        "not a number": {"X-Signature-Timestamp": "yesterday", "X-Signature": good},
+        "truncated": {"X-Signature-Timestamp": str(now), "X-Signature": good[:-2]},
+    }
+
+
+async def snapshot(world: World) -> tuple[Any, ...]:
+    return (
+        [(p.status, p.status_reason) for p in await payouts(world)],
+        [(a.status, a.provider_reference) for a in await attempts(world)],
+        await history(world),
+        len(await world.sql("SELECT id FROM outbox")),
+        len(await world.sql("SELECT 1 FROM provider_events")),
+    )
+
+
+async def deliver(world: World, path: str, body: bytes,
+                  headers: dict[str, str]) -> httpx.Response:
+    return await world.api.post(path, content=body,
+                                headers={"Content-Type": "application/json", **headers})
+
+
+@pytest.mark.parametrize("rail", sorted(RAILS))
+async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
+    world: World, rail: str,
+) -> None:
+    path, request, paid_status = RAILS[rail]
+    # Only the callbacks this test posts reach payouts (the sandbox's own are dropped).
+    await world.faults(drop_callbacks=True)
+    await world.request(request())
+    await dispatch_once(world.deps)
+    [attempt] = await attempts(world)
+    assert attempt.status == "submitted"
+    body = event(str(attempt.id), paid_status)
+    tolerance = world.deps.settings.callback_tolerance_s
+    before = await snapshot(world)
+
+    for name, headers in forged(body, tolerance).items():
+        response = await deliver(world, path, body, headers)
+        assert response.status_code == 401, f"{rail}: {name} -> {response.status_code}"
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["type"] == "urn:warranty:problem:invalid-signature", name
+        assert await snapshot(world) == before, f"{rail}: {name} changed something"
+
+    # A body signed for another body is refused too (signature covers the raw bytes).
+    now = int(time.time())
+    tampered = body.replace(b'"125.00"', b'"1.00"')
+    assert tampered != body
+    response = await deliver(world, path, tampered, {
+        "X-Signature-Timestamp": str(now), "X-Signature": sign(SECRET, now, body)})
+    assert response.status_code == 401
+    assert await snapshot(world) == before
+
+    # The genuine callback, signed within the window (near its edge), is applied.
+    edge = int(time.time()) - tolerance + 30
+    response = await deliver(world, path, body, {
+        "X-Signature-Timestamp": str(edge), "X-Signature": sign(SECRET, edge, body)})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"result": "applied"}
+    assert [p.status for p in await payouts(world)] == ["paid"]

@@ -1,0 +1,121 @@
+"""Regression (found by schemathesis): a NUL character (U+0000) in any text of a body reached
+PostgreSQL, which cannot store it, and the API answered 500. It is invalid input: a 422."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from services.billing.bootstrap import create_app as billing_app
+from services.billing.settings import BillingSettings
+from services.claims.api.schemas.contracts import ContractIn
+from services.claims.bootstrap import create_app as claims_app
+from services.claims.settings import ClaimsSettings
+from services.payouts.bootstrap import create_app as payouts_app
+from services.payouts.settings import PayoutsSettings
+from shared.auth import Role, mint_token
+from shared.settings import ServiceSettings
+from tests.conftest import MigratedDb
+
+
+async def started(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nul") as client:
+            yield client
+
+
+def bearer(settings: ServiceSettings, role: Role) -> dict[str, str]:
+    token = mint_token(secret=settings.jwt_secret, issuer=settings.jwt_issuer,
+                       audience=settings.jwt_audience, subject="nul-tester", roles=[role])
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def claims(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
+        tuple[httpx.AsyncClient, ClaimsSettings]]:
+    settings = ClaimsSettings(database_url=await migrated_db("claims"), amqp_url=amqp_url)
+    async for client in started(claims_app(settings)):
+        yield client, settings
+
+
+@pytest.fixture
+async def billing(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
+        tuple[httpx.AsyncClient, BillingSettings]]:
+    settings = BillingSettings(database_url=await migrated_db("billing"), amqp_url=amqp_url)
+    async for client in started(billing_app(settings)):
+        yield client, settings
+
+
+def contract_example() -> dict[str, Any]:
+    schema_extra = ContractIn.model_config.get("json_schema_extra")
+    assert isinstance(schema_extra, dict)
+    examples = schema_extra["examples"]
+    assert isinstance(examples, list) and isinstance(examples[0], dict)
+    body: dict[str, Any] = copy.deepcopy(examples[0])
+    body["customer_id"] = f"cust-{uuid.uuid4().hex[:8]}"
+    return body
+
+
+def assert_refused_as_invalid(response: httpx.Response) -> None:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:warranty:problem:validation-error"
+
+
+async def test_claims_refuses_a_nul_in_nested_text(
+    claims: tuple[httpx.AsyncClient, ClaimsSettings],
+) -> None:
+    client, settings = claims
+    headers = bearer(settings, Role.AGENT)
+    body = contract_example()
+    body["covered_items"][0]["description"] = "Over-the-range\x00 microwave"
+    assert_refused_as_invalid(await client.post("/v1/contracts", json=body, headers=headers))
+    body = contract_example()
+    body["limits"]["trade_deductibles"] = {"hv\x00ac": "150.00"}
+    assert_refused_as_invalid(await client.post("/v1/contracts", json=body, headers=headers))
+    # The same body without the NUL is a contract.
+    created = await client.post("/v1/contracts", json=contract_example(), headers=headers)
+    assert created.status_code == 201, created.text
+
+
+async def test_billing_refuses_a_nul_in_text(
+    billing: tuple[httpx.AsyncClient, BillingSettings],
+) -> None:
+    client, settings = billing
+    headers = bearer(settings, Role.AGENT)
+    customer = f"cust-{uuid.uuid4().hex[:8]}"
+    refused = await client.post("/v1/accounts", headers=headers,
+                                json={"customer_id": customer, "name": "Acme\x00 PM"})
+    assert_refused_as_invalid(refused)
+    created = await client.post("/v1/accounts", headers=headers,
+                                json={"customer_id": customer, "name": "Acme PM"})
+    assert created.status_code == 201, created.text
+    assert_refused_as_invalid(await client.get("/v1/accounts", headers=headers,
+                                               params={"customer_id": "cust\x00"}))
+
+
+@pytest.fixture
+async def payouts(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
+        tuple[httpx.AsyncClient, PayoutsSettings]]:
+    settings = PayoutsSettings(database_url=await migrated_db("payouts"), amqp_url=amqp_url)
+    async for client in started(payouts_app(settings)):
+        yield client, settings
+
+
+@pytest.mark.parametrize("name", ["payout_key", "payee", "claim_id"])
+async def test_payouts_search_refuses_a_nul_in_a_filter(
+    payouts: tuple[httpx.AsyncClient, PayoutsSettings], name: str,
+) -> None:
+    client, settings = payouts
+    headers = bearer(settings, Role.PAYABLES)
+    assert_refused_as_invalid(await client.get("/v1/payouts", params={name: "a\x00b"},
+                                               headers=headers))
+    clean = await client.get("/v1/payouts", params={name: "ab"}, headers=headers)
+    assert clean.status_code == 200, clean.text
