@@ -105,14 +105,27 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
     return result
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    run_id = f"b{uuid.uuid4().hex[:6]}"
-    dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
+def bench_env(run_id: str, dbs: dict[str, str]) -> tuple[dict[str, str], dict[str, int]]:
     env, ports = stack_env(run_id, AMQP_URL, dbs)
     # Providers answer at once: no settle delay, and the sandbox applies due steps every 5 ms
     # (its floor) instead of 50, so a provider's timer is not what the latency figures show.
     env.update({"SANDBOX_SETTLE_DELAY_MS": "0", "SANDBOX_TICK_MS": "5", "LOG_LEVEL": "WARNING",
                 "PAYOUTS_SUBMIT_LEASE_S": "30", "PAYOUTS_POLL_INTERVAL_S": "5"})
+    return env, ports
+
+
+async def teardown(env: dict[str, str], dbs: dict[str, str]) -> None:
+    connection = await aio_pika.connect_robust(AMQP_URL)
+    async with connection:
+        await delete_topology(await connection.channel(), env["MQ_NAMESPACE"], retry_levels=2)
+    for url in dbs.values():
+        await drop_database(url)
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    run_id = f"b{uuid.uuid4().hex[:6]}"
+    dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
+    env, ports = bench_env(run_id, dbs)
     figures: dict[str, Any] = {
         "mq_ceiling_msgs_per_s": round(await ceilings.rabbitmq_ceiling(AMQP_URL), 1),
         "pg_ceiling_tx_per_s": round(await ceilings.postgres_ceiling(
@@ -126,11 +139,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         figures.update(await measure(args, stack, dbs))
     finally:
         stack.stop_all()
-        connection = await aio_pika.connect_robust(AMQP_URL)
-        async with connection:
-            await delete_topology(await connection.channel(), env["MQ_NAMESPACE"], retry_levels=2)
-        for url in dbs.values():
-            await drop_database(url)
+        await teardown(env, dbs)
     return figures
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import uvicorn
+import uvloop
 
 from shared.logging import configure_logging
 from shared.settings import ServiceSettings
@@ -36,10 +37,11 @@ def service_main(
     if args.command == "api":
         app = _load(app_factory)(settings)
         uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
-                    access_log=False)
+                    access_log=False, loop="uvloop")
     elif args.command == "worker":
         run: Callable[[Any], Coroutine[Any, Any, None]] = _load(worker)
-        asyncio.run(run(settings))
+        # uvloop, as the APIs have: the workers are the busiest processes of a paid claim.
+        uvloop.run(run(settings))
     else:
         asyncio.run(_load(migrate)(settings))
     sys.exit(0)

@@ -14,7 +14,8 @@ def main() -> None:
     settings = SandboxSettings()
     configure_logging("sandbox", settings.log_level)
     # log_config=None keeps uvicorn from replacing the JSON log handlers configured above.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                loop="uvloop")
 
 
 if __name__ == "__main__":

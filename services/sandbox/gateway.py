@@ -118,7 +118,7 @@ class GatewayState:
     fail_next: int = 0
 
 
-def _state(request: Request) -> GatewayState:
+async def _state(request: Request) -> GatewayState:
     # The gateway keeps its own state on the app, created on first use (one per app instance).
     state: GatewayState | None = getattr(request.app.state, "card_gateway", None)
     if state is None:

@@ -66,7 +66,7 @@ class Sandbox:
             self._client = None
 
 
-def _sandbox(request: Request) -> Sandbox:
+async def _sandbox(request: Request) -> Sandbox:
     sandbox = request.app.state.sandbox
     assert isinstance(sandbox, Sandbox)
     return sandbox

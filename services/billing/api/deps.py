@@ -11,7 +11,8 @@ from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-def _billing(request: Request) -> Billing:
+async def _billing(request: Request) -> Billing:
+    # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
     return request.app.state.billing  # type: ignore[no-any-return]
 
 

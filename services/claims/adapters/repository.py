@@ -60,6 +60,41 @@ async def contract(
     return await _one(session, query, "contract", contract_id, lock)
 
 
+async def contract_of_claim(
+    session: AsyncSession, claim_id: uuid.UUID, *, lock: bool = False
+) -> ContractRow:
+    """The claim's contract in one statement (the lock order is contract, then claim)."""
+    of_claim = select(ClaimRow.contract_id).where(ClaimRow.id == claim_id).scalar_subquery()
+    return await _one(session, select(ContractRow).where(ContractRow.id == of_claim), "claim",
+                      claim_id, lock)
+
+
+async def contract_of_payout(
+    session: AsyncSession, payout_key: str, *, lock: bool = False
+) -> ContractRow | None:
+    of_payout = (
+        select(ClaimRow.contract_id)
+        .join(ClaimPayoutRow, ClaimPayoutRow.claim_id == ClaimRow.id)
+        .where(ClaimPayoutRow.payout_key == payout_key)
+        .scalar_subquery()
+    )
+    query = select(ContractRow).where(ContractRow.id == of_payout)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def claim_of_payout(
+    session: AsyncSession, payout_key: str, *, lock: bool = False
+) -> ClaimRow:
+    of_payout = (
+        select(ClaimPayoutRow.claim_id).where(ClaimPayoutRow.payout_key == payout_key)
+        .scalar_subquery()
+    )
+    return await _one(session, select(ClaimRow).where(ClaimRow.id == of_payout), "payout",
+                      payout_key, lock)
+
+
 async def service_request(session: AsyncSession, request_id: uuid.UUID) -> ServiceRequestRow:
     query = (
         select(ServiceRequestRow)

@@ -12,7 +12,8 @@ from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-def _claims(request: Request) -> Claims:
+async def _claims(request: Request) -> Claims:
+    # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
     return request.app.state.claims  # type: ignore[no-any-return]
 
 

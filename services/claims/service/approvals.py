@@ -19,7 +19,7 @@ from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
 from services.claims.domain.payout import PayoutStatus, payout_key, payout_memo
 from services.claims.domain.review import EXCEPTION_MACHINE, ExceptionAction
 from services.claims.service import audit, limits
-from services.claims.service.claim_views import ClaimView, claim_view
+from services.claims.service.claim_views import ClaimView, claim_view, claim_view_with
 from services.claims.service.context import Claims, is_supervisor
 from services.claims.service.idempotency import IdempotencyKey, remember, replay
 from shared.auth import Principal
@@ -51,8 +51,7 @@ async def approve_claim(
         session = uow.session
         if (stored := await replay(session, idempotency)) is not None:
             return stored
-        contract_id = (await repo.claim(session, claim_id)).contract_id
-        contract = await repo.contract(session, contract_id, lock=True)
+        contract = await repo.contract_of_claim(session, claim_id, lock=True)
         claim = await repo.claim(session, claim_id, lock=True)
         book = await limits.book(session, contract)
         approval = Approval(
@@ -61,9 +60,9 @@ async def approve_claim(
             remaining_aggregate=book.remaining_aggregate,
         )
         payable = Money(claim.payable)
+        review = await repo.open_review(session, claim.job_id)
         facts = ClaimFacts(
-            payable=payable, created_by=claim.created_by,
-            review_open=await repo.open_review(session, claim.job_id) is not None,
+            payable=payable, created_by=claim.created_by, review_open=review is not None,
             payment_selected=claim.rail is not None, approval=approval,
         )
         before, claim.status = claim.status, CLAIM_MACHINE.fire(
@@ -74,7 +73,7 @@ async def approve_claim(
         claim.payout_sequence += 1
         payout = _payout_record(claim, actor.subject)
         session.add(payout)
-        await limits.reserve(session, contract, claim, payout.payout_key, actor.subject)
+        await limits.reserve(session, book, contract, claim, payout.payout_key, actor.subject)
         uow.emit(_request_payout(claim, payout, actor.subject))
         audit.record(
             session, entity="claim", entity_id=claim.id, job_id=claim.job_id, action="approve",
@@ -85,7 +84,7 @@ async def approve_claim(
         if note:
             audit.note(session, claim.job_id, actor.subject, note)
         await session.flush()
-        body = render(await claim_view(session, claim))
+        body = render(await claim_view_with(session, claim, review))
         await remember(session, idempotency, 200, body)
         await uow.commit()
         return body

@@ -31,9 +31,14 @@ class ClaimView:
 async def claim_view(session: AsyncSession, claim: ClaimRow) -> ClaimView:
     """Build it before the unit of work commits: reading after the commit opens a transaction
     that the unit of work rolls back on exit, which would expire these rows."""
-    return ClaimView(
-        claim, await repo.payouts(session, claim.id), await repo.open_review(session, claim.job_id)
-    )
+    return await claim_view_with(session, claim, await repo.open_review(session, claim.job_id))
+
+
+async def claim_view_with(
+    session: AsyncSession, claim: ClaimRow, review: JobExceptionRow | None
+) -> ClaimView:
+    """``claim_view`` for a caller that read the claim's open review in this transaction."""
+    return ClaimView(claim, await repo.payouts(session, claim.id), review)
 
 
 async def get_claim(app: Claims, viewer: Principal, claim_id: uuid.UUID) -> ClaimView:

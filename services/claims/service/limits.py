@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ClaimRow, ContractRow, LimitHoldRow
-from services.claims.adapters.orm.base import utcnow
+from services.claims.adapters.orm.base import new_id, utcnow
 from services.claims.domain.claim import ClaimKind
 from services.claims.domain.contract import Limits
 from services.claims.domain.limits import HOLD_MACHINE, Hold, HoldAction, HoldStatus, LimitBook
@@ -44,20 +44,22 @@ def _hold(row: LimitHoldRow) -> Hold:
 
 
 async def reserve(
-    session: AsyncSession, contract: ContractRow, claim: ClaimRow, payout_key: str, actor: str
+    session: AsyncSession, current: LimitBook, contract: ContractRow, claim: ClaimRow,
+    payout_key: str, actor: str,
 ) -> list[LimitHoldRow]:
-    """Hold the claim's payable against the contract's limits, or raise the limit's error."""
-    current = await book(session, contract)
+    """Hold the claim's payable against the contract's limits, or raise the limit's error.
+    ``current`` is the contract's book read under the same contract row lock."""
     holds = current.reserve(Money(claim.payable),
                             claim_credit=claim.kind is ClaimKind.CLAIM_CREDIT)
+    # Ids given here, not at flush: the rows go to the database with the rest of the unit of
+    # work instead of in a flush of their own.
     rows = [
-        LimitHoldRow(contract_id=contract.id, claim_id=claim.id, payout_key=payout_key,
-                     limit_kind=hold.limit, amount=hold.amount.amount,
+        LimitHoldRow(id=new_id(), contract_id=contract.id, claim_id=claim.id,
+                     payout_key=payout_key, limit_kind=hold.limit, amount=hold.amount.amount,
                      status=HoldStatus.RESERVED)
         for hold in holds
     ]
     session.add_all(rows)
-    await session.flush()
     for row in rows:
         audit.record(session, entity="limit_hold", entity_id=row.id, job_id=claim.job_id,
                      action="reserve", actor=actor, to_status=row.status,

@@ -75,20 +75,21 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         session = uow.session
         if not await first_delivery(session, CONSUMER, envelope):
             return False
-        known = await session.get(ClaimPayoutRow, report.payout_key)
-        if known is None:
+        # Lock order: contract (the holds' lock), claim, payout; each found by the payout key.
+        if await repo.contract_of_payout(session, report.payout_key, lock=True) is None:
             raise UnknownPayout(f"no payout has key {report.payout_key}")
-        contract_id = (await repo.claim(session, known.claim_id)).contract_id
-        await repo.contract(session, contract_id, lock=True)  # the holds' lock
-        claim = await repo.claim(session, known.claim_id, lock=True)
+        claim = await repo.claim_of_payout(session, report.payout_key, lock=True)
         payout = await repo.payout(session, report.payout_key, lock=True)
         _ensure_same_payout(payout, report)
-        _follow_rail(session, claim, payout, report)
-        if isinstance(report, PayoutSlaBreachedV1):
-            _note_sla_breach(session, claim, payout, report)
-            await uow.commit()
-            return True
-        changed = await _progress(session, claim, payout, report)
+        # The reads below never depend on the changes made so far, so nothing is flushed
+        # before the commit, which writes them all at once (the audit rows in one statement).
+        with session.sync_session.no_autoflush:
+            _follow_rail(session, claim, payout, report)
+            if isinstance(report, PayoutSlaBreachedV1):
+                _note_sla_breach(session, claim, payout, report)
+                changed = True
+            else:
+                changed = await _progress(session, claim, payout, report)
         await uow.commit()  # with the inbox row, even when the event was stale
     if changed and isinstance(report, PayoutPaidV1):
         CLAIMS_PAID.labels(claim.kind.value).inc()

@@ -1,0 +1,143 @@
+"""``make profile``: where does a paid claim's CPU go? py-spy samples every process of a private
+stack while claims are approved in a closed loop, and this prints each process's busiest frames.
+
+    .venv/bin/python -m bench.profile --flows 300 --concurrency 32
+
+Raw collapsed stacks land in ``bench/results/profiles/<stamp>/<process>.txt`` (open them with
+any flame-graph viewer, e.g. speedscope); the summary is printed and written beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import psutil
+
+from bench import flows
+from bench.run import PG, RESULTS, bench_env, teardown
+from scripts.demo import Urls
+from tests.e2e.stack import Stack
+
+
+def cpu_seconds(stack: Stack) -> dict[str, float]:
+    """CPU seconds so far of each stack process, of PostgreSQL and RabbitMQ, and of the machine."""
+    def used(proc: psutil.Process) -> float:
+        times = proc.cpu_times()
+        return float(times.user + times.system)
+
+    seconds = {name: used(psutil.Process(proc.pid)) for name, proc in stack.procs.items()}
+    for label, names in (("postgres", {"postgres"}), ("rabbitmq", {"beam.smp"})):
+        seconds[label] = sum(used(p) for p in psutil.process_iter(["name"])
+                             if p.info["name"] in names)
+    seconds["bench client"] = used(psutil.Process())
+    machine = psutil.cpu_times()
+    seconds["machine"] = float(sum(machine) - machine.idle - machine.iowait)
+    return seconds
+
+
+def cpu_report(before: dict[str, float], after: dict[str, float], paid: int) -> str:
+    lines = [f"## CPU ms per paid claim ({paid} paid)"]
+    for name in after:
+        spent = after[name] - before.get(name, 0.0)
+        lines.append(f"  {1000 * spent / max(paid, 1):7.1f}  {name}")
+    return "\n".join(lines)
+
+
+def summarize(raw: Path, top: int) -> str:
+    """Inclusive share of each frame (a frame counted once per sample) and the leaf frames."""
+    inclusive: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack:
+            continue
+        count = int(count_text)
+        frames = [f for f in stack.split(";") if not f.startswith(("process ", "thread "))]
+        total += count
+        for frame in set(frames):
+            inclusive[frame] += count
+        if frames:
+            leaves[frames[-1]] += count
+    lines = [f"## {raw.stem}: {total} samples"]
+    lines += [f"  {100 * n / total:5.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
+    lines.append("  leaves:")
+    lines += [f"  {100 * n / total:5.1f}%  {frame}" for frame, n in leaves.most_common(top // 2)]
+    return "\n".join(lines)
+
+
+def spy_on(stack: Stack, args: argparse.Namespace, out: Path) -> list[subprocess.Popen[bytes]]:
+    """One py-spy per process of the stack, for ``args.seconds`` (none when 0)."""
+    if args.seconds <= 0:
+        return []
+    mode = [] if args.blocking else ["--nonblocking"]
+    return [
+        subprocess.Popen(  # noqa: S603 - our own py-spy on our own children
+            [args.py_spy, "record", "-p", str(proc.pid), "-r", str(args.rate), *mode,
+             "-f", "raw", "-o", str(out / f"{name}.txt"), "-d", str(args.seconds)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for name, proc in stack.procs.items()
+    ]
+
+
+async def drive(stack: Stack, dbs: dict[str, str], args: argparse.Namespace, out: Path) -> str:
+    urls = Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
+                sandbox=stack.url("sandbox"), billing=stack.url("billing"))
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+        prepared = await flows.prepare(http, urls, args.flows)
+        spies = spy_on(stack, args, out)
+        await asyncio.sleep(1)  # py-spy attaches
+        before = cpu_seconds(stack)
+        outcome = await flows.closed_loop(http, urls, prepared, args.concurrency, dbs)
+        after = cpu_seconds(stack)
+        print(f"{outcome.paid} paid, {outcome.per_s:.1f} flows/s", file=sys.stderr)
+        for spy in spies:
+            spy.wait()
+    return cpu_report(before, after, outcome.paid)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--flows", type=int, default=300)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--seconds", type=int, default=20,
+                        help="how long py-spy samples (0: CPU figures only)")
+    parser.add_argument("--rate", type=int, default=100, help="samples per second")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--blocking", action="store_true",
+                        help="pause each process to sample it (exact stacks, slower run)")
+    args = parser.parse_args()
+    args.py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = RESULTS / "profiles" / time.strftime("%Y%m%dT%H%M%S")
+    out.mkdir(parents=True, exist_ok=True)
+    run_id = f"p{uuid.uuid4().hex[:6]}"
+    dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
+    env, ports = bench_env(run_id, dbs)
+    stack = Stack(env, ports, log_dir=RESULTS.parent.parent / ".run" / "profile")
+    stack.migrate()
+    try:
+        stack.start_all()
+        cpu = asyncio.run(drive(stack, dbs, args, out))
+    finally:
+        stack.stop_all()
+        asyncio.run(teardown(env, dbs))
+    profiles = [summarize(raw, args.top) for raw in sorted(out.glob("*.txt"))]
+    report = "\n\n".join([cpu, *profiles])
+    (out / "SUMMARY.md").write_text(report + "\n")
+    print(report)
+    print(f"\nraw stacks: {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
