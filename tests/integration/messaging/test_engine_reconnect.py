@@ -4,7 +4,6 @@ failing the next unit of work, and without a ping round trip per checkout."""
 from __future__ import annotations
 
 import asyncio
-
 from typing import Any
 
 from sqlalchemy import text
