@@ -32,7 +32,12 @@ async def test_the_next_transaction_after_the_server_closed_every_connection_suc
     engine = create_engine(url, pool_size=3, max_overflow=0)
     pings: list[Any] = []
     ping = engine.dialect.do_ping
-    engine.dialect.do_ping = lambda conn: pings.append(conn) or ping(conn)  # type: ignore[method-assign]
+
+    def counted_ping(dbapi_connection: Any) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    engine.dialect.do_ping = counted_ping  # type: ignore[method-assign]
     sessionmaker = create_sessionmaker(engine)
     try:
         async def one_transaction() -> int:
