@@ -51,7 +51,8 @@ class PlatformSettings(BaseSettings):
         description="Broker-side cap on redeliveries of one message (a handler that crashes "
         "the process); past it the broker dead-letters it to the parking queue.",
     )
-    outbox_poll_interval_s: float = Field(default=0.2, gt=0, validation_alias="OUTBOX_POLL_S")
+    # Only a safety net: the relay LISTENs and wakes on every commit that wrote outbox rows.
+    outbox_poll_interval_s: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_S")
 
     @field_validator("jwt_secret")
     @classmethod
