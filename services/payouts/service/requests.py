@@ -126,25 +126,13 @@ async def request_payout(
                      extra={"payout_id": existing.id})
             return RequestResult(existing.id, created=False, status=PayoutStatus(existing.status))
 
-        repo.record_received(payout_id, actor=command.requested_by, now=now)
-        row = await repo.get(payout_id)
-        assert row is not None
-        payout = to_domain(row)
-        row.payee_key = payee_search_key(payout.payee)
-        errors = validate_for_rail(payout)
-        reasons = [] if errors else await _approval_reasons(uow, deps, payout,
-                                                             command.source.contract_id, now)
-        row.approval_reasons = reasons or None
-        facts = PayoutFacts(validation_errors=tuple(errors), approval_reasons=tuple(reasons))
-        if facts.validation_errors:
-            action = PayoutAction.REJECT_INVALID
-            reason: str | None = "; ".join(facts.validation_errors)
-        elif facts.approval_reasons:
-            action, reason = PayoutAction.HOLD_FOR_APPROVAL, "; ".join(facts.approval_reasons)
-        else:
-            action, reason = PayoutAction.APPROVE_AUTOMATICALLY, None
-        to = next_status(PayoutStatus.RECEIVED, action, facts)
-        repo.record_status(row, to, action=action.value, actor=PRODUCER, now=now, reason=reason)
+        # Nothing read while deciding depends on the changes made here, so they are written
+        # once, at the commit: one UPDATE of the payout and one INSERT of its history rows.
+        with uow.session.sync_session.no_autoflush:
+            repo.record_received(payout_id, actor=command.requested_by, now=now)
+            row = await repo.get(payout_id)
+            assert row is not None
+            to, reason = await _decide(uow, deps, row, command.source.contract_id, now)
         if to is PayoutStatus.FAILED:
             uow.emit(build_event(PayoutEvent.FAILED, row, None, reason))
         rail = row.rail
@@ -161,6 +149,28 @@ async def request_payout(
     log.log(level, "payout received: %s%s", to.value, f" ({reason})" if reason else "",
             extra={"payout_id": payout_id})
     return RequestResult(payout_id, created=True, status=to)
+
+
+async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_id: str | None,
+                  now: datetime) -> tuple[PayoutStatus, str | None]:
+    """Validate the received payout and approve it, hold it for a person, or refuse it."""
+    payout = to_domain(row)
+    row.payee_key = payee_search_key(payout.payee)
+    errors = validate_for_rail(payout)
+    reasons = [] if errors else await _approval_reasons(uow, deps, payout, contract_id, now)
+    row.approval_reasons = reasons or None
+    facts = PayoutFacts(validation_errors=tuple(errors), approval_reasons=tuple(reasons))
+    reason: str | None = None
+    if facts.validation_errors:
+        action, reason = PayoutAction.REJECT_INVALID, "; ".join(facts.validation_errors)
+    elif facts.approval_reasons:
+        action, reason = PayoutAction.HOLD_FOR_APPROVAL, "; ".join(facts.approval_reasons)
+    else:
+        action = PayoutAction.APPROVE_AUTOMATICALLY
+    to = next_status(PayoutStatus.RECEIVED, action, facts)
+    PayoutRepository(uow.session).record_status(row, to, action=action.value, actor=PRODUCER,
+                                                now=now, reason=reason)
+    return to, reason
 
 
 async def _approval_reasons(uow: PayoutsUnitOfWork, deps: Deps, payout: Payout,
