@@ -11,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payouts.adapters.orm import PayeeRow
 from services.payouts.domain.approvals import PayeeHistory
 
+_FIRST_SIGHTING = insert(PayeeRow).on_conflict_do_nothing().returning(PayeeRow.identity)
+
 
 async def observe_payee(session: AsyncSession, identity: str, fingerprint: str,
                         now: datetime) -> PayeeHistory:
     """What we knew before, then remember this sighting (inside the caller's transaction)."""
     inserted = await session.execute(
-        insert(PayeeRow)
-        .values(identity=identity, details_hash=fingerprint, first_seen_at=now)
-        .on_conflict_do_nothing()
-        .returning(PayeeRow.identity)
+        _FIRST_SIGHTING, {"identity": identity, "details_hash": fingerprint, "first_seen_at": now}
     )
     if inserted.first() is not None:
         return PayeeHistory(known=False)

@@ -31,6 +31,14 @@ from services.payouts.domain.model import (
 )
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
+# Inserts built once, their values bound at execution (building them per call is costly).
+_INSERT_PAYOUT = (
+    insert(PayoutRow).on_conflict_do_nothing(index_elements=[PayoutRow.payout_key])
+    .returning(PayoutRow.id)
+)
+_RECORD_EVENT = insert(ProviderEventRow).on_conflict_do_nothing().returning(
+    ProviderEventRow.event_id
+)
 
 
 class PayoutRepository:
@@ -43,12 +51,7 @@ class PayoutRepository:
         Two concurrent requests with one key serialise on the unique index: the second waits
         for the first to commit and then inserts nothing.
         """
-        result = await self.session.execute(
-            insert(PayoutRow)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[PayoutRow.payout_key])
-            .returning(PayoutRow.id)
-        )
+        result = await self.session.execute(_INSERT_PAYOUT, values)
         return result.scalar_one_or_none()
 
     async def get(self, payout_id: uuid.UUID, *, lock: bool = False) -> PayoutRow | None:
@@ -206,9 +209,7 @@ class PayoutRepository:
     ) -> bool:
         """Record a callback's event id; False if it was already applied."""
         result = await self.session.execute(
-            insert(ProviderEventRow)
-            .values(rail=rail, event_id=event_id, attempt_id=attempt_id, status=status)
-            .on_conflict_do_nothing()
-            .returning(ProviderEventRow.event_id)
+            _RECORD_EVENT,
+            {"rail": rail, "event_id": event_id, "attempt_id": attempt_id, "status": status},
         )
         return result.first() is not None
