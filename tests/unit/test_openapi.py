@@ -60,6 +60,8 @@ MONEY_MOVING = {
                "/v1/byop-jobs/{job_id}/payment-request": False},
     "billing": {"/v1/accounts/{account_id}/payments": True,
                 "/v1/payments/{payment_id}/refund": False},
+    "payouts": {f"/v1/payouts/{{payout_id}}/{action}": True
+                for action in ("approve", "reject", "cancel", "void", "stop")},
 }
 
 
@@ -164,6 +166,8 @@ def test_money_moving_posts_take_an_idempotency_key(
         assert header, f"POST {path} takes no Idempotency-Key"
         assert header[0]["required"] is required, f"POST {path}: Idempotency-Key required?"
         assert header[0].get("description"), f"POST {path}: Idempotency-Key is not described"
+        assert header[0].get("example") or header[0]["schema"].get("examples"), (
+            f"POST {path}: Idempotency-Key has no example")
 
 
 def test_every_example_fits_its_schema(service_document: tuple[str, dict[str, Any]]) -> None:

@@ -1,4 +1,5 @@
-"""Payouts' tables: payouts, their append-only status history, attempts and provider events."""
+"""Payouts' tables: payouts, their append-only status history, attempts, provider events
+and the idempotency keys of operator actions."""
 
 from __future__ import annotations
 
@@ -148,3 +149,16 @@ class PayeeRow(Base):
     details_hash: Mapped[str] = mapped_column(String(64))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     details_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class IdempotencyKeyRow(Base):
+    """An operator action's key, scoped to its caller, and the response it produced."""
+
+    __tablename__ = "idempotency_keys"
+
+    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)

@@ -1,24 +1,28 @@
 """``/v1/payouts/{id}/{approve,reject,cancel,void,stop}``: what payables and ops may do
-to a payout, each only where its status and rail allow it (409 otherwise, with the reason)."""
+to a payout, each only where its status and rail allow it (409 otherwise, with the reason).
+
+Each takes an ``Idempotency-Key``: a repeat with the same key and body replays the first
+answer (no second effect); the same key with another body or on another payout is a 422."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
 
-from services.payouts.api.schemas import (
-    ActionRequest,
-    PayoutDetail,
-    StopRequest,
-)
+from services.payouts.api.schemas import NO_NUL, ActionRequest, PayoutDetail, StopRequest
 from services.payouts.domain.approvals import SelfApprovalError
-from services.payouts.domain.errors import IllegalTransitionError, TransitionRefusedError
+from services.payouts.domain.errors import (
+    IdempotencyKeyReusedError,
+    IllegalTransitionError,
+    TransitionRefusedError,
+)
 from services.payouts.service import operations as ops
 from services.payouts.service.context import Deps
-from services.payouts.service.queries import get_payout
+from services.payouts.service.idempotency import Answer, IdempotencyKey
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 from shared.problems import ProblemError, problem_responses
@@ -27,15 +31,34 @@ router = APIRouter(prefix="/v1/payouts", tags=["payout actions"])
 
 Approver = Annotated[Principal, Depends(require(Role.PAYABLES))]
 Operator = Annotated[Principal, Depends(require(Role.PAYABLES, Role.OPS))]
+IdempotencyHeader = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key", min_length=1, max_length=255, pattern=NO_NUL,
+        description="Unique per intended action; a repeat returns the first response, a "
+        "repeat with a different body (or on another payout) is refused (422).",
+        examples=["0b8f5a9e-action-1"],
+    ),
+]
 _RESPONSES = problem_responses(401, 403, 404, 409, 422)
 _REVOKE_RESPONSES = problem_responses(401, 403, 404, 409, 422, 503)
+_KEYED = " Requires an Idempotency-Key."
 
 
-async def _run(request: Request, payout_id: uuid.UUID,
-               use_case: Callable[[Deps], Awaitable[Any]]) -> PayoutDetail:
+def _once(who: Principal, key: str, action: str, payout_id: uuid.UUID,
+          body: ActionRequest) -> ops.Once:
+    idem = IdempotencyKey.of(who.subject, key, f"{action} {payout_id}",
+                             body.model_dump(mode="json"))
+    return ops.Once(idem, PayoutDetail.render)
+
+
+async def _run(request: Request, use_case: Callable[[Deps], Awaitable[Answer]]) -> JSONResponse:
     deps: Deps = request.app.state.deps
     try:
-        await use_case(deps)
+        answer = await use_case(deps)
+    except IdempotencyKeyReusedError as exc:
+        raise ProblemError(422, "idempotency-key-reused",
+                           "Idempotency key used for another request", str(exc)) from exc
     except ops.PayoutNotFoundError as exc:
         raise ProblemError(404, "payout-not-found", "Payout not found", str(exc)) from exc
     except SelfApprovalError as exc:
@@ -47,56 +70,59 @@ async def _run(request: Request, payout_id: uuid.UUID,
         raise ProblemError(503, "provider-undecided", "Provider did not answer",
                            f"{exc}; retry the request (it is idempotent at the provider)",
                            headers={"Retry-After": "5"}) from exc
-    view = await get_payout(request.app.state.sessionmaker, payout_id)
-    assert view is not None
-    return PayoutDetail.of_view(view)
+    return JSONResponse(answer.body, status_code=answer.status_code)
 
 
 @router.post("/{payout_id}/approve", summary="Approve a payout held for approval",
-             description="Payables only, and not the person who requested the payout.",
+             description="Payables only, and not the person who requested the payout." + _KEYED,
              response_model=PayoutDetail, responses=_RESPONSES)
 async def approve(payout_id: uuid.UUID, body: ActionRequest, request: Request,
-                  who: Approver) -> PayoutDetail:
+                  who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
+    once = _once(who, idempotency_key, "approve", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, payout_id, lambda d: ops.approve(d, payout_id, decision))
+    return await _run(request, lambda d: ops.approve(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/reject", summary="Reject a payout held for approval (cancels it)",
-             description="Payables only, not the requester; announced as payout_cancelled.",
-             response_model=PayoutDetail, responses=_RESPONSES)
+             description="Payables only, not the requester; announced as payout_cancelled."
+             + _KEYED, response_model=PayoutDetail, responses=_RESPONSES)
 async def reject(payout_id: uuid.UUID, body: ActionRequest, request: Request,
-                 who: Approver) -> PayoutDetail:
+                 who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
+    once = _once(who, idempotency_key, "reject", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, payout_id, lambda d: ops.reject(d, payout_id, decision))
+    return await _run(request, lambda d: ops.reject(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/cancel", summary="Cancel a payout no provider holds yet",
              description="Received, held or approved payouts without an attempt in flight. A "
-             "check already issued is voided or stopped instead; Zelle is irrevocable.",
-             response_model=PayoutDetail, responses=_RESPONSES)
+             "check already issued is voided or stopped instead; Zelle is irrevocable."
+             + _KEYED, response_model=PayoutDetail, responses=_RESPONSES)
 async def cancel(payout_id: uuid.UUID, body: ActionRequest, request: Request,
-                 who: Operator) -> PayoutDetail:
+                 who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
+    once = _once(who, idempotency_key, "cancel", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, payout_id, lambda d: ops.cancel(d, payout_id, decision))
+    return await _run(request, lambda d: ops.cancel(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/void", summary="Void the check of a payout before it is mailed",
              description="Asks the check provider; the payout is cancelled once it confirms. "
-             "A mailed check is refused (409): stop payment instead.",
+             "A mailed check is refused (409): stop payment instead." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
 async def void(payout_id: uuid.UUID, body: ActionRequest, request: Request,
-               who: Operator) -> PayoutDetail:
+               who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
+    once = _once(who, idempotency_key, "void", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, payout_id, lambda d: ops.void(d, payout_id, decision))
+    return await _run(request, lambda d: ops.void(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/stop", summary="Stop payment on a mailed check (and reissue)",
              description="Asks the check provider; once it confirms, the payout is cancelled, "
              "or with `reissue` a new check goes out (a new attempt; the stopped one can never "
-             "be cashed). An unmailed check is voided instead (409).",
+             "be cashed). An unmailed check is voided instead (409)." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
 async def stop(payout_id: uuid.UUID, body: StopRequest, request: Request,
-               who: Operator) -> PayoutDetail:
+               who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
+    once = _once(who, idempotency_key, "stop", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, payout_id,
-                      lambda d: ops.stop(d, payout_id, decision, reissue=body.reissue))
+    return await _run(request,
+                      lambda d: ops.stop(d, payout_id, decision, once, reissue=body.reissue))

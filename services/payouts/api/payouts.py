@@ -9,7 +9,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from services.payouts.adapters.search import Cursor, InvalidCursorError, SearchCriteria
-from services.payouts.api.schemas import AtRiskList, PayoutDetail, PayoutList, PayoutSummary
+from services.payouts.api.schemas import (
+    NO_NUL,
+    AtRiskList,
+    PayoutDetail,
+    PayoutList,
+    PayoutSummary,
+)
 from services.payouts.domain.model import PayoutStatus, Rail
 from services.payouts.service.context import Deps
 from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
@@ -18,9 +24,6 @@ from shared.auth.fastapi import require
 from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"])
-
-# PostgreSQL text cannot hold U+0000: a filter with one is invalid (422), not a 500.
-NO_NUL = r"^[^\x00]*$"
 
 Reader = Annotated[
     Principal, Depends(require(Role.PAYABLES, Role.OPS, Role.SUPPORT_SERVICES, Role.SERVICE))

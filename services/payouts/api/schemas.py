@@ -21,6 +21,8 @@ from shared.messaging.contracts import PayoutSource
 from shared.money import Amount
 
 EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
+# PostgreSQL text cannot hold U+0000: a text with one is invalid input (422), not a 500.
+NO_NUL = r"^[^\x00]*$"
 
 
 class MaskedPayee(BaseModel):
@@ -142,6 +144,11 @@ class PayoutDetail(PayoutSummary):
             attempts=[AttemptView.of(a) for a in view.attempts],
         )
 
+    @classmethod
+    def render(cls, view: PayoutView) -> dict[str, Any]:
+        """The JSON body, as stored for an idempotent replay."""
+        return cls.of_view(view).model_dump(mode="json")
+
 
 class PayoutList(BaseModel):
     items: list[PayoutSummary]
@@ -209,7 +216,8 @@ class ReconciliationReport(BaseModel):
 
 
 class ActionRequest(BaseModel):
-    reason: str = Field(min_length=3, max_length=500, examples=["verified with the payee"])
+    reason: str = Field(min_length=3, max_length=500, pattern=NO_NUL,
+                        examples=["verified with the payee"])
 
 
 class StopRequest(ActionRequest):

@@ -26,3 +26,7 @@ class InvalidEndToEndIdError(PayoutDomainError):
     def __init__(self, value: str) -> None:
         super().__init__(f"{value!r} is not 16 uppercase letters or digits")
         self.value = value
+
+
+class IdempotencyKeyReusedError(PayoutDomainError):
+    """The caller's Idempotency-Key already answered another request (operation or body)."""

@@ -1,17 +1,22 @@
 """Use cases of the people who run payouts: approve or reject a held payout, cancel one that has
 not reached a provider, void or stop a check (and reissue it).
 
-Each changes the payout only through the transition table. Void and stop ask the provider (its
-answer is the only proof a check will not be cashed) and apply the answer like any other
-observation, so a check is cancelled or reissued only once the provider confirmed it is dead.
+Each changes the payout only through the transition table, in one transaction that begins by
+taking the request's idempotency key and ends by storing the answer with it: a repeat replays
+the answer, a failure leaves neither the change nor the key behind. Void and stop ask the
+provider (its answer is the only proof a check will not be cashed) and apply the answer like
+any other observation, so a check is cancelled or reissued only once the provider confirmed it
+is dead.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
@@ -21,9 +26,11 @@ from services.payouts.domain.outcomes import PayoutEvent
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
+from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
 from services.payouts.service.mapping import build_event
 from services.payouts.service.ports import ActionResult, RevocableRail, Status, Unknown
-from services.payouts.service.recovery import apply_provider_status
+from services.payouts.service.queries import PayoutView, view_of
+from services.payouts.service.recovery import apply_status_to_locked
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +60,19 @@ class Decision:
     reason: str
 
 
+Render = Callable[[PayoutView], dict[str, Any]]
+# What an action does to the payout, locked, inside the action's unit of work.
+Change = Callable[[PayoutsUnitOfWork, PayoutRow], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Once:
+    """The request's idempotency key, and how its answer (stored with the key) is rendered."""
+
+    key: IdempotencyKey
+    render: Render
+
+
 async def _locked(uow: PayoutsUnitOfWork, payout_id: uuid.UUID) -> PayoutRow:
     payout = await PayoutRepository(uow.session).get(payout_id, lock=True)
     if payout is None:
@@ -72,30 +92,58 @@ def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction, to: P
     uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to.value).inc())
 
 
-async def approve(deps: Deps, payout_id: uuid.UUID, decision: Decision) -> None:
-    await _decide(deps, payout_id, decision, PayoutAction.APPROVE)
+async def approve(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+    return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.APPROVE))
 
 
-async def reject(deps: Deps, payout_id: uuid.UUID, decision: Decision) -> None:
-    await _decide(deps, payout_id, decision, PayoutAction.REJECT)
+async def reject(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+    return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.REJECT))
 
 
-async def _decide(deps: Deps, payout_id: uuid.UUID, decision: Decision,
-                  action: PayoutAction) -> None:
+async def cancel(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+    return await _once(deps, payout_id, once, _cancel(deps, decision))
+
+
+async def void(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+    return await _once(deps, payout_id, once,
+                       _revoke(deps, decision, stop=False, reissue=False))
+
+
+async def stop(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once, *,
+               reissue: bool) -> Answer:
+    return await _once(deps, payout_id, once,
+                       _revoke(deps, decision, stop=True, reissue=reissue))
+
+
+async def _once(deps: Deps, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
+    """The key first, then the change under the payout's lock, then the answer stored with the
+    key: one transaction. A concurrent repeat waits on the key until this one commits."""
     async with deps.uow() as uow:
+        if (stored := await replay(uow.session, once.key)) is not None:
+            return stored
         payout = await _locked(uow, payout_id)
+        await change(uow, payout)
+        answer = Answer(200, once.render(await view_of(uow.session, payout)))
+        await remember(uow.session, once.key, answer)
+        await uow.commit()
+    return answer
+
+
+def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
+    async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         to = next_status(PayoutStatus(payout.status), action)
         require_other_approver(payout.requested_by, decision.actor)
         payout.decided_by = decision.actor
         _move(uow, payout, action, to, decision, deps.clock())
-        await uow.commit()
-    log.info("payout %s by an approver", to.value, extra={"payout_id": payout_id})
+        payout_id = payout.id
+        uow.after_commit(lambda: log.info("payout %s by an approver", to.value,
+                                          extra={"payout_id": payout_id}))
+    return change
 
 
-async def cancel(deps: Deps, payout_id: uuid.UUID, decision: Decision) -> None:
+def _cancel(deps: Deps, decision: Decision) -> Change:
     """Before any attempt may exist at a provider; after that only the rail's own way out."""
-    async with deps.uow() as uow:
-        payout = await _locked(uow, payout_id)
+    async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         active = await PayoutRepository(uow.session).has_active_attempt(payout.id)
         if active:
             raise ActionRefusedError(_IRREVOCABLE.get(
@@ -103,53 +151,36 @@ async def cancel(deps: Deps, payout_id: uuid.UUID, decision: Decision) -> None:
         to = next_status(PayoutStatus(payout.status), PayoutAction.CANCEL,
                          PayoutFacts(has_active_attempt=active))
         _move(uow, payout, PayoutAction.CANCEL, to, decision, deps.clock())
-        await uow.commit()
+    return change
 
 
-async def void(deps: Deps, payout_id: uuid.UUID, decision: Decision) -> None:
-    await _revoke(deps, payout_id, decision, stop=False, reissue=False)
-
-
-async def stop(deps: Deps, payout_id: uuid.UUID, decision: Decision, *, reissue: bool) -> None:
-    await _revoke(deps, payout_id, decision, stop=True, reissue=reissue)
-
-
-async def _revoke(deps: Deps, payout_id: uuid.UUID, decision: Decision, *, stop: bool,
-                  reissue: bool) -> None:
-    attempt = await _take_check_attempt(deps, payout_id, reissue=reissue)
-    client = deps.rails[Rail.CHECK]
-    assert isinstance(client, RevocableRail)
-    log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
-             extra={"payout_id": payout_id, "attempt_id": attempt.id})
-    result: ActionResult = await (client.stop if stop else client.void)(attempt.id)
-    if isinstance(result, Status):
-        await apply_provider_status(deps, payout_id, attempt.id, result.payment,
-                                    actor=decision.actor)
-        return
-    await _forget_reissue(deps, payout_id)
-    if isinstance(result, Unknown):
-        raise ProviderUndecidedError(result.reason)
-    raise ActionRefusedError(f"the check provider refused: {result.reason}")
-
-
-async def _take_check_attempt(deps: Deps, payout_id: uuid.UUID, *,
-                              reissue: bool) -> AttemptRow:
-    """The check that is out, with the wish to reissue it once it is stopped committed first
-    (the provider's callback may beat our own answer)."""
-    async with deps.uow() as uow:
-        payout = await _locked(uow, payout_id)
-        if payout.rail != Rail.CHECK.value:
-            raise ActionRefusedError(_IRREVOCABLE.get(payout.rail, "not a check"))
-        attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
-                        if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
-        if attempt is None:
-            raise ActionRefusedError("no check is out for this payout; cancel it instead")
+def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Change:
+    """The payout stays locked while the provider answers: a callback about the check (it may
+    come before the answer) waits, then finds the check dead and the wish to reissue applied.
+    If the provider refuses or does not answer, the rollback forgets the wish."""
+    async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
+        attempt = await _check_out(uow, payout)
         payout.reissue_on_cancel = reissue
-        await uow.commit()
+        client = deps.rails[Rail.CHECK]
+        assert isinstance(client, RevocableRail)
+        log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
+                 extra={"payout_id": payout.id, "attempt_id": attempt.id})
+        result: ActionResult = await (client.stop if stop else client.void)(attempt.id)
+        if isinstance(result, Unknown):
+            raise ProviderUndecidedError(result.reason)
+        if not isinstance(result, Status):
+            raise ActionRefusedError(f"the check provider refused: {result.reason}")
+        await apply_status_to_locked(deps, uow, payout, attempt.id, result.payment,
+                                     actor=decision.actor)
+    return change
+
+
+async def _check_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptRow:
+    """The check of this payout that is out (issued, not yet final)."""
+    if payout.rail != Rail.CHECK.value:
+        raise ActionRefusedError(_IRREVOCABLE.get(payout.rail, "not a check"))
+    attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
+                    if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
+    if attempt is None:
+        raise ActionRefusedError("no check is out for this payout; cancel it instead")
     return attempt
-
-
-async def _forget_reissue(deps: Deps, payout_id: uuid.UUID) -> None:
-    async with deps.uow() as uow:
-        (await _locked(uow, payout_id)).reissue_on_cancel = False
-        await uow.commit()

@@ -25,11 +25,15 @@ async def get_payout(
     sessionmaker: async_sessionmaker[AsyncSession], payout_id: uuid.UUID
 ) -> PayoutView | None:
     async with sessionmaker() as session, session.begin():
-        repo = PayoutRepository(session)
-        payout = await repo.get(payout_id)
-        if payout is None:
-            return None
-        return PayoutView(payout, await repo.history(payout_id), await repo.attempts(payout_id))
+        payout = await PayoutRepository(session).get(payout_id)
+        return None if payout is None else await view_of(session, payout)
+
+
+async def view_of(session: AsyncSession, payout: PayoutRow) -> PayoutView:
+    """The payout with its history and attempts, as this session sees them (its own changes
+    included: an action renders its answer before it commits)."""
+    repo = PayoutRepository(session)
+    return PayoutView(payout, await repo.history(payout.id), await repo.attempts(payout.id))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from services.payouts.domain.model import AttemptStatus, Rail
 from services.payouts.domain.validation import zelle_recipient
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.apply import apply_observation, mismatch, next_check_at
-from services.payouts.service.context import Deps
+from services.payouts.service.context import Deps, PayoutsUnitOfWork
 from services.payouts.service.dispatch import (
     Claimed,
     instruction_for,
@@ -136,23 +136,33 @@ async def apply_provider_status(
     *, actor: str = ACTOR,
 ) -> None:
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
-        payout = await repo.get(payout_id, lock=True)
-        attempt = await repo.get_attempt(attempt_id, lock=True)
-        if payout is None or attempt is None:
+        payout = await PayoutRepository(uow.session).get(payout_id, lock=True)
+        if payout is None:
             return
-        wrong = mismatch(attempt, payment.amount, payment.amount.currency) or _other_payee(
-            expected_payee_id(payout), payment.payee_email
-        )
-        if wrong is not None:
-            # Not the payment we instructed: applying its status could mark us paid for
-            # someone else's money. Leave it for an operator; the lease spaces out re-checks.
-            PROVIDER_ERRORS.labels(attempt.rail, "instruction_mismatch").inc()
-            log.error("%s", wrong, extra={"payout_id": payout_id, "attempt_id": attempt_id})
-            return
-        await apply_observation(uow, payout, attempt, reading_of_payment(payment),
-                                settings=deps.settings, now=deps.clock(), actor=actor)
+        await apply_status_to_locked(deps, uow, payout, attempt_id, payment, actor=actor)
         await uow.commit()
+
+
+async def apply_status_to_locked(
+    deps: Deps, uow: PayoutsUnitOfWork, payout: PayoutRow, attempt_id: str,
+    payment: ProviderPayment, *, actor: str,
+) -> None:
+    """Inside the caller's unit of work, which holds the payout's lock (the attempt's is
+    taken here: the lock order of every path)."""
+    attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
+    if attempt is None:
+        return
+    wrong = mismatch(attempt, payment.amount, payment.amount.currency) or _other_payee(
+        expected_payee_id(payout), payment.payee_email
+    )
+    if wrong is not None:
+        # Not the payment we instructed: applying its status could mark us paid for
+        # someone else's money. Leave it for an operator; the lease spaces out re-checks.
+        PROVIDER_ERRORS.labels(attempt.rail, "instruction_mismatch").inc()
+        log.error("%s", wrong, extra={"payout_id": payout.id, "attempt_id": attempt_id})
+        return
+    await apply_observation(uow, payout, attempt, reading_of_payment(payment),
+                            settings=deps.settings, now=deps.clock(), actor=actor)
 
 
 def expected_payee_id(payout: PayoutRow) -> str | None:

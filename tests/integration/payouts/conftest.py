@@ -47,7 +47,7 @@ SECRET = "payouts-test-webhook-secret-0123456789"
 PAYOUTS_BASE = "http://payouts.test"
 SANDBOX_BASE = "http://sandbox.test"
 TABLES = ("payout_status_history, provider_events, payout_attempts, payouts, payees, outbox, "
-          "inbox")
+          "inbox, idempotency_keys")
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -16,8 +17,9 @@ from .helpers import attempts, history, payouts
 
 async def act(world: World, payout_id: object, action: str, who: str = "payables-pat",
               role: str = "payables", **body: object) -> httpx.Response:
-    return await world.api.post(f"/v1/payouts/{payout_id}/{action}",
-                                headers=world.token(role, subject=who),
+    """Each call is a new intent: a fresh Idempotency-Key."""
+    headers = {**world.token(role, subject=who), "Idempotency-Key": str(uuid.uuid4())}
+    return await world.api.post(f"/v1/payouts/{payout_id}/{action}", headers=headers,
                                 json={"reason": "operator decision", **body})
 
 
@@ -110,7 +112,10 @@ async def test_void_before_mailing_stop_after_and_stop_with_reissue(world: World
     assert (await act(world, mailed.id, "void")).status_code == 409
     response = await act(world, mailed.id, "stop", reissue=True)
     assert response.status_code == 200 and response.json()["status"] == "approved"
-    await dispatch_once(world.deps)
+    # The provider's STOPPED callback waited on the payout's lock during the stop; once it has
+    # landed, the reissued check is not skipped as locked by the dispatcher's one pass.
+    await world.sandbox.settler.idle()
+    assert await dispatch_once(world.deps) == 1
     await world.advance(10)
     [row] = await world.sql("SELECT status FROM payouts WHERE id = :i", i=mailed.id)
     assert row.status == "paid"

@@ -124,7 +124,8 @@ async def test_check_returned_to_sender_is_final_and_reported(world: World) -> N
     assert "returned to sender" in returned["reason"]
     # Final: the claim is reopened and pays again with a new approval, never a reissue here.
     response = await world.api.post(
-        f"/v1/payouts/{payout.id}/cancel", headers=world.token("payables"),
+        f"/v1/payouts/{payout.id}/cancel",
+        headers={**world.token("payables"), "Idempotency-Key": "cancel-returned-1"},
         json={"reason": "payee moved"})
     assert response.status_code == 409, response.text
     assert await dispatch_once(world.deps) == 0  # nothing left to send
@@ -158,7 +159,8 @@ async def test_amounts_are_exact_on_every_rail(world: World) -> None:
     held = [p for p in await payouts(world) if p.status == "pending_approval"]
     assert len(held) == 1  # over the approval threshold
     approved = await world.api.post(f"/v1/payouts/{held[0].id}/approve",
-                                    headers=world.token("payables", subject="payables-pat"),
+                                    headers={**world.token("payables", subject="payables-pat"),
+                                             "Idempotency-Key": "approve-exact-1"},
                                     json={"reason": "matches the claim"})
     assert approved.status_code == 200, approved.text
     await send(world)

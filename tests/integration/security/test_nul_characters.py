@@ -119,3 +119,20 @@ async def test_payouts_search_refuses_a_nul_in_a_filter(
                                                headers=headers))
     clean = await client.get("/v1/payouts", params={name: "ab"}, headers=headers)
     assert clean.status_code == 200, clean.text
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "void", "stop"])
+async def test_payouts_actions_refuse_a_nul_in_the_reason(
+    payouts: tuple[httpx.AsyncClient, PayoutsSettings], action: str,
+) -> None:
+    client, settings = payouts
+    headers = {**bearer(settings, Role.PAYABLES), "Idempotency-Key": f"nul-{action}"}
+    url = f"/v1/payouts/{uuid.uuid4()}/{action}"
+    assert_refused_as_invalid(await client.post(url, headers=headers,
+                                                json={"reason": "payee\x00 asked"}))
+    nul_key = {**headers, "Idempotency-Key": "nul\x00key"}
+    assert_refused_as_invalid(await client.post(url, headers=nul_key,
+                                                json={"reason": "payee asked"}))
+    # The same request without the NUL reaches the payout (none has this id).
+    clean = await client.post(url, headers=headers, json={"reason": "payee asked"})
+    assert clean.status_code == 404, clean.text
