@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from services.billing.api.deps import BillingDep, Payer, Reader, Refunder
@@ -13,18 +13,13 @@ from services.billing.api.errors import problems
 from services.billing.api.schemas import PaymentIn, PaymentOut, RefundIn
 from services.billing.service import payment_queries, payments, refunds
 from services.billing.service.idempotency import IdempotencyKey
+from shared import headers
 
 router = APIRouter(prefix="/v1", tags=["payments"])
 
-IdempotencyHeader = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key", min_length=1, max_length=255,
-        description="Unique per intended payment; a repeat returns the first confirmation, a "
-        "repeat with a different body is refused (422).",
-        examples=["portal-pay-5b0e2d4c"],
-    ),
-]
+IdempotencyHeader = Annotated[str, headers.idempotency_key(
+    "Unique per intended payment; a repeat returns the first confirmation, a repeat with a "
+    "different body is refused (422).", "portal-pay-5b0e2d4c")]
 
 
 @router.post(
@@ -79,11 +74,10 @@ async def get_payment(payment_id: uuid.UUID, app: BillingDep, viewer: Reader) ->
 )
 async def refund(
     payment_id: uuid.UUID, body: RefundIn, app: BillingDep, actor: Refunder,
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", min_length=1, max_length=255,
-        description="Unique per intended refund; a repeat returns the first answer (without "
-        "a key, a repeat is a 409), the same key with another body is refused (422).",
-        examples=["refund-5b0e2d4c"])] = None,
+    idempotency_key: Annotated[str | None, headers.idempotency_key(
+        "Unique per intended refund; a repeat returns the first answer (without a key, a "
+        "repeat is a 409), the same key with another body is refused (422).",
+        "refund-5b0e2d4c")] = None,
 ) -> JSONResponse:
     idem = None if idempotency_key is None else IdempotencyKey.of(
         actor.subject, idempotency_key, f"refund {payment_id}", body.model_dump(mode="json"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.claims.api.deps import ByopAgent, ClaimsDep, Id, Reader
@@ -19,6 +19,7 @@ from services.claims.api.schemas.byop import (
 from services.claims.api.schemas.claims import ClaimOut
 from services.claims.service import byop
 from services.claims.service.idempotency import IdempotencyKey
+from shared import headers
 from shared.money import Money
 
 router = APIRouter(prefix="/v1/byop-jobs", tags=["byop"])
@@ -88,11 +89,9 @@ async def record_completion(
 )
 async def request_payment(
     job_id: Id, app: ClaimsDep, actor: ByopAgent,
-    idempotency_key: Annotated[str | None, Header(
-        alias="Idempotency-Key", min_length=1, max_length=255,
-        description="Unique per intended payment request; a repeat returns the first "
-        "response, the same key on another job is refused (422).",
-        examples=["byop-7f1c2a-pay-1"])] = None,
+    idempotency_key: Annotated[str | None, headers.idempotency_key(
+        "Unique per intended payment request; a repeat returns the first response, the same "
+        "key on another job is refused (422).", "byop-7f1c2a-pay-1")] = None,
 ) -> JSONResponse:
     idem = None if idempotency_key is None else IdempotencyKey.of(
         actor.subject, idempotency_key, f"byop payment-request {job_id}", None)

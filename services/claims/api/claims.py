@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from services.claims.api.deps import Approver, ClaimsDep, Id, PaymentChooser, Reader
@@ -20,18 +20,13 @@ from services.claims.api.schemas.claims import (
 from services.claims.domain.claim import ClaimStatus
 from services.claims.service import approvals, claim_views, payment
 from services.claims.service.idempotency import IdempotencyKey
+from shared import headers
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
-IdempotencyHeader = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key", min_length=1, max_length=255,
-        description="Unique per intended approval; a repeat returns the first response, a "
-        "repeat with a different body is refused (422).",
-        examples=["5b0e2d4c-approve-1"],
-    ),
-]
+IdempotencyHeader = Annotated[str, headers.idempotency_key(
+    "Unique per intended approval; a repeat returns the first response, a repeat with a "
+    "different body is refused (422).", "5b0e2d4c-approve-1")]
 
 
 @router.get(

@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from services.payouts.api.schemas import NO_NUL, ActionRequest, PayoutDetail, StopRequest
+from services.payouts.api.schemas import ActionRequest, PayoutDetail, StopRequest
 from services.payouts.domain.approvals import SelfApprovalError
 from services.payouts.domain.errors import (
     IdempotencyKeyReusedError,
@@ -23,6 +23,7 @@ from services.payouts.domain.errors import (
 from services.payouts.service import operations as ops
 from services.payouts.service.context import Deps
 from services.payouts.service.idempotency import Answer, IdempotencyKey
+from shared import headers
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 from shared.problems import ProblemError, problem_responses
@@ -31,15 +32,9 @@ router = APIRouter(prefix="/v1/payouts", tags=["payout actions"])
 
 Approver = Annotated[Principal, Depends(require(Role.PAYABLES))]
 Operator = Annotated[Principal, Depends(require(Role.PAYABLES, Role.OPS))]
-IdempotencyHeader = Annotated[
-    str,
-    Header(
-        alias="Idempotency-Key", min_length=1, max_length=255, pattern=NO_NUL,
-        description="Unique per intended action; a repeat returns the first response, a "
-        "repeat with a different body (or on another payout) is refused (422).",
-        examples=["0b8f5a9e-action-1"],
-    ),
-]
+IdempotencyHeader = Annotated[str, headers.idempotency_key(
+    "Unique per intended action; a repeat returns the first response, a repeat with a "
+    "different body (or on another payout) is refused (422).", "0b8f5a9e-action-1")]
 _RESPONSES = problem_responses(401, 403, 404, 409, 422)
 _REVOKE_RESPONSES = problem_responses(401, 403, 404, 409, 422, 503)
 _KEYED = " Requires an Idempotency-Key."

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.payouts.adapters.search import Cursor, InvalidCursorError, SearchCriteria
 from services.payouts.api.schemas import (
-    NO_NUL,
     AtRiskList,
     PayoutDetail,
     PayoutList,
@@ -21,6 +20,7 @@ from services.payouts.service.context import Deps
 from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
+from shared.headers import NO_NUL
 from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"])

@@ -16,13 +16,12 @@ from services.payouts.domain.reconciliation import MismatchKind
 from services.payouts.service.callbacks import CallbackResult
 from services.payouts.service.queries import PayoutView
 from services.payouts.service.reconcile import Report
+from shared.headers import NO_NUL
 from shared.logging import mask_email, mask_tail
 from shared.messaging.contracts import PayoutSource
 from shared.money import Amount
 
 EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
-# PostgreSQL text cannot hold U+0000: a text with one is invalid input (422), not a 500.
-NO_NUL = r"^[^\x00]*$"
 
 
 class MaskedPayee(BaseModel):
