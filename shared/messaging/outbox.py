@@ -13,11 +13,11 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import asyncpg
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db.engine import connect_raw
 from shared.messaging.tables import outbox
@@ -61,6 +61,16 @@ async def stage_outbox_rows(session: AsyncSession, envelopes: Sequence[Envelope]
     )
 
 
+_LOCK_BATCH = (
+    "SELECT id, message_id, type, exchange, routing_key, correlation_id, body, created_at "
+    "FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+_MARK_PUBLISHED = "UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])"
+_RECORD_FAILURE = (
+    "UPDATE outbox SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1"
+)
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -73,7 +83,9 @@ class OutboxRelay:
     ) -> None:
         """``listen_url``: the database to LISTEN on for commits; without it the relay polls.
         With it, ``poll_interval_s`` is only the safety net for a missed notification."""
-        self._sessionmaker = sessionmaker
+        engine = sessionmaker.kw.get("bind")
+        assert isinstance(engine, AsyncEngine), "the relay needs a sessionmaker bound to an engine"
+        self._engine = engine
         self._publisher = publisher
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
@@ -81,58 +93,46 @@ class OutboxRelay:
         self._wake = asyncio.Event()
 
     async def relay_once(self) -> int:
-        """Publish one batch. Returns how many rows were published."""
-        async with self._sessionmaker() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(outbox)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
+        """Publish one batch. Returns how many rows were published.
+
+        On the pool's asyncpg connection directly, not through the ORM session: the relay runs
+        after every commit that wrote outbox rows, and a session would cost it about four times
+        the CPU of its three statements."""
+        async with self._engine.connect() as conn:
+            driver: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
+            async with driver.transaction():
+                rows = await driver.fetch(_LOCK_BATCH, self._batch_size)
+                if not rows:
+                    return 0
+                results = await asyncio.gather(
+                    *(self._publish(row) for row in rows), return_exceptions=True
                 )
-            ).all()
-            if not rows:
-                return 0
-            results = await asyncio.gather(
-                *(
-                    self._publisher.publish_raw(
-                        exchange=row.exchange,
-                        routing_key=row.routing_key,
-                        body=row.body.encode(),
-                        message_id=str(row.message_id),
-                        message_type=row.type,
-                        correlation_id=row.correlation_id,
-                    )
-                    for row in rows
-                ),
-                return_exceptions=True,
-            )
-            done = [row.id for row, res in zip(rows, results, strict=True) if res is None]
-            failed = [(row, res) for row, res in zip(rows, results, strict=True) if res is not None]
-            if done:
-                await session.execute(
-                    update(outbox).where(outbox.c.id.in_(done)).values(published_at=func.now())
-                )
-                _observe_published(
-                    [row for row, res in zip(rows, results, strict=True) if res is None]
-                )
-            for row, err in failed:
-                OUTBOX_PUBLISH_FAILURES.labels(row.exchange).inc()
-                log.warning(
-                    "outbox publish failed; will retry",
-                    extra={"message_id": row.message_id, "message_type": row.type,
-                           "correlation_id": row.correlation_id},
-                )
-                await session.execute(
-                    update(outbox)
-                    .where(outbox.c.id == row.id)
-                    .values(
-                        publish_attempts=outbox.c.publish_attempts + 1,
-                        last_error=repr(err)[:500],
-                    )
-                )
-            return len(done)
+                done = [row for row, res in zip(rows, results, strict=True) if res is None]
+                if done:
+                    await driver.execute(_MARK_PUBLISHED, [row["id"] for row in done])
+                    _observe_published(done)
+                for row, err in zip(rows, results, strict=True):
+                    if err is not None:
+                        await self._record_failure(driver, row, err)
+                return len(done)
+
+    async def _publish(self, row: asyncpg.Record) -> None:
+        await self._publisher.publish_raw(
+            exchange=row["exchange"], routing_key=row["routing_key"], body=row["body"].encode(),
+            message_id=str(row["message_id"]), message_type=row["type"],
+            correlation_id=row["correlation_id"],
+        )
+
+    @staticmethod
+    async def _record_failure(driver: asyncpg.Connection, row: asyncpg.Record,
+                              err: BaseException) -> None:
+        OUTBOX_PUBLISH_FAILURES.labels(row["exchange"]).inc()
+        log.warning(
+            "outbox publish failed; will retry",
+            extra={"message_id": row["message_id"], "message_type": row["type"],
+                   "correlation_id": row["correlation_id"]},
+        )
+        await driver.execute(_RECORD_FAILURE, row["id"], repr(err)[:500])
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = (
@@ -191,11 +191,11 @@ class OutboxRelay:
         await lost.wait()
 
 
-def _observe_published(rows: Sequence[Any]) -> None:
+def _observe_published(rows: Sequence[asyncpg.Record]) -> None:
     now = datetime.now(UTC)
     for row in rows:
-        OUTBOX_PUBLISHED.labels(row.exchange).inc()
-        OUTBOX_LAG.observe(max((now - row.created_at).total_seconds(), 0.0))
+        OUTBOX_PUBLISHED.labels(row["exchange"]).inc()
+        OUTBOX_LAG.observe(max((now - row["created_at"]).total_seconds(), 0.0))
 
 
 async def outbox_backlog(session: AsyncSession) -> int:
