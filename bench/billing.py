@@ -58,6 +58,9 @@ def _check(confirmation: dict[str, Any]) -> str | None:
     return None
 
 
+RETRIES = 5
+
+
 async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int = 32,
                           invoices: int = 40, seconds: float = 8, readers: int = 8
                           ) -> dict[str, Any]:
@@ -79,8 +82,13 @@ async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int =
         async def pay(payer: Payer) -> None:
             while time.perf_counter() < deadline and payer.opening - payer.paid >= PAYMENT:
                 started = time.perf_counter()
-                response = await payer.account.pay(str(PAYMENT), payer.token,
-                                                   key=f"bench-{uuid.uuid4().hex}")
+                key = f"bench-{uuid.uuid4().hex}"
+                for _ in range(RETRIES):
+                    response = await payer.account.pay(str(PAYMENT), payer.token, key=key)
+                    if response.status_code < 500:
+                        break
+                    # "Retry with the same Idempotency-Key": the gateway charges at most once.
+                    await asyncio.sleep(0.2)
                 confirmation = expect(response, 201)
                 pay_ms.append((time.perf_counter() - started) * 1000)
                 payer.paid += PAYMENT

@@ -1,11 +1,12 @@
 """The sandbox's live objects, wired once per app and reached by routes through ``app.state``."""
-
 from __future__ import annotations
 
 from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
+
+from shared import http
 
 from .callbacks import CallbackSender
 from .faults import FaultInjector
@@ -48,7 +49,7 @@ class Sandbox:
         """The one shared callback client. Created by the lifespan, or on first use when the
         app runs without one (``httpx.ASGITransport`` does not run lifespans)."""
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.settings.callback_timeout_s)
+            self._client = http.client(self.settings.callback_timeout_s)
         return self._client
 
     async def reset(self) -> None:

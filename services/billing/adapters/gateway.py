@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from services.billing.domain.errors import GatewayUnavailable
+from shared import http
 from shared.money import Money
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class GatewayClient:
                  timeout_s: float = 10) -> None:
         self._base_url = base_url.rstrip("/")
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout_s)
+        self._client = client or http.client(timeout_s)
         self._timeout_s = timeout_s
 
     async def aclose(self) -> None:

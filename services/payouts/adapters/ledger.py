@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from services.payouts.domain.reconciliation import LedgerItem
+from shared import http as outgoing
 
 OUR_RAILS = frozenset({"concourse", "zelle", "check"})
 
@@ -39,7 +40,7 @@ def to_items(entries: list[dict[str, Any]]) -> list[LedgerItem]:
 async def fetch_ledger(url: str, client: httpx.AsyncClient | None = None,
                        timeout_s: float = 10) -> list[LedgerItem]:
     owned = client is None
-    http = client or httpx.AsyncClient(timeout=timeout_s)
+    http = client or outgoing.client(timeout_s)
     try:
         response = await http.get(url)
         response.raise_for_status()

@@ -33,6 +33,7 @@ from services.payouts.service.ports import (
     StatusResult,
     Unknown,
 )
+from shared import http
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ class ProviderClient:
         self._callback_url = callback_url
         # An injected client (tests: ASGITransport to the sandbox) belongs to the caller.
         self._owns_client = client is None
-        self._client = client or httpx.AsyncClient(timeout=timeout_s)
+        self._client = client or http.client(timeout_s)
         self._timeout_s = timeout_s
         self._retries = retries
         self._backoff_s = backoff_s
