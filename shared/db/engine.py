@@ -11,15 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 
 
-def create_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None
-                  ) -> AsyncEngine:
-    """``max_overflow`` defaults to ``pool_size``. Overflow connections are closed on return, so
-    a worker whose concurrency always exceeds its pool opens a connection per transaction; such
-    a worker passes a bigger pool and no overflow instead (same ceiling, no reconnects)."""
+def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> AsyncEngine:
+    """A pool of ``pool_size`` connections kept open. No overflow by default: overflow
+    connections are closed on return, so a process whose concurrency exceeds its pool would open
+    (and set up) a connection per transaction (10% of the billing API's CPU under 40 concurrent
+    requests); with none, a burst waits a moment for a pooled connection instead."""
     engine = _create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size if max_overflow is None else max_overflow,
+        max_overflow=max_overflow,
         pool_recycle=1800,
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
