@@ -26,6 +26,7 @@ from services.billing.service.invoices import NewInvoice
 from services.billing.service.payments import PaymentCommand
 from services.billing.service.views import BalanceView, Line, PaymentView
 from shared.money import Amount, Money
+from shared.text_input import refuse_nul
 
 # Responses carry exact amounts that may be zero (what remains open); requests use Amount.
 MoneyOut = Annotated[
@@ -33,21 +34,6 @@ MoneyOut = Annotated[
     PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="always"),
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,9}\.\d{2}$", "examples": ["250.00"]}),
 ]
-
-
-def refuse_nul(data: Any) -> Any:
-    """PostgreSQL text cannot hold U+0000: a NUL anywhere in a body is invalid input (a 422),
-    not a database error (a 500)."""
-    if isinstance(data, str) and "\x00" in data:
-        raise ValueError("text must not contain the NUL character (U+0000)")
-    if isinstance(data, dict):
-        for key, value in data.items():
-            refuse_nul(key)
-            refuse_nul(value)
-    elif isinstance(data, list | tuple):
-        for value in data:
-            refuse_nul(value)
-    return data
 
 
 class Input(BaseModel):

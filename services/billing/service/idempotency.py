@@ -1,38 +1,25 @@
-"""Idempotency keys of portal payments, kept in the same transaction as the payment.
+"""Idempotency keys of portal payments and refunds, kept in the billing database in the same
+transaction as the payment: ``shared.idempotency`` over billing's own ``IdempotencyKeyRow``,
+refusing a reused key with billing's ``IdempotencyKeyReused``.
 
-The key is inserted first (``ON CONFLICT DO NOTHING``): a concurrent request with the same key
-waits on that row until the first commits, then finds the stored confirmation and replays it.
-If the first fails (declined, gateway down) its transaction, key included, rolls back and a
+If a payment fails (declined, gateway down) its transaction, key included, rolls back and a
 repeat runs afresh — and reaches the gateway with the same gateway key, so the gateway answers
-with the first charge instead of charging again. Keys are scoped to the caller.
+with the first charge instead of charging again.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import bindparam, update
-from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.adapters.orm import IdempotencyKeyRow, utcnow
 from services.billing.domain.errors import IdempotencyKeyReused
+from shared import idempotency
+
+__all__ = ["IdempotencyKey", "remember", "replay"]
 
 
-@dataclass(frozen=True)
-class IdempotencyKey:
-    principal: str
-    key: str
-    fingerprint: str
-
-    @classmethod
-    def of(cls, principal: str, key: str, operation: str, body: Any) -> IdempotencyKey:
-        """The fingerprint covers the operation (with the account) and the canonical body."""
-        canonical = json.dumps([operation, body], sort_keys=True, separators=(",", ":"))
-        return cls(principal, key, hashlib.sha256(canonical.encode()).hexdigest())
+class IdempotencyKey(idempotency.IdempotencyKey):
+    __slots__ = ()
 
     @property
     def gateway_key(self) -> str:
@@ -42,39 +29,15 @@ class IdempotencyKey:
         return "bill-" + hashlib.sha256(raw).hexdigest()[:40]
 
 
-# Statements built once (their values bound at execution): building one per request costs more
-# CPU than running it.
-_CLAIM_KEY = insert(IdempotencyKeyRow).on_conflict_do_nothing().returning(IdempotencyKeyRow.key)
-_STORE_ANSWER = (
-    update(IdempotencyKeyRow)
-    .where(IdempotencyKeyRow.principal == bindparam("p_principal"),
-           IdempotencyKeyRow.key == bindparam("p_key"))
-    .values(status_code=bindparam("status_code"), body=bindparam("body"))
-)
-
-
-async def replay(session: AsyncSession, idem: IdempotencyKey) -> dict[str, Any] | None:
-    """The stored response of an earlier request with this key, or None (the key is now ours)."""
-    inserted = await session.execute(
-        _CLAIM_KEY, {"principal": idem.principal, "key": idem.key,
-                     "fingerprint": idem.fingerprint, "created_at": utcnow()},
+def _reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "this Idempotency-Key was used for a different payment; use a new key"
     )
-    if inserted.first() is not None:
-        return None
-    stored = await session.get(IdempotencyKeyRow, (idem.principal, idem.key))
-    assert stored is not None and stored.body is not None  # only finished keys are committed
-    if stored.fingerprint != idem.fingerprint:
-        raise IdempotencyKeyReused(
-            "this Idempotency-Key was used for a different payment; use a new key"
-        )
-    return stored.body
 
 
-async def remember(
-    session: AsyncSession, idem: IdempotencyKey, status_code: int, body: dict[str, Any]
-) -> None:
-    await session.execute(
-        _STORE_ANSWER,
-        {"p_principal": idem.principal, "p_key": idem.key, "status_code": status_code,
-         "body": body},
-    )
+_KEYS = idempotency.IdempotencyStore(IdempotencyKeyRow, _reused, stamp=utcnow)
+
+# replay(session, idem): the stored response body of an earlier request, or None (ours now).
+replay = _KEYS.replay_body
+# remember(session, idem, status_code, body): stored with the key, in the same transaction.
+remember = _KEYS.remember

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from services.claims.domain.payment import MailingAddress
+from shared.text_input import refuse_nul
 
 MOBILE_PATTERN = r"^\+1\d{10}$"  # what the payout contract (and Zelle) accept
 
@@ -26,21 +27,6 @@ MoneyOut = Annotated[
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,6}\.\d{2}$", "examples": ["250.00"]}),
 ]
 Mobile = Annotated[str, Field(pattern=MOBILE_PATTERN, examples=["+15125550123"])]
-
-
-def refuse_nul(data: Any) -> Any:
-    """PostgreSQL text cannot hold U+0000: a NUL anywhere in a body is invalid input (a 422),
-    not a database error (a 500)."""
-    if isinstance(data, str) and "\x00" in data:
-        raise ValueError("text must not contain the NUL character (U+0000)")
-    if isinstance(data, dict):
-        for key, value in data.items():
-            refuse_nul(key)
-            refuse_nul(value)
-    elif isinstance(data, list | tuple):
-        for value in data:
-            refuse_nul(value)
-    return data
 
 
 def example(body: dict[str, Any]) -> ConfigDict:

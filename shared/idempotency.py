@@ -1,0 +1,137 @@
+"""Idempotency keys of money-moving requests, kept in the same transaction as the effect.
+
+The key is inserted first (``ON CONFLICT DO NOTHING``): a concurrent request with the same key
+waits on that row until the first commits, then finds the stored answer and replays it. If the
+first fails, its transaction (key included) rolls back and the repeat runs afresh, so only
+successful answers are replayed. Keys are scoped to the caller: no one can replay another's.
+
+Each service keeps the keys in its own database (its own ``idempotency_keys`` table and ORM
+row class) and refuses a reused key with its own domain error: an ``IdempotencyStore`` is built
+once per service from both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, Self
+
+from sqlalchemy import FromClause, bindparam, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class KeyRow(Protocol):
+    """A service's mapped idempotency-key row: its table (primary key: principal, key) and the
+    columns read back."""
+
+    __table__: ClassVar[FromClause]
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def status_code(self) -> int | None: ...
+
+    @property
+    def body(self) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    principal: str
+    key: str
+    fingerprint: str
+
+    @classmethod
+    def of(cls, principal: str, key: str, operation: str, body: Any) -> Self:
+        """The fingerprint covers the operation (method and what it acts on) and the canonical
+        body, so the same key on another resource or with other values is refused, not
+        replayed."""
+        canonical = json.dumps([operation, body], sort_keys=True, separators=(",", ":"))
+        return cls(principal, key, hashlib.sha256(canonical.encode()).hexdigest())
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A response as first given: replayed as is to a repeat with the same key."""
+
+    status_code: int
+    body: dict[str, Any]
+
+
+class IdempotencyStore:
+    """The keys of one service: its row class, the error a reused key raises (built with that
+    service's wording) and, where the table has no server default, the clock that stamps
+    ``created_at``."""
+
+    def __init__(
+        self,
+        row: type[KeyRow],
+        reused: Callable[[], Exception],
+        *,
+        stamp: Callable[[], datetime] | None = None,
+    ) -> None:
+        self._row = row
+        self._reused = reused
+        self._stamp = stamp
+        # Statements built once (their values bound at execution): building one per request
+        # costs more CPU than running it.
+        column = row.__table__.c
+        self._claim_key = insert(row).on_conflict_do_nothing().returning(column.key)
+        self._store_answer = (
+            update(row)
+            .where(column.principal == bindparam("p_principal"), column.key == bindparam("p_key"))
+            .values(status_code=bindparam("status_code"), body=bindparam("body"))
+        )
+
+    async def _earlier(self, session: AsyncSession, idem: IdempotencyKey) -> KeyRow | None:
+        """The row of an earlier request with this key, or None (the key is now ours)."""
+        values: dict[str, Any] = {"principal": idem.principal, "key": idem.key,
+                                  "fingerprint": idem.fingerprint}
+        if self._stamp is not None:
+            values["created_at"] = self._stamp()
+        inserted = await session.execute(self._claim_key, values)
+        if inserted.first() is not None:
+            return None
+        stored = await session.get(self._row, (idem.principal, idem.key))
+        assert stored is not None  # committed by the request that inserted it
+        return stored
+
+    def _same_request(self, stored: KeyRow, idem: IdempotencyKey) -> None:
+        if stored.fingerprint != idem.fingerprint:
+            raise self._reused()
+
+    async def replay(self, session: AsyncSession, idem: IdempotencyKey) -> Answer | None:
+        """The stored answer of an earlier request with this key, or None (the key is ours)."""
+        stored = await self._earlier(session, idem)
+        if stored is None:
+            return None
+        # Only finished keys are committed, so a key we did not insert has its answer.
+        assert stored.body is not None and stored.status_code is not None
+        self._same_request(stored, idem)
+        return Answer(stored.status_code, stored.body)
+
+    async def replay_body(
+        self, session: AsyncSession, idem: IdempotencyKey
+    ) -> dict[str, Any] | None:
+        """The stored response body of an earlier request with this key, or None (the key is
+        now ours)."""
+        stored = await self._earlier(session, idem)
+        if stored is None:
+            return None
+        assert stored.body is not None  # only finished keys are committed
+        self._same_request(stored, idem)
+        return stored.body
+
+    async def remember(
+        self, session: AsyncSession, idem: IdempotencyKey, status_code: int, body: dict[str, Any]
+    ) -> None:
+        await session.execute(
+            self._store_answer,
+            {"p_principal": idem.principal, "p_key": idem.key, "status_code": status_code,
+             "body": body},
+        )
