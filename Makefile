@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install tools asyncapi services run test test-fast lint bench chaos demo lock clean
+.PHONY: help install tools asyncapi services run test test-fast lint bench profile chaos demo lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ lint: install ## ruff and mypy (strict)
 
 bench: install services ## measure the money path on a private stack; writes bench/results/
 	$(PY) -m bench.run
+
+profile: install services ## where a paid claim's CPU goes: py-spy on every process during a closed loop
+	$(PY) -m bench.profile
 
 chaos: install services ## 300 flows under seeded faults (restarts PostgreSQL and RabbitMQ!); SEED=n to reproduce
 	$(PY) -m chaos.run --flows 300 $(if $(SEED),--seed $(SEED))

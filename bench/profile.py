@@ -1,7 +1,8 @@
 """``make profile``: where does a paid claim's CPU go? py-spy samples every process of a private
 stack while claims are approved in a closed loop, and this prints each process's busiest frames.
 
-    .venv/bin/python -m bench.profile --flows 300 --concurrency 32
+    make profile    # = .venv/bin/python -m bench.profile --flows 300 --concurrency 32
+    .venv/bin/python -m bench.profile --seconds 0    # CPU ms per paid claim only (no py-spy)
 
 Raw collapsed stacks land in ``bench/results/profiles/<stamp>/<process>.txt`` (open them with
 any flame-graph viewer, e.g. speedscope); the summary is printed and written beside them.

@@ -167,7 +167,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--closed-flows", type=int, default=200)
-    parser.add_argument("--rates", type=float, nargs="+", default=[20, 50])
+    parser.add_argument("--rates", type=float, nargs="+", default=[10, 20, 30, 50])
     parser.add_argument("--open-seconds", type=float, default=6)
     parser.add_argument("--payment-seconds", type=float, default=8,
                         help="portal payments phase (0: skip it)")
