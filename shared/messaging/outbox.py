@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 import asyncpg
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db.engine import connect_raw
@@ -41,24 +41,28 @@ class RawPublisher(Protocol):
 NOTIFY_CHANNEL = "outbox"
 
 
+# One statement for any number of rows (so one prepared statement): the rows arrive as arrays,
+# and the NOTIFY rides along as pg_notify in RETURNING (folded into one by PostgreSQL) instead of
+# a round trip of its own in every transaction that emits.
+_STAGE = text(
+    "INSERT INTO outbox (message_id, type, version, exchange, routing_key, correlation_id, body) "
+    "SELECT * FROM unnest(CAST(:message_ids AS uuid[]), CAST(:types AS text[]), "
+    "CAST(:versions AS integer[]), CAST(:exchanges AS text[]), CAST(:routing_keys AS text[]), "
+    "CAST(:correlation_ids AS text[]), CAST(:bodies AS text[])) "
+    "RETURNING pg_notify('outbox', '')"  # NOTIFY_CHANNEL
+)
+
+
 async def stage_outbox_rows(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-    # One statement: the rows, and the NOTIFY as pg_notify in RETURNING (one per row, folded
-    # into one by PostgreSQL), instead of a NOTIFY round trip of its own in every transaction.
-    await session.execute(
-        insert(outbox).returning(func.pg_notify(NOTIFY_CHANNEL, "")),
-        [
-            {
-                "message_id": env.message_id,
-                "type": env.type,
-                "version": env.version,
-                "exchange": env.exchange,
-                "routing_key": env.routing_key,
-                "correlation_id": env.correlation_id,
-                "body": env.model_dump_json(),
-            }
-            for env in envelopes
-        ],
-    )
+    await session.execute(_STAGE, {
+        "message_ids": [env.message_id for env in envelopes],
+        "types": [env.type for env in envelopes],
+        "versions": [env.version for env in envelopes],
+        "exchanges": [env.exchange for env in envelopes],
+        "routing_keys": [env.routing_key for env in envelopes],
+        "correlation_ids": [env.correlation_id for env in envelopes],
+        "bodies": [env.model_dump_json() for env in envelopes],
+    })
 
 
 _LOCK_BATCH = (
