@@ -33,7 +33,7 @@ from services.billing.domain.payment import PaymentStatus
 from services.billing.service import access
 from services.billing.service.context import Billing
 from services.billing.service.idempotency import IdempotencyKey, remember, replay
-from services.billing.service.views import PaymentView, payment_view
+from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
 from shared.db import UnitOfWork
 from shared.messaging.contracts import InvoicePaidV1, PaymentReceivedV1
@@ -79,12 +79,16 @@ async def pay(
         )
         session.add(payment)
         await session.flush()
-        _apply(session_add=session.add, payment=payment, allocations=allocations,
-               invoices=invoices)
-        payment.balance_after = (await repo.balances(session, account.id))[0]
-        await session.flush()
+        lines = _apply(session_add=session.add, payment=payment, allocations=allocations,
+                       invoices=invoices)
+        # Every payable invoice this payment saw is in ``invoices``, read under the account
+        # lock and updated above (a paid one now owes 0): their sum is the payable balance
+        # after it (an invoice issued meanwhile shows in the next balance read). The
+        # confirmation is built from these rows too, without reading them back.
+        payment.balance_after = sum((row.open_balance for row in invoices.values()),
+                                    Decimal("0.00"))
         _emit(uow, payment, allocations, invoices)
-        body = render(await payment_view(session, payment))
+        body = render(PaymentView(payment, lines, []))
         await remember(session, idempotency, 201, body)
         await uow.commit()
         return body
@@ -108,19 +112,24 @@ async def _charge(app: Billing, idempotency: IdempotencyKey, command: PaymentCom
 def _apply(
     *, session_add: Callable[[object], None], payment: PaymentRow,
     allocations: Sequence[Allocation], invoices: dict[str, InvoiceRow],
-) -> None:
+) -> list[Line]:
+    """Apply the allocations to the invoices; the confirmation's lines, oldest invoice first."""
     now = datetime.now(UTC)
+    lines: list[Line] = []
     for position, allocation in enumerate(allocations):
         row = invoices[allocation.invoice_id]
         remaining, row.status = invoice_rules.apply(
             row.status, Money(row.amount), Money(row.open_balance), allocation.amount
         )
         row.open_balance, row.updated_at = remaining.amount, now
-        session_add(AllocationRow(
+        applied = AllocationRow(
             payment_id=payment.id, invoice_id=row.id, kind=AllocationKind.APPLY,
             position=position, amount=allocation.amount.amount,
             invoice_remaining=remaining.amount, created_at=now,
-        ))
+        )
+        session_add(applied)
+        lines.append((applied, row))
+    return lines
 
 
 def _emit(uow: UnitOfWork, payment: PaymentRow, allocations: Sequence[Allocation],
