@@ -166,6 +166,10 @@ class PaymentStore:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._payments: dict[str, Payment] = {}
+        # The payments that may have steps to come, so a tick looks at those and not at every
+        # payment ever made (a tick runs every few milliseconds; the store only grows).
+        self._scheduled: set[str] = set()
+        self._created: dict[str, int] = {}  # creation order of each payment
 
     async def create_or_get(self, candidate: Payment) -> tuple[Payment, bool]:
         """Record ``candidate`` unless its end-to-end id exists; ``True`` if it was recorded.
@@ -176,6 +180,9 @@ class PaymentStore:
             existing = self._payments.get(candidate.end_to_end_id)
             if existing is None:
                 self._payments[candidate.end_to_end_id] = replace(candidate)
+                self._created[candidate.end_to_end_id] = len(self._created)
+                if candidate.steps:
+                    self._scheduled.add(candidate.end_to_end_id)
                 return replace(candidate), True
             if not existing.same_instruction(candidate):
                 raise DuplicateEndToEndIdError(replace(existing))
@@ -217,18 +224,24 @@ class PaymentStore:
             payment = self._payments.get(end_to_end_id)
             if payment is not None and payment.status not in FINAL_STATUSES:
                 payment.steps = sorted(steps, key=lambda s: s.at)
+                self._scheduled.add(end_to_end_id)
 
     async def take_due_steps(self, now: datetime) -> list[Payment]:
         """Apply every step due by ``now``; one snapshot per step applied, in order."""
         async with self._lock:
             changed: list[Payment] = []
-            for payment in self._payments.values():
+            # In creation order, as when every payment was scanned.
+            due = sorted((self._payments[i] for i in self._scheduled),
+                         key=lambda p: self._created[p.end_to_end_id])
+            for payment in due:
                 while payment.steps and payment.steps[0].at <= now:
                     step = payment.steps.pop(0)
                     _apply(payment, step)
                     changed.append(replace(payment, steps=list(payment.steps)))
                     if payment.status in FINAL_STATUSES:
                         payment.steps = []
+                if not payment.steps:
+                    self._scheduled.discard(payment.end_to_end_id)
             return changed
 
     async def interrupt(
@@ -257,6 +270,8 @@ class PaymentStore:
     async def clear(self) -> None:
         async with self._lock:
             self._payments.clear()
+            self._scheduled.clear()
+            self._created.clear()
 
 
 def _apply(payment: Payment, step: Step) -> None:
