@@ -65,27 +65,31 @@ async def _approve(flow: ByopFlow, claim_id: str) -> None:
         json={}), 200)
 
 
-async def claim_credit_concourse(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRecord,
-                                 rng: random.Random) -> None:
+async def _claim_credit(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRecord,
+                        rng: random.Random) -> tuple[ByopFlow, str]:
+    """A Claim Credit of a random amount, opened and recorded; its flow and claim id."""
     flow = ByopFlow(http, ctx.urls, _quiet, ctx.settings)
     amount = _cents(rng, 20, 900)
     claim = await flow.open_claim(str(amount))
     rec.claim_id, rec.expected = claim["id"], amount
-    expect(await flow.select_concourse(claim["id"]), 200)
-    await _approve(flow, claim["id"])
+    return flow, claim["id"]
+
+
+async def claim_credit_concourse(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRecord,
+                                 rng: random.Random) -> None:
+    flow, claim_id = await _claim_credit(http, ctx, rec, rng)
+    expect(await flow.select_concourse(claim_id), 200)
+    await _approve(flow, claim_id)
 
 
 async def claim_credit_check(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRecord,
                              rng: random.Random) -> None:
-    flow = ByopFlow(http, ctx.urls, _quiet, ctx.settings)
-    amount = _cents(rng, 20, 900)
-    claim = await flow.open_claim(str(amount))
-    rec.claim_id, rec.expected = claim["id"], amount
+    flow, claim_id = await _claim_credit(http, ctx, rec, rng)
     address = {"line1": f"{rng.randint(1, 9999)} Elm St {uuid.uuid4().hex[:6]}",
                "city": "Austin", "state": "TX", "zip": "78701"}
-    await flow.select(claim["id"], {"rail": "check", "accept_terms": True,
-                                    "mailing_address": address}, flow.actors.customer)
-    await _approve(flow, claim["id"])
+    await flow.select(claim_id, {"rail": "check", "accept_terms": True,
+                                 "mailing_address": address}, flow.actors.customer)
+    await _approve(flow, claim_id)
 
 
 async def _byop_claim(flow: ByopFlow, rec: FlowRecord, rng: random.Random) -> dict[str, Any]:

@@ -17,27 +17,23 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, Self
 
-from sqlalchemy import FromClause, bindparam, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Integer, String, bindparam, update
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 
-class KeyRow(Protocol):
-    """A service's mapped idempotency-key row: its table (primary key: principal, key) and the
-    columns read back."""
+class IdempotencyKeyColumns:
+    """The columns of every service's ``idempotency_keys`` table (primary key: principal, key),
+    mixed into each service's mapped row; each service adds its own ``created_at``."""
 
-    __table__: ClassVar[FromClause]
-
-    @property
-    def fingerprint(self) -> str: ...
-
-    @property
-    def status_code(self) -> int | None: ...
-
-    @property
-    def body(self) -> dict[str, Any] | None: ...
+    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +66,7 @@ class IdempotencyStore:
 
     def __init__(
         self,
-        row: type[KeyRow],
+        row: type[IdempotencyKeyColumns],
         reused: Callable[[], Exception],
         *,
         stamp: Callable[[], datetime] | None = None,
@@ -80,15 +76,16 @@ class IdempotencyStore:
         self._stamp = stamp
         # Statements built once (their values bound at execution): building one per request
         # costs more CPU than running it.
-        column = row.__table__.c
-        self._claim_key = insert(row).on_conflict_do_nothing().returning(column.key)
+        self._claim_key = insert(row).on_conflict_do_nothing().returning(row.key)
         self._store_answer = (
             update(row)
-            .where(column.principal == bindparam("p_principal"), column.key == bindparam("p_key"))
+            .where(row.principal == bindparam("p_principal"), row.key == bindparam("p_key"))
             .values(status_code=bindparam("status_code"), body=bindparam("body"))
         )
 
-    async def _earlier(self, session: AsyncSession, idem: IdempotencyKey) -> KeyRow | None:
+    async def _earlier(
+        self, session: AsyncSession, idem: IdempotencyKey
+    ) -> IdempotencyKeyColumns | None:
         """The row of an earlier request with this key, or None (the key is now ours)."""
         values: dict[str, Any] = {"principal": idem.principal, "key": idem.key,
                                   "fingerprint": idem.fingerprint}
@@ -101,7 +98,7 @@ class IdempotencyStore:
         assert stored is not None  # committed by the request that inserted it
         return stored
 
-    def _same_request(self, stored: KeyRow, idem: IdempotencyKey) -> None:
+    def _same_request(self, stored: IdempotencyKeyColumns, idem: IdempotencyKey) -> None:
         if stored.fingerprint != idem.fingerprint:
             raise self._reused()
 

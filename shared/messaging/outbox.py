@@ -49,8 +49,8 @@ _STAGE = text(
     "SELECT * FROM unnest(CAST(:message_ids AS uuid[]), CAST(:types AS text[]), "
     "CAST(:versions AS integer[]), CAST(:exchanges AS text[]), CAST(:routing_keys AS text[]), "
     "CAST(:correlation_ids AS text[]), CAST(:bodies AS text[])) "
-    "RETURNING pg_notify('outbox', '')"  # NOTIFY_CHANNEL
-)
+    "RETURNING pg_notify(:channel, '')"
+).bindparams(channel=NOTIFY_CHANNEL)
 
 
 async def stage_outbox_rows(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:

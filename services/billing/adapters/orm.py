@@ -12,7 +12,6 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -31,12 +30,12 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.billing.domain.contact import ContactKind
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
+from shared.idempotency import IdempotencyKeyColumns
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -168,14 +167,9 @@ class AllocationRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class IdempotencyKeyRow(Base):
+class IdempotencyKeyRow(IdempotencyKeyColumns, Base):
     """A payment request's key, scoped to its caller, and the response it produced."""
 
     __tablename__ = "idempotency_keys"
 
-    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.idempotency import IdempotencyKeyColumns
+
 
 class Base(DeclarativeBase):
     pass
@@ -151,14 +153,9 @@ class PayeeRow(Base):
     details_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class IdempotencyKeyRow(Base):
+class IdempotencyKeyRow(IdempotencyKeyColumns, Base):
     """An operator action's key, scoped to its caller, and the response it produced."""
 
     __tablename__ = "idempotency_keys"
 
-    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None] = mapped_column(Integer)
-    body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)

@@ -138,26 +138,27 @@ async def test_payouts_actions_refuse_a_nul_in_the_reason(
     assert clean.status_code == 404, clean.text
 
 
+async def assert_nul_key_refused(client: httpx.AsyncClient, url: str, body: dict[str, Any],
+                                 headers: dict[str, str]) -> None:
+    """A NUL in the Idempotency-Key is a 422 problem; the same request with a clean key reaches
+    the resource (none has the random id in ``url``)."""
+    assert_refused_as_invalid(await client.post(
+        url, json=body, headers={**headers, "Idempotency-Key": "nul\x00key"}))
+    clean = await client.post(url, json=body, headers={**headers, "Idempotency-Key": "k-1"})
+    assert clean.status_code == 404, clean.text
+
+
 async def test_claims_refuses_a_nul_in_an_idempotency_key(
     claims: tuple[httpx.AsyncClient, ClaimsSettings],
 ) -> None:
     client, settings = claims
-    headers = bearer(settings, Role.SUPPORT_SERVICES)
-    url = f"/v1/claims/{uuid.uuid4()}/approve"
-    assert_refused_as_invalid(await client.post(
-        url, json={}, headers={**headers, "Idempotency-Key": "nul\x00key"}))
-    clean = await client.post(url, json={}, headers={**headers, "Idempotency-Key": "k-1"})
-    assert clean.status_code == 404, clean.text
+    await assert_nul_key_refused(client, f"/v1/claims/{uuid.uuid4()}/approve", {},
+                                 bearer(settings, Role.SUPPORT_SERVICES))
 
 
 async def test_billing_refuses_a_nul_in_an_idempotency_key(
     billing: tuple[httpx.AsyncClient, BillingSettings],
 ) -> None:
     client, settings = billing
-    headers = bearer(settings, Role.PAYABLES)
-    url = f"/v1/payments/{uuid.uuid4()}/refund"
-    body = {"reason": "duplicate charge"}
-    assert_refused_as_invalid(await client.post(
-        url, json=body, headers={**headers, "Idempotency-Key": "nul\x00key"}))
-    clean = await client.post(url, json=body, headers={**headers, "Idempotency-Key": "k-1"})
-    assert clean.status_code == 404, clean.text
+    await assert_nul_key_refused(client, f"/v1/payments/{uuid.uuid4()}/refund",
+                                 {"reason": "duplicate charge"}, bearer(settings, Role.PAYABLES))

@@ -16,6 +16,7 @@ from services.claims.domain.claim import ClaimKind, ClaimStatus
 from services.claims.domain.limits import HoldStatus, LimitKind
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import PayoutStatus
+from shared.idempotency import IdempotencyKeyColumns
 
 
 class ClaimRow(Base):
@@ -107,16 +108,11 @@ class AuditEventRow(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class IdempotencyKeyRow(Base):
+class IdempotencyKeyRow(IdempotencyKeyColumns, Base):
     """A money-moving request's key, scoped to its caller, and the response it produced."""
 
     __tablename__ = "idempotency_keys"
 
-    principal: Mapped[str] = mapped_column(String(120), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int | None]
-    body: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
