@@ -5,20 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payouts.adapters.orm import PayeeRow
+from services.payouts.adapters.statements import FIRST_SIGHTING
 from services.payouts.domain.approvals import PayeeHistory
-
-_FIRST_SIGHTING = insert(PayeeRow).on_conflict_do_nothing().returning(PayeeRow.identity)
 
 
 async def observe_payee(session: AsyncSession, identity: str, fingerprint: str,
                         now: datetime) -> PayeeHistory:
     """What we knew before, then remember this sighting (inside the caller's transaction)."""
     inserted = await session.execute(
-        _FIRST_SIGHTING, {"identity": identity, "details_hash": fingerprint, "first_seen_at": now}
+        FIRST_SIGHTING, {"identity": identity, "details_hash": fingerprint, "first_seen_at": now}
     )
     if inserted.first() is not None:
         return PayeeHistory(known=False)

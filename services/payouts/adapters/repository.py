@@ -10,49 +10,43 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
-from services.payouts.adapters.orm import (
-    AttemptRow,
-    PayoutRow,
-    PayoutStatusHistoryRow,
-    ProviderEventRow,
-)
+from services.payouts.adapters import statements as st
+from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
 from services.payouts.adapters.search import SearchCriteria
 from services.payouts.domain.model import (
     ACTIVE_ATTEMPT_STATUSES,
     FINAL_PAYOUT_STATUSES,
+    AttemptStatus,
     PayoutStatus,
 )
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
-# Inserts built once, their values bound at execution (building them per call is costly).
-_INSERT_PAYOUT = (
-    insert(PayoutRow).on_conflict_do_nothing(index_elements=[PayoutRow.payout_key])
-    .returning(PayoutRow.id)
-)
-_RECORD_EVENT = insert(ProviderEventRow).on_conflict_do_nothing().returning(
-    ProviderEventRow.event_id
-)
+_PAYOUT_KEYS = tuple(st.PAYOUTS.c.keys())
+_ATTEMPT_KEYS = tuple(st.ATTEMPTS.c.keys())
 
 
 class PayoutRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def insert_if_new(self, values: dict[str, Any]) -> uuid.UUID | None:
-        """Insert the payout unless its ``payout_key`` exists; its id, or None for a repeat.
+    async def insert_if_new(self, values: dict[str, Any]) -> PayoutRow | None:
+        """Insert the payout in status ``received``, with that first history entry, unless its
+        ``payout_key`` exists; the new row as stored, or None for a repeat.
 
         Two concurrent requests with one key serialise on the unique index: the second waits
         for the first to commit and then inserts nothing.
         """
-        result = await self.session.execute(_INSERT_PAYOUT, values)
-        return result.scalar_one_or_none()
+        row = (await self.session.execute(st.INSERT_PAYOUT, values)).first()
+        return None if row is None else _payout(row)
 
     async def get(self, payout_id: uuid.UUID, *, lock: bool = False) -> PayoutRow | None:
         query = select(PayoutRow).where(PayoutRow.id == payout_id)
@@ -99,7 +93,7 @@ class PayoutRepository:
         query = select(AttemptRow, PayoutRow).join(PayoutRow, AttemptRow.payout_id == PayoutRow.id)
         return [(a, p) for a, p in (await self.session.execute(query)).all()]
 
-    def record_status(
+    async def record_status(
         self,
         payout: PayoutRow,
         to: PayoutStatus,
@@ -108,37 +102,30 @@ class PayoutRepository:
         actor: str,
         now: datetime,
         reason: str | None = None,
-        attempt_id: str | None = None,
+        attempt: AttemptRow | None = None,
     ) -> None:
-        """Move the (locked) payout to ``to`` and append the change to its history."""
-        self.session.add(
-            PayoutStatusHistoryRow(
-                payout_id=payout.id,
-                from_status=payout.status,
-                to_status=to.value,
-                action=action,
-                reason=reason,
-                attempt_id=attempt_id,
-                actor=actor,
-                occurred_at=now,
-            )
-        )
-        payout.status = to.value
-        payout.updated_at = now
-        payout.status_reason = reason  # a reason describes the current status only
+        """Move the (locked) payout to ``to`` and append the change to its history, now.
 
-    def record_received(self, payout_id: uuid.UUID, *, actor: str, now: datetime) -> None:
-        """The first history entry of a payout just inserted in status ``received``."""
-        self.session.add(
-            PayoutStatusHistoryRow(
-                payout_id=payout_id,
-                from_status=None,
-                to_status=PayoutStatus.RECEIVED.value,
-                action="receive",
-                actor=actor,
-                occurred_at=now,
-            )
-        )
+        Also written, as they are on ``payout``: the fields that change with a status (``rail``
+        on a fall back, ``reissue_on_cancel``, ``approval_reasons``); set them first. With the
+        (locked) ``attempt`` whose outcome caused the change, the history entry names it and
+        its outcome is saved in the same statement (see ``save_attempt``).
+        """
+        params = {
+            "p_id": payout.id, "p_status": to.value,
+            "p_reason": reason,  # a reason describes the current status only
+            "p_now": now, "p_rail": payout.rail, "p_reissue": payout.reissue_on_cancel,
+            "p_reasons": payout.approval_reasons, "h_from": payout.status, "h_action": action,
+            "h_actor": actor, "h_attempt": None if attempt is None else attempt.id,
+        }
+        if attempt is None:
+            await self.session.execute(st.RECORD_STATUS, params)
+        else:
+            await self.session.execute(st.RECORD_OUTCOME, params | _outcome(attempt))
+            _stored_outcome(attempt)
+        _stored(payout, status=to.value, status_reason=reason, updated_at=now, rail=payout.rail,
+                reissue_on_cancel=payout.reissue_on_cancel,
+                approval_reasons=payout.approval_reasons)
 
     async def history(self, payout_id: uuid.UUID) -> Sequence[PayoutStatusHistoryRow]:
         query = (
@@ -150,36 +137,43 @@ class PayoutRepository:
 
     # Attempts
 
-    async def lock_dispatchable(self, rails: Sequence[str], limit: int) -> Sequence[PayoutRow]:
+    async def lock_dispatchable(self, rails: Sequence[str], limit: int) -> list[Dispatchable]:
         """Approved payouts on ``rails`` with no attempt that may exist at the provider, locked
         for us."""
-        active = exists().where(
-            AttemptRow.payout_id == PayoutRow.id, AttemptRow.status.in_(_ACTIVE)
-        )
-        query = (
-            select(PayoutRow)
-            .where(
-                PayoutRow.status == PayoutStatus.APPROVED.value,
-                PayoutRow.rail.in_(rails),
-                ~active,
-            )
-            .order_by(PayoutRow.created_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-        return (await self.session.execute(query)).scalars().all()
+        result = await self.session.execute(st.LOCK_DISPATCHABLE,
+                                            {"rails": list(rails), "limit": limit})
+        return [Dispatchable(*row) for row in result]
+
+    async def create_attempts(self, attempts: Sequence[NewAttempt], *, lease_until: datetime,
+                              now: datetime) -> None:
+        """One ``sending`` attempt per payout, each numbered after its payout's last; the
+        payouts must be locked by the caller."""
+        await self.session.execute(st.CREATE_ATTEMPTS, {
+            "ids": [a.id for a in attempts], "payout_ids": [a.payout_id for a in attempts],
+            "rails": [a.rail for a in attempts], "amounts": [a.amount for a in attempts],
+            "status": AttemptStatus.SENDING.value, "lease_until": lease_until, "now": now,
+        })
+
+    async def lock_pair(self, attempt_id: str) -> tuple[PayoutRow, AttemptRow] | None:
+        """The attempt and its payout, both locked (payout first), in one round trip."""
+        row = (await self.session.execute(st.LOCK_PAIR, {"attempt_id": attempt_id})).first()
+        if row is None:
+            return None
+        split = len(_PAYOUT_KEYS)
+        return _payout(row[:split]), AttemptRow(**dict(zip(_ATTEMPT_KEYS, row[split:],
+                                                           strict=True)))
+
+    async def save_attempt(self, attempt: AttemptRow) -> None:
+        """Write the (locked) attempt's outcome fields as they are on ``attempt``: status,
+        provider reference and status, reason, lease, updated_at."""
+        await self.session.execute(st.SAVE_ATTEMPT, _outcome(attempt))
+        _stored_outcome(attempt)
 
     async def has_active_attempt(self, payout_id: uuid.UUID) -> bool:
         query = select(
             exists().where(AttemptRow.payout_id == payout_id, AttemptRow.status.in_(_ACTIVE))
         )
         return bool((await self.session.execute(query)).scalar_one())
-
-    async def next_attempt_number(self, payout_id: uuid.UUID) -> int:
-        query = select(func.coalesce(func.max(AttemptRow.number), 0)).where(
-            AttemptRow.payout_id == payout_id
-        )
-        return int((await self.session.execute(query)).scalar_one()) + 1
 
     async def get_attempt(self, attempt_id: str, *, lock: bool = False) -> AttemptRow | None:
         query = select(AttemptRow).where(AttemptRow.id == attempt_id)
@@ -209,7 +203,53 @@ class PayoutRepository:
     ) -> bool:
         """Record a callback's event id; False if it was already applied."""
         result = await self.session.execute(
-            _RECORD_EVENT,
+            st.RECORD_EVENT,
             {"rail": rail, "event_id": event_id, "attempt_id": attempt_id, "status": status},
         )
         return result.first() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatchable:
+    """What sending needs of an approved payout."""
+
+    id: uuid.UUID
+    rail: str
+    amount: Decimal
+    payee: dict[str, Any]
+    memo: str | None
+    correlation_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewAttempt:
+    id: str  # the end-to-end id
+    payout_id: uuid.UUID
+    rail: str
+    amount: Decimal
+
+
+def _payout(values: Sequence[Any]) -> PayoutRow:
+    """A payout read or returned by a Core statement, as a row object outside the session: it
+    is written only by the repository's statements, never by a flush."""
+    return PayoutRow(**dict(zip(_PAYOUT_KEYS, values, strict=True)))
+
+
+def _outcome(attempt: AttemptRow) -> dict[str, Any]:
+    return {"a_id": attempt.id, "a_status": attempt.status,
+            "a_reference": attempt.provider_reference, "a_said": attempt.provider_status,
+            "a_reason": attempt.status_reason, "a_lease": attempt.lease_until,
+            "a_now": attempt.updated_at}
+
+
+def _stored_outcome(attempt: AttemptRow) -> None:
+    _stored(attempt, status=attempt.status, provider_reference=attempt.provider_reference,
+            provider_status=attempt.provider_status, status_reason=attempt.status_reason,
+            lease_until=attempt.lease_until, updated_at=attempt.updated_at)
+
+
+def _stored(row: PayoutRow | AttemptRow, **values: Any) -> None:
+    """Set what a statement just wrote on the row object without marking it changed: a row
+    the session tracks (the operators' and recovery's paths) is then not written twice."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)

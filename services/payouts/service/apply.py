@@ -89,6 +89,7 @@ async def apply_observation(
             # Still pending, but further along (a check mailed, delivered): worth showing.
             attempt.provider_status = reading.provider_status
             attempt.updated_at = now
+            await repo.save_attempt(attempt)
         log.info("%s ignored: attempt is %s, payout %s", reading.observation.value,
                  attempt.status, payout.status, extra=extra)
         return effect
@@ -103,6 +104,7 @@ async def apply_observation(
 
     rail, payout_to = payout.rail, effect.payout_to
     if payout_to is None:
+        await repo.save_attempt(attempt)
         # The provider moved a payment whose payout can no longer follow (e.g. it is final).
         log.error("provider says %s but payout is %s; needs an operator",
                   reading.observation.value, payout.status, extra=extra)
@@ -116,8 +118,8 @@ async def apply_observation(
         payout.rail = target.value
     if effect.action is PayoutAction.REISSUE:
         payout.reissue_on_cancel = False  # asked for once, done once
-    repo.record_status(payout, payout_to, action=effect.action.value, actor=actor, now=now,
-                       reason=reason, attempt_id=attempt.id)
+    await repo.record_status(payout, payout_to, action=effect.action.value, actor=actor,
+                             now=now, reason=reason, attempt=attempt)
     if effect.emit is not None:
         uow.emit(build_event(effect.emit, payout, attempt, reason),
                  correlation_id=payout.correlation_id)

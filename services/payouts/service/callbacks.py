@@ -56,14 +56,12 @@ async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackRes
     extra = {"attempt_id": callback.end_to_end_id}
     async with deps.uow() as uow:
         repo = PayoutRepository(uow.session)
-        found = await repo.get_attempt(callback.end_to_end_id)
-        if found is None or found.rail != callback.rail.value:
+        # Lock order as everywhere: the payout, then its attempt.
+        locked = await repo.lock_pair(callback.end_to_end_id)
+        if locked is None or locked[1].rail != callback.rail.value:
             CALLBACKS.labels(callback.rail.value, "unknown_attempt").inc()
             raise UnknownAttemptError(callback.end_to_end_id)
-        # Lock order as everywhere: the payout, then its attempt.
-        payout = await repo.get(found.payout_id, lock=True)
-        attempt = await repo.get_attempt(found.id, lock=True)
-        assert payout is not None and attempt is not None
+        payout, attempt = locked
         extra["payout_id"] = str(payout.id)
         # Log lines of this request belong to the payout's flow (the claim), not the provider's.
         correlation_id_var.set(payout.correlation_id)

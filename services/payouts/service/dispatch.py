@@ -13,11 +13,13 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
+from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.repository import NewAttempt, PayoutRepository
 from services.payouts.domain.attempts import new_end_to_end_id
-from services.payouts.domain.model import AttemptStatus, Rail
+from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Effect, Observation
 from services.payouts.service.apply import Reading, apply_observation, mismatch
 from services.payouts.service.context import Deps
@@ -47,12 +49,13 @@ class Claimed:
 
 
 def instruction_for(payout: PayoutRow, attempt: AttemptRow) -> PaymentInstruction:
-    return PaymentInstruction(
-        end_to_end_id=attempt.id,
-        amount=Money(attempt.amount),
-        payee=payee_from_json(payout.payee),
-        memo=payout.memo,
-    )
+    return _instruction(attempt.id, attempt.amount, payout.payee, payout.memo)
+
+
+def _instruction(end_to_end_id: str, amount: Decimal, payee: dict[str, Any],
+                 memo: str | None) -> PaymentInstruction:
+    return PaymentInstruction(end_to_end_id=end_to_end_id, amount=Money(amount),
+                              payee=payee_from_json(payee), memo=memo)
 
 
 async def dispatch_once(deps: Deps) -> int:
@@ -71,24 +74,17 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
         now = deps.clock()
         # Only rails with an adapter: a payout on a rail switched off since approval waits.
         rails = [rail.value for rail in deps.rails]
+        new: list[NewAttempt] = []
         for payout in await repo.lock_dispatchable(rails, deps.settings.dispatch_batch):
-            rail = Rail(payout.rail)
-            attempt = AttemptRow(
-                id=new_end_to_end_id(),
-                payout_id=payout.id,
-                number=await repo.next_attempt_number(payout.id),
-                rail=payout.rail,
-                amount=payout.amount,
-                status=AttemptStatus.SENDING.value,
-                lease_until=now + timedelta(seconds=deps.settings.submit_lease_s),
-                sends=1,
-                checks=0,
-                created_at=now,
-                updated_at=now,
-            )
-            uow.session.add(attempt)
-            claimed.append(Claimed(payout.id, rail, instruction_for(payout, attempt),
-                                   payout.correlation_id))
+            attempt = NewAttempt(new_end_to_end_id(), payout.id, payout.rail, payout.amount)
+            new.append(attempt)
+            claimed.append(Claimed(
+                payout.id, Rail(payout.rail),
+                _instruction(attempt.id, attempt.amount, payout.payee, payout.memo),
+                payout.correlation_id))
+        if new:
+            await repo.create_attempts(
+                new, lease_until=now + timedelta(seconds=deps.settings.submit_lease_s), now=now)
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
         log.info("attempt created", extra={"payout_id": item.payout_id,
@@ -138,12 +134,11 @@ async def record_send_result(
 ) -> Effect | None:
     """Step 3: one transaction, payout locked first, then the attempt."""
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
-        payout = await repo.get(payout_id, lock=True)
-        attempt = await repo.get_attempt(attempt_id, lock=True)
-        if payout is None or attempt is None:
+        locked = await PayoutRepository(uow.session).lock_pair(attempt_id)
+        if locked is None:
             log.error("attempt vanished", extra={"payout_id": payout_id, "attempt_id": attempt_id})
             return None
+        payout, attempt = locked
         effect = await apply_observation(
             uow, payout, attempt, reading_of(attempt, result),
             settings=deps.settings, now=deps.clock(), actor=actor,

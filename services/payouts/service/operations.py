@@ -80,11 +80,12 @@ async def _locked(uow: PayoutsUnitOfWork, payout_id: uuid.UUID) -> PayoutRow:
     return payout
 
 
-def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction, to: PayoutStatus,
-          decision: Decision, now: datetime) -> None:
+async def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction,
+                to: PayoutStatus, decision: Decision, now: datetime) -> None:
     reason = f"{action.value} by {decision.actor}: {decision.reason}"
-    PayoutRepository(uow.session).record_status(payout, to, action=action.value,
-                                                actor=decision.actor, now=now, reason=reason)
+    await PayoutRepository(uow.session).record_status(payout, to, action=action.value,
+                                                      actor=decision.actor, now=now,
+                                                      reason=reason)
     event = {PayoutStatus.CANCELLED: PayoutEvent.CANCELLED}.get(to)
     if event is not None:
         uow.emit(build_event(event, payout, None, reason), correlation_id=payout.correlation_id)
@@ -134,7 +135,7 @@ def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
         to = next_status(PayoutStatus(payout.status), action)
         require_other_approver(payout.requested_by, decision.actor)
         payout.decided_by = decision.actor
-        _move(uow, payout, action, to, decision, deps.clock())
+        await _move(uow, payout, action, to, decision, deps.clock())
         payout_id = payout.id
         uow.after_commit(lambda: log.info("payout %s by an approver", to.value,
                                           extra={"payout_id": payout_id}))
@@ -150,7 +151,7 @@ def _cancel(deps: Deps, decision: Decision) -> Change:
                 payout.rail, "a check already issued is voided (before mailing) or stopped"))
         to = next_status(PayoutStatus(payout.status), PayoutAction.CANCEL,
                          PayoutFacts(has_active_attempt=active))
-        _move(uow, payout, PayoutAction.CANCEL, to, decision, deps.clock())
+        await _move(uow, payout, PayoutAction.CANCEL, to, decision, deps.clock())
     return change
 
 

@@ -23,7 +23,7 @@ from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_
 from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import PRODUCER, Deps, PayoutsUnitOfWork
-from services.payouts.service.mapping import build_event, to_domain
+from services.payouts.service.mapping import build_event, payee_from_json, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.messaging.contracts import RequestPayoutV1
 from shared.messaging.envelope import Envelope
@@ -95,7 +95,8 @@ async def request_payout(
             return RequestResult(payout_id=None, created=False)
         repo = PayoutRepository(uow.session)
         now = deps.clock()
-        payout_id = await repo.insert_if_new(
+        payee = command.payee.model_dump(mode="json")
+        row = await repo.insert_if_new(
             {
                 "id": uuid.uuid4(),
                 "payout_key": command.payout_key,
@@ -103,7 +104,7 @@ async def request_payout(
                 "amount": command.amount,
                 "currency": command.currency,
                 "rail": command.rail.value,
-                "payee": command.payee.model_dump(mode="json"),
+                "payee": payee,
                 "memo": command.memo,
                 "requested_by": command.requested_by,
                 "correlation_id": envelope.correlation_id,
@@ -112,11 +113,11 @@ async def request_payout(
                 "updated_at": now,
                 "requested_rail": command.rail.value,
                 "claim_id": command.source.claim_id,
-                "payee_key": None,  # set below from the domain payee
+                "payee_key": payee_search_key(payee_from_json(payee)),
                 "deadline_at": deadline_for(command, deps.settings, now),
             }
         )
-        if payout_id is None:
+        if row is None:
             existing = await repo.get_by_key(command.payout_key)
             assert existing is not None  # the conflict was on this key
             if not _same_instruction(existing, command):
@@ -126,13 +127,8 @@ async def request_payout(
                      extra={"payout_id": existing.id})
             return RequestResult(existing.id, created=False, status=PayoutStatus(existing.status))
 
-        # Nothing read while deciding depends on the changes made here, so they are written
-        # once, at the commit: one UPDATE of the payout and one INSERT of its history rows.
-        with uow.session.sync_session.no_autoflush:
-            repo.record_received(payout_id, actor=command.requested_by, now=now)
-            row = await repo.get(payout_id)
-            assert row is not None
-            to, reason = await _decide(uow, deps, row, command.source.contract_id, now)
+        payout_id = row.id
+        to, reason = await _decide(uow, deps, row, command.source.contract_id, now)
         if to is PayoutStatus.FAILED:
             uow.emit(build_event(PayoutEvent.FAILED, row, None, reason))
         rail = row.rail
@@ -155,7 +151,6 @@ async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_i
                   now: datetime) -> tuple[PayoutStatus, str | None]:
     """Validate the received payout and approve it, hold it for a person, or refuse it."""
     payout = to_domain(row)
-    row.payee_key = payee_search_key(payout.payee)
     errors = validate_for_rail(payout)
     reasons = [] if errors else await _approval_reasons(uow, deps, payout, contract_id, now)
     row.approval_reasons = reasons or None
@@ -168,8 +163,8 @@ async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_i
     else:
         action = PayoutAction.APPROVE_AUTOMATICALLY
     to = next_status(PayoutStatus.RECEIVED, action, facts)
-    PayoutRepository(uow.session).record_status(row, to, action=action.value, actor=PRODUCER,
-                                                now=now, reason=reason)
+    await PayoutRepository(uow.session).record_status(row, to, action=action.value,
+                                                      actor=PRODUCER, now=now, reason=reason)
     return to, reason
 
 

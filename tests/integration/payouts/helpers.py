@@ -46,8 +46,8 @@ def event(end_to_end_id: str, status: str = "COMPLETED", **changes: Any) -> byte
 
 
 async def post(world: World, body: bytes, *, secret: str = SECRET,
-               timestamp: int | None = None) -> httpx.Response:
+               timestamp: int | None = None, url: str = URL) -> httpx.Response:
     ts = int(time.time()) if timestamp is None else timestamp
     headers = {"Content-Type": "application/json", "X-Signature-Timestamp": str(ts),
                "X-Signature": sign(secret, ts, body)}
-    return await world.api.post(URL, content=body, headers=headers)
+    return await world.api.post(url, content=body, headers=headers)
