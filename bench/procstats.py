@@ -1,4 +1,8 @@
-"""CPU seconds and peak resident memory of each process of the stack during the run."""
+"""CPU seconds and peak resident memory of each process of the stack during the run.
+
+A stack process may be a supervisor with worker processes (an API with ``<SERVICE>_API_WORKERS``
+above 1): its CPU is the sum over them all, its peak memory the largest of any one of them (the
+limit is per process)."""
 
 from __future__ import annotations
 
@@ -18,17 +22,26 @@ class ProcessSampler:
         self._stopped = asyncio.Event()
 
     @staticmethod
-    def _cpu(proc: psutil.Process) -> float:
-        times = proc.cpu_times()
-        return float(times.user + times.system)
+    def _tree(proc: psutil.Process) -> list[psutil.Process]:
+        return [proc, *proc.children(recursive=True)]
+
+    @classmethod
+    def _cpu(cls, proc: psutil.Process) -> float:
+        total = 0.0
+        for member in cls._tree(proc):
+            with contextlib.suppress(psutil.Error):
+                times = member.cpu_times()
+                total += times.user + times.system
+        return total
 
     async def run(self) -> None:
         while not self._stopped.is_set():
             for name, proc in self._procs.items():
                 try:
-                    self._peak[name] = max(self._peak[name], proc.memory_info().rss)
+                    rss = max(member.memory_info().rss for member in self._tree(proc))
                 except psutil.Error:
                     continue
+                self._peak[name] = max(self._peak[name], rss)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopped.wait(), timeout=self._interval_s)
 

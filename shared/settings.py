@@ -73,6 +73,11 @@ class ServiceSettings(PlatformSettings):
         default=0, ge=0, le=65535,
         description="The worker serves its Prometheus metrics on this port (0: off).",
     )
+    api_workers: int = Field(
+        default=1, ge=1, le=32,
+        description="Processes serving the API on its port (more than one: a supervisor and "
+        "that many workers, see shared/serve.py).",
+    )
 
     def default_secrets(self) -> list[str]:
         """Names of secret settings still at their (public, development) default value."""

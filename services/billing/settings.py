@@ -14,6 +14,9 @@ class BillingSettings(ServiceSettings):
     service_name: str = "billing"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/billing"
     port: int = 8003
+    # Two API processes: a portal payment is CPU-bound in this API (the allocation and the
+    # gateway call), and one process uses one core; see README "Benchmark".
+    api_workers: int = Field(default=2, ge=1, le=32)
 
     gateway_base_url: str = Field(
         default="",

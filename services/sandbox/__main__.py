@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uvicorn
 
-from shared.cli import tune_gc
 from shared.logging import configure_logging
+from shared.process import tune_gc
 
 from .app import create_app
 from .settings import SandboxSettings

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.cli import GC_GEN0_THRESHOLD, tune_gc
+from shared.process import GC_GEN0_THRESHOLD, tune_gc
 
 
 @pytest.fixture
