@@ -60,39 +60,42 @@ async def contract(
     return await _one(session, query, "contract", contract_id, lock)
 
 
-async def contract_of_claim(
-    session: AsyncSession, claim_id: uuid.UUID, *, lock: bool = False
-) -> ContractRow:
-    """The claim's contract in one statement (the lock order is contract, then claim)."""
-    of_claim = select(ClaimRow.contract_id).where(ClaimRow.id == claim_id).scalar_subquery()
-    return await _one(session, select(ContractRow).where(ContractRow.id == of_claim), "claim",
-                      claim_id, lock)
+async def lock_claim(
+    session: AsyncSession, claim_id: uuid.UUID
+) -> tuple[ContractRow, ClaimRow]:
+    """The claim and its contract, locked in that order (see ``lock_payout``) in one statement."""
+    query = (
+        select(ContractRow, ClaimRow)
+        .select_from(ContractRow)
+        .join(ClaimRow, ClaimRow.contract_id == ContractRow.id)
+        .where(ClaimRow.id == claim_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    found = (await session.execute(query)).one_or_none()
+    if found is None:
+        raise NotFound("claim", claim_id)
+    return found[0], found[1]
 
 
-async def contract_of_payout(
-    session: AsyncSession, payout_key: str, *, lock: bool = False
-) -> ContractRow | None:
-    of_payout = (
-        select(ClaimRow.contract_id)
+async def lock_payout(
+    session: AsyncSession, payout_key: str
+) -> tuple[ClaimRow, ClaimPayoutRow] | None:
+    """The payout and its claim, locked with their contract in one statement.
+
+    PostgreSQL locks a join's rows in the order of its FROM list, so this keeps the lock order
+    of every other writer (contract, claim, payout) in one round trip instead of three."""
+    query = (
+        select(ClaimRow, ClaimPayoutRow)
+        .select_from(ContractRow)
+        .join(ClaimRow, ClaimRow.contract_id == ContractRow.id)
         .join(ClaimPayoutRow, ClaimPayoutRow.claim_id == ClaimRow.id)
         .where(ClaimPayoutRow.payout_key == payout_key)
-        .scalar_subquery()
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
-    query = select(ContractRow).where(ContractRow.id == of_payout)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def claim_of_payout(
-    session: AsyncSession, payout_key: str, *, lock: bool = False
-) -> ClaimRow:
-    of_payout = (
-        select(ClaimPayoutRow.claim_id).where(ClaimPayoutRow.payout_key == payout_key)
-        .scalar_subquery()
-    )
-    return await _one(session, select(ClaimRow).where(ClaimRow.id == of_payout), "payout",
-                      payout_key, lock)
+    found = (await session.execute(query)).one_or_none()
+    return None if found is None else (found[0], found[1])
 
 
 async def service_request(session: AsyncSession, request_id: uuid.UUID) -> ServiceRequestRow:

@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.claims.adapters import repository as repo
-from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow
+from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, JobExceptionRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.approval import Approval
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
@@ -51,8 +53,7 @@ async def approve_claim(
         session = uow.session
         if (stored := await replay(session, idempotency)) is not None:
             return stored
-        contract = await repo.contract_of_claim(session, claim_id, lock=True)
-        claim = await repo.claim(session, claim_id, lock=True)
+        contract, claim = await repo.lock_claim(session, claim_id)
         book = await limits.book(session, contract)
         approval = Approval(
             approver=actor.subject, supervisor=is_supervisor(actor), override=override,
@@ -84,7 +85,7 @@ async def approve_claim(
         if note:
             audit.note(session, claim.job_id, actor.subject, note)
         await session.flush()
-        body = render(await claim_view_with(session, claim, review))
+        body = render(await _approved_view(session, claim, payout, review))
         await remember(session, idempotency, 200, body)
         await uow.commit()
         return body
@@ -117,6 +118,16 @@ async def reject_claim(
         view = await claim_view(session, claim)
         await uow.commit()
     return view
+
+
+async def _approved_view(
+    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, review: JobExceptionRow | None
+) -> ClaimView:
+    # Payouts are only ever created here, one per approval: on a first approval the new one
+    # is the claim's only payout, and reading them back would cost a statement for nothing.
+    if claim.payout_sequence == 1:
+        return ClaimView(claim, [payout], review)
+    return await claim_view_with(session, claim, review)
 
 
 def _payout_record(claim: ClaimRow, approver: str) -> ClaimPayoutRow:

@@ -75,11 +75,10 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         session = uow.session
         if not await first_delivery(session, CONSUMER, envelope):
             return False
-        # Lock order: contract (the holds' lock), claim, payout; each found by the payout key.
-        if await repo.contract_of_payout(session, report.payout_key, lock=True) is None:
+        # Lock order: contract (the holds' lock), claim, payout; all found by the payout key.
+        if (locked := await repo.lock_payout(session, report.payout_key)) is None:
             raise UnknownPayout(f"no payout has key {report.payout_key}")
-        claim = await repo.claim_of_payout(session, report.payout_key, lock=True)
-        payout = await repo.payout(session, report.payout_key, lock=True)
+        claim, payout = locked
         _ensure_same_payout(payout, report)
         # The reads below never depend on the changes made so far, so nothing is flushed
         # before the commit, which writes them all at once (the audit rows in one statement).
