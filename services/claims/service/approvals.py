@@ -61,7 +61,7 @@ async def approve_claim(
             remaining_aggregate=book.remaining_aggregate,
         )
         payable = Money(claim.payable)
-        review = await repo.open_review(session, claim.job_id)
+        review = await repo.open_review_row(session, claim.job_id)
         facts = ClaimFacts(
             payable=payable, created_by=claim.created_by, review_open=review is not None,
             payment_selected=claim.rail is not None, approval=approval,
@@ -73,8 +73,8 @@ async def approve_claim(
         claim.updated_at = claim.approved_at
         claim.payout_sequence += 1
         payout = _payout_record(claim, actor.subject)
-        session.add(payout)
-        await limits.reserve(session, book, contract, claim, payout.payout_key, actor.subject)
+        holds = limits.reserve(session, book, claim, actor.subject)
+        await repo.approve(session, claim, payout, holds)
         uow.emit(_request_payout(claim, payout, actor.subject))
         audit.record(
             session, entity="claim", entity_id=claim.id, job_id=claim.job_id, action="approve",
@@ -84,7 +84,6 @@ async def approve_claim(
         )
         if note:
             audit.note(session, claim.job_id, actor.subject, note)
-        await session.flush()
         body = render(await _approved_view(session, claim, payout, review))
         await remember(session, idempotency, 200, body)
         await uow.commit()
@@ -131,11 +130,13 @@ async def _approved_view(
 
 
 def _payout_record(claim: ClaimRow, approver: str) -> ClaimPayoutRow:
+    """The new payout as ``repo.approve`` stores it (requested when the claim was approved)."""
     assert claim.rail is not None  # the approve guard requires a selected payment option
     return ClaimPayoutRow(
         payout_key=payout_key(claim.id, claim.payout_sequence), claim_id=claim.id,
         amount=claim.payable, rail=claim.rail, status=PayoutStatus.REQUESTED,
-        requested_by=approver,
+        requested_by=approver, requested_at=claim.approved_at, updated_at=claim.approved_at,
+        payout_id=None, attempt_id=None, provider_reference=None, failure_reason=None,
     )
 
 
