@@ -45,13 +45,23 @@ def record(
         detail={key: value for key, value in detail.items() if value is not None},
         at=utcnow(),
     )
-    session.info.setdefault(_STAGED, []).append(entry)
+    trail: list[AuditEntry] | None = session.info.get(_STAGED)
+    if trail is None:
+        # Only a claims unit of work writes staged rows: anywhere else the row would be lost.
+        raise RuntimeError("audit.record outside a claims unit of work")
+    trail.append(entry)
+
+
+def open_trail(session: AsyncSession) -> None:
+    """The claims unit of work's session takes audit rows (and writes them when it commits)."""
+    session.info[_STAGED] = []
 
 
 def staged(session: AsyncSession) -> list[AuditEntry]:
     """The rows recorded since the last call, in recording order (the unit of work writes
     them)."""
-    entries: list[AuditEntry] = session.info.pop(_STAGED, [])
+    entries: list[AuditEntry] = session.info.get(_STAGED, [])
+    session.info[_STAGED] = []
     return entries
 
 

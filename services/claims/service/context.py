@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -48,6 +49,11 @@ class Claims:
 
 class ClaimsUnitOfWork(UnitOfWork):
     """Every transition on the timeline is also a ``claims.state_changed`` in the outbox."""
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        audit.open_trail(self.session)
+        return self
 
     async def commit(self) -> None:
         entries = audit.staged(self.session)
