@@ -11,8 +11,10 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.claims.adapters import repository as repo
-from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow
+from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, JobExceptionRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.approval import Approval
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
@@ -51,8 +53,7 @@ async def approve_claim(
         session = uow.session
         if (stored := await replay(session, idempotency)) is not None:
             return stored
-        contract = await repo.contract_of_claim(session, claim_id, lock=True)
-        claim = await repo.claim(session, claim_id, lock=True)
+        contract, claim = await repo.lock_claim(session, claim_id)
         book = await limits.book(session, contract)
         approval = Approval(
             approver=actor.subject, supervisor=is_supervisor(actor), override=override,
@@ -60,7 +61,7 @@ async def approve_claim(
             remaining_aggregate=book.remaining_aggregate,
         )
         payable = Money(claim.payable)
-        review = await repo.open_review(session, claim.job_id)
+        review = await repo.open_review_row(session, claim.job_id)
         facts = ClaimFacts(
             payable=payable, created_by=claim.created_by, review_open=review is not None,
             payment_selected=claim.rail is not None, approval=approval,
@@ -72,8 +73,8 @@ async def approve_claim(
         claim.updated_at = claim.approved_at
         claim.payout_sequence += 1
         payout = _payout_record(claim, actor.subject)
-        session.add(payout)
-        await limits.reserve(session, book, contract, claim, payout.payout_key, actor.subject)
+        holds = limits.reserve(session, book, claim, actor.subject)
+        await repo.approve(session, claim, payout, holds)
         uow.emit(_request_payout(claim, payout, actor.subject))
         audit.record(
             session, entity="claim", entity_id=claim.id, job_id=claim.job_id, action="approve",
@@ -83,8 +84,7 @@ async def approve_claim(
         )
         if note:
             audit.note(session, claim.job_id, actor.subject, note)
-        await session.flush()
-        body = render(await claim_view_with(session, claim, review))
+        body = render(await _approved_view(session, claim, payout, review))
         await remember(session, idempotency, 200, body)
         await uow.commit()
         return body
@@ -119,12 +119,24 @@ async def reject_claim(
     return view
 
 
+async def _approved_view(
+    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, review: JobExceptionRow | None
+) -> ClaimView:
+    # Payouts are only ever created here, one per approval: on a first approval the new one
+    # is the claim's only payout, and reading them back would cost a statement for nothing.
+    if claim.payout_sequence == 1:
+        return ClaimView(claim, [payout], review)
+    return await claim_view_with(session, claim, review)
+
+
 def _payout_record(claim: ClaimRow, approver: str) -> ClaimPayoutRow:
+    """The new payout as ``repo.approve`` stores it (requested when the claim was approved)."""
     assert claim.rail is not None  # the approve guard requires a selected payment option
     return ClaimPayoutRow(
         payout_key=payout_key(claim.id, claim.payout_sequence), claim_id=claim.id,
         amount=claim.payable, rail=claim.rail, status=PayoutStatus.REQUESTED,
-        requested_by=approver,
+        requested_by=approver, requested_at=claim.approved_at, updated_at=claim.approved_at,
+        payout_id=None, attempt_id=None, provider_reference=None, failure_reason=None,
     )
 
 

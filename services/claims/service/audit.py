@@ -1,9 +1,10 @@
 """The audit trail: one row per change, in the same transaction as the change itself.
 
-A row that records a transition (it has a from or to status) is also published as
-``claims.state_changed``: ``record`` leaves it in the session's ``info`` and the claims unit of
-work (``context.ClaimsUnitOfWork``) stages one outbox message per row when it commits, so the
-timeline and the event commit together or not at all.
+``record`` stages the row in the session's ``info``; the claims unit of work
+(``context.ClaimsUnitOfWork``), the only one its callers run in, writes every staged row in one
+statement when it commits (the rows are never read back in their own transaction), and stages a
+``claims.state_changed`` outbox message for each row that records a transition (it has a from
+or to status), so the timeline and the events commit together or not at all.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.claims.adapters.orm import AuditEventRow, JobNoteRow
+from services.claims.adapters.orm import JobNoteRow
 from services.claims.adapters.orm.base import utcnow
+from services.claims.adapters.repository import AuditEntry
 
-TRANSITIONS = "claims.transitions"
+_STAGED = "claims.audit"
 
 
 def record(
@@ -31,8 +33,8 @@ def record(
     from_status: StrEnum | None = None,
     to_status: StrEnum | None = None,
     **detail: Any,
-) -> AuditEventRow:
-    row = AuditEventRow(
+) -> None:
+    entry = AuditEntry(
         job_id=job_id,
         entity=entity,
         entity_id=str(entity_id),
@@ -43,16 +45,24 @@ def record(
         detail={key: value for key, value in detail.items() if value is not None},
         at=utcnow(),
     )
-    session.add(row)
-    if from_status is not None or to_status is not None:
-        session.info.setdefault(TRANSITIONS, []).append(row)
-    return row
+    trail: list[AuditEntry] | None = session.info.get(_STAGED)
+    if trail is None:
+        # Only a claims unit of work writes staged rows: anywhere else the row would be lost.
+        raise RuntimeError("audit.record outside a claims unit of work")
+    trail.append(entry)
 
 
-def pending_transitions(session: AsyncSession) -> list[AuditEventRow]:
-    """The transitions recorded since the last call (the unit of work publishes them)."""
-    rows: list[AuditEventRow] = session.info.pop(TRANSITIONS, [])
-    return rows
+def open_trail(session: AsyncSession) -> None:
+    """The claims unit of work's session takes audit rows (and writes them when it commits)."""
+    session.info[_STAGED] = []
+
+
+def staged(session: AsyncSession) -> list[AuditEntry]:
+    """The rows recorded since the last call, in recording order (the unit of work writes
+    them)."""
+    entries: list[AuditEntry] = session.info.get(_STAGED, [])
+    session.info[_STAGED] = []
+    return entries
 
 
 def note(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from services.claims.adapters import repository as repo
 from services.claims.domain.errors import NotFound
-from services.claims.service.audit import pending_transitions
+from services.claims.service import audit
 from shared.auth import Principal, Role
 from shared.db import UnitOfWork
 from shared.messaging.contracts import ClaimsStateChangedV1
@@ -48,8 +50,18 @@ class Claims:
 class ClaimsUnitOfWork(UnitOfWork):
     """Every transition on the timeline is also a ``claims.state_changed`` in the outbox."""
 
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        audit.open_trail(self.session)
+        return self
+
     async def commit(self) -> None:
-        for row in pending_transitions(self.session):
+        entries = audit.staged(self.session)
+        if entries:
+            await repo.insert_audit(self.session, entries)
+        for row in entries:
+            if row.from_status is None and row.to_status is None:
+                continue  # not a transition: on the timeline only
             reason = row.detail.get("reason")
             self.emit(
                 ClaimsStateChangedV1(

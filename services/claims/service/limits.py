@@ -8,16 +8,18 @@ contract are serialised and never read a stale total.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.adapters import repository as repo
-from services.claims.adapters.orm import ClaimRow, ContractRow, LimitHoldRow
+from services.claims.adapters.orm import ClaimRow, ContractRow
 from services.claims.adapters.orm.base import new_id, utcnow
+from services.claims.adapters.repository import NewHold
 from services.claims.domain.claim import ClaimKind
 from services.claims.domain.contract import Limits
-from services.claims.domain.limits import HOLD_MACHINE, Hold, HoldAction, HoldStatus, LimitBook
+from services.claims.domain.limits import HOLD_MACHINE, HoldAction, HoldStatus, LimitBook
 from services.claims.service import audit
 from shared.money import Money
 
@@ -35,35 +37,22 @@ def limits_of(contract: ContractRow) -> Limits:
 
 
 async def book(session: AsyncSession, contract: ContractRow) -> LimitBook:
-    rows = await repo.live_holds(session, contract.id)
-    return LimitBook.of(limits_of(contract), (_hold(row) for row in rows))
+    return LimitBook.of(limits_of(contract), await repo.live_holds(session, contract.id))
 
 
-def _hold(row: LimitHoldRow) -> Hold:
-    return Hold(row.limit_kind, Money(row.amount), row.status)
-
-
-async def reserve(
-    session: AsyncSession, current: LimitBook, contract: ContractRow, claim: ClaimRow,
-    payout_key: str, actor: str,
-) -> list[LimitHoldRow]:
+def reserve(
+    session: AsyncSession, current: LimitBook, claim: ClaimRow, actor: str
+) -> list[NewHold]:
     """Hold the claim's payable against the contract's limits, or raise the limit's error.
-    ``current`` is the contract's book read under the same contract row lock."""
+    ``current`` is the contract's book read under the same contract row lock. The holds are
+    written with the approval (``repo.approve``)."""
     holds = current.reserve(Money(claim.payable),
                             claim_credit=claim.kind is ClaimKind.CLAIM_CREDIT)
-    # Ids given here, not at flush: the rows go to the database with the rest of the unit of
-    # work instead of in a flush of their own.
-    rows = [
-        LimitHoldRow(id=new_id(), contract_id=contract.id, claim_id=claim.id,
-                     payout_key=payout_key, limit_kind=hold.limit, amount=hold.amount.amount,
-                     status=HoldStatus.RESERVED)
-        for hold in holds
-    ]
-    session.add_all(rows)
+    rows = [NewHold(new_id(), hold.limit, hold.amount.amount) for hold in holds]
     for row in rows:
         audit.record(session, entity="limit_hold", entity_id=row.id, job_id=claim.job_id,
-                     action="reserve", actor=actor, to_status=row.status,
-                     limit=row.limit_kind.value, amount=str(Money(row.amount)),
+                     action="reserve", actor=actor, to_status=HoldStatus.RESERVED,
+                     limit=row.limit.value, amount=str(Money(row.amount)),
                      claim_id=str(claim.id))
     return rows
 
@@ -72,11 +61,15 @@ async def settle(
     session: AsyncSession, claim: ClaimRow, action: HoldAction, actor: str, reason: str | None
 ) -> None:
     """Consume or release the claim's live holds (those the action applies to)."""
+    now = utcnow()
+    moves: list[tuple[uuid.UUID, HoldStatus]] = []
     for row in await repo.claim_holds(session, claim.id):
         if not HOLD_MACHINE.can(row.status, action):
             continue  # e.g. consume on a hold already consumed: a duplicate, nothing to do
-        before, row.status = row.status, HOLD_MACHINE.fire(row.status, action, None)
-        row.updated_at = utcnow()
+        target = HOLD_MACHINE.fire(row.status, action, None)
+        moves.append((row.id, target))
         audit.record(session, entity="limit_hold", entity_id=row.id, job_id=claim.job_id,
-                     action=action.value, actor=actor, from_status=before, to_status=row.status,
+                     action=action.value, actor=actor, from_status=row.status, to_status=target,
                      limit=row.limit_kind.value, amount=str(Money(row.amount)), reason=reason)
+    if moves:
+        await repo.move_holds(session, moves, now)

@@ -75,21 +75,19 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         session = uow.session
         if not await first_delivery(session, CONSUMER, envelope):
             return False
-        # Lock order: contract (the holds' lock), claim, payout; each found by the payout key.
-        if await repo.contract_of_payout(session, report.payout_key, lock=True) is None:
+        # Lock order: contract (the holds' lock), claim, payout; all found by the payout key.
+        if (locked := await repo.lock_payout(session, report.payout_key)) is None:
             raise UnknownPayout(f"no payout has key {report.payout_key}")
-        claim = await repo.claim_of_payout(session, report.payout_key, lock=True)
-        payout = await repo.payout(session, report.payout_key, lock=True)
+        claim, payout = locked
         _ensure_same_payout(payout, report)
-        # The reads below never depend on the changes made so far, so nothing is flushed
-        # before the commit, which writes them all at once (the audit rows in one statement).
-        with session.sync_session.no_autoflush:
-            _follow_rail(session, claim, payout, report)
-            if isinstance(report, PayoutSlaBreachedV1):
-                _note_sla_breach(session, claim, payout, report)
-                changed = True
-            else:
-                changed = await _progress(session, claim, payout, report)
+        rail_moved = _follow_rail(session, claim, payout, report)
+        if isinstance(report, PayoutSlaBreachedV1):
+            _note_sla_breach(session, claim, payout, report)
+            changed, saved = True, False
+        else:
+            changed = saved = await _progress(session, claim, payout, report)
+        if rail_moved and not saved:
+            await repo.save_payout(session, payout)  # the rail moved on stale or SLA news
         await uow.commit()  # with the inbox row, even when the event was stale
     if changed and isinstance(report, PayoutPaidV1):
         CLAIMS_PAID.labels(claim.kind.value).inc()
@@ -101,6 +99,7 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
 async def _progress(
     session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutProgress
 ) -> bool:
+    """True if the event moved the payout (then written with the claim), False if stale."""
     event, claim_action = _EVENT[type(report)]
     target = advance(payout.status, event)
     if target is None:
@@ -111,6 +110,7 @@ async def _progress(
     facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by)
     before, claim.status = claim.status, CLAIM_MACHINE.fire(claim.status, claim_action, facts)
     claim.updated_at = utcnow()
+    await repo.save_payout(session, payout, claim)
     audit.record(
         session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
         action=claim_action.value, actor=SYSTEM, from_status=before, to_status=claim.status,
@@ -138,13 +138,15 @@ def _ensure_same_payout(payout: ClaimPayoutRow, report: PayoutReport) -> None:
 
 
 def _follow_rail(session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow,
-                 report: PayoutReport) -> None:
+                 report: PayoutReport) -> bool:
+    """True if the payout's rail moved (written with its progress, or on its own)."""
     if report.rail.value == payout.rail.value:
-        return
+        return False
     audit.note(session, claim.job_id, SYSTEM,
                f"Payout {payout.payout_key} moved from {payout.rail.value} to "
                f"{report.rail.value} (the payouts service's fallback)")
     payout.rail = PaymentRail(report.rail.value)
+    return True
 
 
 def _record(payout: ClaimPayoutRow, target: PayoutStatus, report: PayoutProgress) -> None:
@@ -169,11 +171,12 @@ def _note_sla_breach(
 
 
 async def _move_review(session: AsyncSession, claim: ClaimRow, action: ExceptionAction) -> None:
-    review = await repo.open_review(session, claim.job_id)
+    review = await repo.open_review_row(session, claim.job_id)
     if review is None or not EXCEPTION_MACHINE.can(review.status, action):
         return  # e.g. already in Follow Up after an earlier failure
     before, review.status = review.status, EXCEPTION_MACHINE.fire(review.status, action, None)
     review.updated_at = utcnow()
+    await repo.move_exception(session, review)
     audit.record(session, entity="exception", entity_id=review.id, job_id=claim.job_id,
                  action=action.value, actor=SYSTEM, from_status=before, to_status=review.status,
                  claim_status=claim.status.value)
@@ -182,7 +185,7 @@ async def _move_review(session: AsyncSession, claim: ClaimRow, action: Exception
 async def _reopen_review(session: AsyncSession, claim: ClaimRow, reason: str | None) -> None:
     """Back to Support Services: the open review goes to Follow Up; a completed one (the claim
     had been paid) is reopened as a new review in Follow Up, with the same comment code."""
-    if await repo.open_review(session, claim.job_id) is not None:
+    if await repo.open_review_row(session, claim.job_id) is not None:
         await _move_review(session, claim, ExceptionAction.FOLLOW_UP)
         return
     exceptions, _ = await repo.job_records(session, claim.job_id)

@@ -128,3 +128,4 @@ async def test_a_fallback_to_another_rail_still_pays_the_claim(flow: Flow, claim
     assert claim["payouts"][0]["rail"] == "check"
     timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
     assert any("fallback" in str(e["detail"]) for e in timeline)
+
