@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
@@ -21,7 +20,7 @@ from services.billing.adapters.orm import (
     utcnow,
 )
 from services.billing.domain.errors import NotFound
-from services.billing.domain.invoice import OPEN_STATUSES, InvoiceStatus
+from services.billing.domain.invoice import InvoiceStatus
 
 
 async def account(session: AsyncSession, account_id: uuid.UUID) -> AccountRow:
@@ -98,30 +97,6 @@ async def invoices(
         query = query.where(InvoiceRow.status == status)
     found = await session.scalars(query.order_by(InvoiceRow.invoice_date, InvoiceRow.number))
     return found.all()
-
-
-async def payable_invoices(session: AsyncSession, account_id: uuid.UUID) -> Sequence[InvoiceRow]:
-    """Open invoices payable online, oldest first (invoice date, then number)."""
-    found = await session.scalars(
-        select(InvoiceRow)
-        .where(InvoiceRow.account_id == account_id, InvoiceRow.status.in_(OPEN_STATUSES),
-               InvoiceRow.payable_online.is_(True))
-        .order_by(InvoiceRow.invoice_date, InvoiceRow.number)
-    )
-    return found.all()
-
-
-async def balances(session: AsyncSession, account_id: uuid.UUID) -> tuple[Decimal, Decimal, int]:
-    """(payable online, all open, number of open invoices) of the account."""
-    row = (await session.execute(
-        select(
-            func.coalesce(func.sum(InvoiceRow.open_balance).filter(
-                InvoiceRow.payable_online.is_(True)), 0),
-            func.coalesce(func.sum(InvoiceRow.open_balance), 0),
-            func.count(),
-        ).where(InvoiceRow.account_id == account_id, InvoiceRow.status.in_(OPEN_STATUSES))
-    )).one()
-    return Decimal(row[0]), Decimal(row[1]), int(row[2])
 
 
 async def payment(session: AsyncSession, payment_id: uuid.UUID, *, lock: bool = False

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from services.billing.adapters import portal
 from services.billing.adapters import repository as repo
 from services.billing.adapters.orm import InvoiceRow
 from services.billing.domain import invoice as invoice_rules
@@ -16,7 +17,7 @@ from services.billing.domain.errors import DuplicateInvoiceNumber, InvalidInvoic
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.service import access
 from services.billing.service.context import CLAIMS_ACTOR, Billing
-from services.billing.service.views import BalanceView, balance_view
+from services.billing.service.views import BalanceView
 from shared.auth import Principal
 from shared.messaging.contracts import ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
@@ -82,9 +83,15 @@ async def list_invoices(app: Billing, viewer: Principal, account_id: uuid.UUID,
 
 
 async def balance(app: Billing, viewer: Principal, account_id: uuid.UUID) -> BalanceView:
+    """One statement reads the balances with the access facts (the portal reads the balance as
+    often as it pays); nothing is written, and one statement needs no transaction of its own."""
     async with app.uow() as uow:
-        account = await access.billing_account(uow.session, viewer, account_id)
-        return await balance_view(uow.session, account.id)
+        db = await portal.driver(uow.session)
+        facts, balances = await portal.access_and_balances(
+            db, account_id, access.subject_contact_id(viewer))
+    access.verify_reader(viewer, account_id, facts)
+    return BalanceView(str(account_id), balances.payable, balances.open_total,
+                       balances.open_invoices)
 
 
 async def bill_dispatched_job(app: Billing, envelope: Envelope, event: ServiceJobDispatchedV1

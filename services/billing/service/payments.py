@@ -22,9 +22,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from services.billing.adapters import repository as repo
+from services.billing.adapters import portal
 from services.billing.adapters.gateway import Charged, Declined, GatewayRefused
-from services.billing.adapters.orm import AllocationKind, AllocationRow, InvoiceRow, PaymentRow
+from services.billing.adapters.portal import AppliedLine, NewPayment, Payable, PayableInvoice
 from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.allocation import Allocation, OpenInvoice, allocate
 from services.billing.domain.errors import InvalidPaymentMethod, PaymentDeclined
@@ -50,7 +50,7 @@ class PaymentCommand:
     billing_postal_code: str
 
 
-def open_invoice(row: InvoiceRow) -> OpenInvoice:
+def open_invoice(row: PayableInvoice) -> OpenInvoice:
     return OpenInvoice(str(row.id), row.number, row.invoice_date, Money(row.open_balance))
 
 
@@ -61,34 +61,34 @@ async def pay(
     """Returns the rendered confirmation; a repeat with the same key returns the first one."""
     async with app.uow(correlation_id=str(account_id)) as uow:
         session = uow.session
-        account = await access.visible_account(session, payer, account_id)
-        contact = await access.portal_contact(session, payer, account)
+        db = await portal.driver(session)
+        # Checked before the key is claimed, as ever. The transaction's BEGIN goes out with the
+        # claim (the session's first statement), so this read is a statement of its own: the
+        # same read under READ COMMITTED.
+        facts = await portal.account_access(db, account_id, access.subject_contact_id(payer))
+        verified = access.verify_payer(payer, account_id, facts)
         if (stored := await replay(session, idempotency)) is not None:
             return stored
-        await repo.lock_account(session, account.id)
-        invoices = {str(row.id): row for row in await repo.payable_invoices(session, account.id)}
-        allocations = allocate(command.amount, [open_invoice(r) for r in invoices.values()])
-        charge = await _charge(app, idempotency, command, account.customer_id)
-        payment = PaymentRow(
-            id=uuid.uuid4(), account_id=account.id, contact_id=contact.id,
+        await portal.lock_account(db, account_id)
+        # Only the oldest invoices the amount reaches are read: allocated over them it is
+        # allocated as over all of them, and the balance of all comes along.
+        payable = await portal.oldest_payable(db, account_id, command.amount.amount)
+        invoices = {str(row.id): row for row in payable.invoices}
+        allocations = allocate(command.amount, [open_invoice(r) for r in payable.invoices])
+        charge = await _charge(app, idempotency, command, verified.customer_id)
+        lines = _applied(allocations, invoices)
+        payment = NewPayment(
+            id=uuid.uuid4(), account_id=account_id, contact_id=verified.contact_id,
             amount=command.amount.amount, status=PaymentStatus.SUCCEEDED,
             gateway_charge_id=charge.charge_id, method_type=charge.method_type,
             method_last4=charge.method_last4, billing_name=command.billing_name,
             billing_postal_code=command.billing_postal_code, received_at=datetime.now(UTC),
-            balance_after=Decimal("0.00"),
+            balance_after=_balance_after(payable, lines),
         )
-        session.add(payment)
-        await session.flush()
-        lines = _apply(session_add=session.add, payment=payment, allocations=allocations,
-                       invoices=invoices)
-        # Every payable invoice this payment saw is in ``invoices``, read under the account
-        # lock and updated above (a paid one now owes 0): their sum is the payable balance
-        # after it (an invoice issued meanwhile shows in the next balance read). The
-        # confirmation is built from these rows too, without reading them back.
-        payment.balance_after = sum((row.open_balance for row in invoices.values()),
-                                    Decimal("0.00"))
-        _emit(uow, payment, allocations, invoices)
-        body = render(PaymentView(payment, lines, []))
+        await portal.record_payment(db, payment, lines)
+        _emit(uow, payment, allocations, lines, invoices)
+        shown: list[Line] = [(line, invoices[str(line.invoice_id)]) for line in lines]
+        body = render(PaymentView(payment, shown, []))
         await remember(session, idempotency, 201, body)
         await uow.commit()
         return body
@@ -109,42 +109,39 @@ async def _charge(app: Billing, idempotency: IdempotencyKey, command: PaymentCom
     return outcome
 
 
-def _apply(
-    *, session_add: Callable[[object], None], payment: PaymentRow,
-    allocations: Sequence[Allocation], invoices: dict[str, InvoiceRow],
-) -> list[Line]:
-    """Apply the allocations to the invoices; the confirmation's lines, oldest invoice first."""
-    now = datetime.now(UTC)
-    lines: list[Line] = []
+def _applied(allocations: Sequence[Allocation], invoices: dict[str, PayableInvoice]
+             ) -> list[AppliedLine]:
+    """Each invoice's new balance and status once its allocation is applied, oldest first."""
+    lines: list[AppliedLine] = []
     for position, allocation in enumerate(allocations):
         row = invoices[allocation.invoice_id]
-        remaining, row.status = invoice_rules.apply(
+        remaining, status = invoice_rules.apply(
             row.status, Money(row.amount), Money(row.open_balance), allocation.amount
         )
-        row.open_balance, row.updated_at = remaining.amount, now
-        applied = AllocationRow(
-            payment_id=payment.id, invoice_id=row.id, kind=AllocationKind.APPLY,
-            position=position, amount=allocation.amount.amount,
-            invoice_remaining=remaining.amount, created_at=now,
-        )
-        session_add(applied)
-        lines.append((applied, row))
+        lines.append(AppliedLine(row.id, position, allocation.amount.amount, remaining.amount,
+                                 status))
     return lines
 
 
-def _emit(uow: UnitOfWork, payment: PaymentRow, allocations: Sequence[Allocation],
-          invoices: dict[str, InvoiceRow]) -> None:
+def _balance_after(payable: Payable, lines: Sequence[AppliedLine]) -> Decimal:
+    """The payable balance was read under the account lock: less what this payment applied,
+    it is the balance after it (an invoice issued meanwhile shows in the next balance read)."""
+    return payable.balance - sum((line.amount for line in lines), Decimal("0.00"))
+
+
+def _emit(uow: UnitOfWork, payment: NewPayment, allocations: Sequence[Allocation],
+          lines: Sequence[AppliedLine], invoices: dict[str, PayableInvoice]) -> None:
     uow.emit(PaymentReceivedV1(
         payment_id=str(payment.id), account_id=str(payment.account_id), amount=payment.amount,
         allocations=[{"invoice_id": a.invoice_id, "invoice_number": a.number,
                       "amount": str(a.amount)} for a in allocations],
         received_at=payment.received_at,
     ))
-    for allocation in allocations:
-        row = invoices[allocation.invoice_id]
-        if row.status is InvoiceStatus.PAID:
+    for line in lines:
+        if line.invoice_status is InvoiceStatus.PAID:
+            row = invoices[str(line.invoice_id)]
             uow.emit(InvoicePaidV1(
                 invoice_id=str(row.id), invoice_number=row.number,
-                account_id=str(row.account_id), amount=row.amount,
+                account_id=str(payment.account_id), amount=row.amount,
                 paid_at=payment.received_at,
             ))

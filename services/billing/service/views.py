@@ -5,19 +5,66 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.adapters import repository as repo
-from services.billing.adapters.orm import AllocationKind, AllocationRow, InvoiceRow, PaymentRow
+from services.billing.adapters.orm import AllocationKind, PaymentRow
+from services.billing.domain.payment import PaymentStatus
 
-Line = tuple[AllocationRow, InvoiceRow]
+
+# What a confirmation shows, as read-only protocols: the rows read back (``PaymentRow`` and its
+# allocation and invoice rows) or, right after a payment, the values it just wrote.
+class ShownPayment(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def account_id(self) -> uuid.UUID: ...
+    @property
+    def contact_id(self) -> uuid.UUID: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def status(self) -> PaymentStatus: ...
+    @property
+    def method_type(self) -> str: ...
+    @property
+    def method_last4(self) -> str | None: ...
+    @property
+    def gateway_charge_id(self) -> str: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def balance_after(self) -> Decimal: ...
+    @property
+    def refunded_at(self) -> datetime | None: ...
+
+
+class ShownAllocation(Protocol):
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def invoice_remaining(self) -> Decimal: ...
+
+
+class ShownInvoice(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def invoice_date(self) -> date: ...
+
+
+Line = tuple[ShownAllocation, ShownInvoice]
 
 
 @dataclass(frozen=True)
 class PaymentView:
-    payment: PaymentRow
+    payment: ShownPayment
     applied: Sequence[Line]
     reversed: Sequence[Line]
 
@@ -49,7 +96,3 @@ async def payment_views(session: AsyncSession, rows: Sequence[PaymentRow]) -> li
 async def payment_view(session: AsyncSession, payment: PaymentRow) -> PaymentView:
     return (await payment_views(session, [payment]))[0]
 
-
-async def balance_view(session: AsyncSession, account_id: uuid.UUID) -> BalanceView:
-    payable, total, count = await repo.balances(session, account_id)
-    return BalanceView(str(account_id), payable, total, count)
