@@ -13,6 +13,8 @@ import asyncio
 import itertools
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -60,10 +62,14 @@ def _check(confirmation: dict[str, Any]) -> str | None:
 
 RETRIES = 5
 
+# Wraps the timed phase only (not the accounts' setup nor the closing checks): the profiler
+# samples CPU and starts py-spy in it.
+Phase = Callable[[], AbstractAsyncContextManager[object]]
+
 
 async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int = 32,
-                          invoices: int = 40, seconds: float = 8, readers: int = 8
-                          ) -> dict[str, Any]:
+                          invoices: int = 40, seconds: float = 8, readers: int = 8,
+                          phase: Phase = nullcontext) -> dict[str, Any]:
     settings = PlatformSettings()
     limits = httpx.Limits(max_connections=accounts + readers + 8)
     async with (httpx.AsyncClient(base_url=billing_url, timeout=30, limits=limits) as billing,
@@ -77,7 +83,7 @@ async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int =
         payers = await asyncio.gather(*(opened() for _ in range(accounts)))
         pay_ms: list[float] = []
         read_ms: list[float] = []
-        deadline = time.perf_counter() + seconds
+        deadline = 0.0  # set when the phase starts
 
         async def pay(payer: Payer) -> None:
             while time.perf_counter() < deadline and payer.opening - payer.paid >= PAYMENT:
@@ -104,9 +110,11 @@ async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int =
                 await payer.account.balance()
                 read_ms.append((time.perf_counter() - started) * 1000)
 
-        started = time.perf_counter()
-        await asyncio.gather(*(pay(p) for p in payers), *(read() for _ in range(readers)))
-        elapsed = time.perf_counter() - started
+        async with phase():
+            started = time.perf_counter()
+            deadline = started + seconds
+            await asyncio.gather(*(pay(p) for p in payers), *(read() for _ in range(readers)))
+            elapsed = time.perf_counter() - started
         errors = [e for p in payers for e in p.errors]
         for payer in payers:
             closing = Decimal((await payer.account.balance())["balance"])

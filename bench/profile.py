@@ -3,6 +3,11 @@ stack while claims are approved in a closed loop, and this prints each process's
 
     make profile    # = .venv/bin/python -m bench.profile --flows 300 --concurrency 32
     .venv/bin/python -m bench.profile --seconds 0    # CPU ms per paid claim only (no py-spy)
+    .venv/bin/python -m bench.profile --payments --seconds 0    # CPU ms per portal payment
+
+``--payments`` runs the portal payments phase of ``make bench`` (``bench/billing.py``: one payer
+per account, balance reads alongside) instead of the claims: the CPU is divided by the payments
+that succeeded, so each process's figure includes its share of the balance reads.
 
 Raw collapsed stacks land in ``bench/results/profiles/<stamp>/<process>.txt`` (open them with
 any flame-graph viewer, e.g. speedscope); the summary is printed and written beside them.
@@ -18,24 +23,32 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import psutil
 
 from bench import flows
+from bench.billing import portal_payments
 from bench.run import PG, RESULTS, bench_env, teardown
 from scripts.demo import Urls
 from tests.e2e.stack import Stack
 
 
 def cpu_seconds(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of each stack process, of PostgreSQL and RabbitMQ, and of the machine."""
+    """CPU seconds so far of each stack process (with its children: an API may serve from
+    several worker processes), of PostgreSQL and RabbitMQ, and of the machine."""
     def used(proc: psutil.Process) -> float:
         times = proc.cpu_times()
         return float(times.user + times.system)
 
-    seconds = {name: used(psutil.Process(proc.pid)) for name, proc in stack.procs.items()}
+    def tree(pid: int) -> float:
+        root = psutil.Process(pid)
+        return sum(used(p) for p in (root, *root.children(recursive=True)))
+
+    seconds = {name: tree(proc.pid) for name, proc in stack.procs.items()}
     for label, names in (("postgres", {"postgres"}), ("rabbitmq", {"beam.smp"})):
         seconds[label] = sum(used(p) for p in psutil.process_iter(["name"])
                              if p.info["name"] in names)
@@ -45,8 +58,9 @@ def cpu_seconds(stack: Stack) -> dict[str, float]:
     return seconds
 
 
-def cpu_report(before: dict[str, float], after: dict[str, float], paid: int) -> str:
-    lines = [f"## CPU ms per paid claim ({paid} paid)"]
+def cpu_report(before: dict[str, float], after: dict[str, float], paid: int,
+               unit: str = "paid claim") -> str:
+    lines = [f"## CPU ms per {unit} ({paid} {unit.split()[0]})"]
     for name in after:
         spent = after[name] - before.get(name, 0.0)
         lines.append(f"  {1000 * spent / max(paid, 1):7.1f}  {name}")
@@ -77,14 +91,15 @@ def summarize(raw: Path, top: int) -> str:
 
 
 def spy_on(stack: Stack, args: argparse.Namespace, out: Path) -> list[subprocess.Popen[bytes]]:
-    """One py-spy per process of the stack, for ``args.seconds`` (none when 0)."""
+    """One py-spy per process of the stack (and its subprocesses: an API may serve from several
+    worker processes), for ``args.seconds`` (none when 0)."""
     if args.seconds <= 0:
         return []
     mode = [] if args.blocking else ["--nonblocking"]
     return [
         subprocess.Popen(  # noqa: S603 - our own py-spy on our own children
-            [args.py_spy, "record", "-p", str(proc.pid), "-r", str(args.rate), *mode,
-             "-f", "raw", "-o", str(out / f"{name}.txt"), "-d", str(args.seconds)],
+            [args.py_spy, "record", "-p", str(proc.pid), "--subprocesses", "-r", str(args.rate),
+             *mode, "-f", "raw", "-o", str(out / f"{name}.txt"), "-d", str(args.seconds)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for name, proc in stack.procs.items()
     ]
@@ -107,6 +122,33 @@ async def drive(stack: Stack, dbs: dict[str, str], args: argparse.Namespace, out
     return cpu_report(before, after, outcome.paid)
 
 
+async def drive_payments(stack: Stack, args: argparse.Namespace, out: Path) -> str:
+    """The portal payments phase, with py-spy and the CPU figures around its timed part only
+    (the accounts and their invoices are set up before)."""
+    cpu: dict[str, dict[str, float]] = {}
+
+    @asynccontextmanager
+    async def measured() -> AsyncIterator[None]:
+        spies = spy_on(stack, args, out)
+        await asyncio.sleep(1)  # py-spy attaches
+        cpu["before"] = cpu_seconds(stack)
+        yield
+        cpu["after"] = cpu_seconds(stack)
+        for spy in spies:
+            spy.wait()
+
+    outcome = await portal_payments(
+        stack.url("billing"), stack.url("sandbox") + "/gateway/v1", accounts=args.payers,
+        seconds=args.payment_seconds, phase=measured)
+    print(f"{outcome['payments']} payments, {outcome['payments_per_s']} payments/s, "
+          f"balance reads {outcome['balance_reads_per_s']}/s, "
+          f"allocation_ok={outcome['allocation_ok']} {outcome['allocation_errors']}",
+          file=sys.stderr)
+    report = cpu_report(cpu["before"], cpu["after"], outcome["payments"], "successful payment")
+    return (f"{report}\n  payments/s {outcome['payments_per_s']}, p99 "
+            f"{outcome['payment_p99_ms']} ms; balance reads/s {outcome['balance_reads_per_s']}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flows", type=int, default=300)
@@ -117,6 +159,12 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--blocking", action="store_true",
                         help="pause each process to sample it (exact stacks, slower run)")
+    parser.add_argument("--payments", action="store_true",
+                        help="profile portal payments (bench/billing.py) instead of claims")
+    parser.add_argument("--payment-seconds", type=float, default=8,
+                        help="how long the payments phase runs (--payments)")
+    parser.add_argument("--payers", type=int, default=32,
+                        help="accounts paying at once (--payments)")
     args = parser.parse_args()
     args.py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     out = RESULTS / "profiles" / time.strftime("%Y%m%dT%H%M%S")
@@ -128,7 +176,8 @@ def main() -> int:
     stack.migrate()
     try:
         stack.start_all()
-        cpu = asyncio.run(drive(stack, dbs, args, out))
+        cpu = asyncio.run(drive_payments(stack, args, out) if args.payments
+                          else drive(stack, dbs, args, out))
     finally:
         stack.stop_all()
         asyncio.run(teardown(env, dbs))
