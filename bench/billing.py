@@ -14,7 +14,7 @@ import itertools
 import time
 import uuid
 from collections.abc import Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -71,12 +71,16 @@ async def portal_payments(billing_url: str, gateway_url: str, *, accounts: int =
                           invoices: int = 40, seconds: float = 8, readers: int = 8,
                           phase: Phase = nullcontext) -> dict[str, Any]:
     settings = PlatformSettings()
-    limits = httpx.Limits(max_connections=accounts + readers + 8)
-    async with (httpx.AsyncClient(base_url=billing_url, timeout=30, limits=limits) as billing,
+    async with (AsyncExitStack() as clients,
                 httpx.AsyncClient(base_url=gateway_url, timeout=30) as gateway):
         setup = asyncio.Semaphore(8)
 
         async def opened() -> Payer:
+            # A client per account: httpx scans every connection of its pool on each request,
+            # and one pool of ~40 connections made that half of this client's CPU (py-spy),
+            # on the cores the services under test need.
+            billing = await clients.enter_async_context(
+                httpx.AsyncClient(base_url=billing_url, timeout=30))
             async with setup:
                 return await _open(billing, gateway, settings, invoices)
 
