@@ -15,6 +15,7 @@ import ctypes
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,8 +63,11 @@ def worker_app() -> Any:
 
 def _end_with_supervisor() -> None:
     # The kernel sends SIGTERM (a graceful stop) when the supervisor dies, however it dies.
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    # Linux only (prctl); elsewhere (a developer's macOS) a SIGKILLed supervisor can leave its
+    # workers behind, as with uvicorn itself.
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if str(os.getppid()) != os.environ[_SUPERVISOR_ENV]:
         raise SystemExit("the API supervisor ended before this worker started")
 
