@@ -36,7 +36,6 @@ from services.claims.adapters.orm import (
 from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
 from services.claims.domain.limits import Hold, HoldStatus, LimitKind
-from services.claims.domain.review import ExceptionStatus, ExceptionType
 from services.claims.domain.work import JobStatus
 from shared.money import Money
 
@@ -240,12 +239,8 @@ async def claims(
 
 
 async def open_review(session: AsyncSession, job_id: uuid.UUID) -> JobExceptionRow | None:
-    query = select(JobExceptionRow).where(
-        JobExceptionRow.job_id == job_id,
-        JobExceptionRow.type == ExceptionType.SS_CLAIM_CREDIT_REVIEW,
-        JobExceptionRow.status != ExceptionStatus.COMPLETE,
-    )
-    return (await session.execute(query)).scalar_one_or_none()
+    query = select(JobExceptionRow).where(*st.OPEN_REVIEW_CRITERIA)
+    return (await session.execute(query, {"job_id": job_id})).scalar_one_or_none()
 
 
 async def exception(

@@ -51,11 +51,13 @@ LOCK_CLAIM_HOLDS = (
     .with_for_update()
 )
 
-OPEN_REVIEW = select(EXCEPTIONS).where(
+# A job's open Support Services review (bound: ``job_id``); the ORM read uses the same criteria.
+OPEN_REVIEW_CRITERIA = (
     EXCEPTIONS.c.job_id == bindparam("job_id"),
     EXCEPTIONS.c.type == ExceptionType.SS_CLAIM_CREDIT_REVIEW.value,
     EXCEPTIONS.c.status != ExceptionStatus.COMPLETE.value,
 )
+OPEN_REVIEW = select(EXCEPTIONS).where(*OPEN_REVIEW_CRITERIA)
 
 # An approval's writes: the payout, its limit holds and the claim's new status, in one statement.
 APPROVE = text(
@@ -76,19 +78,16 @@ APPROVE = text(
 )
 
 # A payout's reported fields (the rail may have fallen back), as they are on its row object.
-SAVE_PAYOUT = text(
+_UPDATE_PAYOUT = (
     "UPDATE claim_payouts SET rail = :rail, status = :payout_status, updated_at = :payout_at,"
     " payout_id = :payout_id, attempt_id = :attempt_id,"
     " provider_reference = :provider_reference, failure_reason = :failure_reason"
     " WHERE payout_key = :payout_key"
 )
+SAVE_PAYOUT = text(_UPDATE_PAYOUT)
 # A payout's progress and the claim's new status always go together: one statement.
 SAVE_PAYOUT_AND_CLAIM = text(
-    "WITH payout AS ("
-    " UPDATE claim_payouts SET rail = :rail, status = :payout_status, updated_at = :payout_at,"
-    " payout_id = :payout_id, attempt_id = :attempt_id,"
-    " provider_reference = :provider_reference, failure_reason = :failure_reason"
-    " WHERE payout_key = :payout_key)"
+    f"WITH payout AS ({_UPDATE_PAYOUT})"  # noqa: S608 - two constants, no input
     " UPDATE claims SET status = :claim_status, updated_at = :claim_at WHERE id = :claim_id"
 )
 SETTLE_HOLDS = text(

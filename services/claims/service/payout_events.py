@@ -121,7 +121,8 @@ async def _progress(
     if event in _HOLD_ACTION:
         await limits.settle(session, claim, _HOLD_ACTION[event], SYSTEM, payout.failure_reason)
     if event is PayoutEvent.PAID:
-        await _move_review(session, claim, ExceptionAction.COMPLETE)
+        await _move_review(session, claim, ExceptionAction.COMPLETE,
+                           await repo.open_review_row(session, claim.job_id))
     elif event in _REOPENING:
         await _reopen_review(session, claim, payout.failure_reason)
     return True
@@ -170,8 +171,9 @@ def _note_sla_breach(
     )
 
 
-async def _move_review(session: AsyncSession, claim: ClaimRow, action: ExceptionAction) -> None:
-    review = await repo.open_review_row(session, claim.job_id)
+async def _move_review(session: AsyncSession, claim: ClaimRow, action: ExceptionAction,
+                       review: JobExceptionRow | None) -> None:
+    """Move the claim's open ``review`` (read by the caller), if the action applies to it."""
     if review is None or not EXCEPTION_MACHINE.can(review.status, action):
         return  # e.g. already in Follow Up after an earlier failure
     before, review.status = review.status, EXCEPTION_MACHINE.fire(review.status, action, None)
@@ -185,8 +187,8 @@ async def _move_review(session: AsyncSession, claim: ClaimRow, action: Exception
 async def _reopen_review(session: AsyncSession, claim: ClaimRow, reason: str | None) -> None:
     """Back to Support Services: the open review goes to Follow Up; a completed one (the claim
     had been paid) is reopened as a new review in Follow Up, with the same comment code."""
-    if await repo.open_review_row(session, claim.job_id) is not None:
-        await _move_review(session, claim, ExceptionAction.FOLLOW_UP)
+    if (review := await repo.open_review_row(session, claim.job_id)) is not None:
+        await _move_review(session, claim, ExceptionAction.FOLLOW_UP, review)
         return
     exceptions, _ = await repo.job_records(session, claim.job_id)
     last = next((e for e in reversed(exceptions)

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -25,8 +25,7 @@ REPO = Path(__file__).resolve().parents[3]
 WORKERS = 2
 
 
-def _wait_until(check: object, seconds: float = 20) -> None:
-    assert callable(check)
+def _wait_until(check: Callable[[], bool], seconds: float = 20) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if check():
