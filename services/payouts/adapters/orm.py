@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.payouts.domain.model import PayoutStatus
 from shared.idempotency import IdempotencyKeyColumns
 
 
@@ -40,6 +41,12 @@ _NOW = func.now()
 
 class PayoutRow(Base):
     __tablename__ = "payouts"
+    __table_args__ = (
+        # The dispatcher's scan: approved payouts, oldest first. Partial, so it holds only the
+        # few payouts waiting to be sent, however many have been paid.
+        Index("ix_payouts_dispatchable", "created_at",
+              postgresql_where=text(f"status = '{PayoutStatus.APPROVED.value}'")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     # The requester's idempotency key: a repeated request can never make a second payout.

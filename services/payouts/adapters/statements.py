@@ -8,7 +8,18 @@ trip instead of two.
 
 from __future__ import annotations
 
-from sqlalchemy import DateTime, String, bindparam, exists, null, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    String,
+    bindparam,
+    exists,
+    literal_column,
+    null,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert
 
 from services.payouts.adapters.orm import metadata
@@ -96,14 +107,27 @@ LOCK_PAIR = (
     .with_for_update(of=[PAYOUTS, ATTEMPTS])
 )
 
+
+def _written(value: str) -> ColumnElement[str]:
+    """A constant written into the statement's text rather than bound: a plan can use a partial
+    index only when the query's own constants prove the index's condition, and the plan cached
+    for a prepared statement is made without the bound values."""
+    return literal_column(f"'{value}'")
+
+
 _active = exists().where(
     ATTEMPTS.c.payout_id == PAYOUTS.c.id,
-    ATTEMPTS.c.status.in_([s.value for s in ACTIVE_ATTEMPT_STATUSES]),
+    ATTEMPTS.c.status.in_([_written(s.value) for s in sorted(ACTIVE_ATTEMPT_STATUSES)]),
 )
+# The statuses are written (``_written``), so that the plan reads the partial indexes of approved
+# payouts (``ix_payouts_dispatchable``) and of active attempts (``uq_payout_attempts_one_active``)
+# whatever the tables' statistics. With bound statuses, the plan cached for this prepared statement
+# walked every payout in ``created_at`` order looking for approved ones (~4 ms and ~660 pages a
+# call after 1 600 payouts), and on an empty database it scanned every attempt for each payout.
 LOCK_DISPATCHABLE = (
     select(PAYOUTS.c.id, PAYOUTS.c.rail, PAYOUTS.c.amount, PAYOUTS.c.payee, PAYOUTS.c.memo,
            PAYOUTS.c.correlation_id)
-    .where(PAYOUTS.c.status == PayoutStatus.APPROVED.value,
+    .where(PAYOUTS.c.status == _written(PayoutStatus.APPROVED.value),
            PAYOUTS.c.rail.in_(bindparam("rails", expanding=True)), ~_active)
     .order_by(PAYOUTS.c.created_at)
     .limit(bindparam("limit"))

@@ -7,10 +7,11 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import delete, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import UnitOfWork
+from shared.db.engine import create_engine, create_sessionmaker
 from shared.messaging.contracts import (
     Payee,
     PayeeKind,
@@ -160,3 +161,46 @@ async def test_relay_wakes_on_commit_not_on_its_timer(
     assert asyncio.get_running_loop().time() - started < 1
     stop.set()
     await asyncio.wait_for(running, timeout=5)
+
+
+async def _commit_one_message(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with UnitOfWork(sessionmaker, "claims") as uow:
+        uow.emit(request_payout())
+        await uow.commit()
+
+
+async def _outbox_seq_scans(engine: AsyncEngine) -> int:
+    """Sequential scans of the outbox so far, counting those of the pool's one backend."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT pg_stat_force_next_flush()"))  # flushed once idle
+    async with engine.connect() as conn:
+        return int((await conn.execute(text(
+            "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'outbox'"))).scalar_one())
+
+
+async def test_a_pass_reads_no_published_rows_however_many_have_piled_up(
+    broker: Broker, migrated_db: MigratedDb
+) -> None:
+    # One pooled connection: every pass runs on the backend whose statistics are read. A
+    # statement prepared on that backend gets a cached plan after five runs, made while the
+    # outbox is nearly empty; before the fix that plan was a sequential scan, kept as it grew.
+    engine = create_engine(await migrated_db("billing"), pool_size=1)
+    sessionmaker = create_sessionmaker(engine)
+    relay = OutboxRelay(sessionmaker, await Publisher.open(broker.connection, broker.namespace))
+    try:
+        for _ in range(8):
+            await _commit_one_message(sessionmaker)
+            assert await relay.relay_once() == 1
+        async with engine.begin() as conn:
+            await conn.execute(text(
+                "INSERT INTO outbox (message_id, type, version, exchange, routing_key, "
+                "correlation_id, body, published_at) SELECT gen_random_uuid(), 'x', 1, 'claims', "
+                "'x', 'c', repeat('x', 600), now() FROM generate_series(1, 5000)"))
+        before = await _outbox_seq_scans(engine)
+
+        await _commit_one_message(sessionmaker)
+        assert await relay.relay_once() == 1
+
+        assert await _outbox_seq_scans(engine) == before
+    finally:
+        await engine.dispose()
