@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.db.errors import database_unavailable
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:warranty:problem:"
 
@@ -84,6 +86,31 @@ def internal_error(path: str) -> JSONResponse:
     )
 
 
+# Seconds a client is asked to wait when the database is unavailable for a moment.
+RETRY_AFTER_S = 2
+
+
+def database_unavailable_error(path: str) -> JSONResponse:
+    """The 503 answer when PostgreSQL refuses or drops connections (too many clients, a restart):
+    nothing was committed, and the same request can be sent again shortly."""
+    return problem_response(
+        503, "database-unavailable", "Service unavailable",
+        "The service cannot reach its database at the moment. Retry after "
+        f"{RETRY_AFTER_S} seconds, with the same Idempotency-Key if the request has one.",
+        instance=path, headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def unexpected_error(exc: BaseException, method: str, path: str) -> JSONResponse:
+    """The answer to an exception no handler expected, logged: a 503 if the database refused or
+    dropped the connection (a retry shortly may succeed), else a 500 without internals."""
+    if database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %r", method, path, exc)
+        return database_unavailable_error(path)
+    log.error("unhandled error on %s %s", method, path, exc_info=exc)
+    return internal_error(path)
+
+
 _STATUS_SLUGS = {
     400: ("bad-request", "Bad request"),
     401: ("unauthenticated", "Authentication required"),
@@ -135,8 +162,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return internal_error(request.url.path)
+        return unexpected_error(exc, request.method, request.url.path)
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)

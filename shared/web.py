@@ -32,9 +32,9 @@ from shared.messaging.asyncapi import render as render_asyncapi
 from shared.problems import (
     PROBLEM_JSON,
     install_problem_handlers,
-    internal_error,
     problem_response,
     problem_responses,
+    unexpected_error,
 )
 
 HTTP_REQUESTS = Counter(
@@ -77,13 +77,14 @@ class CorrelationAndMetricsMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
-            # Answer here rather than in Starlette's outermost error middleware, so the 500 is
+        except Exception as exc:
+            # Answer here rather than in Starlette's outermost error middleware, so the error is
             # logged and answered with the request's correlation id.
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if started_response:
+                log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 raise
-            await internal_error(scope["path"])(scope, receive, send_wrapper)
+            answer = unexpected_error(exc, scope["method"], scope["path"])
+            await answer(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
