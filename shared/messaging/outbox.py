@@ -16,9 +16,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 import asyncpg
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from shared.db.driver import transaction_driver
 from shared.db.engine import connect_raw
 from shared.messaging.tables import outbox
 from shared.metrics import OUTBOX_LAG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
@@ -43,26 +44,28 @@ NOTIFY_CHANNEL = "outbox"
 
 # One statement for any number of rows (so one prepared statement): the rows arrive as arrays,
 # and the NOTIFY rides along as pg_notify in RETURNING (folded into one by PostgreSQL) instead of
-# a round trip of its own in every transaction that emits.
-_STAGE = text(
+# a round trip of its own in every transaction that emits. Plain asyncpg on the session's
+# transaction (``shared/db/driver.py``): nearly every unit of work of the money path runs it.
+_STAGE = (
     "INSERT INTO outbox (message_id, type, version, exchange, routing_key, correlation_id, body) "
-    "SELECT * FROM unnest(CAST(:message_ids AS uuid[]), CAST(:types AS text[]), "
-    "CAST(:versions AS integer[]), CAST(:exchanges AS text[]), CAST(:routing_keys AS text[]), "
-    "CAST(:correlation_ids AS text[]), CAST(:bodies AS text[])) "
-    "RETURNING pg_notify(:channel, '')"
-).bindparams(channel=NOTIFY_CHANNEL)
+    "SELECT * FROM unnest($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::text[], "
+    "$6::text[], $7::text[]) RETURNING pg_notify($8, '')"
+)
 
 
 async def stage_outbox_rows(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-    await session.execute(_STAGE, {
-        "message_ids": [env.message_id for env in envelopes],
-        "types": [env.type for env in envelopes],
-        "versions": [env.version for env in envelopes],
-        "exchanges": [env.exchange for env in envelopes],
-        "routing_keys": [env.routing_key for env in envelopes],
-        "correlation_ids": [env.correlation_id for env in envelopes],
-        "bodies": [env.model_dump_json() for env in envelopes],
-    })
+    driver = await transaction_driver(session)
+    await driver.execute(
+        _STAGE,
+        [env.message_id for env in envelopes],
+        [env.type for env in envelopes],
+        [env.version for env in envelopes],
+        [env.exchange for env in envelopes],
+        [env.routing_key for env in envelopes],
+        [env.correlation_id for env in envelopes],
+        [env.model_dump_json() for env in envelopes],
+        NOTIFY_CHANNEL,
+    )
 
 
 _LOCK_BATCH = (

@@ -37,6 +37,7 @@ from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
 from services.claims.domain.limits import Hold, HoldStatus, LimitKind
 from services.claims.domain.work import JobStatus
+from shared.db.driver import transaction_driver
 from shared.money import Money
 
 T = TypeVar("T")
@@ -356,12 +357,13 @@ async def claims_of_jobs(
 
 async def insert_audit(session: AsyncSession, entries: Sequence[AuditEntry]) -> None:
     """All of them in one statement, their ids in the order of ``entries``."""
-    await session.execute(st.INSERT_AUDIT, {
-        "job_ids": [e.job_id for e in entries], "entities": [e.entity for e in entries],
-        "entity_ids": [e.entity_id for e in entries], "actions": [e.action for e in entries],
-        "actors": [e.actor for e in entries],
-        "from_statuses": [e.from_status for e in entries],
-        "to_statuses": [e.to_status for e in entries],
+    driver = await transaction_driver(session)
+    await driver.execute(
+        st.INSERT_AUDIT,
+        [e.job_id for e in entries], [e.entity for e in entries],
+        [e.entity_id for e in entries], [e.action for e in entries],
+        [e.actor for e in entries], [e.from_status for e in entries],
+        [e.to_status for e in entries],
         # The serializer the ORM's JSONB columns use (the engine sets no other).
-        "details": [json.dumps(e.detail) for e in entries], "ats": [e.at for e in entries],
-    })
+        [json.dumps(e.detail) for e in entries], [e.at for e in entries],
+    )

@@ -99,16 +99,15 @@ MOVE_EXCEPTION = text(
     "UPDATE job_exceptions SET status = :status, updated_at = :now WHERE id = :id"
 )
 
-# The unit of work's audit rows, in recording order: the timeline orders by id.
-INSERT_AUDIT = text(
+# The unit of work's audit rows, in recording order: the timeline orders by id. Plain asyncpg
+# (``$n``) on the session's transaction: nearly every claims unit of work writes audit rows.
+INSERT_AUDIT = (
     "INSERT INTO audit_events (job_id, entity, entity_id, action, actor, from_status, to_status,"
     " detail, at)"
     " SELECT a.job_id, a.entity, a.entity_id, a.action, a.actor, a.from_status, a.to_status,"
     " CAST(a.detail AS jsonb), a.at"
-    " FROM unnest(CAST(:job_ids AS uuid[]), CAST(:entities AS varchar[]),"
-    " CAST(:entity_ids AS varchar[]), CAST(:actions AS varchar[]), CAST(:actors AS varchar[]),"
-    " CAST(:from_statuses AS varchar[]), CAST(:to_statuses AS varchar[]),"
-    " CAST(:details AS text[]), CAST(:ats AS timestamptz[])) WITH ORDINALITY"
+    " FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],"
+    " $6::varchar[], $7::varchar[], $8::text[], $9::timestamptz[]) WITH ORDINALITY"
     " AS a (job_id, entity, entity_id, action, actor, from_status, to_status, detail, at, n)"
     " ORDER BY a.n"
 )
