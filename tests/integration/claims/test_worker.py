@@ -22,7 +22,7 @@ from services.claims.settings import ClaimsSettings
 from shared.messaging.contracts import PayoutPaidV1, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
-from shared.messaging.topology import EXCHANGES, QUEUES, named, parking_queue, retry_queue
+from shared.messaging.topology import delete_topology, named
 
 from .conftest import Flow, ok
 
@@ -50,15 +50,9 @@ async def worker(claims_settings: ClaimsSettings) -> AsyncIterator[ClaimsSetting
 async def _delete_namespace(settings: ClaimsSettings) -> None:
     connection = await aio_pika.connect(settings.amqp_url)
     async with connection:
-        channel = await connection.channel()
-        ns = settings.mq_namespace
-        for spec in QUEUES.values():
-            main = named(ns, spec.name)
-            levels = range(len(settings.retry_delays_ms))
-            for name in (main, parking_queue(main), *(retry_queue(main, i) for i in levels)):
-                await channel.queue_delete(name)
-        for exchange in EXCHANGES:
-            await channel.exchange_delete(named(ns, exchange))
+        # Every queue of the namespace, the audit queue included (it kept ~770 messages a run).
+        await delete_topology(await connection.channel(), settings.mq_namespace,
+                              retry_levels=len(settings.retry_delays_ms))
 
 
 async def _command_for(channel: AbstractChannel, queue_name: str, claim_id: str) -> Envelope:

@@ -11,7 +11,7 @@ import aio_pika
 from services.payouts.bootstrap import worker_spec
 from shared.messaging.contracts import PayoutPaidV1
 from shared.messaging.publisher import Publisher
-from shared.messaging.topology import declare_topology
+from shared.messaging.topology import declare_topology, delete_topology
 from shared.worker import run_worker
 
 from .conftest import World, command, wrap
@@ -62,6 +62,9 @@ async def test_request_over_the_broker_ends_paid_with_events_published(world: Wo
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=15)
+        # The run's namespace: its queues would outlive the run (the audit queue for a week).
+        await delete_topology(await connection.channel(), world.settings.mq_namespace,
+                              retry_levels=len(world.settings.retry_delays_ms))
         await connection.close()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
