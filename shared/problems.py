@@ -92,7 +92,8 @@ RETRY_AFTER_S = 2
 
 def database_unavailable_error(path: str) -> JSONResponse:
     """The 503 answer when PostgreSQL refuses or drops connections (too many clients, a restart):
-    nothing was committed, and the same request can be sent again shortly."""
+    the same request can be sent again shortly. A connection lost during a commit leaves its
+    outcome unknown, which is what the Idempotency-Key of a money-moving request settles."""
     return problem_response(
         503, "database-unavailable", "Service unavailable",
         "The service cannot reach its database at the moment. Retry after "
