@@ -60,3 +60,20 @@ async def test_asyncpg_and_session_statements_share_one_transaction(
     assert await inbox_rows(sessionmaker, message.message_id) == 1
     async with UnitOfWork(sessionmaker, "test") as uow:
         assert not await first_delivery(uow.session, "test.commit", message)  # a duplicate
+
+
+async def test_a_session_s_next_transaction_gets_its_own_begin(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # The driver is kept per transaction: a second transaction of the same session must not
+    # reuse the first one's (its BEGIN would be missing, and its row would commit alone).
+    first, second = envelope(), envelope()
+    async with sessionmaker() as session:
+        await session.begin()
+        assert await first_delivery(session, "test.sequence", first)
+        await session.commit()
+        await session.begin()
+        assert await first_delivery(session, "test.sequence", second)
+        await session.rollback()
+    assert await inbox_rows(sessionmaker, first.message_id) == 1
+    assert await inbox_rows(sessionmaker, second.message_id) == 0
