@@ -146,14 +146,16 @@ class PayoutRepository:
         return [Dispatchable(*row) for row in result]
 
     async def create_attempts(self, attempts: Sequence[NewAttempt], *, lease_until: datetime,
-                              now: datetime) -> None:
-        """One ``sending`` attempt per payout, each numbered after its payout's last; the
-        payouts must be locked by the caller."""
-        await self.session.execute(st.CREATE_ATTEMPTS, {
+                              now: datetime) -> set[str]:
+        """One ``sending`` attempt per payout, each numbered after its payout's last, except
+        for a payout that already has an active attempt; the payouts must be locked by the
+        caller. Returns the ids of the attempts created."""
+        created = await self.session.execute(st.CREATE_ATTEMPTS, {
             "ids": [a.id for a in attempts], "payout_ids": [a.payout_id for a in attempts],
             "rails": [a.rail for a in attempts], "amounts": [a.amount for a in attempts],
             "status": AttemptStatus.SENDING.value, "lease_until": lease_until, "now": now,
         })
+        return set(created.scalars())
 
     async def lock_pair(self, attempt_id: str) -> tuple[PayoutRow, AttemptRow] | None:
         """The attempt and its payout, both locked (payout first), in one round trip."""

@@ -140,14 +140,21 @@ LOCK_DISPATCHABLE = (
 # New attempts, one per payout, numbered after the payout's last one. Every attempt is created
 # here and only under its payout's row lock, taken before this statement began: its snapshot
 # sees every attempt the payout has, so the number is the one a separate max() read would give.
+# A payout that already has an active attempt gets none (ON CONFLICT on the one-active index):
+# LOCK_DISPATCHABLE looks for active attempts in its own snapshot, so a payout another
+# dispatcher gave an attempt and committed between that snapshot and the lock still comes back
+# to it (seen with four concurrent dispatchers). Only the attempts created are returned.
+_ACTIVE_LIST = ", ".join(f"'{s.value}'" for s in sorted(ACTIVE_ATTEMPT_STATUSES))
 CREATE_ATTEMPTS = text(
-    "INSERT INTO payout_attempts (id, payout_id, number, rail, amount, status, lease_until, "
+    "INSERT INTO payout_attempts (id, payout_id, number, rail, amount, status, lease_until, "  # noqa: S608 (constants only)
     "sends, checks, created_at, updated_at) "
     "SELECT new.id, new.payout_id, (SELECT coalesce(max(a.number), 0) + 1 FROM payout_attempts a "
     "WHERE a.payout_id = new.payout_id), new.rail, new.amount, :status, :lease_until, 1, 0, "
     ":now, :now "
     "FROM unnest(CAST(:ids AS varchar[]), CAST(:payout_ids AS uuid[]), "
     "CAST(:rails AS varchar[]), CAST(:amounts AS numeric[])) AS new (id, payout_id, rail, amount)"
+    f" ON CONFLICT (payout_id) WHERE status IN ({_ACTIVE_LIST}) DO NOTHING"
+    " RETURNING id"
 ).bindparams(
     bindparam("status", type_=String()),
     bindparam("lease_until", type_=DateTime(timezone=True)),

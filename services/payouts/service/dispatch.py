@@ -83,8 +83,10 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
                 _instruction(attempt.id, attempt.amount, payout.payee, payout.memo),
                 payout.correlation_id))
         if new:
-            await repo.create_attempts(
+            created = await repo.create_attempts(
                 new, lease_until=now + timedelta(seconds=deps.settings.submit_lease_s), now=now)
+            # A payout another dispatcher took a moment ago is not ours to send.
+            claimed = [c for c in claimed if c.instruction.end_to_end_id in created]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
         log.info("attempt created", extra={"payout_id": item.payout_id,

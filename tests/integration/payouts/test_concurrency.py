@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from services.payouts.adapters.repository import NewAttempt, PayoutRepository
+from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.outcomes import Observation
 from services.payouts.service.dispatch import claim_attempts, dispatch_once, record_send_result
 from services.payouts.service.ports import Accepted, ProviderPayment
@@ -53,3 +55,20 @@ async def test_dispatcher_answer_and_recovery_and_callback_race_to_one_paid(
     assert [p.status for p in await payouts(world)] == ["paid"]
     assert len(await world.outbox(PayoutPaidV1.TYPE)) == 1
     assert len(await world.ledger()) == 1
+
+
+async def test_a_payout_another_dispatcher_just_took_is_not_taken_again(world: World) -> None:
+    # The interleaving four concurrent dispatchers once hit: dispatcher B's scan ran on a
+    # snapshot taken before dispatcher A committed the payout's attempt, and B then locked the
+    # payout, A's lock being gone. Here B's insert is played directly, after A's commit.
+    await world.request(command())
+    [taken] = await claim_attempts(world.deps)  # dispatcher A
+    async with world.deps.uow() as uow:  # dispatcher B, late
+        repo = PayoutRepository(uow.session)
+        again = NewAttempt(new_end_to_end_id(), taken.payout_id, taken.rail.value,
+                           taken.instruction.amount.amount)
+        created = await repo.create_attempts([again], lease_until=world.deps.clock(),
+                                             now=world.deps.clock())
+        await uow.commit()
+    assert created == set()
+    assert [a.id for a in await attempts(world)] == [taken.instruction.end_to_end_id]
