@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import os
 import time
@@ -31,6 +32,8 @@ from shared.logging import correlation_id_var
 from shared.messaging.asyncapi import render as render_asyncapi
 from shared.problems import (
     PROBLEM_JSON,
+    RETRY_AFTER_S,
+    database_unavailable_error,
     install_problem_handlers,
     problem_response,
     problem_responses,
@@ -205,14 +208,44 @@ def build_app(
     app.include_router(operational_router(service, engine, broker))
     for router in routers:
         app.include_router(router)
-    _document_malformed_bodies(app)
+    _document_shared_answers(app)
     return app
 
 
-def _document_malformed_bodies(app: FastAPI) -> None:
-    """Every operation that reads a body can answer 400 ``bad-request``: a body that is not
-    JSON at all never reaches validation. Say so in the document, once, for all of them. And
-    give every JSON body and answer without a written example one built from its schema."""
+def _database_unavailable_response() -> dict[str, Any]:
+    example = json.loads(bytes(database_unavailable_error("/v1/...").body))
+    return {
+        "description": "The service cannot reach its database at the moment: retry after the "
+                       "Retry-After seconds, with the same Idempotency-Key if the request has "
+                       "one.",
+        "headers": {"Retry-After": {"description": "Seconds to wait before retrying (sent with "
+                                                   "`database-unavailable`).",
+                                    "schema": {"type": "integer", "example": RETRY_AFTER_S}}},
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"},
+                                   "example": example}},
+    }
+
+
+def _add_database_unavailable(responses: dict[str, Any]) -> None:
+    """The 503 of an unavailable database; beside it where the operation documents a 503 of its
+    own (a provider that did not answer): one status, two causes, told apart by the type."""
+    unavailable = _database_unavailable_response()
+    own = responses.get("503")
+    if own is None:
+        responses["503"] = unavailable
+        return
+    own["description"] = ("Unavailable for the moment; the problem's type says what: a provider "
+                          "that did not answer, or `database-unavailable` (with Retry-After). "
+                          "Retry later, with the same Idempotency-Key if the request has one.")
+    own.setdefault("headers", unavailable["headers"])
+
+
+def _document_shared_answers(app: FastAPI) -> None:
+    """Answers every operation can give, said in the document once for all of them: 400
+    ``bad-request`` where a body is read (a body that is not JSON at all never reaches
+    validation), and 503 ``database-unavailable`` on every ``/v1`` operation (the database
+    refused or dropped the connection). And give every JSON body and answer without a written
+    example one built from its schema."""
     build = app.openapi
     bad_request = problem_responses(400)[400]
 
@@ -222,8 +255,10 @@ def _document_malformed_bodies(app: FastAPI) -> None:
             problems_as_problem_json(document)
             complete_examples(document)
             problem_ref = {"$ref": "#/components/schemas/Problem"}
-            for operations in document.get("paths", {}).values():
+            for path, operations in document.get("paths", {}).items():
                 for operation in operations.values():
+                    if path.startswith("/v1/"):
+                        _add_database_unavailable(operation["responses"])
                     if "requestBody" in operation and "400" not in operation["responses"]:
                         content = {k: dict(v) for k, v in bad_request["content"].items()}
                         for media in content.values():

@@ -23,6 +23,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 _KEPT = "shared.db.driver"
 
 
+async def session_driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under ``session``, BEGIN not forced: before the session's first
+    statement, what is sent here runs on its own (for a lone read that needs no transaction)."""
+    connection = await session.connection()
+    return (await connection.get_raw_connection()).driver_connection
+
+
 async def transaction_driver(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection of ``session``'s transaction, with its BEGIN sent.
 

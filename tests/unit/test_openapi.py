@@ -1,5 +1,6 @@
 """Each service's OpenAPI document is valid OpenAPI 3 and describes every operation."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -154,6 +155,10 @@ def test_every_error_is_a_problem_details_schema_with_an_example(
             assert "422" in operation["responses"], f"{method} {path}: input is never invalid?"
         if "requestBody" in operation:
             assert "400" in operation["responses"], f"{method} {path}: malformed body"
+        if path.startswith("/v1/"):  # the database may refuse connections on any of them
+            unavailable = operation["responses"].get("503", {})
+            assert "Retry-After" in unavailable.get("headers", {}), f"{method} {path}: no 503"
+            assert "database-unavailable" in json.dumps(unavailable), f"{method} {path}"
 
 
 def test_money_moving_posts_take_an_idempotency_key(

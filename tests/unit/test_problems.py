@@ -1,7 +1,5 @@
 """Every error of every API is problem details: validation, auth, unknown routes, crashes."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import Depends, FastAPI
@@ -12,7 +10,8 @@ from shared.auth.fastapi import require
 from shared.money import Amount
 from shared.problems import PROBLEM_JSON, ProblemError
 from shared.settings import PlatformSettings
-from shared.web import build_app
+from tests.bare_app import bare_app
+from tests.bare_app import call as request
 
 
 class Body(BaseModel):
@@ -20,12 +19,7 @@ class Body(BaseModel):
 
 
 def make_app() -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-
-    app = build_app(service="t", title="t", description="t", lifespan=lifespan, routers=[])
-    app.state.settings = PlatformSettings()
+    app = bare_app()
 
     @app.post("/pay")
     async def pay(body: Body, who: Principal = Depends(require(Role.PAYABLES))) -> dict[str, str]:
@@ -43,9 +37,7 @@ def make_app() -> FastAPI:
 
 
 async def call(method: str, path: str, **kw: object) -> httpx.Response:
-    transport = httpx.ASGITransport(app=make_app(), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.request(method, path, **kw)  # type: ignore[arg-type]
+    return await request(make_app(), method, path, **kw)
 
 
 def auth(*roles: Role) -> dict[str, str]:

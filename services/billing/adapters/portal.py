@@ -1,12 +1,12 @@
 """The customer portal's busiest statements (a payment, the balance read), in plain asyncpg.
 
-They run on the asyncpg connection under the unit of work's session, in its transaction once
-the session has begun it (SQLAlchemy's asyncpg dialect sends BEGIN with the session's first
-statement): about 40 us of CPU each, against about 150 for a Core statement through the session
-and 250 or more for an ORM query with its flush (the billing API is the bottleneck of portal
-payments). Each returns only the columns its use case needs, and the rows a payment
-writes go in one statement. The tables are ``adapters/orm.py``'s; the integration tests run
-every statement here against the migrated schema.
+They run on the asyncpg connection under the unit of work's session (``shared/db/driver.py``: a
+payment's in its transaction, the balance read on its own): about 40 us of CPU each, against
+about 150 for a Core statement through the session and 250 or more for an ORM query with its
+flush (the billing API is the bottleneck of portal payments). Each returns only the columns its
+use case needs, and the rows a payment writes go in one statement. The tables are
+``adapters/orm.py``'s; the integration tests run every statement here against the migrated
+schema.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import asyncpg
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.adapters.orm import AllocationKind
 from services.billing.domain.contact import ContactFacts, ContactKind
@@ -26,12 +25,6 @@ from services.billing.domain.invoice import OPEN_STATUSES, InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
 
 _OPEN = sorted(OPEN_STATUSES)
-
-
-async def driver(session: AsyncSession) -> asyncpg.Connection:
-    """The asyncpg connection the session's transaction runs on."""
-    connection = await session.connection()
-    return (await connection.get_raw_connection()).driver_connection
 
 
 @dataclass(frozen=True, slots=True)

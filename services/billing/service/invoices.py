@@ -19,6 +19,7 @@ from services.billing.service import access
 from services.billing.service.context import CLAIMS_ACTOR, Billing
 from services.billing.service.views import BalanceView
 from shared.auth import Principal
+from shared.db.driver import session_driver
 from shared.messaging.contracts import ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
@@ -86,7 +87,7 @@ async def balance(app: Billing, viewer: Principal, account_id: uuid.UUID) -> Bal
     """One statement reads the balances with the access facts (the portal reads the balance as
     often as it pays); nothing is written, and one statement needs no transaction of its own."""
     async with app.uow() as uow:
-        db = await portal.driver(uow.session)
+        db = await session_driver(uow.session)
         facts, balances = await portal.access_and_balances(
             db, account_id, access.subject_contact_id(viewer))
     access.verify_reader(viewer, account_id, facts)

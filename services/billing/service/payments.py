@@ -36,6 +36,7 @@ from services.billing.service.idempotency import IdempotencyKey, remember, repla
 from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
 from shared.db import UnitOfWork
+from shared.db.driver import transaction_driver
 from shared.messaging.contracts import InvoicePaidV1, PaymentReceivedV1
 from shared.money import Money
 
@@ -61,10 +62,8 @@ async def pay(
     """Returns the rendered confirmation; a repeat with the same key returns the first one."""
     async with app.uow(correlation_id=str(account_id)) as uow:
         session = uow.session
-        db = await portal.driver(session)
-        # Checked before the key is claimed, as ever. The transaction's BEGIN goes out with the
-        # claim (the session's first statement), so this read is a statement of its own: the
-        # same read under READ COMMITTED.
+        db = await transaction_driver(session)
+        # Checked before the key is claimed, as ever.
         facts = await portal.account_access(db, account_id, access.subject_contact_id(payer))
         verified = access.verify_payer(payer, account_id, facts)
         if (stored := await replay(session, idempotency)) is not None:

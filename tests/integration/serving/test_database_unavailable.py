@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 import httpx
@@ -21,20 +20,14 @@ from sqlalchemy.engine import make_url
 
 from shared.db.engine import connect_raw, create_engine
 from shared.problems import PROBLEM_JSON, RETRY_AFTER_S
-from shared.settings import PlatformSettings
-from shared.web import build_app
+from tests.bare_app import bare_app, call
 from tests.conftest import MigratedDb
 
 ROLE = "warranty_test_no_connections"
 
 
 def app_on(url: str) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-
-    app = build_app(service="t", title="t", description="t", lifespan=lifespan, routers=[])
-    app.state.settings = PlatformSettings()
+    app = bare_app()
 
     @app.get("/query")
     async def query(sql: str = "SELECT 1") -> dict[str, str]:
@@ -50,9 +43,7 @@ def app_on(url: str) -> FastAPI:
 
 
 async def get(url: str, path: str) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app_on(url), raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        return await client.get(path)
+    return await call(app_on(url), "GET", path)
 
 
 def assert_unavailable(response: httpx.Response) -> None:
