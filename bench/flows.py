@@ -21,6 +21,8 @@ from datetime import datetime
 import asyncpg
 import httpx
 
+from bench.load import TRANSPORT_ERRORS, Answer, LoadClient
+from bench.load import expect as expect_answer
 from scripts.demo import ClaimCreditFlow, DemoFailed, Urls, expect
 from scripts.demo_claims import ByopFlow
 
@@ -101,29 +103,31 @@ async def _byop(http: httpx.AsyncClient, urls: Urls) -> Flow:
     return Flow(claim["id"], flow.actors.support, "byop")
 
 
-async def _approve(http: httpx.AsyncClient, urls: Urls, flow: Flow) -> None:
+async def _approve(http: LoadClient, urls: Urls, flow: Flow) -> None:
     flow.approved_at = time.time()
     started = time.perf_counter()
     key = uuid.uuid4().hex
+    url = f"{urls.claims}/v1/claims/{flow.claim_id}/approve"
+    answer: Answer | None = None
     for attempt in range(RETRIES):
         try:
-            response = await http.post(
-                f"{urls.claims}/v1/claims/{flow.claim_id}/approve",
-                headers={**flow.support, "Idempotency-Key": key}, json={})
-        except httpx.TransportError:
+            answer = await http.post(url, headers={**flow.support, "Idempotency-Key": key},
+                                     json_body={})
+        except TRANSPORT_ERRORS:
             if attempt == RETRIES - 1:
                 raise
             continue
-        if response.status_code < 500 or attempt == RETRIES - 1:
+        if answer.status < 500 or attempt == RETRIES - 1:
             break
         # A 500 says "safe to retry with the same Idempotency-Key": the approval happens once.
         flow.retries += 1
         await asyncio.sleep(0.5)
     flow.http_ms = (time.perf_counter() - started) * 1000
-    expect(response, 200)
+    assert answer is not None
+    expect_answer(answer, 200, f"POST {url}")
 
 
-async def closed_loop(http: httpx.AsyncClient, urls: Urls, flows: list[Flow], concurrency: int,
+async def closed_loop(http: LoadClient, urls: Urls, flows: list[Flow], concurrency: int,
                       dbs: dict[str, str]) -> Outcome:
     queue = asyncio.Queue[Flow]()
     for flow in flows:
@@ -138,7 +142,7 @@ async def closed_loop(http: httpx.AsyncClient, urls: Urls, flows: list[Flow], co
     return await _collect(flows, dbs, started, f"concurrency {concurrency}")
 
 
-async def open_loop(http: httpx.AsyncClient, urls: Urls, flows: list[Flow], rate: float,
+async def open_loop(http: LoadClient, urls: Urls, flows: list[Flow], rate: float,
                     dbs: dict[str, str]) -> Outcome:
     started = time.time()
     tasks = []

@@ -32,6 +32,7 @@ import psutil
 
 from bench import flows
 from bench.billing import portal_payments
+from bench.load import LoadClient
 from bench.run import PG, RESULTS, bench_env, teardown
 from scripts.demo import Urls
 from tests.e2e.stack import Stack
@@ -109,12 +110,12 @@ async def drive(stack: Stack, dbs: dict[str, str], args: argparse.Namespace, out
     urls = Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
                 sandbox=stack.url("sandbox"), billing=stack.url("billing"))
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http, LoadClient() as load:
         prepared = await flows.prepare(http, urls, args.flows)
         spies = spy_on(stack, args, out)
         await asyncio.sleep(1)  # py-spy attaches
         before = cpu_seconds(stack)
-        outcome = await flows.closed_loop(http, urls, prepared, args.concurrency, dbs)
+        outcome = await flows.closed_loop(load, urls, prepared, args.concurrency, dbs)
         after = cpu_seconds(stack)
         print(f"{outcome.paid} paid, {outcome.per_s:.1f} flows/s", file=sys.stderr)
         for spy in spies:

@@ -21,6 +21,7 @@ import httpx
 
 from bench import ceilings, cost, flows
 from bench.billing import portal_payments
+from bench.load import LoadClient, expect
 from bench.procstats import ProcessSampler
 from bench.report import write_chart
 from scripts.demo import Urls
@@ -49,17 +50,16 @@ def summary(outcome: flows.Outcome) -> dict[str, Any]:
     }
 
 
-async def reads(http: httpx.AsyncClient, urls: Urls, flow: flows.Flow, seconds: float = 5,
+async def reads(http: LoadClient, urls: Urls, flow: flows.Flow, seconds: float = 5,
                 concurrency: int = 32) -> dict[str, Any]:
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
+    url = f"{urls.claims}/v1/claims/{flow.claim_id}"
 
     async def reader() -> None:
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            response = await http.get(f"{urls.claims}/v1/claims/{flow.claim_id}",
-                                      headers=flow.support)
-            response.raise_for_status()
+            expect(await http.get(url, headers=flow.support), 200, f"GET {url}")
             latencies.append((time.perf_counter() - started) * 1000)
 
     await asyncio.gather(*(reader() for _ in range(concurrency)))
@@ -74,11 +74,12 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
     sampler = ProcessSampler({name: proc.pid for name, proc in stack.procs.items()})
     sampling = asyncio.create_task(sampler.run())
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as http:
+    # httpx for the set-up (the demo scripts' flows), the load client for what is measured.
+    async with httpx.AsyncClient(timeout=30, limits=limits) as http, LoadClient() as load:
         for concurrency in args.concurrency:
             prepared = await flows.prepare(http, urls, args.closed_flows)
             before = await cost.snapshot(dbs)
-            outcome = await flows.closed_loop(http, urls, prepared, concurrency, dbs)
+            outcome = await flows.closed_loop(load, urls, prepared, concurrency, dbs)
             after = await cost.snapshot(dbs)
             row = summary(outcome) | cost.per_claim(before, after, outcome.paid,
                                                      outcome.bench_queries)
@@ -86,10 +87,10 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
             print(f"closed loop: {row}", file=sys.stderr)
         for rate in args.rates:
             prepared = await flows.prepare(http, urls, int(rate * args.open_seconds))
-            outcome = await flows.open_loop(http, urls, prepared, rate, dbs)
+            outcome = await flows.open_loop(load, urls, prepared, rate, dbs)
             result["open_loop"].append(summary(outcome))
             print(f"open loop: {summary(outcome)}", file=sys.stderr)
-        result["reads"] = {"claim": await reads(http, urls, prepared[0])}
+        result["reads"] = {"claim": await reads(load, urls, prepared[0])}
     if args.payment_seconds > 0:
         result["portal"] = await portal_payments(
             urls.billing, urls.sandbox + "/gateway/v1", accounts=args.payers,
