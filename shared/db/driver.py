@@ -5,18 +5,22 @@ plain asyncpg ~60-90 us, this helper included (``bench/RESULTS.md``). The statem
 nearly every transaction (the inbox row, the outbox rows, idempotency keys, audit rows) and the
 money path's writes go straight to asyncpg on the connection the session's transaction runs on,
 so they stay in that transaction. ``positional`` numbers a statement written with ``:name``
-binds for asyncpg, once, at import.
+binds for asyncpg, once, at import; ``prepared`` compiles a Core statement for asyncpg, once, with
+the conversions SQLAlchemy would apply to its parameters and its rows.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from sqlalchemy import types
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ClauseElement
 
 # Where a session keeps the driver of its current transaction: a unit of work asks for it
 # several times, and finding it through the session's connection costs ~25-60 us each time.
@@ -82,3 +86,80 @@ async def execute(session: AsyncSession, statement: Positional,
     """Run ``statement`` in plain asyncpg in ``session``'s transaction."""
     driver = await transaction_driver(session)
     await driver.execute(statement.sql, *statement.args(params))
+
+
+# The dialect the engines use: its compiler numbers binds ``$n`` and writes their casts into the
+# text, so a compiled statement runs on asyncpg as it would through the session.
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+_NUMERIC_OID = 1700  # the result processor of a Numeric asks which PostgreSQL type it reads
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A Core statement compiled once for plain asyncpg, with the conversions SQLAlchemy applies
+    through a session: its bind processors (an enum to its value, JSON to text) on the way in and
+    its result processors (a value to its enum) on the way out."""
+
+    sql: str
+    names: tuple[str, ...]  # the binds in ``$n`` order
+    defaults: Mapping[str, Any]  # values the statement carries itself (its constants' binds)
+    binds: tuple[Convert | None, ...]
+    results: tuple[Convert | None, ...] | None  # None: a text statement, rows as they come
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        values = [params[name] if name in params else self.defaults[name]
+                  for name in self.names]
+        return [value if convert is None or value is None else convert(value)
+                for value, convert in zip(values, self.binds, strict=True)]
+
+    def row(self, record: asyncpg.Record) -> tuple[Any, ...]:
+        if self.results is None:
+            return tuple(record)
+        return tuple(value if convert is None or value is None else convert(value)
+                     for value, convert in zip(record, self.results, strict=True))
+
+
+def _result_processor(type_: types.TypeEngine[Any]) -> Convert | None:
+    impl = type_.dialect_impl(_DIALECT)
+    oid = _NUMERIC_OID if isinstance(impl, types.Numeric) and not isinstance(
+        impl, types.Float) else None
+    processor: Convert | None = impl.result_processor(_DIALECT, oid)
+    return processor
+
+
+def prepared(statement: ClauseElement) -> Prepared:
+    compiled: Any = statement.compile(dialect=_DIALECT)
+    if "POSTCOMPILE" in compiled.string:
+        # An IN over a bound list is rendered per call: write the constants (or an array).
+        raise ValueError("a statement with an expanding IN cannot be compiled once")
+    names = tuple(compiled.positiontup or ())
+    binds = tuple(compiled.binds[name].type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
+                  for name in names)
+    # (keyname, name, objects, type) per result column: the compiler's own record of them (a
+    # text statement declares none).
+    columns = compiled._result_columns
+    results = tuple(_result_processor(column[3]) for column in columns) if columns else None
+    return Prepared(compiled.string, names, dict(compiled.params), binds, results)
+
+
+async def fetch(session: AsyncSession, statement: Prepared,
+                params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """``statement``'s rows, converted, in plain asyncpg in ``session``'s transaction."""
+    driver = await transaction_driver(session)
+    return [statement.row(record)
+            for record in await driver.fetch(statement.sql, *statement.args(params))]
+
+
+async def fetch_one(session: AsyncSession, statement: Prepared,
+                    params: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    driver = await transaction_driver(session)
+    record = await driver.fetchrow(statement.sql, *statement.args(params))
+    return None if record is None else statement.row(record)
+
+
+async def run(session: AsyncSession, statement: Prepared, params: Mapping[str, Any]) -> str:
+    """Run ``statement`` for its effect; returns PostgreSQL's status (``UPDATE 1``)."""
+    driver = await transaction_driver(session)
+    status: str = await driver.execute(statement.sql, *statement.args(params))
+    return status

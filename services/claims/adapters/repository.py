@@ -37,7 +37,7 @@ from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
 from services.claims.domain.limits import Hold, HoldStatus, LimitKind
 from services.claims.domain.work import JobStatus
-from shared.db.driver import execute, transaction_driver
+from shared.db.driver import execute, fetch, fetch_one, transaction_driver
 from shared.money import Money
 
 T = TypeVar("T")
@@ -99,7 +99,7 @@ async def lock_claim(
 
     Both come back as row objects outside the session: a flush never writes them; the
     approval's changes are written by ``approve``."""
-    found = (await session.execute(st.LOCK_CLAIM, {"claim_id": claim_id})).first()
+    found = await fetch_one(session, st.LOCK_CLAIM, {"claim_id": claim_id})
     if found is None:
         raise NotFound("claim", claim_id)
     split = len(_CONTRACT_KEYS)
@@ -114,7 +114,7 @@ async def lock_payout(
 
     PostgreSQL locks a join's rows in the order of its FROM list, so this keeps the lock order
     of every other writer (contract, claim, payout) in one round trip instead of three."""
-    found = (await session.execute(st.LOCK_PAYOUT, {"payout_key": payout_key})).first()
+    found = await fetch_one(session, st.LOCK_PAYOUT, {"payout_key": payout_key})
     if found is None:
         return None
     split = len(_CLAIM_KEYS)
@@ -300,8 +300,8 @@ async def stale_new_jobs(
 
 async def live_holds(session: AsyncSession, contract_id: uuid.UUID) -> list[Hold]:
     """The contract's reserved and consumed holds (call with the contract row locked)."""
-    result = await session.execute(st.LIVE_HOLDS_OF_CONTRACT, {"contract_id": contract_id})
-    return [Hold(kind, Money(amount), status) for kind, amount, status in result]
+    rows = await fetch(session, st.LIVE_HOLDS_OF_CONTRACT, {"contract_id": contract_id})
+    return [Hold(kind, Money(amount), status) for kind, amount, status in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,8 +314,8 @@ class LockedHold:
 
 async def claim_holds(session: AsyncSession, claim_id: uuid.UUID) -> list[LockedHold]:
     """The claim's live holds, locked (after its contract, claim and payout)."""
-    result = await session.execute(st.LOCK_CLAIM_HOLDS, {"claim_id": claim_id})
-    return [LockedHold(*row) for row in result]
+    rows = await fetch(session, st.LOCK_CLAIM_HOLDS, {"claim_id": claim_id})
+    return [LockedHold(*row) for row in rows]
 
 
 async def move_holds(
@@ -331,7 +331,7 @@ async def move_holds(
 async def open_review_row(session: AsyncSession, job_id: uuid.UUID) -> JobExceptionRow | None:
     """``open_review`` as a row object outside the session: changed only by ``move_exception``,
     never by a flush."""
-    found = (await session.execute(st.OPEN_REVIEW, {"job_id": job_id})).first()
+    found = await fetch_one(session, st.OPEN_REVIEW, {"job_id": job_id})
     return None if found is None else _row(JobExceptionRow, _EXCEPTION_KEYS, found)
 
 

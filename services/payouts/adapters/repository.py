@@ -28,7 +28,7 @@ from services.payouts.domain.model import (
     AttemptStatus,
     PayoutStatus,
 )
-from shared.db.driver import transaction_driver
+from shared.db.driver import fetch, fetch_one, run, transaction_driver
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
 _PAYOUT_KEYS = tuple(st.PAYOUTS.c.keys())
@@ -46,7 +46,7 @@ class PayoutRepository:
         Two concurrent requests with one key serialise on the unique index: the second waits
         for the first to commit and then inserts nothing.
         """
-        row = (await self.session.execute(st.INSERT_PAYOUT, values)).first()
+        row = await fetch_one(self.session, st.INSERT_PAYOUT, values)
         return None if row is None else _payout(row)
 
     async def get(self, payout_id: uuid.UUID, *, lock: bool = False) -> PayoutRow | None:
@@ -120,9 +120,9 @@ class PayoutRepository:
             "h_actor": actor, "h_attempt": None if attempt is None else attempt.id,
         }
         if attempt is None:
-            await self.session.execute(st.RECORD_STATUS, params)
+            await run(self.session, st.RECORD_STATUS, params)
         else:
-            await self.session.execute(st.RECORD_OUTCOME, params | _outcome(attempt))
+            await run(self.session, st.RECORD_OUTCOME, params | _outcome(attempt))
             _stored_outcome(attempt)
         _stored(payout, status=to.value, status_reason=reason, updated_at=now, rail=payout.rail,
                 reissue_on_cancel=payout.reissue_on_cancel,
@@ -150,16 +150,16 @@ class PayoutRepository:
         """One ``sending`` attempt per payout, each numbered after its payout's last, except
         for a payout that already has an active attempt; the payouts must be locked by the
         caller. Returns the ids of the attempts created."""
-        created = await self.session.execute(st.CREATE_ATTEMPTS, {
+        created = await fetch(self.session, st.CREATE_ATTEMPTS, {
             "ids": [a.id for a in attempts], "payout_ids": [a.payout_id for a in attempts],
             "rails": [a.rail for a in attempts], "amounts": [a.amount for a in attempts],
             "status": AttemptStatus.SENDING.value, "lease_until": lease_until, "now": now,
         })
-        return set(created.scalars())
+        return {row[0] for row in created}
 
     async def lock_pair(self, attempt_id: str) -> tuple[PayoutRow, AttemptRow] | None:
         """The attempt and its payout, both locked (payout first), in one round trip."""
-        row = (await self.session.execute(st.LOCK_PAIR, {"attempt_id": attempt_id})).first()
+        row = await fetch_one(self.session, st.LOCK_PAIR, {"attempt_id": attempt_id})
         if row is None:
             return None
         split = len(_PAYOUT_KEYS)
@@ -169,7 +169,7 @@ class PayoutRepository:
     async def save_attempt(self, attempt: AttemptRow) -> None:
         """Write the (locked) attempt's outcome fields as they are on ``attempt``: status,
         provider reference and status, reason, lease, updated_at."""
-        await self.session.execute(st.SAVE_ATTEMPT, _outcome(attempt))
+        await run(self.session, st.SAVE_ATTEMPT, _outcome(attempt))
         _stored_outcome(attempt)
 
     async def has_active_attempt(self, payout_id: uuid.UUID) -> bool:

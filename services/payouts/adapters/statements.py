@@ -3,7 +3,9 @@
 Each paid claim runs these a handful of times; through ORM queries and flushes they cost about
 five times the CPU of a prebuilt Core statement, and building a statement per call is costly
 too. Where two statements always go together they are one (a data-modifying CTE): one round
-trip instead of two.
+trip instead of two. Those a paid claim runs are compiled once for plain asyncpg on the
+session's transaction (``shared/db/driver.py: prepared``), with SQLAlchemy's own conversions:
+~100 us less CPU each than through the session.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.payouts.adapters.orm import metadata
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, PayoutStatus
+from shared.db.driver import prepared
 
 PAYOUTS = metadata.tables["payouts"]
 ATTEMPTS = metadata.tables["payout_attempts"]
@@ -66,7 +69,7 @@ _received = (
     .cte("received")
 )
 # The whole new row (as stored: amounts scaled, JSON round-tripped), or none for a repeat.
-INSERT_PAYOUT = select(_new_payout).add_cte(_received)
+INSERT_PAYOUT = prepared(select(_new_payout).add_cte(_received))
 
 # A status change: the payout's row and its history entry, in one statement. The history entry
 # takes what the UPDATE stored, so the two cannot disagree. No bind is named like a column:
@@ -80,7 +83,7 @@ _moved = (
     .returning(PAYOUTS.c.id, PAYOUTS.c.status, PAYOUTS.c.status_reason, PAYOUTS.c.updated_at)
     .cte("moved")
 )
-RECORD_STATUS = insert(HISTORY).from_select(
+_RECORD_STATUS = insert(HISTORY).from_select(
     ["payout_id", "from_status", "to_status", "action", "reason", "attempt_id", "actor",
      "occurred_at"],
     select(_moved.c.id, bindparam("h_from", type_=String()), _moved.c.status,
@@ -90,20 +93,22 @@ RECORD_STATUS = insert(HISTORY).from_select(
 )
 
 # An attempt's outcome fields. Its bind names are its own: it also runs inside RECORD_OUTCOME.
-SAVE_ATTEMPT = (
+_SAVE_ATTEMPT = (
     update(ATTEMPTS)
     .where(ATTEMPTS.c.id == bindparam("a_id"))
     .values(status=bindparam("a_status"), provider_reference=bindparam("a_reference"),
             provider_status=bindparam("a_said"), status_reason=bindparam("a_reason"),
             lease_until=bindparam("a_lease"), updated_at=bindparam("a_now"))
 )
+RECORD_STATUS = prepared(_RECORD_STATUS)
+SAVE_ATTEMPT = prepared(_SAVE_ATTEMPT)
 # An attempt's outcome and the status change it causes (the usual pair): one round trip.
-RECORD_OUTCOME = RECORD_STATUS.add_cte(SAVE_ATTEMPT.cte("saved_attempt"))
+RECORD_OUTCOME = prepared(_RECORD_STATUS.add_cte(_SAVE_ATTEMPT.cte("saved_attempt")))
 
 # The payout and one of its attempts, locked in the order of every other path: payout first
 # (PostgreSQL locks a join's rows in the order of the OF list; a waiting LOCK_PAIR was seen to
 # hold the payout while queued on the attempt).
-LOCK_PAIR = (
+LOCK_PAIR = prepared(
     select(PAYOUTS, ATTEMPTS)
     .join_from(PAYOUTS, ATTEMPTS, ATTEMPTS.c.payout_id == PAYOUTS.c.id)
     .where(ATTEMPTS.c.id == bindparam("attempt_id"))
@@ -145,7 +150,7 @@ LOCK_DISPATCHABLE = (
 # dispatcher gave an attempt and committed between that snapshot and the lock still comes back
 # to it (seen with four concurrent dispatchers). Only the attempts created are returned.
 _ACTIVE_LIST = ", ".join(f"'{s.value}'" for s in sorted(ACTIVE_ATTEMPT_STATUSES))
-CREATE_ATTEMPTS = text(
+CREATE_ATTEMPTS = prepared(text(
     "INSERT INTO payout_attempts (id, payout_id, number, rail, amount, status, lease_until, "  # noqa: S608 (constants only)
     "sends, checks, created_at, updated_at) "
     "SELECT new.id, new.payout_id, (SELECT coalesce(max(a.number), 0) + 1 FROM payout_attempts a "
@@ -159,4 +164,4 @@ CREATE_ATTEMPTS = text(
     bindparam("status", type_=String()),
     bindparam("lease_until", type_=DateTime(timezone=True)),
     bindparam("now", type_=DateTime(timezone=True)),
-)
+))
