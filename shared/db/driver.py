@@ -44,8 +44,11 @@ async def transaction_driver(session: AsyncSession) -> asyncpg.Connection:
     if kept is not None and kept[0] is session.get_transaction():
         driver: asyncpg.Connection = kept[1]
         return driver
-    connection = await session.connection()
-    fairy = await connection.get_raw_connection()
+    connection = (await session.connection()).sync_connection
+    assert connection is not None  # the session's transaction has its connection
+    # Its pool connection, checked out by ``session.connection()``: read here without
+    # ``get_raw_connection()``'s hop through a greenlet (~35-60 us of CPU a transaction).
+    fairy = connection.connection
     adapted: Any = fairy.dbapi_connection
     if adapted._transaction is None:
         await adapted._start_transaction()

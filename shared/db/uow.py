@@ -42,8 +42,9 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
+        # The session begins its transaction with its first statement (autobegin): an explicit
+        # begin() here would cost a hop through a greenlet (~30-40 us) for the same transaction.
         self._session = self._sessionmaker()
-        await self._session.begin()
         return self
 
     async def __aexit__(
