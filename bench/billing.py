@@ -66,8 +66,7 @@ async def _pay(load: LoadClient, billing_url: str, payer: Payer, key: str) -> An
 async def _balance(load: LoadClient, billing_url: str, payer: Payer) -> None:
     account = payer.account
     url = f"{billing_url}{account.path}/balance"
-    expect(await load.get(url, headers=account.portal(account.company)), 200,
-                  f"GET {url}")
+    expect(await load.get(url, headers=account.portal(account.company)), 200, f"GET {url}")
 
 
 def _check(confirmation: dict[str, Any]) -> str | None:

@@ -113,13 +113,15 @@ class Prepared:
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         values = [params[name] if name in params else self.defaults[name]
                   for name in self.names]
-        return [value if convert is None or value is None else convert(value)
+        # None goes through the processor too, as through a session: JSON's turns it into the
+        # JSON ``null`` a session stores, not SQL NULL.
+        return [value if convert is None else convert(value)
                 for value, convert in zip(values, self.binds, strict=True)]
 
     def row(self, record: asyncpg.Record) -> tuple[Any, ...]:
         if self.results is None:
             return tuple(record)
-        return tuple(value if convert is None or value is None else convert(value)
+        return tuple(value if convert is None else convert(value)
                      for value, convert in zip(record, self.results, strict=True))
 
 

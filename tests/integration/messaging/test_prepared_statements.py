@@ -127,3 +127,20 @@ async def test_a_prepared_write_rolls_back_with_its_unit_of_work(
 def test_an_in_over_a_bound_list_is_refused() -> None:
     with pytest.raises(ValueError, match="expanding IN"):
         prepared(select(things.c.id).where(things.c.colour.in_([Colour.RED, Colour.BLUE])))
+
+
+@pytest.mark.usefixtures("table")
+async def test_none_is_bound_as_the_session_binds_it(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # JSON's bind processor writes None as the JSON null, not SQL NULL: both ways agree.
+    async with UnitOfWork(sessionmaker, "test") as uow:
+        plain, through_session = (await add(uow.session, Colour.RED, "p"),
+                                  await add(uow.session, Colour.RED, "s"))
+        await run(uow.session, RECOLOUR, {"t_id": plain, "t_colour": Colour.RED,
+                                          "t_detail": None})
+        await uow.session.execute(update(things).where(things.c.id == through_session)
+                                  .values(detail=None))
+        stored = await uow.session.execute(text(
+            "SELECT label, jsonb_typeof(detail) FROM prepared_things ORDER BY label"))
+        assert stored.all() == [("p", "null"), ("s", "null")]
