@@ -4,7 +4,8 @@
 (``context.ClaimsUnitOfWork``), the only one its callers run in, writes every staged row in one
 statement when it commits (the rows are never read back in their own transaction), and stages a
 ``claims.state_changed`` outbox message for each row that records a transition (it has a from
-or to status), so the timeline and the events commit together or not at all.
+or to status; limit holds' are on the timeline only, ``context.TIMELINE_ONLY``), so the timeline
+and the events commit together or not at all.
 """
 
 from __future__ import annotations

@@ -180,11 +180,8 @@ OUTBOX = [
       "source": {"kind": "claim_credit", "claim_id": "claim", "contract_id": "contract",
                  "service_job_id": "job"},
       "currency": "USD", "payout_key": "payout", "requested_by": "ss-1"}),
-    _changed("claim", "ss-1", "reserve", "limit_hold", "hold:annual_aggregate", None, "reserved"),
     _changed("claim", "ss-1", "approve", "claim", "claim", "under_review", "approved"),
     _changed("claim", "system", "payout_submitted", "claim", "claim", "approved", "transferred"),
     _changed("claim", "system", "payout_paid", "claim", "claim", "transferred", "paid"),
-    _changed("claim", "system", "consume", "limit_hold", "hold:annual_aggregate", "reserved",
-             "consumed"),
     _changed("claim", "system", "complete", "exception", "review", "open", "complete"),
 ]

@@ -5,19 +5,36 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import Claims
 from shared.messaging.contracts import (
+    ClaimsStateChangedV1,
     PayoutCancelledV1,
     PayoutReturnedV1,
     PayoutSlaBreachedV1,
     RequestPayoutV1,
 )
 from shared.messaging.envelope import Envelope
+from shared.messaging.tables import outbox
 
 from .conftest import Flow, ok, problem
 from .test_limits import holds
 from .test_payout_events import approved_command, paid, submitted
+
+
+async def published_transitions(claims: Claims, correlation_id: str
+                                ) -> list[tuple[str, str, str | None]]:
+    """The ``claims.state_changed`` messages in the outbox for ``correlation_id``, in order."""
+    async with claims.sessionmaker() as session:
+        bodies = (await session.execute(
+            select(outbox.c.body).where(outbox.c.correlation_id == correlation_id,
+                                        outbox.c.type == ClaimsStateChangedV1.TYPE)
+            .order_by(outbox.c.id))).scalars().all()
+    changes = [Envelope.model_validate_json(body).open() for body in bodies]
+    return [(c.entity, c.action, c.to_status) for c in changes
+            if isinstance(c, ClaimsStateChangedV1)]
 
 
 def returned(command: RequestPayoutV1, claim_id: str) -> Envelope:
@@ -74,6 +91,9 @@ async def test_a_returned_payment_reopens_the_paid_claim_and_releases_its_limits
         ("limit_hold", "release", "released"),
         ("exception", "reopen", "follow_up"),
     ]
+    # Published: each of those transitions but the holds' (on the timeline only).
+    assert await published_transitions(claims, claim_id) == [
+        (e, a, s) for e, a, s in after_approval if s is not None and e != "limit_hold"]
     sla = next(e for e in timeline if "past its deadline" in e["detail"].get("text", ""))
     assert sla["actor"] == "system"
     reopened = next(e for e in timeline if e["action"] == "payout_returned")
