@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.stack import free_port
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -47,13 +49,6 @@ SERVER = textwrap.dedent("""
     print("serving", flush=True)
     http.server.HTTPServer(("127.0.0.1", int(os.environ["FAKE_PORT"])), Handler).serve_forever()
 """)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture
