@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bench.load import TRANSPORT_ERRORS, LoadClient, LoadFailed, expect
+from tests.e2e.stack import free_port
 
 
 async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -64,9 +64,7 @@ async def test_a_wrong_status_is_an_error_naming_the_request(server: str) -> Non
 
 
 async def test_a_refused_connection_is_a_transport_error() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there
     async with LoadClient(timeout_s=5) as http:
         with pytest.raises(TRANSPORT_ERRORS):
             await http.get(f"http://127.0.0.1:{port}/", headers={})

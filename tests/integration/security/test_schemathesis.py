@@ -11,7 +11,6 @@ number of examples per operation and mode, no shrinking, a fixed seed (reproduci
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +44,7 @@ from services.sandbox.settings import SandboxSettings
 from shared.auth import Role, mint_token
 from shared.settings import ServiceSettings
 from tests.conftest import MigratedDb
+from tests.e2e.stack import free_port
 
 MAX_EXAMPLES = 12
 # A dependency the service calls (provider ledger, card gateway) may be down; the documented
@@ -82,9 +82,7 @@ async def database_urls(migrated_db: MigratedDb) -> dict[str, str]:
 def sandbox_url() -> Iterator[str]:
     """The provider sandbox on a loopback port (reconciliation reads its ledger, billing
     charges its gateway), served by uvicorn in a thread for the module."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(sandbox_app(SandboxSettings()), host="127.0.0.1",
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

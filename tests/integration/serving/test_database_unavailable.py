@@ -8,7 +8,6 @@ where nothing listens (the server is down).
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import asyncpg
@@ -22,6 +21,7 @@ from shared.db.engine import connect_raw, create_engine
 from shared.problems import PROBLEM_JSON, RETRY_AFTER_S
 from tests.bare_app import bare_app, call
 from tests.conftest import MigratedDb
+from tests.e2e.stack import free_port
 
 ROLE = "warranty_test_no_connections"
 
@@ -75,9 +75,7 @@ async def test_too_many_connections_is_a_503_problem(refused_role_url: str) -> N
 
 
 async def test_database_not_listening_is_a_503_problem(migrated_db: MigratedDb) -> None:
-    with socket.socket() as probe:  # a free port: nothing listens there once it is closed
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there
     url = make_url(await migrated_db("billing")).set(port=port)
     assert_unavailable(await get(url.render_as_string(hide_password=False), "/query"))
 
