@@ -1,15 +1,119 @@
-"""Outgoing HTTP clients (providers, the card gateway, webhooks)."""
+"""Outgoing HTTP clients (providers, the card gateway, webhooks).
+
+The services speak httpx (requests, responses, timeouts, error types); under it, the requests
+travel over aiohttp's connection pool and C parser (``AiohttpTransport``). httpx's own transport
+cost ~0.65-0.95 ms of CPU per request here, this one ~0.35-0.55 (``bench/RESULTS.md``), and a
+paid claim makes two such requests (the rail's send, the sandbox's callback), a portal payment
+one (the gateway's charge).
+
+What decides retries is kept exactly: an error raised before anything was sent is a
+``httpx.ConnectError`` (or ``ConnectTimeout``), and every error after that is another
+``httpx.TransportError`` (a timeout: ``ReadTimeout``), which callers read as "the outcome is
+unknown". Tests inject their own ``httpx.AsyncClient`` (ASGI or mock transports) as before.
+Proxies from the environment (HTTP(S)_PROXY) are not used.
+"""
 
 from __future__ import annotations
 
+import ssl
+from typing import Any
+
+import aiohttp
+import certifi
 import httpx
 
-# uvicorn (and many servers) close a keep-alive connection after 5 idle seconds; httpx keeps one
-# for 5 seconds too, so a request could go out on a connection the server was closing at that
-# instant and fail with a ReadError. Dropping idle connections sooner avoids that race.
+# uvicorn (and many servers) close a keep-alive connection after 5 idle seconds; a client that
+# kept one as long could send a request on a connection the server was closing at that instant
+# and fail with a read error. Dropping idle connections sooner avoids that race.
 KEEPALIVE_EXPIRY_S = 2.0
+MAX_CONNECTIONS = 100  # httpx's default limit
+
+# Headers aiohttp writes itself from the URL and the body (httpx has set them too).
+_WRITTEN_BY_AIOHTTP = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+# Only the encodings aiohttp decodes without optional packages (httpx may offer more).
+_ACCEPTED_ENCODINGS = "gzip, deflate"
+# aiohttp hands over the body decoded: these would describe the bytes on the wire instead.
+_DESCRIBE_THE_WIRE = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An httpx transport on one aiohttp session, opened on first use in the running loop."""
+
+    def __init__(self, *, keepalive_expiry: float = KEEPALIVE_EXPIRY_S,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        self.keepalive_expiry = keepalive_expiry
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _opened(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            # The certificates httpx trusts by default (certifi's), not the system's.
+            trusted = ssl.create_default_context(cafile=certifi.where())
+            connector = aiohttp.TCPConnector(limit=self._max_connections,
+                                             keepalive_timeout=self.keepalive_expiry,
+                                             ssl=trusted)
+            # No cookies (httpx keeps its own), and no proxy from the environment: aiohttp would
+            # look HTTP(S)_PROXY up on every request (~1 ms of CPU each here), and the services
+            # reach their providers directly.
+            self._session = aiohttp.ClientSession(
+                connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        session = self._opened()
+        body = await request.aread()
+        headers = [(name, _ACCEPTED_ENCODINGS if name.lower() == "accept-encoding" else value)
+                   for name, value in request.headers.multi_items()
+                   if name.lower() not in _WRITTEN_BY_AIOHTTP]
+        try:
+            async with session.request(
+                request.method, str(request.url), headers=headers, data=body or None,
+                allow_redirects=False, timeout=_timeout(request),
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
+            ) as answer:
+                content = await answer.read()
+                status = answer.status
+                raw_headers = answer.raw_headers
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise _as_httpx(exc, request) from exc
+        return httpx.Response(
+            status,
+            headers=[(name, value) for name, value in raw_headers
+                     if name.decode("latin-1").lower() not in _DESCRIBE_THE_WIRE],
+            content=content, request=request, extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+
+def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
+    """httpx's per-phase timeouts (the client's, or the request's own) in aiohttp's terms."""
+    phases: dict[str, Any] = request.extensions.get("timeout", {})
+    return aiohttp.ClientTimeout(total=None, connect=phases.get("pool"),
+                                 sock_connect=phases.get("connect"),
+                                 sock_read=phases.get("read"))
+
+
+def _as_httpx(exc: Exception, request: httpx.Request) -> httpx.TransportError:
+    """The httpx error a caller expects for what aiohttp raised. Order matters: aiohttp's
+    timeout and connection errors subclass each other and ``asyncio.TimeoutError``."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return httpx.ConnectTimeout(detail, request=request)  # no connection: nothing sent
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return httpx.ConnectError(detail, request=request)  # refused, unreachable: nothing sent
+    if isinstance(exc, TimeoutError):
+        return httpx.ReadTimeout(detail, request=request)  # sent, no answer in time
+    if isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientPayloadError):
+        return httpx.RemoteProtocolError(detail, request=request)
+    if isinstance(exc, aiohttp.ClientOSError):
+        return httpx.ReadError(detail, request=request)
+    return httpx.TransportError(detail, request=request)
 
 
 def client(timeout_s: float) -> httpx.AsyncClient:
-    return httpx.AsyncClient(timeout=timeout_s,
-                             limits=httpx.Limits(keepalive_expiry=KEEPALIVE_EXPIRY_S))
+    return httpx.AsyncClient(timeout=timeout_s, transport=AiohttpTransport())
