@@ -5,9 +5,9 @@ Why: the load generator runs on the two cores the services under test need, so i
 from them. On this machine httpx costs ~1.0 ms of CPU per request at one connection and ~2.0 ms
 at 32 (its pool scans every connection on each request), aiohttp ~0.16-0.23 ms
 (``bench/RESULTS.md``, 2026-12-01 evening). The yardstick's load generator is wrk, in C. The
-services' own outgoing calls are unchanged (httpx, the product's client); setting up the claims
-and accounts before a phase still goes through the demo scripts' httpx clients, outside the
-measured window.
+services' own outgoing calls speak httpx over an aiohttp transport (``shared/http.py``); setting
+up the claims and accounts before a phase still goes through the demo scripts' httpx clients,
+outside the measured window.
 """
 
 from __future__ import annotations

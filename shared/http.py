@@ -15,6 +15,7 @@ Proxies from the environment (HTTP(S)_PROXY) are not used.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from typing import Any
 
@@ -37,6 +38,14 @@ _DESCRIBE_THE_WIRE = frozenset({"content-encoding", "content-length", "transfer-
 _SKIP_AUTO_HEADERS = ("User-Agent", "Accept", "Accept-Encoding", "Content-Type")
 
 
+@functools.cache
+def _trusted() -> ssl.SSLContext:
+    """The certificates httpx trusts by default (certifi's), not the system's. Loading the
+    bundle takes tens of milliseconds: once per process, not once per client (the payouts
+    worker has one per rail)."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """An httpx transport on one aiohttp session, opened on first use in the running loop."""
 
@@ -48,11 +57,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _opened(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            # The certificates httpx trusts by default (certifi's), not the system's.
-            trusted = ssl.create_default_context(cafile=certifi.where())
             connector = aiohttp.TCPConnector(limit=self._max_connections,
                                              keepalive_timeout=self.keepalive_expiry,
-                                             ssl=trusted)
+                                             ssl=_trusted())
             # No cookies (httpx keeps its own), and no proxy from the environment: aiohttp would
             # look HTTP(S)_PROXY up on every request (~1 ms of CPU each here), and the services
             # reach their providers directly.
