@@ -13,6 +13,34 @@ from typing import Any
 import psutil
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each stack process (with its children: an API may serve from
+    several worker processes), of PostgreSQL and RabbitMQ, of this process (the bench client)
+    and of the machine."""
+    def used(proc: psutil.Process) -> float:
+        times = proc.cpu_times()
+        return float(times.user + times.system)
+
+    def tree(pid: int) -> float:
+        root = psutil.Process(pid)
+        return sum(used(p) for p in (root, *root.children(recursive=True)))
+
+    seconds = {name: tree(pid) for name, pid in pids.items()}
+    for label, names in (("postgres", {"postgres"}), ("rabbitmq", {"beam.smp"})):
+        seconds[label] = sum(used(p) for p in psutil.process_iter(["name"])
+                             if p.info["name"] in names)
+    seconds["bench client"] = used(psutil.Process())
+    machine = psutil.cpu_times()
+    seconds["machine"] = float(sum(machine) - machine.idle - machine.iowait)
+    return seconds
+
+
+def cpu_per(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    """CPU ms per unit of work (a paid claim) between two ``cpu_seconds`` readings."""
+    return {name: round(1000 * (after[name] - before.get(name, 0.0)) / max(count, 1), 1)
+            for name in after}
+
+
 class ProcessSampler:
     def __init__(self, pids: dict[str, int], interval_s: float = 0.5) -> None:
         self._procs = {name: psutil.Process(pid) for name, pid in pids.items()}

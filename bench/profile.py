@@ -4,6 +4,7 @@ stack while claims are approved in a closed loop, and this prints each process's
     make profile    # = .venv/bin/python -m bench.profile --flows 300 --concurrency 32
     .venv/bin/python -m bench.profile --seconds 0    # CPU ms per paid claim only (no py-spy)
     .venv/bin/python -m bench.profile --payments --seconds 0    # CPU ms per portal payment
+    .venv/bin/python -m bench.profile --open-rate 30 --flows 600    # at a fixed rate instead
 
 ``--payments`` runs the portal payments phase of ``make bench`` (``bench/billing.py``: one payer
 per account, balance reads alongside) instead of the claims: the CPU is divided by the payments
@@ -28,43 +29,24 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
-import psutil
 
 from bench import flows
 from bench.billing import portal_payments
 from bench.load import LoadClient
+from bench.procstats import cpu_per, cpu_seconds
 from bench.run import PG, RESULTS, bench_env, teardown
 from scripts.demo import Urls
 from tests.e2e.stack import Stack
 
 
-def cpu_seconds(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of each stack process (with its children: an API may serve from
-    several worker processes), of PostgreSQL and RabbitMQ, and of the machine."""
-    def used(proc: psutil.Process) -> float:
-        times = proc.cpu_times()
-        return float(times.user + times.system)
-
-    def tree(pid: int) -> float:
-        root = psutil.Process(pid)
-        return sum(used(p) for p in (root, *root.children(recursive=True)))
-
-    seconds = {name: tree(proc.pid) for name, proc in stack.procs.items()}
-    for label, names in (("postgres", {"postgres"}), ("rabbitmq", {"beam.smp"})):
-        seconds[label] = sum(used(p) for p in psutil.process_iter(["name"])
-                             if p.info["name"] in names)
-    seconds["bench client"] = used(psutil.Process())
-    machine = psutil.cpu_times()
-    seconds["machine"] = float(sum(machine) - machine.idle - machine.iowait)
-    return seconds
+def stack_pids(stack: Stack) -> dict[str, int]:
+    return {name: proc.pid for name, proc in stack.procs.items()}
 
 
 def cpu_report(before: dict[str, float], after: dict[str, float], paid: int,
                unit: str = "paid claim") -> str:
     lines = [f"## CPU ms per {unit} ({paid} {unit.split()[0]})"]
-    for name in after:
-        spent = after[name] - before.get(name, 0.0)
-        lines.append(f"  {1000 * spent / max(paid, 1):7.1f}  {name}")
+    lines += [f"  {ms:7.1f}  {name}" for name, ms in cpu_per(before, after, paid).items()]
     return "\n".join(lines)
 
 
@@ -114,9 +96,11 @@ async def drive(stack: Stack, dbs: dict[str, str], args: argparse.Namespace, out
         prepared = await flows.prepare(http, urls, args.flows)
         spies = spy_on(stack, args, out)
         await asyncio.sleep(1)  # py-spy attaches
-        before = cpu_seconds(stack)
-        outcome = await flows.closed_loop(load, urls, prepared, args.concurrency, dbs)
-        after = cpu_seconds(stack)
+        before = cpu_seconds(stack_pids(stack))
+        outcome = await (flows.open_loop(load, urls, prepared, args.open_rate, dbs)
+                         if args.open_rate else
+                         flows.closed_loop(load, urls, prepared, args.concurrency, dbs))
+        after = cpu_seconds(stack_pids(stack))
         print(f"{outcome.paid} paid, {outcome.per_s:.1f} flows/s", file=sys.stderr)
         for spy in spies:
             spy.wait()
@@ -132,9 +116,9 @@ async def drive_payments(stack: Stack, args: argparse.Namespace, out: Path) -> s
     async def measured() -> AsyncIterator[None]:
         spies = spy_on(stack, args, out)
         await asyncio.sleep(1)  # py-spy attaches
-        cpu["before"] = cpu_seconds(stack)
+        cpu["before"] = cpu_seconds(stack_pids(stack))
         yield
-        cpu["after"] = cpu_seconds(stack)
+        cpu["after"] = cpu_seconds(stack_pids(stack))
         for spy in spies:
             spy.wait()
 
@@ -154,6 +138,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flows", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--open-rate", type=float, default=0,
+                        help="approve at this fixed rate per second (open loop) instead of a "
+                             "closed loop: below saturation a paid claim is batched less")
     parser.add_argument("--seconds", type=int, default=20,
                         help="how long py-spy samples (0: CPU figures only)")
     parser.add_argument("--rate", type=int, default=100, help="samples per second")

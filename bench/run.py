@@ -19,10 +19,10 @@ from typing import Any
 import aio_pika
 import httpx
 
-from bench import ceilings, cost, flows
+from bench import ceilings, cost, flows, segments
 from bench.billing import portal_payments
 from bench.load import LoadClient, expect
-from bench.procstats import ProcessSampler
+from bench.procstats import ProcessSampler, cpu_per, cpu_seconds
 from bench.report import write_chart
 from scripts.demo import Urls
 from shared.db.engine import drop_database
@@ -48,6 +48,17 @@ def summary(outcome: flows.Outcome) -> dict[str, Any]:
                            "p99_ms": round(flows.percentile(ms, 99), 1)}
                     for kind, ms in sorted(outcome.by_kind_ms.items())},
     }
+
+
+def open_loop_cost(before: dict[str, float], after: dict[str, float],
+                   outcome: flows.Outcome) -> dict[str, Any]:
+    """What the machine spent per paid claim at this rate, and how busy its cores were: below
+    saturation a paid claim is batched less (relays, dispatcher) and costs more than in the
+    closed loop. Read from the approvals' start to the last Paid (the collector's polls and
+    the idle timers included)."""
+    per_claim = cpu_per(before, after, outcome.paid)
+    busy = (after["machine"] - before["machine"]) / (outcome.elapsed_s * (os.cpu_count() or 1))
+    return {"cpu_ms_per_paid_claim": per_claim, "machine_busy": round(busy, 2)}
 
 
 async def reads(http: LoadClient, urls: Urls, flow: flows.Flow, seconds: float = 5,
@@ -85,11 +96,18 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
                                                      outcome.bench_queries)
             result["closed_loop"].append(row)
             print(f"closed loop: {row}", file=sys.stderr)
+        pids = {name: proc.pid for name, proc in stack.procs.items()}
         for rate in args.rates:
             prepared = await flows.prepare(http, urls, int(rate * args.open_seconds))
+            before_cpu = cpu_seconds(pids)
             outcome = await flows.open_loop(load, urls, prepared, rate, dbs)
-            result["open_loop"].append(summary(outcome))
-            print(f"open loop: {summary(outcome)}", file=sys.stderr)
+            row = summary(outcome) | open_loop_cost(before_cpu, cpu_seconds(pids), outcome)
+            print(f"open loop: {row}", file=sys.stderr)
+            row["segments"] = await segments.latency_segments(prepared, dbs)
+            print("  where the time goes (p50 / p99 ms): " + ", ".join(
+                f"{name} {seg.get('p50_ms')} / {seg.get('p99_ms')}"
+                for name, seg in row["segments"].items()), file=sys.stderr)
+            result["open_loop"].append(row)
         result["reads"] = {"claim": await reads(load, urls, prepared[0])}
     if args.payment_seconds > 0:
         result["portal"] = await portal_payments(
@@ -132,6 +150,11 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "pg_ceiling_tx_per_s": round(await ceilings.postgres_ceiling(
             f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")), 1),
     }
+    figures["latency_floors"] = {
+        "pg_commit": await ceilings.commit_latency(
+            f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")),
+        "mq_confirm": await ceilings.confirm_latency(AMQP_URL),
+    }
     print(f"ceilings: {figures}", file=sys.stderr)
     stack = Stack(env, ports, log_dir=RESULTS.parent.parent / ".run" / "bench")
     stack.migrate()
@@ -152,6 +175,7 @@ def headline(figures: dict[str, Any]) -> dict[str, Any]:
         "flows_per_s": best["flows_per_s"],
         "flow_p50_ms": at_rate["p50_ms"], "flow_p99_ms": at_rate["p99_ms"],
         "flow_rate_for_latency": float(at_rate["offered"].removesuffix("/s")),
+        "machine_busy_at_that_rate": at_rate.get("machine_busy"),
         "payments_per_s": figures.get("payments_per_s"),
         "payment_p99_ms": figures.get("portal", {}).get("payment_p99_ms"),
         "claim_read_p99_ms": figures["reads"]["claim"]["p99_ms"],
@@ -160,6 +184,8 @@ def headline(figures: dict[str, Any]) -> dict[str, Any]:
         "db_tx_per_paid_claim": best.get("db_tx_per_paid_claim"),
         "mq_ceiling_msgs_per_s": figures["mq_ceiling_msgs_per_s"],
         "pg_ceiling_tx_per_s": figures["pg_ceiling_tx_per_s"],
+        "pg_commit_p99_ms": figures["latency_floors"]["pg_commit"]["p99_ms"],
+        "mq_confirm_p99_ms": figures["latency_floors"]["mq_confirm"]["p99_ms"],
         "max_rss_mb": max(p["peak_rss_mb"] for p in figures["processes"].values()),
     }
 
