@@ -16,10 +16,14 @@ from shared.worker import Loop
 log = logging.getLogger(__name__)
 
 
-def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float,
-             wake: asyncio.Event | None = None) -> Loop:
-    """Run ``body`` until stopped; right away again while it finds work, else after a pause
-    that ``wake`` (when given) cuts short."""
+def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float, *,
+             batch: int, wake: asyncio.Event | None = None) -> Loop:
+    """Run ``body`` until stopped: right away again after a whole ``batch`` (more may be
+    waiting), else after a pause that ``wake`` (when given) cuts short.
+
+    A shorter pass took everything it could see, and whatever is committed after it began sets
+    ``wake`` (cleared before the pass), so it is not run again at once for nothing: that second,
+    empty pass was a transaction per payout when payouts arrive one at a time."""
 
     async def loop(stop: asyncio.Event) -> None:
         log.info("loop %s started", name)
@@ -32,7 +36,7 @@ def periodic(name: str, body: Callable[[], Awaitable[int]], interval_s: float,
                 # Database away, a bug in one pass: log it and keep the loop alive.
                 log.exception("loop %s pass failed", name)
                 done = 0
-            if done == 0:
+            if done < batch:
                 await _pause(stop, wake, interval_s)
         log.info("loop %s stopped", name)
 
@@ -53,9 +57,11 @@ async def _pause(stop: asyncio.Event, wake: asyncio.Event | None, interval_s: fl
 
 def payout_loops(deps: Deps) -> list[Loop]:
     settings = deps.settings
+    batch = settings.dispatch_batch  # what each pass takes at most
     return [
         periodic("dispatcher", lambda: dispatch_once(deps), settings.dispatch_interval_s,
-                 wake=deps.dispatch_wake),
-        periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s),
-        periodic("sla", lambda: sla_once(deps), settings.sla_interval_s),
+                 batch=batch, wake=deps.dispatch_wake),
+        periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s,
+                 batch=batch),
+        periodic("sla", lambda: sla_once(deps), settings.sla_interval_s, batch=batch),
     ]

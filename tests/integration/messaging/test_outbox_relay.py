@@ -6,6 +6,7 @@ import asyncio
 import uuid
 from decimal import Decimal
 
+import asyncpg
 import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -202,5 +203,76 @@ async def test_a_pass_reads_no_published_rows_however_many_have_piled_up(
         assert await relay.relay_once() == 1
 
         assert await _outbox_seq_scans(engine) == before
+    finally:
+        await engine.dispose()
+
+
+class HangingPublisher:
+    """A broker that never confirms: the pass waits in the middle until it is cancelled."""
+
+    def __init__(self) -> None:
+        self.waiting = asyncio.Event()
+
+    async def publish_raw(self, **_: object) -> None:
+        self.waiting.set()
+        await asyncio.Event().wait()
+
+
+async def test_a_pass_cut_short_hands_back_its_connection_outside_any_transaction(
+    broker: Broker, migrated_db: MigratedDb
+) -> None:
+    # One pooled connection: the pass's connection is the one checked out after it. The relay
+    # runs its own BEGIN and COMMIT, so it is the one to end its transaction when cut short.
+    engine = create_engine(await migrated_db("billing"), pool_size=1)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        await _commit_one_message(sessionmaker)
+        hanging = HangingPublisher()
+        cut_short = asyncio.create_task(OutboxRelay(sessionmaker, hanging).relay_once())
+        await asyncio.wait_for(hanging.waiting.wait(), timeout=5)
+        cut_short.cancel()  # the worker stopping in the middle of a pass
+        with pytest.raises(asyncio.CancelledError):
+            await cut_short
+        async with engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            assert driver is not None and not driver.is_in_transaction()
+            assert await driver.fetchval(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 1
+        publisher = await Publisher.open(broker.connection, broker.namespace)
+        assert await OutboxRelay(sessionmaker, publisher).relay_once() == 1
+    finally:
+        await engine.dispose()
+
+
+class SettingRecordingRelay(OutboxRelay):
+    """Reads ``synchronous_commit`` inside each pass's transaction, on the pass's connection."""
+
+    seen: list[str]
+
+    async def _pass(self, driver: asyncpg.Connection) -> int:
+        self.seen.append(await driver.fetchval("SELECT current_setting('synchronous_commit')"))
+        return await super()._pass(driver)
+
+
+async def test_a_pass_commits_its_marks_without_waiting_for_the_disk(
+    broker: Broker, migrated_db: MigratedDb
+) -> None:
+    """The marks only record what the broker confirmed; losing them in a crash re-publishes
+    (the inbox drops the copy), so the relay's commit does not wait for the WAL's flush. The
+    setting is the transaction's own: the pool's connection keeps the durable default."""
+    engine = create_engine(await migrated_db("billing"), pool_size=1)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        await _commit_one_message(sessionmaker)
+        relay = SettingRecordingRelay(
+            sessionmaker, await Publisher.open(broker.connection, broker.namespace))
+        relay.seen = []
+        assert await relay.relay_once() == 1
+        assert relay.seen == ["off"]
+        async with engine.connect() as conn:
+            assert (await conn.execute(text(
+                "SELECT current_setting('synchronous_commit')"))).scalar_one() == "on"
+            assert (await conn.execute(text(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL"))).scalar_one() == 0
     finally:
         await engine.dispose()
