@@ -247,7 +247,10 @@ async def test_a_pass_cut_short_hands_back_its_connection_outside_any_transactio
 class SettingRecordingRelay(OutboxRelay):
     """Reads ``synchronous_commit`` inside each pass's transaction, on the pass's connection."""
 
-    seen: list[str]
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], publisher: Publisher
+                 ) -> None:
+        super().__init__(sessionmaker, publisher)
+        self.seen: list[str] = []
 
     async def _pass(self, driver: asyncpg.Connection) -> int:
         self.seen.append(await driver.fetchval("SELECT current_setting('synchronous_commit')"))
@@ -266,7 +269,6 @@ async def test_a_pass_commits_its_marks_without_waiting_for_the_disk(
         await _commit_one_message(sessionmaker)
         relay = SettingRecordingRelay(
             sessionmaker, await Publisher.open(broker.connection, broker.namespace))
-        relay.seen = []
         assert await relay.relay_once() == 1
         assert relay.seen == ["off"]
         async with engine.connect() as conn:
