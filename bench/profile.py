@@ -39,10 +39,6 @@ from scripts.demo import Urls
 from tests.e2e.stack import Stack
 
 
-def stack_pids(stack: Stack) -> dict[str, int]:
-    return {name: proc.pid for name, proc in stack.procs.items()}
-
-
 def cpu_report(before: dict[str, float], after: dict[str, float], paid: int,
                unit: str = "paid claim") -> str:
     lines = [f"## CPU ms per {unit} ({paid} {unit.split()[0]})"]
@@ -96,11 +92,11 @@ async def drive(stack: Stack, dbs: dict[str, str], args: argparse.Namespace, out
         prepared = await flows.prepare(http, urls, args.flows)
         spies = spy_on(stack, args, out)
         await asyncio.sleep(1)  # py-spy attaches
-        before = cpu_seconds(stack_pids(stack))
+        before = cpu_seconds(stack.pids())
         outcome = await (flows.open_loop(load, urls, prepared, args.open_rate, dbs)
                          if args.open_rate else
                          flows.closed_loop(load, urls, prepared, args.concurrency, dbs))
-        after = cpu_seconds(stack_pids(stack))
+        after = cpu_seconds(stack.pids())
         print(f"{outcome.paid} paid, {outcome.per_s:.1f} flows/s", file=sys.stderr)
         for spy in spies:
             spy.wait()
@@ -116,9 +112,9 @@ async def drive_payments(stack: Stack, args: argparse.Namespace, out: Path) -> s
     async def measured() -> AsyncIterator[None]:
         spies = spy_on(stack, args, out)
         await asyncio.sleep(1)  # py-spy attaches
-        cpu["before"] = cpu_seconds(stack_pids(stack))
+        cpu["before"] = cpu_seconds(stack.pids())
         yield
-        cpu["after"] = cpu_seconds(stack_pids(stack))
+        cpu["after"] = cpu_seconds(stack.pids())
         for spy in spies:
             spy.wait()
 

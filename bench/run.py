@@ -82,7 +82,7 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
     urls = Urls(claims=stack.url("claims"), payouts=stack.url("payouts"),
                 sandbox=stack.url("sandbox"), billing=stack.url("billing"))
     result: dict[str, Any] = {"closed_loop": [], "open_loop": []}
-    sampler = ProcessSampler({name: proc.pid for name, proc in stack.procs.items()})
+    sampler = ProcessSampler(stack.pids())
     sampling = asyncio.create_task(sampler.run())
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     # httpx for the set-up (the demo scripts' flows), the load client for what is measured.
@@ -96,12 +96,11 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
                                                      outcome.bench_queries)
             result["closed_loop"].append(row)
             print(f"closed loop: {row}", file=sys.stderr)
-        pids = {name: proc.pid for name, proc in stack.procs.items()}
         for rate in args.rates:
             prepared = await flows.prepare(http, urls, int(rate * args.open_seconds))
-            before_cpu = cpu_seconds(pids)
+            before_cpu = cpu_seconds(stack.pids())
             outcome = await flows.open_loop(load, urls, prepared, rate, dbs)
-            row = summary(outcome) | open_loop_cost(before_cpu, cpu_seconds(pids), outcome)
+            row = summary(outcome) | open_loop_cost(before_cpu, cpu_seconds(stack.pids()), outcome)
             print(f"open loop: {row}", file=sys.stderr)
             row["segments"] = await segments.latency_segments(prepared, dbs)
             print("  where the time goes (p50 / p99 ms): " + ", ".join(
@@ -145,15 +144,12 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     run_id = f"b{uuid.uuid4().hex[:6]}"
     dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
     env, ports = bench_env(run_id, dbs)
+    server = f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")
     figures: dict[str, Any] = {
         "mq_ceiling_msgs_per_s": round(await ceilings.rabbitmq_ceiling(AMQP_URL), 1),
-        "pg_ceiling_tx_per_s": round(await ceilings.postgres_ceiling(
-            f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")), 1),
-    }
-    figures["latency_floors"] = {
-        "pg_commit": await ceilings.commit_latency(
-            f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")),
-        "mq_confirm": await ceilings.confirm_latency(AMQP_URL),
+        "pg_ceiling_tx_per_s": round(await ceilings.postgres_ceiling(server), 1),
+        "latency_floors": {"pg_commit": await ceilings.commit_latency(server),
+                           "mq_confirm": await ceilings.confirm_latency(AMQP_URL)},
     }
     print(f"ceilings: {figures}", file=sys.stderr)
     stack = Stack(env, ports, log_dir=RESULTS.parent.parent / ".run" / "bench")

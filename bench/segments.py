@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 
 from bench.flows import Flow, percentile
+from shared.db.engine import connect_raw
 
 # (name, what the time is spent on), in path order: each ends where the next one starts.
 SEGMENTS: tuple[tuple[str, str], ...] = (
@@ -107,8 +108,8 @@ def cut(flows: Sequence[Flow], found: dict[str, dict[str, float]]) -> dict[str, 
 
 async def latency_segments(flows: Sequence[Flow], dbs: dict[str, str]) -> dict[str, Any]:
     """p50 / p90 / p99 of each segment, and its share of the mean time to Paid."""
-    claims = await asyncpg.connect(_dsn(dbs["claims"]))
-    payouts = await asyncpg.connect(_dsn(dbs["payouts"]))
+    claims = await connect_raw(dbs["claims"])
+    payouts = await connect_raw(dbs["payouts"])
     try:
         found = await stamps(claims, payouts, [f.claim_id for f in flows])
     finally:
@@ -125,7 +126,3 @@ def _figures(ms: list[float], total_mean: float) -> dict[str, Any]:
     return {"p50_ms": round(percentile(ms, 50), 1), "p90_ms": round(percentile(ms, 90), 1),
             "p99_ms": round(percentile(ms, 99), 1),
             "share_of_mean": round(sum(ms) / len(ms) / total_mean, 3), "flows": len(ms)}
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")

@@ -73,6 +73,9 @@ class Stack:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
+    def pids(self) -> dict[str, int]:
+        return {name: proc.pid for name, proc in self.procs.items()}
+
     def migrate(self) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for old_log in self.log_dir.glob("*.log"):

@@ -3,7 +3,6 @@ the services' databases (a renamed column or message field would leave a segment
 
 from __future__ import annotations
 
-import asyncpg
 import httpx
 import pytest
 
@@ -11,6 +10,7 @@ from bench import flows
 from bench.load import LoadClient
 from bench.segments import SEGMENTS, STEPS, cut, latency_segments, stamps
 from scripts.demo import Urls
+from shared.db.engine import connect_raw
 from tests.e2e.stack import Stack
 
 
@@ -22,8 +22,8 @@ async def test_every_step_of_a_paid_claim_is_stamped(stack: Stack, urls: Urls,
         outcome = await flows.open_loop(load, urls, prepared, 10, dbs)
     assert outcome.paid == 2
 
-    claims = await asyncpg.connect(dbs["claims"].replace("+asyncpg", ""))
-    payouts = await asyncpg.connect(dbs["payouts"].replace("+asyncpg", ""))
+    claims = await connect_raw(dbs["claims"])
+    payouts = await connect_raw(dbs["payouts"])
     try:
         found = await stamps(claims, payouts, [f.claim_id for f in prepared])
     finally:
