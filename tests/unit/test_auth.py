@@ -45,7 +45,7 @@ def test_round_trip_carries_roles_and_customer() -> None:
         pytest.param(
             lambda: jwt.encode(
                 {"sub": "a", "iss": ISS, "aud": AUD, "exp": 9999999999, "roles": ["ops"]},
-                key=None, algorithm="none",
+                key="", algorithm="none",
             ),
             id="alg-none",
         ),
@@ -74,11 +74,14 @@ def test_mint_command_requires_customer_id_for_customers() -> None:
 
 def test_production_refuses_default_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     from services.payouts.settings import PayoutsSettings
+    from tests.unit.test_production_settings import production_environment
 
-    monkeypatch.setenv("ENVIRONMENT", "production")
+    production_environment(monkeypatch, "payouts")
+    monkeypatch.delenv("JWT_SECRET")
     with pytest.raises(SystemExit, match="jwt_secret"):
         PayoutsSettings().assert_fit_for_environment()
     monkeypatch.setenv("JWT_SECRET", "p" * 48)
+    monkeypatch.delenv("PROVIDER_WEBHOOK_SECRET")
     with pytest.raises(SystemExit, match="webhook_secret"):
         PayoutsSettings().assert_fit_for_environment()
     monkeypatch.setenv("PROVIDER_WEBHOOK_SECRET", "w" * 48)

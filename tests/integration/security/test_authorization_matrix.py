@@ -89,7 +89,7 @@ def bad_tokens(settings: ServiceSettings) -> dict[str, str | None]:
         "wrong-secret": token(settings, Role.OPS, secret="x" * 48),
         "alg-none": jwt.encode({"sub": "x", "iss": settings.jwt_issuer,
                                 "aud": settings.jwt_audience, "roles": ["ops"],
-                                "exp": 4102444800}, key=None, algorithm="none"),
+                                "exp": 4102444800}, key="", algorithm="none"),
     }
 
 
