@@ -27,6 +27,10 @@ class Contract(BaseModel):
     TYPE: ClassVar[str]
     VERSION: ClassVar[int]
     ROUTING_KEY: ClassVar[str]
+    # The one service allowed to send it: the broker lets only that service's user publish its
+    # routing key, and a consumer parks a copy that another service signed or that names
+    # another producer. A command is owned by its sender, an event by the service it tells of.
+    PRODUCER: ClassVar[str]
 
     @classmethod
     def exchange(cls) -> str:
@@ -43,6 +47,8 @@ def register(cls: C) -> C:
     key = (cls.TYPE, cls.VERSION)
     if key in _REGISTRY:
         raise ValueError(f"contract {key} registered twice")
+    if not getattr(cls, "PRODUCER", ""):
+        raise ValueError(f"contract {key} names no PRODUCER")
     _REGISTRY[key] = cls
     return cls
 
@@ -108,6 +114,7 @@ class RequestPayoutV1(Contract):
     TYPE = "payouts.request_payout"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.request"
+    PRODUCER = "claims"
 
     payout_key: str = Field(
         min_length=1, max_length=120,
@@ -138,6 +145,7 @@ class PayoutSubmittedV1(_PayoutEvent):
     TYPE = "payouts.payout_submitted"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.submitted"
+    PRODUCER = "payouts"
 
     attempt_id: str
     provider_reference: str | None = None
@@ -148,6 +156,7 @@ class PayoutPaidV1(_PayoutEvent):
     TYPE = "payouts.payout_paid"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.paid"
+    PRODUCER = "payouts"
 
     attempt_id: str
     provider_reference: str | None = None
@@ -158,6 +167,7 @@ class PayoutFailedV1(_PayoutEvent):
     TYPE = "payouts.payout_failed"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.failed"
+    PRODUCER = "payouts"
 
     reason: str
     attempt_id: str | None = None
@@ -171,6 +181,7 @@ class PayoutReturnedV1(_PayoutEvent):
     TYPE = "payouts.payout_returned"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.returned"
+    PRODUCER = "payouts"
 
     reason: str
     attempt_id: str | None = None
@@ -184,6 +195,7 @@ class PayoutCancelledV1(_PayoutEvent):
     TYPE = "payouts.payout_cancelled"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.cancelled"
+    PRODUCER = "payouts"
 
     final_status: str = Field(examples=["cancelled", "expired"])
     reason: str
@@ -196,6 +208,7 @@ class PayoutSlaBreachedV1(_PayoutEvent):
     TYPE = "payouts.payout_sla_breached"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.sla_breached"
+    PRODUCER = "payouts"
 
     deadline: datetime
     status: str
@@ -209,6 +222,7 @@ class ServiceJobDispatchedV1(Contract):
     TYPE = "claims.service_job_dispatched"
     VERSION = 1
     ROUTING_KEY = "claims.service_job.dispatched"
+    PRODUCER = "claims"
 
     job_id: str
     service_order_id: str
@@ -228,6 +242,7 @@ class ClaimsStateChangedV1(Contract):
     TYPE = "claims.state_changed"
     VERSION = 1
     ROUTING_KEY = "claims.state.changed"
+    PRODUCER = "claims"
 
     entity: str = Field(examples=["claim"])
     entity_id: str
@@ -246,6 +261,7 @@ class PaymentReceivedV1(Contract):
     TYPE = "billing.payment_received"
     VERSION = 1
     ROUTING_KEY = "billing.payment.received"
+    PRODUCER = "billing"
 
     payment_id: str
     account_id: str
@@ -262,6 +278,7 @@ class InvoicePaidV1(Contract):
     TYPE = "billing.invoice_paid"
     VERSION = 1
     ROUTING_KEY = "billing.invoice.paid"
+    PRODUCER = "billing"
 
     invoice_id: str
     invoice_number: str
@@ -279,6 +296,7 @@ class PaymentRefundedV1(Contract):
     TYPE = "billing.payment_refunded"
     VERSION = 1
     ROUTING_KEY = "billing.payment.refunded"
+    PRODUCER = "billing"
 
     payment_id: str
     account_id: str

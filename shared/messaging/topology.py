@@ -1,22 +1,34 @@
-"""RabbitMQ topology, declared the same way by every process (declaring is idempotent).
+"""RabbitMQ topology: one description (``plan``), applied by an administrator, never by a service.
 
-Per consumer queue ``Q`` (quorum, durable):
+Per consumer queue ``Q`` (quorum, durable), owned by the service its name starts with:
 - ``Q.retry.<i>``: classic queues whose TTL is the i-th retry delay; expired messages dead-letter
   back to ``Q`` (RabbitMQ 3.10 has no broker-side delayed retry).
-- ``Q.parking``: where a message goes when it cannot be processed: undecodable, a permanent
-  error, retries exhausted, or redelivered past ``x-delivery-limit`` (a handler that crashes
-  the process every time). Parked messages wait for an operator.
+- ``Q.parking``: where a message goes when it cannot be processed: undecodable, not authentic,
+  a permanent error, retries exhausted, or redelivered past ``x-delivery-limit`` (a handler that
+  crashes the process every time). Parked messages wait for an operator.
+- ``<owner>.requeue``: a direct exchange routing to the owner's own queues by their name. A
+  consumer forwards a message to its retry or parking queue through it, and an operator replays
+  a parked message through it: nobody needs the default exchange, through which a user could
+  write into any queue of the virtual host.
 
 Contracts are published to the exchange of the service that owns the contract (first part of
 its type), so a binding names one exchange whoever sends the message.
+
+The plan is applied by ``declare_topology`` over AMQP (tests, with an administrator's
+connection) or rendered into the broker's definitions (``shared/messaging/access.py``: what
+``warranty-ops broker provision`` imports). The services' own users may configure nothing; a
+worker only checks that its queues exist.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, ExchangeType
+from aiormq.exceptions import ChannelNotFoundEntity
 
 from shared.messaging.contracts import (
     Contract,
@@ -31,13 +43,19 @@ from shared.messaging.contracts import (
     all_contracts,
 )
 
-EXCHANGES = ("claims", "payouts", "billing")
+SERVICES = ("claims", "payouts", "billing")
+EXCHANGES = SERVICES
 
 
 @dataclass(frozen=True)
 class QueueSpec:
     name: str
     contracts: tuple[type[Contract], ...]
+
+    @property
+    def consumer(self) -> str:
+        """The service that consumes (and alone may read) this queue."""
+        return owner(self.name)
 
 
 QUEUES: dict[str, QueueSpec] = {
@@ -66,12 +84,95 @@ def named(namespace: str, name: str) -> str:
     return f"{namespace}{name}"
 
 
+def owner(name: str) -> str:
+    """The service a queue or exchange name belongs to (its first dotted part)."""
+    return name.split(".", 1)[0]
+
+
 def retry_queue(queue: str, level: int) -> str:
     return f"{queue}.retry.{level}"
 
 
 def parking_queue(queue: str) -> str:
     return f"{queue}.parking"
+
+
+def requeue_exchange(service: str) -> str:
+    return f"{service}.requeue"
+
+
+@dataclass(frozen=True)
+class ExchangeDecl:
+    name: str
+    type: str  # "topic" | "direct"
+
+
+@dataclass(frozen=True)
+class QueueDecl:
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BindingDecl:
+    exchange: str
+    queue: str
+    routing_key: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    exchanges: tuple[ExchangeDecl, ...]
+    queues: tuple[QueueDecl, ...]
+    bindings: tuple[BindingDecl, ...]
+
+
+def plan(namespace: str, *, retry_delays_ms: list[int], delivery_limit: int) -> Plan:
+    """Every exchange, queue and binding of the platform, with their namespaced names."""
+    exchanges = [ExchangeDecl(named(namespace, e), "topic") for e in EXCHANGES]
+    exchanges += [ExchangeDecl(named(namespace, requeue_exchange(s)), "direct")
+                  for s in SERVICES]
+    queues: list[QueueDecl] = []
+    bindings: list[BindingDecl] = []
+    for spec in QUEUES.values():
+        q, b = _consumer_queue(namespace, spec, retry_delays_ms, delivery_limit)
+        queues += q
+        bindings += b
+    audit = named(namespace, AUDIT_QUEUE)
+    queues.append(QueueDecl(audit, {"x-message-ttl": AUDIT_TTL_MS,
+                                    "x-max-length": AUDIT_MAX_LENGTH,
+                                    "x-overflow": "drop-head"}))
+    bindings += [BindingDecl(named(namespace, c.exchange()), audit, c.ROUTING_KEY)
+                 for c in all_contracts()]
+    return Plan(tuple(exchanges), tuple(queues), tuple(bindings))
+
+
+def _consumer_queue(namespace: str, spec: QueueSpec, retry_delays_ms: list[int],
+                    delivery_limit: int) -> tuple[list[QueueDecl], list[BindingDecl]]:
+    main = named(namespace, spec.name)
+    parking = parking_queue(main)
+    requeue = named(namespace, requeue_exchange(spec.consumer))
+    queues = [
+        QueueDecl(parking, {"x-queue-type": "quorum"}),
+        QueueDecl(main, {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": delivery_limit,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": parking,
+            "x-dead-letter-strategy": "at-least-once",
+            "x-overflow": "reject-publish",
+        }),
+    ]
+    # Dead-lettering (retry TTLs, the delivery limit) is the broker's own doing: it goes through
+    # the default exchange without any user's permission.
+    queues += [QueueDecl(retry_queue(main, level), {"x-message-ttl": delay,
+                                                    "x-dead-letter-exchange": "",
+                                                    "x-dead-letter-routing-key": main})
+               for level, delay in enumerate(retry_delays_ms)]
+    bindings = [BindingDecl(named(namespace, c.exchange()), main, c.ROUTING_KEY)
+                for c in spec.contracts]
+    bindings += [BindingDecl(requeue, queue.name, queue.name) for queue in queues]
+    return queues, bindings
 
 
 async def declare_topology(
@@ -81,61 +182,51 @@ async def declare_topology(
     retry_delays_ms: list[int],
     delivery_limit: int,
 ) -> None:
-    for exchange in EXCHANGES:
-        await channel.declare_exchange(
-            named(namespace, exchange), ExchangeType.TOPIC, durable=True
-        )
-    for spec in QUEUES.values():
-        await _declare_consumer_queue(
-            channel, namespace, spec, retry_delays_ms=retry_delays_ms,
-            delivery_limit=delivery_limit,
-        )
-    audit = await channel.declare_queue(
-        named(namespace, AUDIT_QUEUE),
-        durable=True,
-        arguments={"x-message-ttl": AUDIT_TTL_MS, "x-max-length": AUDIT_MAX_LENGTH,
-                   "x-overflow": "drop-head"},
-    )
-    for contract in all_contracts():
-        await audit.bind(named(namespace, contract.exchange()), routing_key=contract.ROUTING_KEY)
+    """Apply the plan over AMQP (idempotent); needs a user who may configure everything."""
+    layout = plan(namespace, retry_delays_ms=retry_delays_ms, delivery_limit=delivery_limit)
+    declared = {}
+    for exchange in layout.exchanges:
+        declared[exchange.name] = await channel.declare_exchange(
+            exchange.name, ExchangeType(exchange.type), durable=True)
+    queues = {}
+    for queue in layout.queues:
+        queues[queue.name] = await channel.declare_queue(
+            queue.name, durable=True, arguments=queue.arguments)
+    for binding in layout.bindings:
+        await queues[binding.queue].bind(declared[binding.exchange],
+                                         routing_key=binding.routing_key)
 
 
-async def _declare_consumer_queue(
-    channel: AbstractChannel,
-    namespace: str,
-    spec: QueueSpec,
-    *,
-    retry_delays_ms: list[int],
-    delivery_limit: int,
-) -> None:
-    main = named(namespace, spec.name)
-    parking = parking_queue(main)
-    await channel.declare_queue(parking, durable=True, arguments={"x-queue-type": "quorum"})
-    queue = await channel.declare_queue(
-        main,
-        durable=True,
-        arguments={
-            "x-queue-type": "quorum",
-            "x-delivery-limit": delivery_limit,
-            "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": parking,
-            "x-dead-letter-strategy": "at-least-once",
-            "x-overflow": "reject-publish",
-        },
-    )
-    for level, delay in enumerate(retry_delays_ms):
-        await channel.declare_queue(
-            retry_queue(main, level),
-            durable=True,
-            arguments={
-                "x-message-ttl": delay,
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": main,
-            },
-        )
-    for contract in spec.contracts:
-        exchange = await channel.get_exchange(named(namespace, contract.exchange()))
-        await queue.bind(exchange, routing_key=contract.ROUTING_KEY)
+class TopologyMissing(RuntimeError):
+    """The broker lacks part of the platform's topology: it was not provisioned."""
+
+
+async def check_topology(connection: aio_pika.abc.AbstractConnection, namespace: str, *,
+                         retry_delays_ms: list[int], delivery_limit: int) -> None:
+    """Raise ``TopologyMissing`` naming the first exchange or queue of the plan that is absent.
+
+    Passive declarations: they need no permission, and they change nothing."""
+    layout = plan(namespace, retry_delays_ms=retry_delays_ms, delivery_limit=delivery_limit)
+    # One channel: the first missing name closes it, and that ends the check anyway.
+    channel = await connection.channel()
+    try:
+        for exchange in layout.exchanges:
+            await _exists(channel.declare_exchange(exchange.name, passive=True),
+                          "exchange", exchange.name)
+        for queue in layout.queues:
+            await _exists(channel.declare_queue(queue.name, passive=True), "queue", queue.name)
+    finally:
+        if not channel.is_closed:
+            await channel.close()
+
+
+async def _exists(declaration: Awaitable[object], kind: str, name: str) -> None:
+    try:
+        await declaration
+    except ChannelNotFoundEntity:
+        raise TopologyMissing(
+            f"the broker has no {kind} {name!r}: provision it first "
+            "(warranty-ops broker provision; see docs/runbook.md)") from None
 
 
 async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
@@ -145,12 +236,8 @@ async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
 
 async def delete_topology(channel: AbstractChannel, namespace: str, *, retry_levels: int) -> None:
     """Remove a namespace's queues and exchanges (test runs clean up after themselves)."""
-    for spec in QUEUES.values():
-        main = named(namespace, spec.name)
-        for name in [main, parking_queue(main)] + [
-            retry_queue(main, level) for level in range(retry_levels)
-        ]:
-            await channel.queue_delete(name)
-    await channel.queue_delete(named(namespace, AUDIT_QUEUE))
-    for exchange in EXCHANGES:
-        await channel.exchange_delete(named(namespace, exchange))
+    layout = plan(namespace, retry_delays_ms=[0] * retry_levels, delivery_limit=1)
+    for queue in layout.queues:
+        await channel.queue_delete(queue.name)
+    for exchange in layout.exchanges:
+        await channel.exchange_delete(exchange.name)
