@@ -3,6 +3,8 @@
 Replay publishes a copy to the original queue with confirms and only then acks the parked
 message, so a crash in between leaves a duplicate (which the consumer's inbox ignores), never a
 loss. Replaying is for after the cause is fixed: a message that still fails is parked again.
+The copy goes through the queue's requeue exchange with its producer's signature: an operator
+can move messages, not vouch for them (a message parked as not authentic is parked again).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from aio_pika.abc import AbstractChannel, AbstractIncomingMessage, AbstractRobus
 from aiormq.exceptions import ChannelNotFoundEntity
 
 from ops.output import Progress
-from shared.messaging.consumer import RETRY_HEADER
+from shared.messaging.consumer import RETRY_HEADER, forwarded_headers
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import QUEUES, named, parking_queue
 
@@ -106,7 +108,7 @@ async def replay_parked(connection: AbstractRobustConnection, namespace: str, qu
     """Move parked messages back to their queue (all, or just ``message_id``)."""
     main = named(namespace, queue)
     channel = await connection.channel()
-    publisher = await Publisher.open(connection, "")
+    publisher = await Publisher.open(connection, namespace)
     replayed: list[str] = []
     try:
         parked = await _count(connection, parking_queue(main)) or 0
@@ -115,9 +117,10 @@ async def replay_parked(connection: AbstractRobustConnection, namespace: str, qu
             if message_id is not None and message.message_id != message_id:
                 await message.nack(requeue=True)
                 continue
-            await publisher.send_to_queue(
-                main, message.body, message_id=message.message_id, message_type=message.type,
-                correlation_id=message.correlation_id, headers={RETRY_HEADER: 0},
+            await publisher.requeue(
+                queue, message.body, message_id=message.message_id, message_type=message.type,
+                correlation_id=message.correlation_id,
+                headers={**forwarded_headers(message), RETRY_HEADER: 0},
             )
             await message.ack()
             replayed.append(message.message_id or "?")

@@ -19,3 +19,8 @@ OUTBOX_LAG = Histogram(
     "outbox_lag_seconds", "From the commit of an outbox row to the broker's confirm",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
 )
+MESSAGES_REFUSED = Counter(
+    "messages_refused_total", "Messages parked because they are not authentic",
+    # reason: unsigned, unknown_key, bad_signature, wrong_producer, not_owner
+    ["queue", "reason"],
+)

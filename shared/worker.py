@@ -20,8 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.messaging.consumer import Consumer, Handler
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.publisher import Publisher
-from shared.messaging.topology import connect, declare_topology
-from shared.settings import PlatformSettings
+from shared.messaging.signatures import Signer, Verifier
+from shared.messaging.topology import check_topology, connect
+from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class WorkerSpec:
 
 
 async def run_worker(
-    spec: WorkerSpec, settings: PlatformSettings, stop: asyncio.Event | None = None
+    spec: WorkerSpec, settings: ServiceSettings, stop: asyncio.Event | None = None
 ) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -51,14 +52,14 @@ async def run_worker(
         # outcomes, outbox lag) live in this process, not in the API's.
         start_http_server(port, addr=getattr(settings, "host", "127.0.0.1"))
     connection = await connect(settings.amqp_url)
-    setup = await connection.channel()
-    await declare_topology(
-        setup, settings.mq_namespace,
-        retry_delays_ms=settings.retry_delays_ms, delivery_limit=settings.delivery_limit,
-    )
-    await setup.close()
-
-    publisher = await Publisher.open(connection, settings.mq_namespace)
+    # The topology is the administrator's (warranty-ops broker provision); this service's user
+    # may declare nothing, so it only checks that what it needs is there.
+    await check_topology(connection, settings.mq_namespace,
+                         retry_delays_ms=settings.retry_delays_ms,
+                         delivery_limit=settings.delivery_limit)
+    publisher = await Publisher.open(connection, settings.mq_namespace,
+                                     Signer(settings.signing_key_id, settings.signing_key))
+    verifier = Verifier(settings.trusted_keys)
     engine = spec.sessionmaker.kw["bind"]
     relay = OutboxRelay(
         spec.sessionmaker, publisher, poll_interval_s=settings.outbox_poll_interval_s,
@@ -66,7 +67,7 @@ async def run_worker(
     )
     consumers = [
         Consumer(
-            connection, settings.mq_namespace, queue, handler,
+            connection, settings.mq_namespace, queue, handler, verifier=verifier,
             prefetch=settings.prefetch, retry_delays_ms=settings.retry_delays_ms,
         )
         for queue, handler in spec.handlers.items()

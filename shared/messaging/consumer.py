@@ -2,6 +2,9 @@
 
 What each outcome does (decided here, not by aio-pika's defaults):
 - handler returned          -> ack (its transaction, with the inbox row, has committed)
+- not authentic             -> parked at once, counted in ``messages_refused_total``: no
+                               trusted key signed it, or the signer is not the producer it
+                               names, or that producer does not own the contract
 - undecodable / unknown     -> parked at once: retrying cannot help
 - ``PermanentError``        -> parked at once, with the reason
 - any other exception       -> re-queued through ``Q.retry.<n>`` (delays from settings); after
@@ -9,7 +12,8 @@ What each outcome does (decided here, not by aio-pika's defaults):
 - the process dies          -> not acked, the broker redelivers; past ``x-delivery-limit`` the
                                broker dead-letters it to the parking queue itself
 A retry or park is published (with confirm) before the original is acked, so nothing is lost
-between the two; if that publish fails the original is nacked back onto the queue.
+between the two; if that publish fails the original is nacked back onto the queue. Forwarded
+copies keep the headers they came with, the producer's signature included.
 """
 
 from __future__ import annotations
@@ -28,11 +32,12 @@ from aio_pika.abc import (
 from pydantic import ValidationError
 
 from shared.logging import correlation_id_var
-from shared.messaging.contracts import UnknownContract
+from shared.messaging.contracts import UnknownContract, contract_for
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
+from shared.messaging.signatures import KEY_HEADER, SIGNATURE_HEADER, Refusal, Verifier
 from shared.messaging.topology import named, parking_queue, retry_queue
-from shared.metrics import MESSAGES_CONSUMED, MESSAGES_REDELIVERED
+from shared.metrics import MESSAGES_CONSUMED, MESSAGES_REDELIVERED, MESSAGES_REFUSED
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +57,15 @@ class Consumer:
         queue: str,
         handler: Handler,
         *,
+        verifier: Verifier,
         prefetch: int,
         retry_delays_ms: list[int],
     ) -> None:
         self._connection = connection
+        self._namespace = namespace
+        self._queue_base = queue
         self.queue_name = named(namespace, queue)
+        self._verifier = verifier
         self._handler = handler
         self._prefetch = prefetch
         self._retry_levels = len(retry_delays_ms)
@@ -70,7 +79,7 @@ class Consumer:
     async def start(self) -> None:
         self._channel = await self._connection.channel()
         await self._channel.set_qos(prefetch_count=self._prefetch)
-        self._publisher = await Publisher.open(self._connection, "")
+        self._publisher = await Publisher.open(self._connection, self._namespace)
         # A passive declare, not get_queue(ensure=False): only declared queues are registered
         # on the robust channel, and only those get their consumer back after the broker
         # restarts (found by the chaos run: workers stayed up but consumed nothing).
@@ -101,11 +110,7 @@ class Consumer:
     async def _process(self, message: AbstractIncomingMessage) -> None:
         if message.redelivered:
             MESSAGES_REDELIVERED.labels(self.queue_name).inc()
-        try:
-            envelope = Envelope.from_bytes(message.body)
-            envelope.open()  # validates the payload against its contract
-        except (ValidationError, UnknownContract, ValueError) as exc:
-            await self._park(message, f"undecodable: {exc}"[:1000])
+        if (envelope := await self._admit(message)) is None:
             return
         token = correlation_id_var.set(envelope.correlation_id)
         extra = {"message_id": envelope.message_id, "message_type": envelope.type}
@@ -123,28 +128,62 @@ class Consumer:
         finally:
             correlation_id_var.reset(token)
 
+    async def _admit(self, message: AbstractIncomingMessage) -> Envelope | None:
+        """The message's envelope if it is authentic and decodes; else parked, and None.
+
+        The signature is checked on the raw bytes before anything is parsed."""
+        verdict = self._verifier.check(message.body, message.headers or {})
+        if verdict.refusal is not None:
+            await self._refuse(message, verdict.refusal, "no trusted key signed it")
+            return None
+        try:
+            envelope = Envelope.from_bytes(message.body)
+            envelope.open()  # validates the payload against its contract
+        except (ValidationError, UnknownContract, ValueError) as exc:
+            await self._park(message, f"undecodable: {exc}"[:1000])
+            return None
+        owner = contract_for(envelope.type, envelope.version).PRODUCER
+        if envelope.producer != verdict.producer:
+            await self._refuse(message, Refusal.WRONG_PRODUCER,
+                               f"signed by {verdict.producer}, names {envelope.producer!r}")
+        elif owner != verdict.producer:
+            await self._refuse(message, Refusal.NOT_OWNER,
+                               f"{envelope.type} is {owner}'s, sent by {verdict.producer}")
+        else:
+            return envelope
+        return None
+
     async def _retry_or_park(self, message: AbstractIncomingMessage, exc: Exception) -> None:
         attempt = _retry_count(message)
         if attempt >= self._retry_levels:
             await self._park(message, f"retries exhausted: {exc!r}"[:1000])
             return
-        await self._forward(message, retry_queue(self.queue_name, attempt), attempt + 1, None)
+        await self._forward(message, retry_queue(self._queue_base, attempt), attempt + 1, None)
         self.on_outcome(self.queue_name, "retried")
 
     async def _park(self, message: AbstractIncomingMessage, reason: str) -> None:
         attempt = _retry_count(message)
-        await self._forward(message, parking_queue(self.queue_name), attempt, reason)
+        await self._forward(message, parking_queue(self._queue_base), attempt, reason)
         self.on_outcome(self.queue_name, "parked")
+
+    async def _refuse(self, message: AbstractIncomingMessage, refusal: Refusal,
+                      detail: str) -> None:
+        # Never acted on, never retried: whoever sent it could not sign as its producer.
+        log.error("message refused (%s): %s", refusal.value, detail,
+                  extra={"message_id": message.message_id, "message_type": message.type})
+        MESSAGES_REFUSED.labels(self.queue_name, refusal.value).inc()
+        await self._park(message, f"not authentic: {refusal.value}: {detail}"[:1000])
 
     async def _forward(
         self, message: AbstractIncomingMessage, target: str, attempt: int, reason: str | None
     ) -> None:
         assert self._publisher is not None
-        headers: dict[str, str | int] = {RETRY_HEADER: attempt, "x-original-queue": self.queue_name}
+        headers = forwarded_headers(message)
+        headers.update({RETRY_HEADER: attempt, "x-original-queue": self.queue_name})
         if reason is not None:
             headers["x-parked-reason"] = reason
         try:
-            await self._publisher.send_to_queue(
+            await self._publisher.requeue(
                 target, message.body, message_id=message.message_id,
                 message_type=message.type, correlation_id=message.correlation_id,
                 headers=headers,
@@ -158,6 +197,19 @@ class Consumer:
 
 def _count_outcome(queue: str, outcome: str) -> None:
     MESSAGES_CONSUMED.labels(queue, outcome).inc()
+
+
+def forwarded_headers(message: AbstractIncomingMessage) -> dict[str, str | int]:
+    """The headers a forwarded copy keeps: the producer's signature (the broker's own
+    ``x-death`` and our bookkeeping are written afresh)."""
+    kept: dict[str, str | int] = {}
+    for name in (KEY_HEADER, SIGNATURE_HEADER):
+        value = (message.headers or {}).get(name)
+        if isinstance(value, bytes):
+            value = value.decode(errors="replace")
+        if isinstance(value, str):
+            kept[name] = value
+    return kept
 
 
 def _retry_count(message: AbstractIncomingMessage) -> int:

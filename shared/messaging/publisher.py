@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractExchange
 
 from shared.messaging.envelope import Envelope
-from shared.messaging.topology import named
+from shared.messaging.signatures import Signer
+from shared.messaging.topology import named, owner, requeue_exchange
+
+Headers = Mapping[str, str | int]
 
 
 class Publisher:
@@ -14,18 +19,23 @@ class Publisher:
 
     ``publish_raw`` returns only after the broker confirmed the message; a nack, a return
     (no queue bound: ``mandatory``) or a lost connection raises, so callers never mark a
-    message sent that the broker did not take.
+    message sent that the broker did not take. With a ``signer`` every message it publishes
+    carries its signature; ``requeue`` forwards a message received from elsewhere with the
+    headers it came with (its producer's signature), never signing it as its own.
     """
 
-    def __init__(self, channel: AbstractChannel, namespace: str) -> None:
+    def __init__(self, channel: AbstractChannel, namespace: str,
+                 signer: Signer | None = None) -> None:
         self._channel = channel
         self._namespace = namespace
+        self._signer = signer
         self._exchanges: dict[str, AbstractExchange] = {}
 
     @classmethod
-    async def open(cls, connection: AbstractConnection, namespace: str) -> Publisher:
+    async def open(cls, connection: AbstractConnection, namespace: str,
+                   signer: Signer | None = None) -> Publisher:
         channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
-        return cls(channel, namespace)
+        return cls(channel, namespace, signer)
 
     async def _exchange(self, name: str) -> AbstractExchange:
         if name not in self._exchanges:
@@ -43,21 +53,14 @@ class Publisher:
         message_id: str,
         message_type: str,
         correlation_id: str,
-        headers: dict[str, str | int] | None = None,
+        headers: Headers | None = None,
     ) -> None:
-        target = (
-            self._channel.default_exchange if exchange == "" else await self._exchange(exchange)
-        )
-        message = aio_pika.Message(
-            body=body,
-            content_type="application/json",
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message_id,
-            type=message_type,
-            correlation_id=correlation_id,
-            headers=dict(headers or {}),
-        )
-        await target.publish(message, routing_key=routing_key, mandatory=True, timeout=10)
+        signed = dict(headers or {})
+        if self._signer is not None:
+            signed.update(self._signer.headers(body))
+        await self._send(await self._exchange(exchange), routing_key, body, message_id=message_id,
+                         message_type=message_type, correlation_id=correlation_id,
+                         headers=signed)
 
     async def publish(self, envelope: Envelope) -> None:
         await self.publish_raw(
@@ -69,11 +72,22 @@ class Publisher:
             correlation_id=envelope.correlation_id,
         )
 
-    async def send_to_queue(
+    async def requeue(
         self, queue: str, body: bytes, *, message_id: str | None, message_type: str | None,
-        correlation_id: str | None, headers: dict[str, str | int],
+        correlation_id: str | None, headers: Headers,
     ) -> None:
-        """Publish straight to a (namespaced) queue through the default exchange."""
+        """Publish to ``queue`` (a platform queue's name, not namespaced) through its owner's
+        requeue exchange (``shared/messaging/topology.py``)."""
+        exchange = await self._exchange(requeue_exchange(owner(queue)))
+        await self._send(exchange, named(self._namespace, queue), body, message_id=message_id,
+                         message_type=message_type, correlation_id=correlation_id,
+                         headers=headers)
+
+    @staticmethod
+    async def _send(
+        exchange: AbstractExchange, routing_key: str, body: bytes, *, message_id: str | None,
+        message_type: str | None, correlation_id: str | None, headers: Headers,
+    ) -> None:
         message = aio_pika.Message(
             body=body,
             content_type="application/json",
@@ -83,9 +97,7 @@ class Publisher:
             correlation_id=correlation_id,
             headers=dict(headers),
         )
-        await self._channel.default_exchange.publish(
-            message, routing_key=queue, mandatory=True, timeout=10
-        )
+        await exchange.publish(message, routing_key=routing_key, mandatory=True, timeout=10)
 
     async def close(self) -> None:
         await self._channel.close()

@@ -22,6 +22,7 @@ from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.settings import PlatformSettings
 from tests.e2e.stack import LOG_DIR, Stack
+from tests.signing import signer
 
 DEADLINE_S = 20
 
@@ -108,7 +109,7 @@ async def test_a_dispatched_jobs_fee_published_to_the_broker_becomes_an_invoice(
         contract_id="ct-e2e", customer_id=acct.customer_id, trade="hvac", service_fee="85.00",
         dispatched_at=datetime.now(UTC),
     )
-    publisher = await Publisher.open(broker, stack.env["MQ_NAMESPACE"])
+    publisher = await Publisher.open(broker, stack.env["MQ_NAMESPACE"], signer("claims"))
     await publisher.publish(Envelope.wrap(event, producer="claims", correlation_id=job_id))
     await publisher.close()
     invoice = await _wait_for_fee_invoice(acct.billing, acct.staff, acct.customer_id, job_id)

@@ -25,6 +25,7 @@ from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
 from shared.messaging.topology import declare_topology, delete_topology
+from tests.signing import signer
 
 from .conftest import ok
 
@@ -83,7 +84,7 @@ async def test_a_dispatched_jobs_fee_becomes_one_invoice(
     resent = Envelope.wrap(event, producer="claims", correlation_id=job_id)  # new message id
     connection = await aio_pika.connect(worker.amqp_url)
     async with connection:
-        publisher = await Publisher.open(connection, worker.mq_namespace)
+        publisher = await Publisher.open(connection, worker.mq_namespace, signer("claims"))
         for envelope in (first, first, resent):
             await publisher.publish(envelope)
         await publisher.close()
@@ -109,7 +110,7 @@ async def test_an_unknown_customer_gets_an_account(
     customer_id = f"cust-new-{uuid.uuid4().hex[:8]}"
     connection = await aio_pika.connect(worker.amqp_url)
     async with connection:
-        publisher = await Publisher.open(connection, worker.mq_namespace)
+        publisher = await Publisher.open(connection, worker.mq_namespace, signer("claims"))
         await publisher.publish(Envelope.wrap(dispatched(customer_id, str(uuid.uuid4()), "65.00"),
                                               producer="claims"))
         await publisher.close()

@@ -22,7 +22,8 @@ from services.claims.settings import ClaimsSettings
 from shared.messaging.contracts import PayoutPaidV1, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
-from shared.messaging.topology import delete_topology, named
+from shared.messaging.topology import declare_topology, delete_topology, named
+from tests.signing import signer
 
 from .conftest import Flow, ok
 
@@ -34,6 +35,11 @@ async def worker(claims_settings: ClaimsSettings) -> AsyncIterator[ClaimsSetting
     settings = claims_settings.model_copy(
         update={"mq_namespace": f"{claims_settings.mq_namespace}claims-worker."}
     )
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:  # the administrator's part: the worker's user declares nothing
+        await declare_topology(await connection.channel(), settings.mq_namespace,
+                               retry_delays_ms=settings.retry_delays_ms,
+                               delivery_limit=settings.delivery_limit)
     stop = asyncio.Event()
     task = asyncio.create_task(run_claims_worker(settings, stop))
     try:
@@ -92,7 +98,7 @@ async def test_command_out_and_paid_event_in_through_the_broker(
             payout_id="po-broker", payout_key=command.payout_key, source=command.source,
             amount=command.amount, rail=command.rail, attempt_id="att-1",
         )
-        publisher = await Publisher.open(connection, worker.mq_namespace)
+        publisher = await Publisher.open(connection, worker.mq_namespace, signer("payouts"))
         reply = Envelope.wrap(event, producer="payouts", correlation_id=claim_id,
                               causation_id=str(envelope.message_id))
         await publisher.publish(reply)

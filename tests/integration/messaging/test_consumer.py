@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
+from typing import Any
 
 import aio_pika
+import pytest
 from aio_pika.abc import AbstractIncomingMessage
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,21 +22,24 @@ from shared.messaging.publisher import Publisher
 from shared.messaging.topology import named, parking_queue
 from tests.integration.messaging.conftest import RETRY_DELAYS_MS, Broker
 from tests.integration.messaging.test_outbox_relay import request_payout
+from tests.signing import signer, verifier
 
 QUEUE = "payouts.commands"
 
 
 async def start(broker: Broker, handler: Handler) -> Consumer:
     consumer = Consumer(
-        broker.connection, broker.namespace, QUEUE, handler,
+        broker.connection, broker.namespace, QUEUE, handler, verifier=verifier(),
         prefetch=4, retry_delays_ms=RETRY_DELAYS_MS,
     )
     await consumer.start()
     return consumer
 
 
-async def send(broker: Broker, envelope: Envelope) -> None:
-    publisher = await Publisher.open(broker.connection, broker.namespace)
+async def send(broker: Broker, envelope: Envelope, as_service: str | None = "claims") -> None:
+    """Publish as ``as_service`` (signed with its key), or unsigned (None)."""
+    publisher = await Publisher.open(broker.connection, broker.namespace,
+                                     signer(as_service) if as_service else None)
     await publisher.publish(envelope)
     await publisher.close()
 
@@ -118,10 +124,10 @@ async def test_undecodable_message_is_parked_without_calling_the_handler(broker:
     consumer = await start(broker, handler)
     channel = await broker.connection.channel()
     exchange = await channel.get_exchange(named(broker.namespace, "payouts"))
-    await exchange.publish(
-        aio_pika.Message(b'{"type": "payouts.request_payout", "version": 1}'),
-        routing_key="payouts.payout.request",
-    )
+    body = b'{"type": "payouts.request_payout", "version": 1}'
+    signed: dict[str, Any] = {**signer("claims").headers(body)}
+    await exchange.publish(aio_pika.Message(body, headers=signed),
+                           routing_key="payouts.payout.request")
     message = await parked(broker)
     await consumer.stop()
     assert calls == []
@@ -149,3 +155,52 @@ async def test_inbox_turns_a_redelivery_into_a_no_op(
     await asyncio.sleep(0.3)
     await consumer.stop()
     assert effects == [sent.message_id]
+
+
+@pytest.mark.parametrize(("as_service", "producer", "refusal"), [
+    (None, "claims", "unsigned"),  # anyone who can reach the broker, signing nothing
+    ("billing", "claims", "wrong_producer"),  # billing's key, claiming to be claims
+    ("payouts", "payouts", "not_owner"),  # payouts sending claims' command as itself
+])
+async def test_a_message_not_signed_by_its_contracts_owner_is_parked_and_counted(
+    broker: Broker, as_service: str | None, producer: str, refusal: str
+) -> None:
+    calls: list[Envelope] = []
+
+    async def handler(env: Envelope) -> None:
+        calls.append(env)
+
+    def refused() -> float:
+        return REGISTRY.get_sample_value(
+            "messages_refused_total",
+            {"queue": named(broker.namespace, QUEUE), "reason": refusal}) or 0.0
+
+    before = refused()
+    consumer = await start(broker, handler)
+    forged = Envelope.wrap(request_payout(), producer=producer, correlation_id="forged")
+    await send(broker, forged, as_service=as_service)
+    message = await parked(broker)
+    await consumer.stop()
+    assert calls == []
+    assert message.message_id == str(forged.message_id)
+    assert f"not authentic: {refusal}" in str((message.headers or {})["x-parked-reason"])
+    assert refused() == before + 1
+
+
+async def test_a_tampered_body_is_refused(broker: Broker) -> None:
+    calls: list[Envelope] = []
+
+    async def handler(env: Envelope) -> None:
+        calls.append(env)
+
+    consumer = await start(broker, handler)
+    body = envelope().to_bytes()
+    headers: dict[str, Any] = {**signer("claims").headers(body)}
+    channel = await broker.connection.channel()
+    exchange = await channel.get_exchange(named(broker.namespace, "payouts"))
+    await exchange.publish(aio_pika.Message(body.replace(b"125.00", b"9999.00"), headers=headers),
+                           routing_key="payouts.payout.request")
+    message = await parked(broker)
+    await consumer.stop()
+    assert calls == []
+    assert "bad_signature" in str((message.headers or {})["x-parked-reason"])

@@ -15,6 +15,7 @@ from shared.messaging.envelope import Envelope
 from tests.integration.messaging.conftest import RETRY_DELAYS_MS, Broker
 from tests.integration.messaging.test_consumer import QUEUE, send, wait_for
 from tests.integration.messaging.test_outbox_relay import request_payout
+from tests.signing import verifier
 
 
 def _force_close(connection_name: str) -> None:
@@ -41,8 +42,8 @@ async def test_consumer_resumes_after_the_broker_drops_its_connection(
     async def handler(envelope: Envelope) -> None:
         seen.append(envelope.message_id)
 
-    consumer = Consumer(connection, broker.namespace, QUEUE, handler, prefetch=4,
-                        retry_delays_ms=RETRY_DELAYS_MS)
+    consumer = Consumer(connection, broker.namespace, QUEUE, handler, verifier=verifier(),
+                        prefetch=4, retry_delays_ms=RETRY_DELAYS_MS)
     await consumer.start()
     try:
         await asyncio.to_thread(_force_close, name)

@@ -8,18 +8,21 @@ from shared.messaging.publisher import Publisher
 from shared.messaging.topology import named, parking_queue
 from tests.integration.messaging.conftest import Broker
 from tests.integration.messaging.test_outbox_relay import request_payout
+from tests.signing import signer, verifier
 
 QUEUE = "payouts.commands"
 
 
 async def park(broker: Broker, reason: str) -> Envelope:
     envelope = Envelope.wrap(request_payout(), producer="claims", correlation_id="flow-9")
-    publisher = await Publisher.open(broker.connection, "")
-    await publisher.send_to_queue(
-        parking_queue(named(broker.namespace, QUEUE)), envelope.to_bytes(),
+    publisher = await Publisher.open(broker.connection, broker.namespace)
+    body = envelope.to_bytes()
+    await publisher.requeue(
+        parking_queue(QUEUE), body,
         message_id=str(envelope.message_id), message_type=envelope.type,
         correlation_id=envelope.correlation_id,
-        headers={"x-parked-reason": reason, "x-retry-count": 3},
+        headers={"x-parked-reason": reason, "x-retry-count": 3,
+                 **signer("claims").headers(body)},
     )
     await publisher.close()
     return envelope
@@ -52,3 +55,11 @@ async def test_list_inspect_and_replay(broker: Broker) -> None:
     assert rest == [str(first.message_id)]
     assert await count(broker, parking_queue(named(broker.namespace, QUEUE))) == 0
     assert await count(broker, named(broker.namespace, QUEUE)) == 2
+    # The replayed copies still carry their producer's signature: the consumer will take them.
+    channel = await broker.connection.channel()
+    queue = await channel.get_queue(named(broker.namespace, QUEUE))
+    for _ in range(2):
+        message = await queue.get()
+        assert verifier().check(message.body, message.headers or {}).producer == "claims"
+        await message.ack()
+    await channel.close()

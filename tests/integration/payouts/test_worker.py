@@ -13,6 +13,7 @@ from shared.messaging.contracts import PayoutPaidV1
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import declare_topology, delete_topology
 from shared.worker import run_worker
+from tests.signing import signer
 
 from .conftest import World, command, wrap
 from .helpers import payouts
@@ -33,16 +34,16 @@ async def _eventually(check: object, timeout_s: float = 10) -> None:
 async def test_request_over_the_broker_ends_paid_with_events_published(world: World) -> None:
     await world.faults(hold_settlement=False)
     stop = asyncio.Event()
-    task = asyncio.create_task(run_worker(worker_spec(world.deps), world.settings, stop))
     connection = await aio_pika.connect(world.settings.amqp_url)
+    settings = world.settings
+    channel = await connection.channel()
+    # The administrator's part, before the worker (whose user may declare nothing) starts.
+    await declare_topology(channel, settings.mq_namespace,
+                           retry_delays_ms=settings.retry_delays_ms,
+                           delivery_limit=settings.delivery_limit)
+    task = asyncio.create_task(run_worker(worker_spec(world.deps), world.settings, stop))
     try:
-        settings = world.settings
-        channel = await connection.channel()
-        # Declaring is idempotent: publishing must not race the worker's own declaration.
-        await declare_topology(channel, settings.mq_namespace,
-                               retry_delays_ms=settings.retry_delays_ms,
-                               delivery_limit=settings.delivery_limit)
-        publisher = await Publisher.open(connection, settings.mq_namespace)
+        publisher = await Publisher.open(connection, settings.mq_namespace, signer("claims"))
         envelope = wrap(command())
         await publisher.publish(envelope)
         await publisher.publish(envelope)  # a broker redelivery: still one payout
