@@ -4,6 +4,8 @@
     warranty-ops parking inspect payouts.commands --limit 5
     warranty-ops parking replay payouts.commands [--message-id ID]
     warranty-ops outbox backlog
+    warranty-ops broker provision [--print]
+    warranty-ops broker keygen claims
     warranty-ops payouts reconcile [--json]
     warranty-ops payouts at-risk [--within-hours 4]
     warranty-ops demo
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -21,10 +25,11 @@ from typing import Any
 
 from aiormq.exceptions import AMQPError
 
-from ops import outbox, parking, payouts
+from ops import broker, outbox, parking, payouts
 from ops.output import emit
 from shared.auth.mint import main as mint_main
-from shared.messaging.topology import QUEUES
+from shared.messaging.signatures import generate_private_key, public_key_of
+from shared.messaging.topology import QUEUES, SERVICES
 from shared.settings import PlatformSettings
 
 
@@ -50,6 +55,17 @@ def _parser() -> argparse.ArgumentParser:
     backlog = box_sub.add_parser("backlog", help="unpublished messages per service")
     backlog.add_argument("--json", action="store_true")
 
+    mq = sub.add_parser("broker", help="RabbitMQ: virtual host, users, permissions, topology")
+    mq_sub = mq.add_subparsers(dest="action", required=True)
+    prov = mq_sub.add_parser(
+        "provision", help="create or update the platform's virtual host, users, permissions and "
+        "topology (BROKER_MANAGEMENT_URL: over the management API; else rabbitmqctl)")
+    prov.add_argument("--print", action="store_true",
+                      help="print the definitions document instead of importing it")
+    keygen = mq_sub.add_parser("keygen", help="a new message signing key for a service")
+    keygen.add_argument("service", choices=SERVICES)
+    keygen.add_argument("--name", default="k1", help="the key's name in its id <service>:<name>")
+
     pay = sub.add_parser("payouts", help="payouts: reconciliation, the Zelle 24-hour promise")
     pay_sub = pay.add_subparsers(dest="action", required=True)
     pay_sub.add_parser("reconcile", add_help=False,
@@ -63,6 +79,26 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("token", help="mint a development token (see `warranty-ops token --help`)",
                    add_help=False)
     return parser
+
+
+def _broker(args: argparse.Namespace) -> int:
+    if args.action == "keygen":
+        private = generate_private_key()
+        key_id = f"{args.service}:{args.name}"
+        public = public_key_of(base64.b64decode(private))
+        print(f"{args.service.upper()}_SIGNING_KEY_ID={key_id}")
+        print(f"{args.service.upper()}_SIGNING_KEY={private}")
+        print(f"# add to MESSAGE_TRUSTED_KEYS of every service: {json.dumps({key_id: public})}")
+        return 0
+    if args.print:
+        print(json.dumps(broker.platform_definitions(), indent=2))
+        return 0
+    try:
+        print(broker.provision())
+    except broker.ProvisionError as exc:
+        print(f"warranty-ops: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -108,6 +144,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return demo_main()
     args = _parser().parse_args(argv)
+    if args.area == "broker":
+        return _broker(args)
     try:
         return asyncio.run(_run(args))
     except (ConnectionError, OSError, AMQPError) as exc:

@@ -1,17 +1,58 @@
 """Settings base: every process reads its configuration from environment variables.
 
-Names shared by every service carry no prefix (``AMQP_URL``, ``JWT_SECRET``, ...); a service's own
-settings carry its prefix (``CLAIMS_DATABASE_URL``, ``PAYOUTS_PORT``, ...).
+Names shared by every service carry no prefix (``JWT_SECRET``, ``MESSAGE_TRUSTED_KEYS``, ...); a
+service's own settings carry its prefix (``CLAIMS_DATABASE_URL``, ``CLAIMS_AMQP_URL``,
+``PAYOUTS_SIGNING_KEY``, ...): each service connects to the broker as its own user and signs
+with its own key, even when one environment starts them all (``make run``).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.messaging.signatures import (
+    dev_key_id,
+    dev_seed,
+    dev_trusted_keys,
+    encode_private,
+    key_service,
+    parse_trusted_keys,
+)
+from shared.messaging.topology import SERVICES
+
 DEV_JWT_SECRET = "dev-only-secret-change-me-in-every-real-deployment"
+DEV_VHOST = "warranty"
+BROKER = "127.0.0.1:5672"
+
+
+def dev_broker_password(user: str) -> str:
+    """The development password of a platform broker user; refused in production."""
+    return f"{user}-dev-broker-password"
+
+
+def dev_amqp_url(user: str, vhost: str = DEV_VHOST, broker: str = BROKER) -> str:
+    return f"amqp://{user}:{dev_broker_password(user)}@{broker}/{vhost}"
+
+
+def infrastructure_problems(name: str, url: str, *, dev_password: str | None = None) -> list[str]:
+    """Why ``url`` (a broker or database URL) must not be used in production; [] if fine."""
+    try:
+        parts = urlsplit(url)
+        user, password = unquote(parts.username or ""), unquote(parts.password or "")
+    except ValueError:
+        return [f"{name} is not a valid URL"]
+    problems = []
+    if not user or not password:
+        problems.append(f"{name} has no credentials (user and password)")
+    if user == "guest":
+        problems.append(f"{name} uses the broker's default 'guest' account")
+    if dev_password is not None and password == dev_password:
+        problems.append(f"{name} uses the development password")
+    return problems
 
 
 class PlatformSettings(BaseSettings):
@@ -22,16 +63,24 @@ class PlatformSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = Field(
         default="development",
         validation_alias="ENVIRONMENT",
-        description="production refuses to start with any default secret and refuses to mint "
-        "development tokens.",
+        description="production refuses to start with any default secret or credential-less "
+        "infrastructure URL, and refuses to mint development tokens.",
     )
     amqp_url: str = Field(
-        default="amqp://guest:guest@127.0.0.1:5672/", validation_alias="AMQP_URL"
+        default=dev_amqp_url("ops"), validation_alias="AMQP_URL",
+        description="The operators' broker account (warranty-ops: parking queues); each "
+        "service has its own, <SERVICE>_AMQP_URL.",
     )
     mq_namespace: str = Field(
         default="",
         validation_alias="MQ_NAMESPACE",
         description="Prefix of every exchange and queue name; tests use one per run.",
+    )
+    trusted_keys: dict[str, str] = Field(
+        default_factory=lambda: dev_trusted_keys(SERVICES),
+        validation_alias="MESSAGE_TRUSTED_KEYS",
+        description='The public keys messages are verified with: {"<service>:<name>": '
+        '"<base64 Ed25519 public key>"}. Default: the development keys of the three services.',
     )
     jwt_secret: str = Field(default=DEV_JWT_SECRET, validation_alias="JWT_SECRET")
     jwt_issuer: str = Field(default="warranty-platform", validation_alias="JWT_ISSUER")
@@ -61,12 +110,61 @@ class PlatformSettings(BaseSettings):
             raise ValueError("JWT_SECRET must be at least 32 characters")
         return value
 
+    @field_validator("trusted_keys", mode="before")
+    @classmethod
+    def _trusted_keys(cls, value: object) -> object:
+        if isinstance(value, str):
+            return parse_trusted_keys(value)
+        return value
+
+    def default_secrets(self) -> list[str]:
+        """Names of secret settings still at their (public, development) default value."""
+        return [
+            name
+            for name, field in type(self).model_fields.items()
+            if "secret" in name and getattr(self, name) == field.default
+        ]
+
+    def unfit_for_production(self) -> list[str]:
+        """Everything that makes this configuration a development one."""
+        problems = [f"{name} is the development default" for name in self.default_secrets()]
+        problems += infrastructure_problems("AMQP_URL", self.amqp_url,
+                                            dev_password=dev_broker_password("ops"))
+        dev_keys = dev_trusted_keys(SERVICES)
+        problems += [f"MESSAGE_TRUSTED_KEYS trusts the development key {key_id}"
+                     for key_id, public in self.trusted_keys.items()
+                     if key_id in dev_keys or public in dev_keys.values()]
+        return problems
+
+    def assert_fit_for_environment(self) -> None:
+        if self.environment == "production" and (problems := self.unfit_for_production()):
+            raise SystemExit("refusing to start in production: " + "; ".join(problems))
+
 
 class ServiceSettings(PlatformSettings):
-    """Settings of one service: its database, where its API listens."""
+    """Settings of one service: its database, its broker account and key, where its API listens.
+
+    ``amqp_url``, ``signing_key`` and ``signing_key_id`` left empty mean the service's
+    development values (its own broker user on the ``warranty`` virtual host, its development
+    key), which production refuses."""
 
     service_name: str = "service"
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+    amqp_url: str = Field(
+        default="",
+        description="This service's broker account, e.g. amqp://claims:<password>@host:5672/"
+        "warranty. Empty: the development account.",
+    )
+    signing_key: str = Field(
+        default="",
+        description="This service's Ed25519 private key (base64 of the 32-byte seed) it signs "
+        "its messages with. Empty: the development key.",
+    )
+    signing_key_id: str = Field(
+        default="",
+        description="The id of signing_key, '<service>:<name>', as consumers trust it. Empty: "
+        "'<service>:dev'.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     worker_metrics_port: int = Field(
@@ -79,17 +177,21 @@ class ServiceSettings(PlatformSettings):
         "that many workers, see shared/serve.py).",
     )
 
-    def default_secrets(self) -> list[str]:
-        """Names of secret settings still at their (public, development) default value."""
-        return [
-            name
-            for name, field in type(self).model_fields.items()
-            if "secret" in name and getattr(self, name) == field.default
-        ]
+    @model_validator(mode="after")
+    def _development_defaults(self) -> Self:
+        self.amqp_url = self.amqp_url or dev_amqp_url(self.service_name)
+        self.signing_key = self.signing_key or encode_private(dev_seed(self.service_name))
+        self.signing_key_id = self.signing_key_id or dev_key_id(self.service_name)
+        if key_service(self.signing_key_id) != self.service_name:
+            raise ValueError(f"signing_key_id {self.signing_key_id!r} does not name "
+                             f"{self.service_name!r}")
+        return self
 
-    def assert_fit_for_environment(self) -> None:
-        if self.environment == "production" and (defaults := self.default_secrets()):
-            raise SystemExit(
-                "refusing to start in production with development defaults for: "
-                + ", ".join(defaults)
-            )
+    def unfit_for_production(self) -> list[str]:
+        problems = [p for p in super().unfit_for_production() if not p.startswith("AMQP_URL")]
+        problems += infrastructure_problems(
+            "AMQP_URL", self.amqp_url, dev_password=dev_broker_password(self.service_name))
+        problems += infrastructure_problems("DATABASE_URL", self.database_url)
+        if self.signing_key == encode_private(dev_seed(self.service_name)):
+            problems.append("SIGNING_KEY is the development key")
+        return problems

@@ -1,0 +1,90 @@
+"""Production refuses every development default: secrets, keys and infrastructure URLs without
+real credentials (the broker's ``guest``, a database URL without a password)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.claims.settings import ClaimsSettings
+from services.payouts.settings import PayoutsSettings
+from shared.messaging.signatures import generate_private_key, public_key_of
+from shared.settings import PlatformSettings, ServiceSettings
+
+PRIVATE = {s: generate_private_key() for s in ("claims", "payouts", "billing")}
+
+
+def production_environment(monkeypatch: pytest.MonkeyPatch, service: str) -> None:
+    """A configuration production accepts, for ``service``."""
+    import base64
+
+    prefix = service.upper()
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("JWT_SECRET", "j" * 48)
+    monkeypatch.setenv("PROVIDER_WEBHOOK_SECRET", "w" * 48)
+    monkeypatch.setenv("AMQP_URL", "amqp://ops:0ps-Pa55@mq.internal:5672/warranty")
+    monkeypatch.setenv(f"{prefix}_AMQP_URL",
+                       f"amqp://{service}:S3cret-{service}@mq.internal:5672/warranty")
+    monkeypatch.setenv(f"{prefix}_DATABASE_URL",
+                       f"postgresql+asyncpg://{service}:Db-Pa55@db.internal:5432/{service}")
+    monkeypatch.setenv(f"{prefix}_SIGNING_KEY", PRIVATE[service])
+    monkeypatch.setenv(f"{prefix}_SIGNING_KEY_ID", f"{service}:2026-12")
+    monkeypatch.setenv("MESSAGE_TRUSTED_KEYS", json.dumps(
+        {f"{s}:2026-12": public_key_of(base64.b64decode(k)) for s, k in PRIVATE.items()}))
+
+
+def test_a_complete_production_configuration_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    production_environment(monkeypatch, "claims")
+    ClaimsSettings().assert_fit_for_environment()
+
+
+@pytest.mark.parametrize(("variable", "value", "complaint"), [
+    ("CLAIMS_AMQP_URL", "amqp://guest:guest@mq.internal:5672/warranty", "'guest'"),
+    ("CLAIMS_AMQP_URL", "amqp://mq.internal:5672/warranty", "no credentials"),
+    ("CLAIMS_AMQP_URL", "amqp://claims@mq.internal:5672/warranty", "no credentials"),
+    ("CLAIMS_AMQP_URL", "amqp://claims:claims-dev-broker-password@mq:5672/warranty",
+     "development password"),
+    ("CLAIMS_DATABASE_URL", "postgresql+asyncpg://postgres@db.internal:5432/claims",
+     "no credentials"),
+    ("CLAIMS_SIGNING_KEY", "", "SIGNING_KEY is the development key"),
+    ("MESSAGE_TRUSTED_KEYS", "", "trusts the development key claims:dev"),
+    ("JWT_SECRET", "", "jwt_secret"),
+])
+def test_production_refuses_a_development_default(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, complaint: str
+) -> None:
+    production_environment(monkeypatch, "claims")
+    if value:
+        monkeypatch.setenv(variable, value)
+    else:
+        monkeypatch.delenv(variable)
+    if variable == "CLAIMS_SIGNING_KEY":
+        monkeypatch.delenv("CLAIMS_SIGNING_KEY_ID")
+    with pytest.raises(SystemExit, match=complaint):
+        ClaimsSettings().assert_fit_for_environment()
+
+
+def test_the_operators_account_is_checked_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    production_environment(monkeypatch, "claims")
+    monkeypatch.setenv("AMQP_URL", "amqp://guest:guest@mq.internal:5672/")
+    with pytest.raises(SystemExit, match="'guest'"):
+        PlatformSettings().assert_fit_for_environment()
+
+
+def test_development_runs_with_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    PayoutsSettings().assert_fit_for_environment()
+
+
+def test_each_service_has_its_own_development_account_and_key() -> None:
+    claims, payouts = ClaimsSettings(), PayoutsSettings()
+    assert claims.amqp_url.startswith("amqp://claims:")
+    assert payouts.amqp_url.startswith("amqp://payouts:")
+    assert (claims.signing_key_id, payouts.signing_key_id) == ("claims:dev", "payouts:dev")
+    assert claims.signing_key != payouts.signing_key
+
+
+def test_a_signing_key_id_must_name_its_service() -> None:
+    with pytest.raises(ValueError, match="does not name"):
+        ServiceSettings(service_name="claims", signing_key_id="payouts:k1")
