@@ -79,7 +79,7 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         if (locked := await repo.lock_payout(session, report.payout_key)) is None:
             raise UnknownPayout(f"no payout has key {report.payout_key}")
         claim, payout = locked
-        _ensure_same_payout(payout, report)
+        _ensure_same_payout(claim, payout, report)
         rail_moved = _follow_rail(session, claim, payout, report)
         if isinstance(report, PayoutSlaBreachedV1):
             _note_sla_breach(session, claim, payout, report)
@@ -128,7 +128,9 @@ async def _progress(
     return True
 
 
-def _ensure_same_payout(payout: ClaimPayoutRow, report: PayoutReport) -> None:
+def _ensure_same_payout(claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutReport) -> None:
+    """The report must be about the payout this claim requested: an authentic message is still
+    refused when it contradicts the record (another claim, another amount, another payout)."""
     # The amount is what we owe and must never differ. The rail may: payouts falls back (a
     # Zelle payee who is not enrolled is mailed a check), which _follow_rail records.
     if Money(report.amount) != Money(payout.amount):
@@ -136,6 +138,12 @@ def _ensure_same_payout(payout: ClaimPayoutRow, report: PayoutReport) -> None:
             f"payout {payout.payout_key} was requested as {payout.amount} by {payout.rail.value}"
             f" but reported as {report.amount} by {report.rail.value}"
         )
+    if report.source.claim_id != str(claim.id):
+        raise PayoutConflict(f"payout {payout.payout_key} belongs to claim {claim.id}, the "
+                             f"report names claim {report.source.claim_id}")
+    if payout.payout_id is not None and report.payout_id != payout.payout_id:
+        raise PayoutConflict(f"payout {payout.payout_key} is payout {payout.payout_id} in the "
+                             f"payouts service, the report names {report.payout_id}")
 
 
 def _follow_rail(session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow,

@@ -129,3 +129,24 @@ async def test_a_fallback_to_another_rail_still_pays_the_claim(flow: Flow, claim
     timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
     assert any("fallback" in str(e["detail"]) for e in timeline)
 
+
+
+async def test_a_report_about_another_claim_or_payout_is_refused(
+    flow: Flow, claims: Claims
+) -> None:
+    """Authentic messages are cross-checked too: an event must be about the payout this claim
+    requested, as the payouts service first named it."""
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    other_claim = command.model_copy(update={"source": command.source.model_copy(
+        update={"claim_id": "11111111-2222-4333-8444-555555555555"})})
+    with pytest.raises(PermanentError, match="belongs to claim"):
+        await handle(paid(other_claim, claim_id))
+    await handle(submitted(command, claim_id))  # names payout po-9
+    imposter = PayoutPaidV1(payout_id="po-imposter", payout_key=command.payout_key,
+                            source=command.source, amount=command.amount, rail=command.rail,
+                            attempt_id="a-1")
+    with pytest.raises(PermanentError, match="the report names po-imposter"):
+        await handle(Envelope.wrap(imposter, producer="payouts", correlation_id=claim_id))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "transferred"
