@@ -1,5 +1,6 @@
 # One image for every process of the platform; docker compose picks the command
-# (python -m services.<claims|payouts|billing> <migrate|api|worker>, python -m services.sandbox).
+# (python -m services.<claims|payouts|billing> <migrate|api|worker>, python -m services.sandbox,
+# python -m ops.cli broker provision: the operators' warranty-ops).
 # Settings come from environment variables at run time: nothing secret is baked in.
 
 FROM python:3.11-slim AS build
@@ -13,6 +14,7 @@ RUN pip install --require-virtualenv -r /tmp/requirements.lock
 COPY pyproject.toml /src/
 COPY shared /src/shared
 COPY services /src/services
+COPY ops /src/ops
 # Dependencies are all in the lock already; a wheel install also carries alembic.ini and the
 # migrations, so the runtime image needs no source tree.
 RUN pip install --require-virtualenv --no-deps /src

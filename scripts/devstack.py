@@ -42,6 +42,9 @@ class Proc:
 # The single description of the stack. deploy/docker-compose.yml runs the same commands;
 # tests/unit/test_compose.py fails when the two drift apart.
 STACK: list[Proc] = [
+    # The broker's virtual host, the services' users and permissions, the topology
+    # (shared/messaging/access.py): the services' own users may declare nothing.
+    Proc("broker-setup", ("-m", "ops.cli", "broker", "provision"), one_shot=True),
     Proc("claims-migrate", ("-m", "services.claims", "migrate"), one_shot=True),
     Proc("payouts-migrate", ("-m", "services.payouts", "migrate"), one_shot=True),
     Proc("billing-migrate", ("-m", "services.billing", "migrate"), one_shot=True),
@@ -60,7 +63,7 @@ CHECK_SERVICES = REPO / "scripts" / "check_services.sh"
 # Same value as the sandbox's own dev default; set explicitly so payouts verifies the callbacks
 # with the very secret the sandbox signs them with.
 DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"
-DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+DEFAULT_AMQP_URL = "amqp://ops:ops-dev-broker-password@127.0.0.1:5672/warranty"
 COLORS = ("36", "33", "35", "32", "34", "31", "96", "93", "95", "92")
 
 
@@ -83,7 +86,7 @@ def stack_processes(python: str | None = None) -> list[tuple[str, list[str]]]:
 
 
 def migrate_processes(python: str | None = None) -> list[tuple[str, list[str]]]:
-    """(name, argv) of the one-shot database migrations, in run order."""
+    """(name, argv) of the one-shot setup steps (the broker, then the databases), in order."""
     return _argv([p for p in STACK if p.one_shot], python)
 
 

@@ -8,11 +8,11 @@ with its own key, even when one environment starts them all (``make run``).
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.messaging.signatures import (
     dev_key_id,
@@ -76,7 +76,8 @@ class PlatformSettings(BaseSettings):
         validation_alias="MQ_NAMESPACE",
         description="Prefix of every exchange and queue name; tests use one per run.",
     )
-    trusted_keys: dict[str, str] = Field(
+    # NoDecode: the validator reads the text itself (empty means the development keys).
+    trusted_keys: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=lambda: dev_trusted_keys(SERVICES),
         validation_alias="MESSAGE_TRUSTED_KEYS",
         description='The public keys messages are verified with: {"<service>:<name>": '
@@ -114,7 +115,8 @@ class PlatformSettings(BaseSettings):
     @classmethod
     def _trusted_keys(cls, value: object) -> object:
         if isinstance(value, str):
-            return parse_trusted_keys(value)
+            # Empty (an unset ${VAR:-} in compose): the development keys, refused in production.
+            return parse_trusted_keys(value) if value.strip() else dev_trusted_keys(SERVICES)
         return value
 
     def default_secrets(self) -> list[str]:

@@ -147,8 +147,7 @@ def parse_trusted_keys(text: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         raise SignatureError("trusted keys must map key ids to base64 public keys")
-    for key_id in value:
-        key_service(key_id)
+    Verifier(value)  # every id names a service, every key is a raw Ed25519 public key
     return value
 
 

@@ -35,7 +35,7 @@ MIGRATIONS: dict[str, list[str]] = dict(devstack.migrate_processes("python"))
 APP_SERVICES = {**PROCESSES, **MIGRATIONS}
 HTTP_PORTS: dict[str, int] = {p.name: p.http[1] for p in devstack.STACK if p.http}
 EXPECTED = {
-    "postgres", "rabbitmq", "claims-migrate", "payouts-migrate", "billing-migrate",
+    "postgres", "rabbitmq", "broker-setup", "claims-migrate", "payouts-migrate", "billing-migrate",
     "claims-api", "claims-worker", "payouts-api", "payouts-worker",
     "billing-api", "billing-worker", "sandbox", "prometheus", "grafana",
 }
@@ -69,7 +69,7 @@ def test_prometheus_scrapes_every_api_and_worker(services: dict[str, dict[str, A
     config = yaml.safe_load((REPO / "deploy" / "prometheus" / "prometheus.yml").read_text())
     targets = {t.split(":")[0] for job in config["scrape_configs"]
                for static in job["static_configs"] for t in static["targets"]}
-    assert targets == {n for n in APP_SERVICES if not n.endswith("-migrate")}
+    assert targets == {n for n in PROCESSES}
 
 
 def test_grafana_dashboard_is_provisioned_from_json() -> None:
@@ -112,22 +112,46 @@ def test_long_running_services_are_supervised(
 
 
 @pytest.mark.parametrize("name", sorted(MIGRATIONS))
-def test_migrations_run_once_after_postgres(
+def test_setup_steps_run_once_after_their_server(
     services: dict[str, dict[str, Any]], name: str
 ) -> None:
     service = services[name]
     assert service["restart"] == "no"
-    assert service["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    server = "rabbitmq" if name == "broker-setup" else "postgres"
+    assert service["depends_on"] == {server: {"condition": "service_healthy"}}
 
 
 @pytest.mark.parametrize("name", sorted(n for n in PROCESSES if n != "sandbox"))
-def test_services_start_after_their_migration_and_the_broker(
+def test_services_start_after_their_migration_and_the_broker_setup(
     services: dict[str, dict[str, Any]], name: str
 ) -> None:
     depends = services[name]["depends_on"]
     migrate = name.split("-")[0] + "-migrate"
     assert depends[migrate] == {"condition": "service_completed_successfully"}
-    assert depends["rabbitmq"] == {"condition": "service_healthy"}
+    assert depends["broker-setup"] == {"condition": "service_completed_successfully"}
+    assert "rabbitmq" not in depends  # only through broker-setup: provisioned first
+
+
+def test_broker_setup_provisions_every_account_over_the_management_api(
+    services: dict[str, dict[str, Any]]
+) -> None:
+    env = services["broker-setup"]["environment"]
+    assert "@rabbitmq:15672" in env["BROKER_MANAGEMENT_URL"]
+    for account in ("AMQP_URL", "CLAIMS_AMQP_URL", "PAYOUTS_AMQP_URL", "BILLING_AMQP_URL"):
+        assert env[account].endswith("@rabbitmq:5672/warranty"), account
+    rabbitmq = services["rabbitmq"]["environment"]
+    assert rabbitmq["RABBITMQ_DEFAULT_USER"] != "guest"  # no default account exists
+
+
+@pytest.mark.parametrize("name", sorted(n for n in PROCESSES if n != "sandbox"))
+def test_each_service_uses_its_own_broker_account_and_key(
+    services: dict[str, dict[str, Any]], name: str
+) -> None:
+    env = services[name]["environment"]
+    prefix = name.split("-")[0].upper()
+    assert env[f"{prefix}_AMQP_URL"].startswith(f"amqp://{prefix.lower()}:${{{prefix}_BROKER_")
+    assert env[f"{prefix}_SIGNING_KEY"] == f"${{{prefix}_SIGNING_KEY:-}}"
+    assert env["MESSAGE_TRUSTED_KEYS"] == "${MESSAGE_TRUSTED_KEYS:-}"
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
@@ -139,11 +163,11 @@ def test_settings_point_at_the_containers(
     if name in HTTP_PORTS:
         assert env[f"{prefix}_HOST"] == "0.0.0.0"
         assert env[f"{prefix}_PORT"] == str(HTTP_PORTS[name])
-    if name == "sandbox":
+    if name in ("sandbox", "broker-setup"):
         return
     assert "@postgres:5432/" in env[f"{prefix}_DATABASE_URL"]
     assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{prefix.lower()}")
-    assert "@rabbitmq:5672/" in env["AMQP_URL"]
+    assert "@rabbitmq:5672/warranty" in env[f"{prefix}_AMQP_URL"]
     # Secrets come from the caller's environment; the fallback is the dev default only.
     assert env["JWT_SECRET"].startswith("${JWT_SECRET:-")
 

@@ -78,7 +78,8 @@ def test_every_service_has_its_own_development_key() -> None:
     assert len(set(dev_trusted_keys(SERVICES).values())) == 3
 
 
-@pytest.mark.parametrize("text", ["[]", '{"claims": "AAAA"}', '{"claims:k1": 3}', "not json"])
+@pytest.mark.parametrize("text", ["[]", '{"claims": "AAAA"}', '{"claims:k1": 3}', "not json",
+                                  '{"claims:k1": "AAAA"}'])
 def test_malformed_trusted_keys_are_refused(text: str) -> None:
     with pytest.raises(SignatureError):
         parse_trusted_keys(text)
