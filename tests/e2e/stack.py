@@ -7,9 +7,7 @@ running stack and other test runs are never touched. Output goes to ``.run/e2e/<
 from __future__ import annotations
 
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,48 +16,13 @@ from pathlib import Path
 
 import httpx
 
+from harness.ports import free_port
 from scripts.devstack import migrate_processes, stack_processes
 
 REPO = Path(__file__).resolve().parents[2]
 # The very commands `make run` uses (scripts/devstack.py is the one table of the stack).
 COMMANDS = dict(stack_processes(sys.executable))
 LOG_DIR = REPO / ".run" / "e2e"
-
-
-EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-_handed_out: set[int] = set()
-
-
-def _below_ephemeral() -> range:
-    """Ports the kernel never gives an outgoing connection's local end (Linux; elsewhere a
-    conventional range)."""
-    try:
-        low = int(EPHEMERAL_RANGE.read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    return range(max(1024, low - 12000), low)
-
-
-def free_port() -> int:
-    """A port free now, outside the kernel's ephemeral range, never the same twice in a run.
-
-    Binding port 0 hands out an ephemeral port, and the kernel may give that very port to an
-    outgoing connection (to PostgreSQL, RabbitMQ, between the services) before the server it
-    was meant for binds it: a benchmark run once lost its payouts API that way ("address already
-    in use"). Outgoing connections never take a port below the ephemeral range."""
-    ports = _below_ephemeral()
-    for _ in range(500):
-        port = random.choice(ports)
-        if port in _handed_out:
-            continue
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue  # in use (or lingering): try another
-        _handed_out.add(port)
-        return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bench.load import TRANSPORT_ERRORS, LoadClient, LoadFailed, expect
-from tests.e2e.stack import free_port
+from harness.ports import free_port
 
 
 async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

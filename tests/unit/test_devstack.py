@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.stack import free_port
+from harness.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 

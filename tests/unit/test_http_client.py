@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from harness.ports import free_port
 from shared import http
-from tests.e2e.stack import free_port
 
 
 @dataclass

@@ -8,8 +8,8 @@ import socket
 
 import pytest
 
-from tests.e2e import stack
-from tests.e2e.stack import free_port
+from harness import ports as stack
+from harness.ports import free_port
 
 
 def test_ports_are_free_distinct_and_below_the_ephemeral_range() -> None:
@@ -30,3 +30,13 @@ def test_a_port_in_use_is_not_handed_out(monkeypatch: pytest.MonkeyPatch) -> Non
         picks = iter([busy, busy, spare])
         monkeypatch.setattr(random, "choice", lambda _ports: next(picks))
         assert free_port() == spare
+
+
+def test_the_ports_rabbitmqctl_listens_on_are_never_handed_out(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spare = free_port()
+    stack._handed_out.discard(spare)
+    picks = iter([35672, 35680, spare])
+    monkeypatch.setattr(random, "choice", lambda _ports: next(picks))
+    assert free_port() == spare

@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from harness.ports import free_port
 from services.billing.bootstrap import create_app as billing_app
 from services.billing.settings import BillingSettings
 from services.claims.bootstrap import create_app as claims_app
@@ -44,7 +45,6 @@ from services.sandbox.settings import SandboxSettings
 from shared.auth import Role, mint_token
 from shared.settings import ServiceSettings
 from tests.conftest import MigratedDb
-from tests.e2e.stack import free_port
 
 MAX_EXAMPLES = 12
 # A dependency the service calls (provider ledger, card gateway) may be down; the documented

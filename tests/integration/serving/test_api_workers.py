@@ -19,7 +19,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from tests.e2e.stack import free_port
+from harness.ports import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 WORKERS = 2

@@ -17,11 +17,11 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from harness.ports import free_port
 from shared.db.engine import connect_raw, create_engine
 from shared.problems import PROBLEM_JSON, RETRY_AFTER_S
 from tests.bare_app import bare_app, call
 from tests.conftest import MigratedDb
-from tests.e2e.stack import free_port
 
 ROLE = "warranty_test_no_connections"
 
