@@ -34,7 +34,8 @@ from bench import flows
 from bench.billing import portal_payments
 from bench.load import LoadClient
 from bench.procstats import cpu_per, cpu_seconds
-from bench.run import PG, RESULTS, bench_env, teardown
+from bench.run import PG, RESULTS, bench_env, drop_databases
+from harness.servers import rabbit_node
 from scripts.demo import Urls
 from tests.e2e.stack import Stack
 
@@ -155,16 +156,19 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     run_id = f"p{uuid.uuid4().hex[:6]}"
     dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
-    env, ports = bench_env(run_id, dbs)
+    node = rabbit_node("profile-mq-")  # the run's own broker, provisioned by the stack
+    node.start()
+    env, ports = bench_env(run_id, dbs, node)
     stack = Stack(env, ports, log_dir=RESULTS.parent.parent / ".run" / "profile")
-    stack.migrate()
     try:
+        stack.migrate()
         stack.start_all()
         cpu = asyncio.run(drive_payments(stack, args, out) if args.payments
                           else drive(stack, dbs, args, out))
     finally:
         stack.stop_all()
-        asyncio.run(teardown(env, dbs))
+        asyncio.run(drop_databases(dbs))
+        node.close()
     profiles = [summarize(raw, args.top) for raw in sorted(out.glob("*.txt"))]
     report = "\n\n".join([cpu, *profiles])
     (out / "SUMMARY.md").write_text(report + "\n")

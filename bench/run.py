@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import aio_pika
 import httpx
 
 from bench import ceilings, cost, flows, segments
@@ -24,13 +23,12 @@ from bench.billing import portal_payments
 from bench.load import LoadClient, expect
 from bench.procstats import ProcessSampler, cpu_per, cpu_seconds
 from bench.report import write_chart
+from harness.servers import PrivateRabbit, rabbit_node
 from scripts.demo import Urls
 from shared.db.engine import drop_database
-from shared.messaging.topology import delete_topology
-from tests.e2e.stack import Stack, stack_env
+from tests.e2e.stack import Stack, broker_env, stack_env
 
 RESULTS = Path(__file__).resolve().parent / "results"
-AMQP_URL = os.environ.get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 PG = os.environ.get("BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
 
@@ -123,8 +121,9 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
     return result
 
 
-def bench_env(run_id: str, dbs: dict[str, str]) -> tuple[dict[str, str], dict[str, int]]:
-    env, ports = stack_env(run_id, AMQP_URL, dbs)
+def bench_env(run_id: str, dbs: dict[str, str], node: PrivateRabbit
+              ) -> tuple[dict[str, str], dict[str, int]]:
+    env, ports = stack_env(run_id, broker_env(node), dbs)
     # Providers answer at once: no settle delay, and the sandbox applies due steps every 5 ms
     # (its floor) instead of 50, so a provider's timer is not what the latency figures show.
     env.update({"SANDBOX_SETTLE_DELAY_MS": "0", "SANDBOX_TICK_MS": "5", "LOG_LEVEL": "WARNING",
@@ -132,35 +131,43 @@ def bench_env(run_id: str, dbs: dict[str, str]) -> tuple[dict[str, str], dict[st
     return env, ports
 
 
-async def teardown(env: dict[str, str], dbs: dict[str, str]) -> None:
-    connection = await aio_pika.connect_robust(AMQP_URL)
-    async with connection:
-        await delete_topology(await connection.channel(), env["MQ_NAMESPACE"], retry_levels=2)
-    for url in dbs.values():
-        await drop_database(url)
-
-
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    """On a RabbitMQ node of the run's own (same Debian binary as the machine's; the stack
+    provisions its accounts there, never on the machine's broker)."""
+    node = rabbit_node("bench-mq-")
+    node.start()
+    try:
+        return await _measure_on(args, node)
+    finally:
+        node.close()
+
+
+async def _measure_on(args: argparse.Namespace, node: PrivateRabbit) -> dict[str, Any]:
     run_id = f"b{uuid.uuid4().hex[:6]}"
     dbs = {s: f"{PG}/{s}_{run_id}" for s in ("claims", "payouts", "billing")}
-    env, ports = bench_env(run_id, dbs)
+    env, ports = bench_env(run_id, dbs, node)
     server = f"{PG}/postgres".replace("postgresql+asyncpg://", "postgresql://")
     figures: dict[str, Any] = {
-        "mq_ceiling_msgs_per_s": round(await ceilings.rabbitmq_ceiling(AMQP_URL), 1),
+        "mq_ceiling_msgs_per_s": round(await ceilings.rabbitmq_ceiling(node.admin_url()), 1),
         "pg_ceiling_tx_per_s": round(await ceilings.postgres_ceiling(server), 1),
         "latency_floors": {"pg_commit": await ceilings.commit_latency(server),
-                           "mq_confirm": await ceilings.confirm_latency(AMQP_URL)},
+                           "mq_confirm": await ceilings.confirm_latency(node.admin_url())},
     }
     print(f"ceilings: {figures}", file=sys.stderr)
     stack = Stack(env, ports, log_dir=RESULTS.parent.parent / ".run" / "bench")
-    stack.migrate()
     try:
+        stack.migrate()
         stack.start_all()
         figures.update(await measure(args, stack, dbs))
     finally:
         stack.stop_all()
-        await teardown(env, dbs)
+        await drop_databases(dbs)
     return figures
+
+
+async def drop_databases(dbs: dict[str, str]) -> None:
+    for url in dbs.values():
+        await drop_database(url)
 
 
 def headline(figures: dict[str, Any]) -> dict[str, Any]:

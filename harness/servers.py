@@ -24,12 +24,26 @@ import tempfile
 import time
 from pathlib import Path
 
+from harness.ports import free_port
+
 PG_BIN = Path(os.environ.get("HARNESS_PG_BIN", ""))
 RABBIT_BIN = Path(os.environ.get("HARNESS_RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
 
 
 class ServerError(RuntimeError):
     pass
+
+
+def postgres_cluster(prefix: str) -> PrivatePostgres:
+    """A cluster in a fresh folder on a free port (not started)."""
+    return PrivatePostgres(scratch(prefix), free_port())
+
+
+def rabbit_node(prefix: str, *, management: bool = True) -> PrivateRabbit:
+    """A node in a fresh folder, on free ports, named after the run (not started)."""
+    amqp = free_port()
+    return PrivateRabbit(scratch(prefix), amqp, free_port(), f"{prefix}{os.getpid()}-{amqp}",
+                         management_port=free_port() if management else None)
 
 
 def _pg_bin() -> Path:

@@ -8,7 +8,8 @@ broker and the services cannot disagree. The document is imported one of two way
 - otherwise ``rabbitmqctl import_definitions`` on this machine (``make run`` against a local
   Debian RabbitMQ; ``RABBITMQCTL`` names the command, default ``rabbitmqctl``).
 Importing is idempotent: users and permissions are set to what the document says, existing
-queues are kept.
+queues are kept. ``BROKER_ADMINISTRATORS`` (comma-separated existing users, e.g. a test
+harness's own administrator) get every permission on the platform's virtual host.
 """
 
 from __future__ import annotations
@@ -107,6 +108,9 @@ def import_with_rabbitmqctl(command: str, document: dict[str, Any]) -> None:
 def provision(*, management_url: str | None = None, rabbitmqctl: str | None = None,
               administrators: list[str] | None = None) -> str:
     """Import the platform's definitions; says how."""
+    if administrators is None:
+        administrators = [name.strip() for name in
+                          os.environ.get("BROKER_ADMINISTRATORS", "").split(",") if name.strip()]
     document = platform_definitions(administrators)
     management_url = management_url or os.environ.get("BROKER_MANAGEMENT_URL")
     vhost = document["vhosts"][0]["name"]

@@ -9,12 +9,12 @@ import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
+from harness.servers import PrivateRabbit, rabbit_node
 from scripts.demo import ClaimCreditFlow, Urls
 from shared.db.engine import drop_database
-from shared.messaging.topology import delete_topology
 from shared.settings import PlatformSettings
 from tests.conftest import RUN_ID, database_url
-from tests.e2e.stack import Stack, stack_env
+from tests.e2e.stack import VHOST, Stack, broker_env, stack_env
 
 pytestmark = pytest.mark.e2e
 
@@ -26,21 +26,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-async def stack(amqp_url: str) -> AsyncIterator[Stack]:
+def rabbit() -> Iterator[PrivateRabbit]:
+    """The session's own RabbitMQ node: the stack provisions its users and permissions, which
+    it must not do on the machine's broker (a developer's `make run` accounts live there)."""
+    node = rabbit_node("e2e-mq-")
+    node.start()
+    yield node
+    node.close()
+
+
+@pytest.fixture(scope="session")
+async def stack(rabbit: PrivateRabbit) -> AsyncIterator[Stack]:
     db_urls = {s: database_url(s) + "e2e" for s in ("claims", "payouts", "billing")}
-    env, ports = stack_env(RUN_ID, amqp_url, db_urls)
+    env, ports = stack_env(RUN_ID, broker_env(rabbit), db_urls)
     running = Stack(env, ports)
-    running.migrate()
     try:
+        running.migrate()
         running.start_all()
         yield running
     finally:
         running.stop_all()
-        connection = await aio_pika.connect_robust(amqp_url)
-        async with connection:
-            await delete_topology(
-                await connection.channel(), env["MQ_NAMESPACE"], retry_levels=2
-            )
         for url in db_urls.values():
             await drop_database(url)
 
@@ -63,8 +68,9 @@ def flow(http: httpx.AsyncClient, urls: Urls) -> ClaimCreditFlow:
 
 
 @pytest.fixture
-async def broker(stack: Stack, amqp_url: str) -> AsyncIterator[AbstractRobustConnection]:
-    connection = await aio_pika.connect_robust(amqp_url)
+async def broker(stack: Stack, rabbit: PrivateRabbit) -> AsyncIterator[AbstractRobustConnection]:
+    """The node's administrator on the platform's virtual host (publishes what a test says)."""
+    connection = await aio_pika.connect_robust(rabbit.admin_url(VHOST))
     yield connection
     await connection.close()
 

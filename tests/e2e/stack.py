@@ -1,12 +1,16 @@
 """The real processes of the platform, started as `make run` starts them, for end-to-end tests.
 
-Each run gets free ports, its own databases and its own broker namespace, so a developer's
-running stack and other test runs are never touched. Output goes to ``.run/e2e/<name>.log``.
+Each run gets free ports, its own databases, and a RabbitMQ node of its own
+(``harness.servers``) that the stack provisions as ``make run`` provisions the machine's: the
+platform's virtual host, one user per service with a password made for the run, their
+permissions. A developer's running stack and other test runs are never touched. Output goes to
+``.run/e2e/<name>.log``.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -17,12 +21,27 @@ from pathlib import Path
 import httpx
 
 from harness.ports import free_port
+from harness.servers import PrivateRabbit
 from scripts.devstack import migrate_processes, stack_processes
+from shared.messaging.topology import SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 # The very commands `make run` uses (scripts/devstack.py is the one table of the stack).
 COMMANDS = dict(stack_processes(sys.executable))
 LOG_DIR = REPO / ".run" / "e2e"
+VHOST = "warranty"
+
+
+def broker_env(node: PrivateRabbit) -> dict[str, str]:
+    """The broker settings of every process for ``node``: the management API the one-shot
+    broker-setup provisions through, each service's account and the operators' (``AMQP_URL``),
+    with passwords made for this run; the node's own administrator may read every queue."""
+    env = {"BROKER_MANAGEMENT_URL": node.management_url(), "BROKER_ADMINISTRATORS": node.ADMIN,
+           "AMQP_URL": node.amqp_url("ops", secrets.token_urlsafe(18), VHOST)}
+    for service in SERVICES:
+        env[f"{service.upper()}_AMQP_URL"] = node.amqp_url(
+            service, secrets.token_urlsafe(18), VHOST)
+    return env
 
 
 @dataclass
@@ -43,9 +62,13 @@ class Stack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for old_log in self.log_dir.glob("*.log"):
             old_log.unlink()
-        for _, argv in migrate_processes(sys.executable):
-            subprocess.run(argv, env=self.env, cwd=REPO, check=True, capture_output=True,
-                           timeout=120)
+        for name, argv in migrate_processes(sys.executable):
+            done = subprocess.run(argv, env=self.env, cwd=REPO, check=False,
+                                  capture_output=True, text=True, timeout=120)
+            (self.log_dir / f"{name}.log").write_text(done.stdout + done.stderr)
+            if done.returncode != 0:
+                raise RuntimeError(f"{name} exited with {done.returncode}: "
+                                   f"{(done.stderr or done.stdout).strip()[-1500:]}")
 
     def start(self, name: str) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -99,15 +122,16 @@ class Stack:
 
 
 def stack_env(
-    run_id: str, amqp_url: str, db_url: dict[str, str]
+    run_id: str, broker: dict[str, str], db_url: dict[str, str]
 ) -> tuple[dict[str, str], dict[str, int]]:
+    """The environment of a private stack; ``broker`` is ``broker_env(node)``."""
     ports = {name: free_port() for name in ("claims", "payouts", "billing", "sandbox",
                                             "claims-worker", "payouts-worker", "billing-worker")}
     env = dict(os.environ)
     env.update(
         {
             "MQ_NAMESPACE": f"t{run_id}e2e.",
-            "AMQP_URL": amqp_url,
+            **broker,
             "MQ_RETRY_DELAYS_MS": "[200, 500]",
             "LOG_LEVEL": "INFO",
             "CLAIMS_PORT": str(ports["claims"]),

@@ -18,6 +18,7 @@ from shared.messaging.contracts import Payee, PayeeKind, PayoutSource, Rail, Req
 from shared.messaging.envelope import Envelope
 from shared.messaging.topology import named, parking_queue
 from tests.e2e.stack import Stack
+from tests.signing import signer
 
 T = TypeVar("T")
 
@@ -35,11 +36,13 @@ async def eventually(
 
 
 async def publish(connection: AbstractRobustConnection, stack: Stack, body: bytes,
-                  routing_key: str = "payouts.payout.request") -> None:
+                  routing_key: str = "payouts.payout.request", signed_as: str = "claims") -> None:
+    """Publish ``body`` as ``signed_as`` would (its development key signs it)."""
     channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
     exchange = await channel.get_exchange(named(stack.env["MQ_NAMESPACE"], "payouts"))
     await exchange.publish(
-        aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT),
+        aio_pika.Message(body, delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+                         headers=dict(signer(signed_as).headers(body))),
         routing_key=routing_key, mandatory=True,
     )
     await channel.close()
