@@ -56,7 +56,7 @@ bench: install services ## measure the money path on a private stack; writes ben
 profile: install services ## where a paid claim's CPU goes: py-spy on every process during a closed loop
 	$(PY) -m bench.profile
 
-chaos: install services ## 300 flows under seeded faults (restarts PostgreSQL and RabbitMQ!); SEED=n to reproduce
+chaos: install services ## 300 flows under seeded faults, on its own PostgreSQL and RabbitMQ; SEED=n to reproduce
 	$(PY) -m chaos.run --flows 300 $(if $(SEED),--seed $(SEED))
 
 demo: install ## drive the claim-credit flow against the running stack (start it with `make run`)

@@ -1,18 +1,19 @@
 """The faults of a chaos run: a seeded plan of what happens before which flow, and the hands
 that do it to the real processes, the broker, the database and the provider sandbox.
 
-Faults run one at a time (a second restart while the first is still coming up would only test
-the harness). Blocking work (``rabbitmqctl``, ``pg_ctlcluster``, process restarts) runs in a
-thread so the flows keep going meanwhile, as real traffic would.
+The broker and the database are the run's own (``harness.servers``): they are restarted
+cleanly and also SIGKILLed (a crash: the next start replays PostgreSQL's WAL and the quorum
+queues' logs). The machine's servers are never touched. Faults run one at a time (a second
+restart while the first is still coming up would only test the harness). Blocking work
+(server and process restarts) runs in a thread so the flows keep going meanwhile, as real
+traffic would.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
-import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from typing import Any
 
 import httpx
 
+from chaos.progress import Progress
+from harness.servers import PrivatePostgres, PrivateRabbit
 from tests.e2e.stack import Stack
 
 log = logging.getLogger("chaos")
@@ -29,8 +32,13 @@ KILLABLE = ("claims-api", "claims-worker", "payouts-api", "payouts-worker", "bil
 SANDBOX_FAULTS: dict[str, dict[str, Any]] = {
     "sandbox_5xx": {"fail_next": 3},
     "sandbox_429": {"rate_limit_next": 3},
-    # Longer than the payouts provider timeout (10 s): recorded, then answered too late.
-    "sandbox_timeout": {"respond_delay_ms": 11_000},
+    # Longer than the payouts provider timeout (10 s): recorded, then answered too late, while
+    # the provider can say nothing else about it (no callback, status queries refused), so the
+    # payout's outcome is unknown until a status query after the fault settles it. Counted (the
+    # next payment the provider records): it stays on until a payout in flight meets it, and
+    # the run proves the unknown path, not only arms it.
+    "sandbox_timeout": {"respond_delay_ms": 11_000, "respond_delay_next": 1,
+                        "drop_callbacks": True, "fail_status_next": 10_000},
     "sandbox_duplicate_callbacks": {"duplicate_callbacks": True},
     "sandbox_reorder_callbacks": {"reorder_callbacks": True},
 }
@@ -38,7 +46,7 @@ SANDBOX_FAULTS: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # kill | rabbitmq_restart | postgres_restart | sandbox_* | gateway_5xx
+    kind: str  # kill | {rabbitmq,postgres}_{restart,kill} | sandbox_* | gateway_5xx
     target: str = ""
     hold_s: float = 0.0  # how long the fault lasts (process down, fault active)
 
@@ -52,12 +60,16 @@ class FaultPlan:
     @classmethod
     def build(cls, seed: int, flows: int, *, kills_each: int, mq_restarts: int,
               sandbox_each: int, pg_restarts: int = 1) -> FaultPlan:
+        """``mq_restarts`` and ``pg_restarts`` each: one clean restart and one crash."""
         rng = random.Random(f"{seed}:faults")  # noqa: S311 - reproducible, not secret
         faults: list[Fault] = []
         for target in KILLABLE:
             faults += [Fault("kill", target, rng.uniform(0.2, 2.0)) for _ in range(kills_each)]
-        faults += [Fault("rabbitmq_restart", "", rng.uniform(1, 4)) for _ in range(mq_restarts)]
-        faults += [Fault("postgres_restart") for _ in range(pg_restarts)]
+        for _ in range(mq_restarts):
+            faults += [Fault("rabbitmq_restart", "", rng.uniform(1, 4)),
+                       Fault("rabbitmq_kill", "", rng.uniform(1, 4))]
+        for _ in range(pg_restarts):
+            faults += [Fault("postgres_restart"), Fault("postgres_kill", "", rng.uniform(0.5, 3))]
         for kind in SANDBOX_FAULTS:
             faults += [Fault(kind, "", rng.uniform(2, 6)) for _ in range(sandbox_each)]
         faults += [Fault("gateway_5xx", "", 0) for _ in range(sandbox_each)]
@@ -70,29 +82,32 @@ class FaultPlan:
         return [fault for at, fault in self.schedule if at == index]
 
 
-def _run(argv: list[str], timeout: float = 120) -> None:
-    done = subprocess.run(  # noqa: S603 - fixed admin commands
-        argv, capture_output=True, timeout=timeout, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr.decode()[-300:]}")
-
-
-def postgres_cluster() -> str:
-    return sorted(os.listdir("/etc/postgresql"))[-1]
-
-
 @dataclass
 class Injector:
     stack: Stack
     sandbox_url: str
+    postgres: PrivatePostgres
+    rabbit: PrivateRabbit
+    progress: Progress
     injected: Counter[str] = field(default_factory=Counter)
     unexpected_exits: list[str] = field(default_factory=list)
-    rabbit_stopped: bool = False
     queue: asyncio.Queue[Fault] = field(default_factory=asyncio.Queue)
+    # Set while no fault waits in the queue (each one due has begun).
+    begun: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.begun.set()
+
+    def due(self, faults: list[Fault]) -> None:
+        for fault in faults:
+            self.queue.put_nowait(fault)
+            self.begun.clear()
 
     async def worker(self) -> None:
         while True:
             fault = await self.queue.get()
+            if self.queue.empty():
+                self.begun.set()
             try:
                 await self.inject(fault)
             except Exception as exc:  # a fault that could not be applied is reported, not fatal
@@ -105,30 +120,31 @@ class Injector:
         started = time.monotonic()
         if fault.kind == "kill":
             await asyncio.to_thread(self._kill_restart, fault.target, fault.hold_s)
-        elif fault.kind == "rabbitmq_restart":
-            await asyncio.to_thread(self._rabbitmq_restart, fault.hold_s)
-        elif fault.kind == "postgres_restart":
-            await asyncio.to_thread(_run, ["pg_ctlcluster", "--skip-systemctl-redirect",
-                                           postgres_cluster(), "main", "restart"])
+        elif fault.kind.startswith(("rabbitmq_", "postgres_")):
+            await asyncio.to_thread(self._server_down, fault)
         elif fault.kind == "gateway_5xx":
             await self._put("/gateway/v1/sandbox/faults", {"fail_next": 2})
         else:
             await self._put("/sandbox/faults", SANDBOX_FAULTS[fault.kind])
             await asyncio.sleep(fault.hold_s)
             await self._until_consumed(fault.kind)
+            # A delayed answer still on its way must meet the fault, not the cleared sandbox.
+            await asyncio.sleep(SANDBOX_FAULTS[fault.kind].get("respond_delay_ms", 0) / 1000)
             await self.clear_sandbox_faults()
         self.injected[fault.kind if fault.kind != "kill" else f"kill {fault.target}"] += 1
+        self.progress.moved()
         log.info("fault %s %s done in %.1f s", fault.kind, fault.target,
                  time.monotonic() - started)
 
-    async def _until_consumed(self, kind: str, patience_s: float = 15) -> None:
+    async def _until_consumed(self, kind: str, patience_s: float = 60) -> None:
         """A counted fault (the next N calls) stays on until N calls met it, within reason:
         faults_injected counts faults that happened, not faults that were merely armed."""
         deadline = time.monotonic() + patience_s
         async with httpx.AsyncClient(timeout=10) as http:
             while time.monotonic() < deadline:
                 active = (await http.get(self.sandbox_url + "/sandbox/faults")).json()
-                if not any(active.get(k) for k in ("fail_next", "rate_limit_next")):
+                if not any(active.get(k) for k in ("fail_next", "rate_limit_next",
+                                                   "respond_delay_next")):
                     return
                 await asyncio.sleep(0.5)
         log.warning("fault %s: not every armed failure met a call", kind)
@@ -150,16 +166,21 @@ class Injector:
         if name.endswith("-api"):
             self.stack.wait_ready(name.removesuffix("-api"))
 
-    def _rabbitmq_restart(self, down_s: float) -> None:
-        self.rabbit_stopped = True
-        _run(["rabbitmqctl", "stop_app"])
-        time.sleep(down_s)
-        self.ensure_rabbitmq()
+    def _server_down(self, fault: Fault) -> None:
+        """Restart (clean shutdown) or kill (SIGKILL) the run's broker or database, keep it
+        down for the fault's hold, start it again and wait until it accepts connections."""
+        server = self.rabbit if fault.kind.startswith("rabbitmq_") else self.postgres
+        if fault.kind.endswith("_kill"):
+            server.kill()
+        else:
+            server.stop()
+        time.sleep(fault.hold_s)
+        server.start()
 
-    def ensure_rabbitmq(self) -> None:
-        if self.rabbit_stopped:
-            _run(["rabbitmqctl", "start_app"])
-            self.rabbit_stopped = False
+    def ensure_servers(self) -> None:
+        """Both servers up again (a fault interrupted half way leaves one down)."""
+        self.postgres.start()
+        self.rabbit.start()
 
     def revive_crashed(self) -> None:
         """Restart a process that died on its own (a bug to report, not a fault we caused)."""
@@ -169,13 +190,3 @@ class Injector:
                 log.warning("%s exited on its own (%s): restarting", name, proc.returncode)
                 self.stack.procs.pop(name, None)
                 self.stack.start(name)
-
-
-async def ensure_postgres_up() -> None:
-    # pg_ctlcluster restart is synchronous; if it failed half way, start the cluster again.
-    status = await asyncio.to_thread(
-        subprocess.run, ["pg_ctlcluster", postgres_cluster(), "main", "status"],
-        capture_output=True, check=False)
-    if status.returncode != 0:
-        await asyncio.to_thread(_run, ["pg_ctlcluster", "--skip-systemctl-redirect",
-                                       postgres_cluster(), "main", "start"])

@@ -3,14 +3,14 @@
 Every flow is seeded by (seed, index), so a run is reproducible in what it asks for. A claim
 flow ends when Support Services approved (the money is then the platform's job, audited at the
 end); a billing flow ends with the portal payment's confirmation. A flow whose client gave up
-(a service stayed down past the deadline, or a retried non-idempotent step was refused because
-its first try had landed) is *abandoned*: recorded, never hidden, and still audited.
+(a service stayed down while nothing else moved either, or a retried non-idempotent step was
+refused because its first try had landed) is *abandoned*: recorded, never hidden, and still
+audited.
 """
 
 from __future__ import annotations
 
 import random
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 
 from chaos.client import GaveUp, RetryingClient
+from chaos.progress import Progress
 from scripts.demo import DemoFailed, Urls, expect
 from scripts.demo_billing import PortalAccount
 from scripts.demo_claims import DEDUCTIBLE, ByopFlow
@@ -50,8 +51,9 @@ def _quiet(_: str) -> None:
 
 
 class FlowContext:
-    def __init__(self, urls: Urls, settings: PlatformSettings, seed: int) -> None:
-        self.urls, self.settings, self.seed = urls, settings, seed
+    def __init__(self, urls: Urls, settings: PlatformSettings, seed: int,
+                 progress: Progress) -> None:
+        self.urls, self.settings, self.seed, self.progress = urls, settings, seed, progress
 
     def rng(self, index: int) -> random.Random:
         return random.Random(f"{self.seed}:{index}")  # noqa: S311 - reproducible
@@ -124,9 +126,9 @@ async def billing_payment(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRe
     amounts = [_cents(rng, 10, 300) for _ in range(rng.randint(1, 4))]
     invoices = tuple((f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}", str(a))
                      for a in amounts)
-    deadline = http.deadline if isinstance(http, RetryingClient) else time.monotonic() + 60
-    async with (RetryingClient(deadline=deadline, base_url=ctx.urls.billing, timeout=15) as billing,
-                RetryingClient(deadline=deadline, base_url=ctx.urls.sandbox + "/gateway/v1",
+    async with (RetryingClient(progress=ctx.progress, base_url=ctx.urls.billing,
+                               timeout=15) as billing,
+                RetryingClient(progress=ctx.progress, base_url=ctx.urls.sandbox + "/gateway/v1",
                                timeout=15) as gateway):
         account = await PortalAccount(billing, gateway, ctx.settings).open(invoices)
         token = await account.tokenize()
@@ -153,13 +155,14 @@ def kind_of(seed: int, index: int) -> str:
     return order[index % len(KINDS)]
 
 
-async def run_flow(ctx: FlowContext, index: int, deadline: float) -> FlowRecord:
+async def run_flow(ctx: FlowContext, index: int) -> FlowRecord:
     rec = FlowRecord(index, kind_of(ctx.seed, index))
-    async with RetryingClient(deadline=deadline, timeout=15) as http:
+    async with RetryingClient(progress=ctx.progress, timeout=15) as http:
         try:
             await STEPS[rec.kind](http, ctx, rec, ctx.rng(index))
             rec.status = "paid" if rec.kind == "billing_payment" else "approved"
         except (DemoFailed, GaveUp, httpx.HTTPError) as exc:
             rec.status, rec.error = "abandoned", f"{type(exc).__name__}: {exc}"[:300]
         rec.retries += http.retries
+    ctx.progress.moved()
     return rec

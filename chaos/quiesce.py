@@ -87,15 +87,19 @@ async def pending(dbs: dict[str, str], mq: AbstractRobustConnection, namespace: 
 async def quiesce(dbs: dict[str, str], mq: AbstractRobustConnection, namespace: str,
                   sandbox_url: str, timeout_s: float, retry_levels: int = 2) -> Pending:
     """Wait until two looks in a row a second apart find nothing left to move; checks in the
-    mail need days, so the sandbox clock is moved on while a check payout is open."""
+    mail need days, so the sandbox clock is moved on while a check payout is open. Gives up
+    when what is left has not changed for ``timeout_s`` (stuck, not slow)."""
     deadline = time.monotonic() + timeout_s
     quiet_once = False
+    last: Pending | None = None
     async with httpx.AsyncClient(timeout=10) as http:
         while True:
             state = await pending(dbs, mq, namespace, retry_levels)
             if state.quiet and quiet_once:
                 return state
             quiet_once = state.quiet
+            if state != last:
+                deadline, last = time.monotonic() + timeout_s, state
             if time.monotonic() > deadline:
                 return state
             if any(k.startswith("check:") for k in state.open_payouts):

@@ -41,6 +41,13 @@ class FaultConfig(BaseModel):
         description="A create call that records a new payment waits this long before answering: "
         "the payment exists although the caller may time out (a timeout after success).",
     )
+    respond_delay_next: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000,
+        description="Only the next N create calls that record a new payment wait "
+        "respond_delay_ms (absent: every one does while respond_delay_ms is set).",
+    )
     drop_callbacks: bool = Field(default=False, description="Never send callbacks.")
     duplicate_callbacks: bool = Field(
         default=False, description="Deliver every callback twice (same eventId)."
@@ -86,6 +93,17 @@ class FaultInjector:
                 self._config.fail_status_next -= 1
                 return True
             return False
+
+    async def take_response_delay_ms(self) -> int:
+        """How long this newly recorded payment's answer waits, consuming a counted delay."""
+        async with self._lock:
+            delay, counted = self._config.respond_delay_ms, self._config.respond_delay_next
+            if counted is None:
+                return delay
+            if counted == 0:
+                return 0
+            self._config.respond_delay_next = counted - 1
+            return delay
 
     async def take_create_fault(self) -> CreateFault | None:
         """The fault this create call suffers, if any, consuming one from its counter."""

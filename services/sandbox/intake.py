@@ -43,7 +43,7 @@ async def intake(sandbox: Sandbox, candidate: Payment, response: Response, start
     log.info("%s payment %s recorded: %s USD to %s", payment.rail.value, payment.end_to_end_id,
              payment.amount, _masked_payee(payment))
     await start(payment)
-    delay_ms = (await sandbox.faults.get()).respond_delay_ms
+    delay_ms = await sandbox.faults.take_response_delay_ms()
     if delay_ms:
         # Recorded (and settling) before we stall: the caller that times out here has in fact
         # been paid, and must find that out by querying, not by paying again.

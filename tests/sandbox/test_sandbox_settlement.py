@@ -129,6 +129,21 @@ async def test_respond_delay_records_the_payment_before_answering(harness: Harne
     assert (await slow).status_code == 201
 
 
+async def test_a_counted_respond_delay_slows_only_the_next_payments(harness: Harness) -> None:
+    await set_faults(harness, respond_delay_ms=300, respond_delay_next=1)
+    loop = asyncio.get_running_loop()
+
+    started = loop.time()
+    assert (await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))).status_code == 201
+    slowed = loop.time() - started
+    started = loop.time()
+    assert (await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))).status_code == 201
+    quick = loop.time() - started
+
+    assert slowed >= 0.3 > quick
+    assert (await harness.client.get("/sandbox/faults")).json()["respond_delay_next"] == 0
+
+
 async def test_duplicate_callbacks_deliver_the_same_event_twice(harness: Harness) -> None:
     await set_faults(harness, duplicate_callbacks=True)
     await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
