@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from shared.db.engine import drop_database
 from shared.db.migrate import upgrade_head
+from tests.machine_servers import listener_started, postgres_started
 
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
@@ -43,6 +44,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"{' and '.join(missing)} not reachable on {PG_HOST}; run scripts/check_services.sh "
             "(it starts them on a development machine) and try again."
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _machine_servers_untouched() -> Iterator[None]:
+    """The session must leave the machine's servers as it found them: a developer's databases
+    and queues live there. Fault tests start and kill servers of their own."""
+    url = database_url("postgres")
+    before = (postgres_started(url), listener_started(5672))
+    yield
+    after = (postgres_started(url), listener_started(5672))
+    assert after == before, (
+        f"the machine's PostgreSQL or RabbitMQ was restarted during the tests: started "
+        f"{before} before, {after} after")
 
 
 def database_url(service: str) -> str:
