@@ -7,11 +7,13 @@ parser turns it into a float).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
 CURRENCY = "USD"
 CENT = Decimal("0.01")
@@ -36,12 +38,15 @@ def parse_amount(value: Any, *, allow_zero: bool = False) -> Decimal:
         raise MoneyError(f"amount {value!r} is not a number") from exc
     if not amount.is_finite():
         raise MoneyError("amount must be finite")
-    if amount != amount.quantize(CENT):
-        raise MoneyError("amount must have at most two decimal places")
-    if amount < 0 or (amount == 0 and not allow_zero):
+    # Bounded first: quantizing a value of more than 26 integer digits raises InvalidOperation.
+    if amount < 0:
         raise MoneyError("amount must be greater than zero")
     if amount > MAX_AMOUNT:
         raise MoneyError(f"amount must be at most {MAX_AMOUNT}")
+    if amount != amount.quantize(CENT):
+        raise MoneyError("amount must have at most two decimal places")
+    if amount == 0 and not allow_zero:
+        raise MoneyError("amount must be greater than zero")
     return amount.quantize(CENT)
 
 
@@ -90,25 +95,62 @@ class Money:
         return f"{self.amount:.2f}"
 
 
-def _validate_amount(value: Any) -> Decimal:
-    try:
-        return parse_amount(value)
-    except MoneyError as exc:
-        raise ValueError(str(exc)) from exc
+# The wire format of every amount: ASCII digits only (``\d`` would take "١٢٣"), at most six
+# before the point (MAX_AMOUNT), at most two after, nothing else (no sign, exponent, underscore,
+# whitespace). Checked before ``Decimal`` sees the text: ``Decimal("1e30").quantize(CENT)``
+# raises ``InvalidOperation`` instead of saying the amount is invalid.
+AMOUNT_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,2})?$"
+_AMOUNT_TEXT = re.compile(AMOUNT_PATTERN.removeprefix("^").removesuffix("$"))
+
+
+def parse_amount_text(text: str, *, allow_zero: bool = False) -> Decimal:
+    """An amount sent as text, which must match ``AMOUNT_PATTERN`` exactly."""
+    if not _AMOUNT_TEXT.fullmatch(text):
+        raise MoneyError("amount must be a string of digits with at most two decimals, "
+                         f"at most {MAX_AMOUNT} (e.g. \"125.00\")")
+    return parse_amount(Decimal(text), allow_zero=allow_zero)
+
+
+def _strict(*, allow_zero: bool) -> Callable[[Any], Decimal]:
+    def validate(value: Any) -> Decimal:
+        # A Decimal comes only from Python code (a row, a Money); a request or a message is
+        # JSON, whose amounts must be strings: a JSON number is refused, like any other type.
+        try:
+            if isinstance(value, Decimal):
+                return parse_amount(value, allow_zero=allow_zero)
+            if isinstance(value, str):
+                return parse_amount_text(value, allow_zero=allow_zero)
+        except MoneyError as exc:
+            raise ValueError(str(exc)) from exc
+        raise ValueError("amount must be a JSON string such as \"125.00\", not a "
+                         + type(value).__name__)
+
+    return validate
+
+
+def _serialise(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def _schema(description: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "pattern": AMOUNT_PATTERN,
+                           "description": description, "examples": ["125.00"]})
 
 
 Amount = Annotated[
     Decimal,
-    BeforeValidator(_validate_amount),
-    PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="always"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^\d{1,6}(\.\d{1,2})?$",
-            "description": "USD amount, a decimal string with at most two places, "
-            "greater than 0 and at most 999999.99",
-            "examples": ["125.00"],
-        }
-    ),
+    PlainValidator(_strict(allow_zero=False)),
+    PlainSerializer(_serialise, return_type=str, when_used="always"),
+    _schema("USD amount: a string of ASCII digits with at most two decimals (no exponent, "
+            "sign or spaces), greater than 0 and at most 999999.99"),
 ]
 """Positive USD amount field for API schemas and message contracts."""
+
+FeeAmount = Annotated[
+    Decimal,
+    PlainValidator(_strict(allow_zero=True)),
+    PlainSerializer(_serialise, return_type=str, when_used="always"),
+    _schema("USD amount, zero allowed: a string of ASCII digits with at most two decimals "
+            "(no exponent, sign or spaces), at most 999999.99"),
+]
+"""The same strict amount where zero is meaningful (a deductible a plan may not have)."""

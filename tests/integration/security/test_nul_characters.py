@@ -5,52 +5,17 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
-from services.billing.bootstrap import create_app as billing_app
 from services.billing.settings import BillingSettings
 from services.claims.api.schemas.contracts import ContractIn
-from services.claims.bootstrap import create_app as claims_app
 from services.claims.settings import ClaimsSettings
-from services.payouts.bootstrap import create_app as payouts_app
 from services.payouts.settings import PayoutsSettings
-from shared.auth import Role, mint_token
-from shared.settings import ServiceSettings
-from tests.conftest import MigratedDb
-
-
-async def started(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://nul") as client:
-            yield client
-
-
-def bearer(settings: ServiceSettings, role: Role) -> dict[str, str]:
-    token = mint_token(secret=settings.jwt_secret, issuer=settings.jwt_issuer,
-                       audience=settings.jwt_audience, subject="nul-tester", roles=[role])
-    return {"Authorization": f"Bearer {token}"}
-
-
-@pytest.fixture
-async def claims(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, ClaimsSettings]]:
-    settings = ClaimsSettings(database_url=await migrated_db("claims"), amqp_url=amqp_url)
-    async for client in started(claims_app(settings)):
-        yield client, settings
-
-
-@pytest.fixture
-async def billing(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, BillingSettings]]:
-    settings = BillingSettings(database_url=await migrated_db("billing"), amqp_url=amqp_url)
-    async for client in started(billing_app(settings)):
-        yield client, settings
+from shared.auth import Role
+from tests.integration.security.conftest import bearer
 
 
 def contract_example() -> dict[str, Any]:
@@ -99,14 +64,6 @@ async def test_billing_refuses_a_nul_in_text(
     assert created.status_code == 201, created.text
     assert_refused_as_invalid(await client.get("/v1/accounts", headers=headers,
                                                params={"customer_id": "cust\x00"}))
-
-
-@pytest.fixture
-async def payouts(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, PayoutsSettings]]:
-    settings = PayoutsSettings(database_url=await migrated_db("payouts"), amqp_url=amqp_url)
-    async for client in started(payouts_app(settings)):
-        yield client, settings
 
 
 @pytest.mark.parametrize("name", ["payout_key", "payee", "claim_id"])

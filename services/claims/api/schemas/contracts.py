@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
-from typing import Annotated
 
-from pydantic import BeforeValidator, EmailStr, Field, WithJsonSchema
+from pydantic import EmailStr, Field
 
 from services.claims.adapters.orm import ContractRow, CoveredItemRow
 from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
@@ -19,26 +17,19 @@ from services.claims.domain.contract import (
     ItemKind,
     Limits,
 )
-from shared.money import Amount, Money, parse_amount
-
-# A plan may have no deductible: zero is a valid fee, unlike every other amount.
-Fee = Annotated[
-    Decimal,
-    BeforeValidator(lambda value: parse_amount(value, allow_zero=True)),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,6}(\.\d{1,2})?$",
-                    "description": "USD amount, zero allowed", "examples": ["100.00"]}),
-]
+from shared.money import Amount, FeeAmount, Money
 
 
 class LimitsIn(Input):
-    service_fee: Fee = Field(description="Deductible; BYOP reimbursements are paid less it.")
+    # A plan may have no deductible: zero is a valid fee, unlike every other amount.
+    service_fee: FeeAmount = Field(description="Deductible; BYOP reimbursements are paid less it.")
     per_claim_cap: Amount = Field(examples=["1000.00"])
     annual_aggregate: Amount = Field(examples=["10000.00"])
     replacement_credit: Amount | None = Field(
         default=None, description="The one-time credit when only replacement is possible; "
         "one claim credit may use it, once.", examples=["250.00"],
     )
-    trade_deductibles: dict[ItemKind, Fee] = Field(
+    trade_deductibles: dict[ItemKind, FeeAmount] = Field(
         default_factory=dict, description="Deductibles of trades that differ from service_fee.",
         examples=[{"hvac": "150.00"}],
     )

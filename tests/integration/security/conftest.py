@@ -1,0 +1,79 @@
+"""The three service APIs in process over their migrated databases, for the input tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.engine import make_url
+
+from services.billing.bootstrap import create_app as billing_app
+from services.billing.settings import BillingSettings
+from services.claims.bootstrap import create_app as claims_app
+from services.claims.settings import ClaimsSettings
+from services.payouts.bootstrap import create_app as payouts_app
+from services.payouts.settings import PayoutsSettings
+from shared.auth import Role, mint_token
+from shared.db.engine import connect_raw
+from shared.settings import ServiceSettings
+from tests.conftest import MigratedDb
+
+
+async def started(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://nul") as client:
+            yield client
+
+
+def bearer(settings: ServiceSettings, role: Role, *, subject: str = "nul-tester",
+           customer_id: str | None = None) -> dict[str, str]:
+    token = mint_token(secret=settings.jwt_secret, issuer=settings.jwt_issuer,
+                       audience=settings.jwt_audience, subject=subject, roles=[role],
+                       customer_id=customer_id)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def row_counts(settings: ServiceSettings) -> dict[str, int]:
+    """Rows in every table of the service's database: what a refused request must not change."""
+    conn = await connect_raw(settings.database_url, database=make_url(
+        settings.database_url).database)
+    try:
+        tables = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        return {row["tablename"]: await conn.fetchval(
+            f'SELECT count(*) FROM "{row["tablename"]}"') for row in tables}
+    finally:
+        await conn.close()
+
+
+def assert_problem(response: httpx.Response, status: int, slug: str | None = None) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json", response.headers
+    if slug is not None:
+        assert response.json()["type"] == f"urn:warranty:problem:{slug}", response.text
+
+
+@pytest.fixture
+async def claims(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
+        tuple[httpx.AsyncClient, ClaimsSettings]]:
+    settings = ClaimsSettings(database_url=await migrated_db("claims"), amqp_url=amqp_url)
+    async for client in started(claims_app(settings)):
+        yield client, settings
+
+
+@pytest.fixture
+async def billing(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
+        tuple[httpx.AsyncClient, BillingSettings]]:
+    settings = BillingSettings(database_url=await migrated_db("billing"), amqp_url=amqp_url)
+    async for client in started(billing_app(settings)):
+        yield client, settings
+
+
+@pytest.fixture
+async def payouts(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
+        tuple[httpx.AsyncClient, PayoutsSettings]]:
+    settings = PayoutsSettings(database_url=await migrated_db("payouts"), amqp_url=amqp_url)
+    async for client in started(payouts_app(settings)):
+        yield client, settings
