@@ -7,6 +7,7 @@ import functools
 import json
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -47,7 +48,24 @@ HTTP_LATENCY = Histogram(
     "http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
 )
 CORRELATION_HEADER = "x-correlation-id"
+CORRELATION_HEADER_BYTES = CORRELATION_HEADER.encode()
 log = logging.getLogger(__name__)
+
+
+# What a caller's correlation id may hold: printable ASCII without spaces. Anything else (bytes
+# that are not UTF-8, control characters, other scripts) is not refused but replaced by a fresh
+# id: the request is served, and the id in the answer is the one its logs carry.
+_CORRELATION_ID = re.compile(rb"[\x21-\x7e]{1,120}")
+
+
+def incoming_correlation_id(scope: Scope) -> str | None:
+    """The caller's ``X-Correlation-ID`` if it is usable as is (longer ones are cut to 120
+    characters, as they always were), else None."""
+    for name, value in scope.get("headers") or ():
+        if name == CORRELATION_HEADER_BYTES:
+            value = value[:120]
+            return value.decode("ascii") if _CORRELATION_ID.fullmatch(value) else None
+    return None
 
 
 class CorrelationAndMetricsMiddleware:
@@ -61,9 +79,7 @@ class CorrelationAndMetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        incoming = headers.get(CORRELATION_HEADER.encode(), b"").decode()[:120]
-        correlation_id = incoming or str(uuid.uuid4())
+        correlation_id = incoming_correlation_id(scope) or str(uuid.uuid4())
         token = correlation_id_var.set(correlation_id)
         started = time.perf_counter()
         status = 500
