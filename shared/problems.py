@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.db.errors import database_unavailable
+from shared.db.errors import database_unavailable, unique_violation
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:warranty:problem:"
@@ -102,12 +102,30 @@ def database_unavailable_error(path: str) -> JSONResponse:
     )
 
 
+def conflict_error(path: str) -> JSONResponse:
+    """The 409 answer when a commit would duplicate a row a unique constraint protects. It names
+    neither the statement nor the constraint nor the values: those are internals (and may be a
+    payee's data)."""
+    return problem_response(
+        409, "conflict", "Conflicts with an existing resource",
+        "The request would duplicate something that already exists (e.g. an open item of the "
+        "same kind); nothing was changed. Read the resource and retry only if it still applies.",
+        instance=path,
+    )
+
+
 def unexpected_error(exc: BaseException, method: str, path: str) -> JSONResponse:
     """The answer to an exception no handler expected, logged: a 503 if the database refused or
-    dropped the connection (a retry shortly may succeed), else a 500 without internals."""
+    dropped the connection (a retry shortly may succeed), a 409 if a unique constraint refused
+    the commit, else a 500 without internals."""
     if database_unavailable(exc):
         log.warning("database unavailable on %s %s: %r", method, path, exc)
         return database_unavailable_error(path)
+    constraint = unique_violation(exc)
+    if constraint is not None:
+        # The constraint's name only: the error's text holds the key's values.
+        log.warning("unique violation on %s %s: %s", method, path, constraint or "unnamed")
+        return conflict_error(path)
     log.error("unhandled error on %s %s", method, path, exc_info=exc)
     return internal_error(path)
 

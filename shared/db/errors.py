@@ -35,3 +35,20 @@ def _says_unavailable(error: BaseException) -> bool:
         return state[:2] in _UNAVAILABLE_CLASSES or state in _UNAVAILABLE_CODES
     # The server is not listening (refused) or went away mid-conversation.
     return isinstance(error, ConnectionError | asyncpg.exceptions.ConnectionDoesNotExistError)
+
+
+UNIQUE_VIOLATION = "23505"
+
+
+def unique_violation(error: BaseException) -> str | None:
+    """The constraint's name if ``error`` (or what caused it) is a unique violation: the request
+    would duplicate a row that exists (two open exceptions of one type on a job, a race
+    between two identical requests). ``""`` if the server named none; None for other errors."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, asyncpg.PostgresError) and seen.sqlstate == UNIQUE_VIOLATION:
+            return str(getattr(seen, "constraint_name", "") or "")
+        seen = seen.__cause__ or getattr(seen, "orig", None)
+    return None

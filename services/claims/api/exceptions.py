@@ -23,8 +23,9 @@ router = APIRouter(prefix="/v1", tags=["exceptions"])
     "/service-jobs/{job_id}/exceptions", status_code=201, summary="Open an exception on a job",
     description="SS-Credit/Debit Memo Request (CRDT: we owe the service pro; DBT: the pro owes "
     "us) or SS-Unauthorized Claim Review (UNAUTH), with its first note. An SS-Claim Credit "
-    "Review is opened by its claim, not by hand.",
-    response_description="The exception, Open", responses=problems(403, 404),
+    "Review is opened by its claim, not by hand. One exception of a type may be open on a job "
+    "at a time: a second is a 409 conflict.",
+    response_description="The exception, Open", responses=problems(403, 404, 409),
 )
 async def open_exception(
     job_id: Id, body: ExceptionIn, app: ClaimsDep, actor: Staff
