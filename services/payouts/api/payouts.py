@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -21,6 +21,7 @@ from services.payouts.service.queries import get_payout, list_payouts, payouts_a
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 from shared.headers import NO_NUL
+from shared.instants import INSTANT_DESCRIPTION, Instant
 from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"])
@@ -98,8 +99,10 @@ async def search_payouts(
                                        examples=["pat@fixit-pros.net"])] = None,
     claim_id: Annotated[str | None, Query(max_length=120, pattern=NO_NUL,
                                           examples=["7f1c2a"])] = None,
-    created_from: Annotated[datetime | None, Query(examples=["2026-01-01T00:00:00Z"])] = None,
-    created_to: Annotated[datetime | None, Query(examples=["2026-02-01T00:00:00Z"])] = None,
+    created_from: Annotated[Instant | None, Query(examples=["2026-01-01T00:00:00Z"],
+                                                  description=INSTANT_DESCRIPTION)] = None,
+    created_to: Annotated[Instant | None, Query(examples=["2026-02-01T00:00:00Z"],
+                                                description=INSTANT_DESCRIPTION)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> PayoutList:

@@ -17,6 +17,7 @@ from services.payouts.service.callbacks import CallbackResult
 from services.payouts.service.queries import PayoutView
 from services.payouts.service.reconcile import Report
 from shared.headers import NO_NUL
+from shared.instants import Instant
 from shared.logging import mask_email, mask_tail
 from shared.messaging.contracts import PayoutSource
 from shared.money import Amount
@@ -184,7 +185,7 @@ class ConcourseCallback(BaseModel):
     status: Literal["PENDING", "COMPLETED", "REJECTED", "RETURNED"]
     amount: Amount
     currency: str = Field(examples=["USD"])
-    occurred_at: datetime
+    occurred_at: Instant
     status_reason: str | None = Field(default=None, max_length=500)
 
 
