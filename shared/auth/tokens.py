@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 import jwt
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, field_validator
 
 ALGORITHM = "HS256"
 
@@ -29,6 +30,33 @@ class Role(StrEnum):
 
 class TokenError(Exception):
     pass
+
+
+# The columns that record who acted (created_by, opened_by, decided_by, actor, the idempotency
+# key's principal) hold 120 characters; a customer id is at most 120 wherever it is stored.
+SUBJECT_MAX = 120
+CUSTOMER_ID_MAX = 120
+# Text a principal brings into rows: printable, and never a NUL (PostgreSQL refuses it).
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
+
+class TokenClaims(BaseModel):
+    """The claims of a correctly signed token, checked before anything uses them: a signed
+    token is the issuer's word on who the caller is, not proof its claims fit the platform."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    sub: StrictStr = Field(min_length=1, max_length=SUBJECT_MAX, pattern=_PRINTABLE)
+    roles: list[Role] = Field(min_length=1, max_length=len(Role))
+    customer_id: StrictStr | None = Field(default=None, min_length=1,
+                                          max_length=CUSTOMER_ID_MAX, pattern=_PRINTABLE)
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _a_list_of_strings(cls, value: Any) -> Any:
+        if not isinstance(value, list) or not all(isinstance(r, str) for r in value):
+            raise ValueError("roles must be a list of role names")
+        return value
 
 
 @dataclass(frozen=True)
@@ -87,14 +115,12 @@ def decode_token(token: str, *, secret: str, issuer: str, audience: str) -> Prin
     except jwt.PyJWTError as exc:
         raise TokenError(str(exc)) from exc
     try:
-        roles = frozenset(Role(r) for r in claims.get("roles", []))
-    except ValueError as exc:
-        raise TokenError(f"unknown role in token: {exc}") from exc
-    if not roles:
-        raise TokenError("token carries no roles")
-    customer_id = claims.get("customer_id")
-    if Role.CUSTOMER in roles and not customer_id:
+        payload = TokenClaims.model_validate(claims)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in err["loc"]) or "token"
+                         for err in exc.errors()})
+        raise TokenError("token claims are not valid: " + ", ".join(fields)) from exc
+    if Role.CUSTOMER in payload.roles and not payload.customer_id:
         raise TokenError("customer token carries no customer_id")
-    return Principal(
-        subject=str(claims["sub"]), roles=roles, customer_id=customer_id, claims=claims
-    )
+    return Principal(subject=payload.sub, roles=frozenset(payload.roles),
+                     customer_id=payload.customer_id, claims=claims)
