@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
@@ -21,6 +21,7 @@ from shared.instants import Instant
 from shared.logging import mask_email, mask_tail
 from shared.messaging.contracts import PayoutSource
 from shared.money import Amount
+from shared.text_input import refuse_nul
 
 EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
 
@@ -188,6 +189,12 @@ class ConcourseCallback(BaseModel):
     occurred_at: Instant
     status_reason: str | None = Field(default=None, max_length=500)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # The provider's text is stored (provider_events): PostgreSQL cannot hold a NUL.
+        return refuse_nul(data)
+
 
 class MismatchView(BaseModel):
     kind: MismatchKind
@@ -231,7 +238,7 @@ class RailCallback(ConcourseCallback):
     status: str = Field(min_length=1, max_length=24, examples=["CASHED"])  # type: ignore[assignment]
     reason_code: str | None = Field(default=None, max_length=8, examples=["BE23"])
     method: str | None = Field(default=None, max_length=16, examples=["CHECK"])
-    check_number: int | None = None
+    check_number: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class CallbackAck(BaseModel):

@@ -15,7 +15,8 @@ from services.claims.api.schemas.contracts import ContractIn
 from services.claims.settings import ClaimsSettings
 from services.payouts.settings import PayoutsSettings
 from shared.auth import Role
-from tests.integration.security.conftest import bearer
+from tests.integration.security.conftest import bearer, row_counts
+from tests.integration.security.test_money_inputs import signed
 
 
 def contract_example() -> dict[str, Any]:
@@ -119,3 +120,23 @@ async def test_billing_refuses_a_nul_in_an_idempotency_key(
     client, settings = billing
     await assert_nul_key_refused(client, f"/v1/payments/{uuid.uuid4()}/refund",
                                  {"reason": "duplicate charge"}, bearer(settings, Role.PAYABLES))
+
+
+@pytest.mark.parametrize("field", ["eventId", "endToEndId", "paymentId", "statusReason",
+                                   "status", "currency", "reasonCode"])
+@pytest.mark.parametrize("rail", ["concourse", "zelle", "check"])
+async def test_payouts_callbacks_refuse_a_nul(
+    payouts: tuple[httpx.AsyncClient, PayoutsSettings], rail: str, field: str,
+) -> None:
+    """Regression (issue 17, item 2f): a signed callback whose eventId held a NUL reached
+    PostgreSQL: a 500. It is a 422 problem like any other body, and stores nothing."""
+    client, settings = payouts
+    body = {"eventId": str(uuid.uuid4()), "endToEndId": "K3V9Q2M7X1B4C8D5",
+            "paymentId": "CNC-1", "status": "COMPLETED", "amount": "1.00", "currency": "USD",
+            "occurredAt": "2026-01-05T10:00:03Z", "statusReason": "ok", "reasonCode": "AM04"}
+    body[field] = f"{body[field][:3]}\x00{body[field][3:]}"
+    before = await row_counts(settings)
+    raw, headers = signed(settings, body)
+    assert_refused_as_invalid(await client.post(f"/v1/callbacks/{rail}", content=raw,
+                                                headers=headers))
+    assert await row_counts(settings) == before
