@@ -8,6 +8,7 @@ function: two copies would drift and a payout could be refused after the claim w
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Local parts that say "we have no email" rather than name a mailbox.
 _PLACEHOLDER_LOCALS = frozenset(
@@ -29,6 +30,27 @@ _PLACEHOLDER_DOMAINS = frozenset(
 _SQUEEZED_LOCALS = frozenset(re.sub(r"[^a-z0-9]", "", p) for p in _PLACEHOLDER_LOCALS)
 _RESERVED_TLDS = (".example", ".test", ".invalid", ".localhost", ".local")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Letters of other scripts that look like Latin ones (the common part of Unicode's
+# confusables): "noemail" spelled with a Cyrillic o is still a placeholder to the eye, and to
+# the payee's inbox. Fullwidth and other compatibility forms (fullwidth or mathematical bold
+# letters) are folded by NFKC first.
+_CONFUSABLES = str.maketrans({
+    # Cyrillic
+    "\u0430": "a", "\u0435": "e", "\u0451": "e", "\u0456": "i", "\u0457": "i", "\u0458": "j",
+    "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0455": "s", "\u0443": "y", "\u0445": "x",
+    "\u0501": "d", "\u04bb": "h", "\u051b": "q", "\u051d": "w", "\u04cf": "l", "\u04af": "y",
+    # Greek
+    "\u03b1": "a", "\u03b5": "e", "\u03b9": "i", "\u03ba": "k", "\u03bd": "v", "\u03bf": "o",
+    "\u03c1": "p", "\u03c4": "t", "\u03c5": "u", "\u03c7": "x", "\u03c9": "w", "\u03f2": "c",
+    "\u03f3": "j",
+    # Latin letters NFKC keeps
+    "\u0131": "i", "\u0237": "j", "\u0251": "a", "\u0261": "g", "\u1d0f": "o", "\u2113": "l",
+})
+
+
+def fold_lookalikes(text: str) -> str:
+    """``text`` as the eye reads it: NFKC, case-folded, common confusable letters in Latin."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_CONFUSABLES)
 
 
 def is_placeholder_email(email: str | None) -> bool:
@@ -37,9 +59,12 @@ def is_placeholder_email(email: str | None) -> bool:
     Concourse sends the payee a registration email; a placeholder means the money would wait for
     a mailed-check fallback nobody asked for, so such addresses are refused up front.
     """
-    if email is None or not _EMAIL.fullmatch(email.strip()):
+    if email is None:
         return True
-    local, _, domain = email.strip().casefold().rpartition("@")
+    email = fold_lookalikes(email.strip())
+    if not _EMAIL.fullmatch(email):
+        return True
+    local, _, domain = email.rpartition("@")
     local = local.split("+", 1)[0]
     squeezed = re.sub(r"[^a-z0-9]", "", local)
     return (
