@@ -137,9 +137,11 @@ _STATUS_SLUGS = {
     404: ("not-found", "Not found"),
     405: ("method-not-allowed", "Method not allowed"),
     409: ("conflict", "Conflict"),
+    413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "Request is not valid"),
     429: ("too-many-requests", "Too many requests"),
+    431: ("request-header-too-large", "Request header fields too large"),
 }
 
 

@@ -34,10 +34,23 @@ _SUPERVISOR_ENV = "WARRANTY_API_SUPERVISOR"
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
+# The largest request head uvicorn's h11 parser buffers (its default, 16 KiB, answers a larger
+# one with a plain-text 400 before the app sees it). Heads up to this size reach the app, whose
+# RequestGuardMiddleware answers past HTTP_MAX_HEADER_BYTES with a 431 problem. The httptools
+# parser (used when installed, as here) has no limit of its own; the guard answers it the same.
+H11_MAX_HEAD_BYTES = 1024 * 1024
+
+
+def uvicorn_options(settings: ServiceSettings) -> dict[str, Any]:
+    return {"host": settings.host, "port": settings.port, "log_config": None,
+            "access_log": False, "loop": "uvloop",
+            "h11_max_incomplete_event_size": max(H11_MAX_HEAD_BYTES,
+                                                 2 * settings.max_header_bytes)}
+
+
 def serve_api(name: str, settings: ServiceSettings, *, settings_cls: str,
               app_factory: str) -> None:
-    options: dict[str, Any] = {"host": settings.host, "port": settings.port,
-                               "log_config": None, "access_log": False, "loop": "uvloop"}
+    options = uvicorn_options(settings)
     if settings.api_workers == 1:
         app = load(app_factory)(settings)
         tune_gc()

@@ -101,6 +101,17 @@ class PlatformSettings(BaseSettings):
         description="Broker-side cap on redeliveries of one message (a handler that crashes "
         "the process); past it the broker dead-letters it to the parking queue.",
     )
+    max_body_bytes: int = Field(
+        default=256 * 1024, ge=1024, validation_alias="HTTP_MAX_BODY_BYTES",
+        description="The largest request body an API reads (413 past it, refused from the "
+        "Content-Length before reading, or as soon as a streamed body exceeds it).",
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024, ge=4096, validation_alias="HTTP_MAX_HEADER_BYTES",
+        description="The largest request head (all header names and values) an API serves; "
+        "past it, 431 (under uvicorn's h11 parser a head above 1 MiB, or twice this, is "
+        "answered by the server itself with a plain 400).",
+    )
     # Only a safety net: the relay LISTENs and wakes on every commit that wrote outbox rows.
     outbox_poll_interval_s: float = Field(default=1.0, gt=0, validation_alias="OUTBOX_POLL_S")
 
@@ -118,6 +129,12 @@ class PlatformSettings(BaseSettings):
             # Empty (an unset ${VAR:-} in compose): the development keys, refused in production.
             return parse_trusted_keys(value) if value.strip() else dev_trusted_keys(SERVICES)
         return value
+
+    def body_limit(self, path: str) -> int:
+        """The body cap of a request to ``path``; a service with routes of their own size (the
+        provider callbacks) narrows it."""
+        del path
+        return self.max_body_bytes
 
     def default_secrets(self) -> list[str]:
         """Names of secret settings still at their (public, development) default value."""

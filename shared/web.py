@@ -26,6 +26,7 @@ from prometheus_client import (
 )
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.db.engine import ping
@@ -40,6 +41,8 @@ from shared.problems import (
     problem_responses,
     unexpected_error,
 )
+from shared.settings import PlatformSettings
+from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
@@ -112,6 +115,133 @@ class CorrelationAndMetricsMiddleware:
                 time.perf_counter() - started
             )
             correlation_id_var.reset(token)
+
+
+class PayloadTooLarge(StarletteHTTPException):
+    """Raised from ``receive`` once a streamed body passes its cap: FastAPI lets an
+    HTTPException raised while reading the body through, and the problem handlers answer it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes",
+                         headers=_CLOSE)
+
+
+_BEARER = re.compile(rb"[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+ *")
+_SIGNATURE = re.compile(rb" *sha256=[0-9a-f]{64} *")
+_TIMESTAMP = re.compile(rb" *[0-9]{1,12} *")
+_JSON_MEDIA = re.compile(r"application/(json|[!#$&^_.+\w-]+\+json)", re.IGNORECASE)
+
+
+# A refusal leaves the body unread: closing the connection stops the server from reading (and
+# discarding) the rest of it to keep the connection alive.
+_CLOSE = {"Connection": "close"}
+
+
+def _problem(status: int, slug: str, title: str, detail: str, path: str,
+             headers: dict[str, str] | None = None) -> Response:
+    return problem_response(status, slug, title, detail, instance=path,
+                            headers={**_CLOSE, **(headers or {})})
+
+
+class RequestGuardMiddleware:
+    """What every request must pass before its body is read, in this order: a head within
+    ``max_header_bytes`` (431); then, for a request with a body, the caller's credentials
+    present and well-formed (401: a bearer JWT, or on ``signed_paths`` the provider's
+    signature headers; verifying them needs no body either, but is the route's job), a JSON
+    media type (415) and a declared length within the route's cap (413). A body streamed
+    without a length is counted as it is read and refused (413) as soon as it passes the cap:
+    nothing past the cap is ever read, so an unauthenticated or oversized request costs no
+    memory. Pure ASGI: ``BaseHTTPMiddleware`` would buffer and wrap every request."""
+
+    def __init__(self, app: ASGIApp, *, authenticated_prefix: str = "/v1/",
+                 signed_paths: tuple[str, ...] = ()) -> None:
+        self.app = app
+        self.authenticated_prefix = authenticated_prefix
+        self.signed_paths = signed_paths
+        self._defaults = PlatformSettings()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        settings = getattr(scope["app"].state, "settings", None) if "app" in scope else None
+        if not isinstance(settings, PlatformSettings):
+            settings = self._defaults
+        refusal, limit = self._check(scope, settings)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        received = 0
+
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise PayloadTooLarge(limit)
+            return message
+
+        try:
+            await self.app(scope, capped_receive, send)
+        except PayloadTooLarge:
+            # Read outside a route's body parsing (no handler saw it): answer here.
+            await _problem(413, "payload-too-large", "Request body too large",
+                           f"the request body is larger than {limit} bytes",
+                           scope["path"])(scope, receive, send)
+
+    def _check(self, scope: Scope, settings: PlatformSettings) -> tuple[Response | None,
+                                                                        int | None]:
+        """A refusal, or None and the body cap to enforce while reading (None: no body)."""
+        path: str = scope["path"]
+        raw: list[tuple[bytes, bytes]] = scope.get("headers") or []
+        if sum(len(name) + len(value) for name, value in raw) > settings.max_header_bytes:
+            return _problem(431, "request-header-too-large", "Request header fields too large",
+                            f"the request's headers exceed {settings.max_header_bytes} bytes",
+                            path), None
+        headers: dict[bytes, bytes] = {}
+        lengths = []
+        for name, value in raw:
+            headers.setdefault(name, value)
+            if name == b"content-length":
+                lengths.append(value)
+        if len(set(lengths)) > 1 or (lengths and not lengths[0].strip().isdigit()):
+            return _problem(400, "bad-request", "Bad request", "Content-Length is not valid",
+                            path), None
+        length = int(lengths[0]) if lengths else None
+        if not (length or b"transfer-encoding" in headers):
+            return None, None
+        if path.startswith(self.authenticated_prefix):
+            refusal = self._unauthenticated(path, headers)
+            if refusal is not None:
+                return refusal, None
+        media = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip()
+        if media and not _JSON_MEDIA.fullmatch(media):
+            return _problem(415, "unsupported-media-type", "Unsupported media type",
+                            "the body must be JSON (Content-Type: application/json)",
+                            path), None
+        limit = settings.body_limit(path)
+        if length is not None and length > limit:
+            return _problem(413, "payload-too-large", "Request body too large",
+                            f"the request body is larger than {limit} bytes", path), None
+        return None, limit
+
+    def _unauthenticated(self, path: str, headers: dict[bytes, bytes]) -> Response | None:
+        if path.startswith(self.signed_paths) if self.signed_paths else False:
+            signature = headers.get(SIGNATURE_HEADER.lower().encode(), b"")
+            timestamp = headers.get(TIMESTAMP_HEADER.lower().encode(), b"")
+            if _SIGNATURE.fullmatch(signature) and _TIMESTAMP.fullmatch(timestamp):
+                return None
+            return _problem(401, "invalid-signature", "Signature not valid",
+                            "the callback's signature or timestamp does not verify", path)
+        if _BEARER.fullmatch(headers.get(b"authorization", b"")):
+            return None
+        return _problem(401, "unauthenticated", "Authentication required",
+                        "a bearer token (a JWT) is required", path,
+                        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 class BrokerProbe:
@@ -204,7 +334,10 @@ def build_app(
     lifespan: Any,
     routers: list[APIRouter],
     openapi_tags: list[dict[str, Any]] | None = None,
+    signed_paths: tuple[str, ...] = (),
 ) -> FastAPI:
+    """The app of a service API. ``signed_paths``: the path prefixes whose requests are
+    authenticated by the provider's signature headers instead of a bearer token."""
     app = FastAPI(
         title=title,
         description=description,
@@ -213,6 +346,9 @@ def build_app(
         openapi_tags=openapi_tags,
     )
     install_problem_handlers(app)
+    # Added first, so it runs inside the correlation middleware: its refusals carry the
+    # request's correlation id and are counted like every other answer.
+    app.add_middleware(RequestGuardMiddleware, signed_paths=signed_paths)
     app.add_middleware(CorrelationAndMetricsMiddleware, service=service)
 
     def engine() -> AsyncEngine:
@@ -258,12 +394,20 @@ def _add_database_unavailable(responses: dict[str, Any]) -> None:
 
 def _document_shared_answers(app: FastAPI) -> None:
     """Answers every operation can give, said in the document once for all of them: 400
-    ``bad-request`` where a body is read (a body that is not JSON at all never reaches
-    validation), and 503 ``database-unavailable`` on every ``/v1`` operation (the database
-    refused or dropped the connection). And give every JSON body and answer without a written
-    example one built from its schema."""
+    ``bad-request``, 413 ``payload-too-large`` and 415 ``unsupported-media-type`` where a body
+    is read (a body that is not JSON at all never reaches validation), and 503
+    ``database-unavailable`` on every ``/v1`` operation (the database refused or dropped the
+    connection). And give every JSON body and answer without a written example one built from
+    its schema."""
     build = app.openapi
-    bad_request = problem_responses(400)[400]
+    body_answers = {str(status): answer for status, answer in problem_responses(
+        400, 413, 415).items()}
+    body_answers["413"]["description"] = (
+        "The body is larger than the route's cap (HTTP_MAX_BODY_BYTES, 256 KiB by default; "
+        "provider callbacks PAYOUTS_CALLBACK_MAX_BODY_BYTES, 64 KiB): refused from its "
+        "Content-Length before it is read, or as soon as a streamed body passes the cap.")
+    body_answers["415"]["description"] = (
+        "The body is not JSON: send Content-Type: application/json.")
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -275,12 +419,16 @@ def _document_shared_answers(app: FastAPI) -> None:
                 for operation in operations.values():
                     if path.startswith("/v1/"):
                         _add_database_unavailable(operation["responses"])
-                    if "requestBody" in operation and "400" not in operation["responses"]:
-                        content = {k: dict(v) for k, v in bad_request["content"].items()}
+                    if "requestBody" not in operation:
+                        continue
+                    for status, answer in body_answers.items():
+                        if status in operation["responses"]:
+                            continue
+                        content = {k: dict(v) for k, v in answer["content"].items()}
                         for media in content.values():
                             media["schema"] = problem_ref
-                        operation["responses"]["400"] = {
-                            "description": bad_request["description"], "content": content}
+                        operation["responses"][status] = {
+                            "description": answer["description"], "content": content}
             app.openapi_schema = document
         return app.openapi_schema
 

@@ -19,7 +19,7 @@ from services.payouts.consumers.commands import QUEUE, request_payout_handler
 from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
 from services.payouts.service.context import Deps
-from services.payouts.settings import PayoutsSettings
+from services.payouts.settings import CALLBACKS_PREFIX, PayoutsSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
 from shared.web import BrokerProbe, build_app
@@ -56,6 +56,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         "cancel/void/stop/reissue, the Zelle 24-hour promise, reconciliation against the "
         "provider ledger; signed provider callbacks.",
         lifespan=lifespan,
+        signed_paths=(CALLBACKS_PREFIX,),
         routers=[payouts.router, actions.router, reconciliation.router, callbacks.router],
         openapi_tags=[
             {"name": "payouts", "description": "Read payouts, their history and attempts."},

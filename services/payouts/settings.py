@@ -15,6 +15,9 @@ from shared.settings import ServiceSettings
 DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"
 
 
+CALLBACKS_PREFIX = "/v1/callbacks/"
+
+
 class PayoutsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PAYOUTS_", extra="ignore", populate_by_name=True)
 
@@ -68,6 +71,10 @@ class PayoutsSettings(ServiceSettings):
         description="HMAC-SHA256 key the provider signs its callbacks with.",
     )
     callback_tolerance_s: int = Field(default=300, ge=1)
+    callback_max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024,
+        description="The largest provider callback read (a status event is well under 2 KiB); "
+        "413 past it, before the signature is checked.")
 
     submit_lease_s: float = Field(
         default=30, gt=0,
@@ -100,6 +107,11 @@ class PayoutsSettings(ServiceSettings):
         if self.poll_max_interval_s < self.poll_interval_s:
             raise ValueError("poll_max_interval_s must be at least poll_interval_s")
         return self
+
+    def body_limit(self, path: str) -> int:
+        if path.startswith(CALLBACKS_PREFIX):
+            return self.callback_max_body_bytes
+        return super().body_limit(path)
 
     @field_validator("fallback_rules")
     @classmethod
