@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -30,8 +31,18 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 line[key] = str(value)
         if record.exc_info:
-            line["exc"] = self.formatException(record.exc_info)
+            line["exc"] = without_row_values(self.formatException(record.exc_info))
         return json.dumps(line, default=str)
+
+
+# PostgreSQL's DETAIL quotes the values of the row or key a statement failed on ("Failing row
+# contains (..., jane@example.com, ...)", "Key (email)=(...) already exists"), bound parameters
+# or not; an error's own message says what failed.
+_DETAIL = re.compile(r"^\s*DETAIL:.*$", re.MULTILINE)
+
+
+def without_row_values(text: str) -> str:
+    return _DETAIL.sub("DETAIL:  (row values not logged)", text)
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

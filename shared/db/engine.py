@@ -15,12 +15,16 @@ def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> As
     """A pool of ``pool_size`` connections kept open. No overflow by default: overflow
     connections are closed on return, so a process whose concurrency exceeds its pool would open
     (and set up) a connection per transaction (10% of the billing API's CPU under 40 concurrent
-    requests); with none, a burst waits a moment for a pooled connection instead."""
+    requests); with none, a burst waits a moment for a pooled connection instead.
+
+    ``hide_parameters``: a statement's error names its bound parameters (a payee's email,
+    mobile, address), and errors are logged; the SQL alone says where it failed."""
     engine = _create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=1800,
+        hide_parameters=True,
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     return engine
