@@ -194,7 +194,7 @@ async def test_fault_controls_round_trip_and_reset(harness: Harness) -> None:
     assert cleared == {
         "fail_next": 0, "rate_limit_next": 0, "respond_delay_ms": 0,
         "drop_callbacks": False, "duplicate_callbacks": False, "hold_settlement": False,
-        "reorder_callbacks": False, "fail_status_next": 0,
+        "reorder_callbacks": False, "fail_status_next": 0, "respond_delay_next": None,
     }
 
     await set_faults(harness, hold_settlement=True)
