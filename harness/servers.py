@@ -128,10 +128,6 @@ class PrivatePostgres:
             _run(self._as_owner([str(_pg_bin() / "pg_ctl"), "-D", str(self.data), "-m",
                                  "fast", "-w", "stop"]))
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
     def postmaster_pid(self) -> int | None:
         try:
             return int((self.data / "postmaster.pid").read_text().split()[0])

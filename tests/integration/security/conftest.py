@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -55,25 +56,46 @@ def assert_problem(response: httpx.Response, status: int, slug: str | None = Non
         assert response.json()["type"] == f"urn:warranty:problem:{slug}", response.text
 
 
+APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], FastAPI]]] = {
+    "claims": (ClaimsSettings, claims_app),
+    "billing": (BillingSettings, billing_app),
+    "payouts": (PayoutsSettings, payouts_app),
+}
+
+
+async def serving(service: str, migrated_db: MigratedDb, amqp_url: str
+                  ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+    """``service``'s API in process over its migrated database, and its settings."""
+    settings_cls, create_app = APPS[service]
+    settings = settings_cls(database_url=await migrated_db(service), amqp_url=amqp_url)
+    async for client in started(create_app(settings)):
+        yield client, settings
+
+
 @pytest.fixture
 async def claims(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
         tuple[httpx.AsyncClient, ClaimsSettings]]:
-    settings = ClaimsSettings(database_url=await migrated_db("claims"), amqp_url=amqp_url)
-    async for client in started(claims_app(settings)):
-        yield client, settings
+    async for served in serving("claims", migrated_db, amqp_url):
+        yield served
 
 
 @pytest.fixture
 async def billing(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
         tuple[httpx.AsyncClient, BillingSettings]]:
-    settings = BillingSettings(database_url=await migrated_db("billing"), amqp_url=amqp_url)
-    async for client in started(billing_app(settings)):
-        yield client, settings
+    async for served in serving("billing", migrated_db, amqp_url):
+        yield served
 
 
 @pytest.fixture
 async def payouts(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
         tuple[httpx.AsyncClient, PayoutsSettings]]:
-    settings = PayoutsSettings(database_url=await migrated_db("payouts"), amqp_url=amqp_url)
-    async for client in started(payouts_app(settings)):
-        yield client, settings
+    async for served in serving("payouts", migrated_db, amqp_url):
+        yield served
+
+
+@pytest.fixture
+async def api(request: pytest.FixtureRequest, migrated_db: MigratedDb, amqp_url: str
+              ) -> AsyncIterator[tuple[httpx.AsyncClient, ServiceSettings]]:
+    """The API named by the test's (indirect) parameter."""
+    async for served in serving(request.param, migrated_db, amqp_url):
+        yield served

@@ -82,28 +82,16 @@ LIST_QUERIES = {
 }
 
 
-@pytest.mark.parametrize("path,params", LIST_QUERIES["claims"])
-async def test_claims_list_queries_are_validated(
-    claims: tuple[httpx.AsyncClient, ClaimsSettings], path: str, params: dict[str, str],
+LIST_ROLE = {"claims": Role.AGENT, "billing": Role.AGENT, "payouts": Role.OPS}
+
+
+@pytest.mark.parametrize(("api", "path", "params"), [
+    (service, path, params) for service, queries in LIST_QUERIES.items()
+    for path, params in queries], indirect=["api"])
+async def test_list_queries_are_validated(
+    api: tuple[httpx.AsyncClient, ServiceSettings], path: str, params: dict[str, str],
 ) -> None:
-    client, settings = claims
-    response = await client.get(path, params=params, headers=bearer(settings, Role.AGENT))
-    assert_problem(response, 422, "validation-error")
-
-
-@pytest.mark.parametrize("path,params", LIST_QUERIES["billing"])
-async def test_billing_list_queries_are_validated(
-    billing: tuple[httpx.AsyncClient, BillingSettings], path: str, params: dict[str, str],
-) -> None:
-    client, settings = billing
-    response = await client.get(path, params=params, headers=bearer(settings, Role.AGENT))
-    assert_problem(response, 422, "validation-error")
-
-
-@pytest.mark.parametrize("path,params", LIST_QUERIES["payouts"])
-async def test_payouts_list_queries_are_validated(
-    payouts: tuple[httpx.AsyncClient, PayoutsSettings], path: str, params: dict[str, str],
-) -> None:
-    client, settings = payouts
-    response = await client.get(path, params=params, headers=bearer(settings, Role.OPS))
+    client, settings = api
+    role = LIST_ROLE[settings.service_name]
+    response = await client.get(path, params=params, headers=bearer(settings, role))
     assert_problem(response, 422, "validation-error")
