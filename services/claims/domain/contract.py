@@ -78,6 +78,17 @@ class MicrowaveFacts:
     serial: str | None
 
 
+# What an auto-replaced microwave's Claim Credit is when the plan names no replacement credit:
+# the knowledge base's one-time credit "when only replacement is possible" (DOMAIN.md). The
+# customer is always offered Replacement or Claim Credit, never Replacement alone.
+DEFAULT_AUTO_REPLACEMENT_CREDIT = Money.of("250.00")
+
+
+def auto_replacement_credit(plan_credit: Money | None) -> Money:
+    """The Claim Credit offered beside Replacement for an auto-replaced microwave."""
+    return DEFAULT_AUTO_REPLACEMENT_CREDIT if plan_credit is None else plan_credit
+
+
 AUTO_REPLACEABLE_INSTALLS = frozenset({InstallType.BUILT_IN, InstallType.OVER_THE_RANGE})
 
 

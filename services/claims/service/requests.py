@@ -23,7 +23,11 @@ from services.claims.adapters.orm import (
     ServiceJobRow,
     ServiceRequestRow,
 )
-from services.claims.domain.contract import MicrowaveFacts, auto_replacement_refusal
+from services.claims.domain.contract import (
+    MicrowaveFacts,
+    auto_replacement_credit,
+    auto_replacement_refusal,
+)
 from services.claims.domain.options import OptionKind, OptionStatus
 from services.claims.domain.work import (
     Channel,
@@ -83,22 +87,24 @@ def _job_kind(contract: ContractRow, item: CoveredItemRow | None, new: NewOrder)
 def _offer_auto_replacement(
     session: AsyncSession, contract: ContractRow, job: ServiceJobRow
 ) -> None:
-    """Replacement, and the plan's one-time replacement credit as the cash alternative."""
-    offers: list[tuple[OptionKind, Decimal | None]] = [(OptionKind.REPLACEMENT, None)]
-    if contract.replacement_credit is not None:
-        offers.append((OptionKind.CLAIM_CREDIT, contract.replacement_credit))
+    """Replacement, or a Claim Credit: the plan's one-time replacement credit (a default when
+    the plan names none)."""
+    plan_credit = limits.limits_of(contract).replacement_credit
+    credit = auto_replacement_credit(plan_credit).amount
+    offers: list[tuple[OptionKind, Decimal | None]] = [
+        (OptionKind.REPLACEMENT, None), (OptionKind.CLAIM_CREDIT, credit),
+    ]
     for position, (kind, amount) in enumerate(offers):
         session.add(OptionRow(order_id=job.order_id, position=position, kind=kind,
                               amount=amount, status=OptionStatus.OFFERED, posted_by=SYSTEM))
     audit.record(session, entity="order", entity_id=job.order_id, job_id=job.id,
                  action="post_options", actor=SYSTEM, auto_replacement=True,
+                 credit_source="plan" if plan_credit is not None else "default",
                  options=[{"kind": k.value, "amount": None if a is None else f"{a:.2f}"}
                           for k, a in offers])
-    choices = " or ".join("Replacement" if a is None else f"a Claim Credit of ${a:.2f}"
-                          for _, a in offers)
     audit.note(session, job.id, SYSTEM,
                f"Microwave auto-replacement: no diagnosis visit; the customer is offered "
-               f"{choices}.")
+               f"Replacement or a Claim Credit of ${credit:.2f}.")
 
 
 def _dispatch(

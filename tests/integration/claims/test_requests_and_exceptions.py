@@ -51,6 +51,21 @@ async def test_an_eligible_microwave_is_auto_replaced_and_nothing_is_dispatched(
     assert not any(isinstance(e, ServiceJobDispatchedV1) for e in events)
 
 
+async def test_an_auto_replaced_microwave_offers_a_claim_credit_on_a_plan_without_one(
+    client: httpx.AsyncClient, actors: Actors
+) -> None:
+    limits = {key: value for key, value in LIMITS.items() if key != "replacement_credit"}
+    flow = await new_flow(client, actors, limits=limits, covered_items=[AUTO_MICROWAVE, HVAC])
+    order = (await request(flow, "microwave"))["orders"][0]
+    assert [(o["kind"], o["amount"]) for o in order["options"]] == [
+        ("replacement", None), ("claim_credit", "250.00")]
+    # The customer can take the credit: it becomes a claim under review.
+    credit = order["options"][1]
+    accepted = ok(await client.post(
+        f"/v1/service-orders/{order['id']}/options/{credit['id']}/accept", headers=flow.me))
+    assert accepted["claim"]["payable"] == "250.00"
+
+
 async def test_sears_home_warranty_is_excluded_and_the_job_is_dispatched_for_its_fee(
     client: httpx.AsyncClient, actors: Actors, claims: Claims
 ) -> None:

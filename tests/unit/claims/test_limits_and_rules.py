@@ -17,6 +17,7 @@ from services.claims.domain.contract import (
     ItemKind,
     Limits,
     MicrowaveFacts,
+    auto_replacement_credit,
     auto_replacement_refusal,
 )
 from services.claims.domain.errors import (
@@ -169,3 +170,11 @@ def test_payment_details_lock_while_a_payout_is_in_flight() -> None:
     ensure_changeable(False)
     with pytest.raises(PaymentLocked):
         ensure_changeable(True)
+
+
+@pytest.mark.parametrize(("plan", "offered"), [(None, "250.00"), ("400.00", "400.00")])
+def test_an_auto_replaced_microwave_always_has_a_claim_credit(
+    plan: str | None, offered: str
+) -> None:
+    credit = auto_replacement_credit(None if plan is None else Money.of(plan))
+    assert credit == Money.of(offered)
