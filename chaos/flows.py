@@ -118,6 +118,7 @@ async def byop_zelle_pro(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRec
     flow = ByopFlow(http, ctx.urls, _quiet, ctx.settings)
     claim = await _byop_claim(flow, rec, rng)
     await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"}, flow.byop_agent)
+    await flow.confirm(claim["id"])
     await _approve(flow, claim["id"])
 
 

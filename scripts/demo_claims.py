@@ -90,6 +90,15 @@ class ByopFlow(ClaimCreditFlow):
         expect(await self.http.post(f"{self.urls.claims}/v1/claims/{claim_id}/payment-option",
                                     headers=headers, json=body), 200)
 
+    async def confirm(self, claim_id: str) -> None:
+        """Seed 001 stage 3: the customer accepts the payment confirmation (the terms)."""
+        terms = expect(await self.http.get(f"{self.urls.claims}/v1/terms",
+                                           headers=self.actors.customer), 200)
+        expect(await self.http.post(
+            f"{self.urls.claims}/v1/claims/{claim_id}/payment-confirmation",
+            headers=self.actors.customer,
+            json={"accept_terms": True, "terms_version": terms["version"]}), 200)
+
     async def paid_out(self, claim_id: str, timeout_s: float = 60) -> dict[str, Any]:
         """Wait until payouts has the money on its way; a rail's refusal fails the flow."""
         deadline = time.monotonic() + timeout_s
@@ -149,7 +158,9 @@ async def byop_zelle_to_service_pro(urls: Urls, say: Say = print) -> FlowResult:
                                                invoice="655.00")
         await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"},
                           flow.byop_agent)
-        say(f"4. BYOP agent recorded the payment form: Zelle to {flow.pro['name']}")
+        await flow.confirm(claim["id"])
+        say(f"4. BYOP agent recorded the payment form: Zelle to {flow.pro['name']}; the "
+            "customer accepted the payment confirmation")
         await flow.approve(claim["id"])
         claim = await flow.paid_out(claim["id"])
         expected = Decimal("610.50") - DEDUCTIBLE

@@ -66,6 +66,7 @@ async def zelle_to_a_service_pro(urls: Urls, say: Say) -> None:
                                                invoice="280.00")
         await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"},
                           flow.byop_agent)
+        await flow.confirm(claim["id"])
         await flow.approve(claim["id"])
         claim = await flow.wait_claim(claim["id"], {"paid"})
         payout = await flow.payout_detail(claim["payouts"][-1]["payout_key"])

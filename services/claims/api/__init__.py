@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from services.claims.api import byop, claims, contracts, exceptions, work
+from services.claims.api import byop, claims, contracts, exceptions, terms, work
 from services.claims.api.errors import install_error_handlers
 
 
 def routers() -> list[APIRouter]:
-    return [contracts.router, work.router, exceptions.router, claims.router, byop.router]
+    return [contracts.router, work.router, exceptions.router, claims.router, byop.router,
+            terms.router]
 
 
 __all__ = ["install_error_handlers", "routers"]

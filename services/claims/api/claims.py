@@ -7,12 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.claims.api.deps import Approver, ClaimsDep, Id, PaymentChooser, Reader
+from services.claims.api.deps import (
+    Approver,
+    ClaimsDep,
+    Customer,
+    Id,
+    PaymentChooser,
+    Reader,
+)
 from services.claims.api.errors import problems
 from services.claims.api.schemas.claims import (
     ApproveIn,
     ClaimOut,
     ClaimSummaryOut,
+    PaymentConfirmationIn,
     PaymentSelectionIn,
     RejectIn,
     TimelineEventOut,
@@ -70,8 +78,10 @@ async def claim_timeline(
     description="While the claim is Under Review with its SS-Claim Credit Review open. "
     "JP Morgan Concourse needs a real email (placeholders such as noemail@... do not count) "
     "and the accepted Terms and Conditions; a check needs a mailing address; Zelle pays a "
-    "BYOP service pro only. The customer chooses for themselves; the BYOP team records a "
-    "service pro's payment form.",
+    "BYOP service pro only, at most 100,000.00 USD (a larger claim is refused here, 422 "
+    "rail-limit-exceeded: choose a check). The customer chooses for themselves; the BYOP team "
+    "records a service pro's payment form. `terms_version` must be the current published "
+    "version (GET /v1/terms), else 422. A new selection replaces an earlier acceptance.",
     response_description="The claim with its payment details",
     responses=problems(403, 404, 409),
 )
@@ -83,10 +93,29 @@ async def select_payment_option(
 
 
 @router.post(
+    "/{claim_id}/payment-confirmation", summary="Accept the payment confirmation",
+    description="Seed 001, stage 3: once the payment option is selected (by the customer, or "
+    "by the BYOP team from a service pro's payment form), the customer accepts the payment "
+    "confirmation, the payee, payment method and amount, under the current Terms and "
+    "Conditions (GET /v1/terms). Only the customer, for their own claim; a claim is approved "
+    "for payment only after it (409 payment-not-confirmed). A customer who selects their own "
+    "payment with `accept_terms` has already confirmed it.",
+    response_description="The claim, its payment showing who accepted the terms and when",
+    responses=problems(403, 404, 409),
+)
+async def confirm_payment(
+    claim_id: Id, body: PaymentConfirmationIn, app: ClaimsDep, actor: Customer
+) -> ClaimOut:
+    view = await payment.confirm_payment(app, actor, claim_id, body.terms_version)
+    return ClaimOut.of_view(view)
+
+
+@router.post(
     "/{claim_id}/approve", summary="Approve the claim for payment",
     description="Under Review -> Approved, and the payout is requested from the payouts "
-    "service in the same transaction. Not by the claim's creator; above the approval limit "
-    "or the per-claim cap only a supervisor, with override; never past the annual aggregate. "
+    "service in the same transaction. Only once the customer accepted the payment "
+    "confirmation (409 payment-not-confirmed). Not by the claim's creator; above the approval "
+    "limit or the per-claim cap only a supervisor, with override; never past the annual aggregate. "
     "Requires an Idempotency-Key.",
     response_model=ClaimOut,
     response_description="The approved claim with its requested payout",

@@ -35,6 +35,7 @@ Staff = Annotated[
     Principal,
     Depends(require(Role.AGENT, Role.BYOP_AGENT, Role.SUPPORT_SERVICES, Role.PAYABLES, Role.OPS)),
 ]
+Customer = Annotated[Principal, Depends(require(Role.CUSTOMER))]
 PaymentChooser = Annotated[Principal, Depends(require(Role.CUSTOMER, Role.BYOP_AGENT))]
 Approver = Annotated[
     Principal, Depends(require(Role.SUPPORT_SERVICES, Role.PAYABLES, Role.OPS))

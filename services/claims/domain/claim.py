@@ -1,6 +1,8 @@
 """The claim: the money side of a service job, and its state machine.
 
-Saved -> (submit) Under Review | Rejected (nothing payable); Under Review -> (approve) Approved;
+Saved -> (submit) Under Review | Rejected (nothing payable); Under Review -> (approve) Approved,
+once a payment option is selected and the customer accepted the payment confirmation (the terms:
+with their own selection, or afterwards for a BYOP service pro's payment form, seed 001 stage 3);
 Approved -> Transferred (payouts took it) -> Paid. A confirmed payout failure or cancellation,
 or money returned after payment, reopens the claim (Under Review, its review exception in Follow
 Up) so another payment option can be chosen and approved: paying again is safe only because the
@@ -16,6 +18,7 @@ from services.claims.domain.approval import Approval
 from services.claims.domain.errors import (
     DomainError,
     NothingPayable,
+    PaymentNotConfirmed,
     PaymentOptionMissing,
     ReviewNotOpen,
 )
@@ -40,6 +43,7 @@ class ClaimStatus(StrEnum):
 class ClaimAction(StrEnum):
     SUBMIT = "submit"
     SELECT_PAYMENT = "select_payment"
+    CONFIRM_PAYMENT = "confirm_payment"
     APPROVE = "approve"
     REJECT = "reject"
     PAYOUT_SUBMITTED = "payout_submitted"
@@ -58,6 +62,8 @@ class ClaimFacts:
     created_by: str
     review_open: bool = False
     payment_selected: bool = False
+    # The customer accepted the payment confirmation (the terms) for the details selected.
+    payment_confirmed: bool = False
     approval: Approval | None = None
 
 
@@ -97,6 +103,15 @@ def _payment_selected(facts: ClaimFacts) -> DomainError | None:
     return None
 
 
+def _payment_confirmed(facts: ClaimFacts) -> DomainError | None:
+    if not facts.payment_confirmed:
+        return PaymentNotConfirmed(
+            "the customer has not accepted the payment confirmation (Terms and Conditions) "
+            "for the selected payment; it goes to payables only after they do"
+        )
+    return None
+
+
 def _approval(facts: ClaimFacts) -> DomainError | None:
     assert facts.approval is not None, "approve needs the approval facts"
     return facts.approval.refusal(payable=facts.payable, created_by=facts.created_by)
@@ -111,9 +126,11 @@ CLAIM_MACHINE: StateMachine[ClaimStatus, ClaimAction, ClaimFacts] = StateMachine
         Rule(_S.SAVED, _A.SUBMIT, _S.UNDER_REVIEW, _payable),
         Rule(_S.SAVED, _A.SUBMIT, _S.REJECTED, _nothing_payable),
         Rule(_S.UNDER_REVIEW, _A.SELECT_PAYMENT, _S.UNDER_REVIEW, _review_open),
+        Rule(_S.UNDER_REVIEW, _A.CONFIRM_PAYMENT, _S.UNDER_REVIEW,
+             all_of(_review_open, _payment_selected)),
         Rule(
             _S.UNDER_REVIEW, _A.APPROVE, _S.APPROVED,
-            all_of(_review_open, _payment_selected, _payable, _approval),
+            all_of(_review_open, _payment_selected, _payment_confirmed, _payable, _approval),
         ),
         *fan_in((_S.SAVED, _S.UNDER_REVIEW), _A.REJECT, _S.REJECTED),
         Rule(_S.APPROVED, _A.PAYOUT_SUBMITTED, _S.TRANSFERRED),

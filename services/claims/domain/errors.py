@@ -134,6 +134,23 @@ class TermsNotAccepted(DomainError):
     kind = ErrorKind.INVALID
 
 
+class UnknownTermsVersion(DomainError):
+    code = "unknown-terms-version"
+    title = "Terms and Conditions version not published"
+    kind = ErrorKind.INVALID
+
+
+class TermsVersionSuperseded(DomainError):
+    code = "terms-version-superseded"
+    title = "Terms and Conditions version superseded"
+    kind = ErrorKind.INVALID
+
+
+class PaymentNotConfirmed(DomainError):
+    code = "payment-not-confirmed"
+    title = "The customer has not accepted the payment confirmation"
+
+
 class AddressRequired(DomainError):
     code = "mailing-address-required"
     title = "A mailing address is required"
@@ -149,6 +166,12 @@ class RailNotAllowed(DomainError):
 class ServiceProInfoMissing(DomainError):
     code = "service-pro-info-missing"
     title = "Service pro information missing"
+    kind = ErrorKind.INVALID
+
+
+class RailLimitExceeded(DomainError):
+    code = "rail-limit-exceeded"
+    title = "Amount above what the payment method carries"
     kind = ErrorKind.INVALID
 
 

@@ -64,7 +64,8 @@ async def approve_claim(
         review = await repo.open_review_row(session, claim.job_id)
         facts = ClaimFacts(
             payable=payable, created_by=claim.created_by, review_open=review is not None,
-            payment_selected=claim.rail is not None, approval=approval,
+            payment_selected=claim.rail is not None,
+            payment_confirmed=claim.terms_accepted_at is not None, approval=approval,
         )
         before, claim.status = claim.status, CLAIM_MACHINE.fire(
             claim.status, ClaimAction.APPROVE, facts

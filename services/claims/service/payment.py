@@ -1,10 +1,13 @@
-"""Use case: the payee's side selects how the claim is paid (Select Payment Option).
+"""Use cases: the payee's side selects how the claim is paid (Select Payment Option), and the
+customer accepts the payment confirmation.
 
 Available only while the claim is Under Review with its review exception open. A customer payee
 chooses and accepts the terms (their version and time are kept) themselves; a BYOP service pro's
-payment is recorded by the BYOP team from the pro's payment form. Every change goes through here
-and is audited (with the PII masked, and what it replaced); none is possible while a payout on
-the claim is in flight or paid.
+payment is recorded by the BYOP team from the pro's payment form, and the customer then accepts
+the payment confirmation (the terms) before it can go to payables (seed 001, stage 3). A new
+selection replaces the acceptance: the customer confirms the details that will be paid. Every
+change goes through here and is audited (with the PII masked, and what it replaced); none is
+possible while a payout on the claim is in flight or paid.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ClaimRow
 from services.claims.adapters.orm.base import utcnow
+from services.claims.domain import terms
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts, ClaimKind
 from services.claims.domain.errors import PayeeMustConfirm
 from services.claims.domain.payment import (
@@ -64,7 +68,8 @@ async def select_payment_option(
                            review_open=review is not None)
         CLAIM_MACHINE.fire(claim.status, ClaimAction.SELECT_PAYMENT, facts)
         choice = await _resolve(session, claim, selection)
-        choose_payment(choice, byop=claim.kind is ClaimKind.BYOP_REIMBURSEMENT)
+        choose_payment(choice, byop=claim.kind is ClaimKind.BYOP_REIMBURSEMENT,
+                       payable=Money(claim.payable))
         replaced = _current(claim)
         _store(claim, choice, actor.subject)
         audit.record(
@@ -76,6 +81,35 @@ async def select_payment_option(
             else f"{choice.address.city}, {choice.address.state}",
             terms_accepted=choice.terms_accepted, terms_version=choice.terms_version,
             replaced=replaced,
+        )
+        view = await claim_view(session, claim)
+        await uow.commit()
+    return view
+
+
+async def confirm_payment(
+    app: Claims, actor: Principal, claim_id: uuid.UUID, terms_version: str
+) -> ClaimView:
+    """The customer accepts the payment confirmation: the selected payee, rail and amount,
+    under the published terms ``terms_version``."""
+    async with app.uow(correlation_id=str(claim_id)) as uow:
+        session = uow.session
+        claim = await repo.claim(session, claim_id, lock=True)
+        ensure_visible(actor, claim.customer_id, "claim", claim_id)
+        if is_staff(actor):
+            raise PayeeMustConfirm("the customer accepts the payment confirmation themselves")
+        review = await repo.open_review(session, claim.job_id)
+        facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by,
+                           review_open=review is not None,
+                           payment_selected=claim.rail is not None)
+        CLAIM_MACHINE.fire(claim.status, ClaimAction.CONFIRM_PAYMENT, facts)
+        accepted = terms.ensure_acceptable(terms_version)
+        claim.terms_accepted_by, claim.terms_accepted_at = actor.subject, utcnow()
+        claim.terms_version, claim.updated_at = accepted.version, claim.terms_accepted_at
+        audit.record(
+            session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
+            action="confirm_payment", actor=actor.subject, terms_version=accepted.version,
+            payment=_current(claim), amount=str(claim.payable),
         )
         view = await claim_view(session, claim)
         await uow.commit()

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 
 from services.payouts.domain.model import MailingAddress, Payee, Payout, Rail
 from shared.payees import is_placeholder_email
+from shared.rails import CHECK_MAX, ZELLE_MAX
 
 SUPPORTED_RAILS = frozenset({Rail.CONCOURSE, Rail.ZELLE, Rail.CHECK})
-ZELLE_MAX = Decimal("100000.00")
-CHECK_MAX = Decimal("999999.99")
 MEMO_MAX = 40
 _US_MOBILE = re.compile(r"^\+1[2-9]\d{9}$")
 _STATE = re.compile(r"^[A-Z]{2}$")

@@ -17,6 +17,7 @@ from services.claims.domain.claim import (
 from services.claims.domain.errors import (
     IllegalTransition,
     NothingPayable,
+    PaymentNotConfirmed,
     PaymentOptionMissing,
     ReviewNotOpen,
     SelfApproval,
@@ -34,7 +35,7 @@ def approval(approver: str = "ss-1") -> Approval:
 
 
 READY = ClaimFacts(payable=Money.of("250.00"), created_by="cust-1", review_open=True,
-                   payment_selected=True, approval=approval())
+                   payment_selected=True, payment_confirmed=True, approval=approval())
 
 
 def facts(payable: str = "250.00") -> ClaimFacts:
@@ -60,6 +61,7 @@ def test_selecting_payment_needs_the_open_review_exception() -> None:
     [
         (replace(READY, review_open=False), ReviewNotOpen),
         (replace(READY, payment_selected=False), PaymentOptionMissing),
+        (replace(READY, payment_confirmed=False), PaymentNotConfirmed),
         (replace(READY, payable=Money.zero()), NothingPayable),
         (replace(READY, approval=approval("cust-1")), SelfApproval),
     ],

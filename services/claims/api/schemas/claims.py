@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import EmailStr, Field
 
@@ -51,6 +51,19 @@ class PaymentSelectionIn(Input):
             address=None if self.mailing_address is None else self.mailing_address.to_domain(),
             terms_version=self.terms_version,
         )
+
+
+class PaymentConfirmationIn(Input):
+    model_config = example({"accept_terms": True, "terms_version": "2026-01"})
+
+    accept_terms: Literal[True] = Field(
+        description="The customer accepts the payment confirmation: the selected payee, "
+        "payment method and amount, under the Terms and Conditions.",
+    )
+    terms_version: str = Field(
+        min_length=1, max_length=32, examples=[CURRENT_TERMS_VERSION],
+        description="The published version the customer read (GET /v1/terms).",
+    )
 
 
 class ApproveIn(Input):
