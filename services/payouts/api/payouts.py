@@ -97,8 +97,9 @@ async def search_payouts(
     rail: Annotated[Rail | None, Query()] = None,
     payee: Annotated[str | None, Query(max_length=200, pattern=NO_NUL,
                                        examples=["pat@fixit-pros.net"])] = None,
-    claim_id: Annotated[str | None, Query(max_length=120, pattern=NO_NUL,
-                                          examples=["7f1c2a"])] = None,
+    claim_id: Annotated[uuid.UUID | None, Query(
+        description="The claims service's claim id (a UUID; anything else is a 422).",
+        examples=["7f1c2a9e-3b4d-4c5e-8f60-1a2b3c4d5e6f"])] = None,
     created_from: Annotated[Instant | None, Query(examples=["2026-01-01T00:00:00Z"],
                                                   description=INSTANT_DESCRIPTION)] = None,
     created_to: Annotated[Instant | None, Query(examples=["2026-02-01T00:00:00Z"],
@@ -112,7 +113,8 @@ async def search_payouts(
         raise ProblemError(400, "invalid-cursor", "Cursor not valid", str(exc)) from exc
     criteria = SearchCriteria(
         limit=limit, payout_key=payout_key, status=status.value if status else None,
-        rail=rail.value if rail else None, payee=payee, claim_id=claim_id,
+        rail=rail.value if rail else None, payee=payee,
+        claim_id=None if claim_id is None else str(claim_id),
         created_from=created_from, created_to=created_to, cursor=after,
     )
     page = await list_payouts(request.app.state.sessionmaker, criteria)

@@ -139,7 +139,7 @@ ADDRESS = MailingAddress(line1="12 Elm St", city="Springfield", state="IL", zip=
 def command(*, email: str = "jane.doe@gmail.com", amount: str = "125.00",
             key: str | None = None, rail: ContractRail = ContractRail.CONCOURSE,
             payee: Payee | None = None, contract_id: str = "ct-1") -> RequestPayoutV1:
-    claim = uuid.uuid4().hex[:8]
+    claim = str(uuid.uuid4())
     return RequestPayoutV1(
         payout_key=key or f"claim:{claim}:claim_credit",
         source=PayoutSource(claim_id=claim, service_job_id="job-1", contract_id=contract_id,
@@ -148,7 +148,7 @@ def command(*, email: str = "jane.doe@gmail.com", amount: str = "125.00",
         rail=rail,
         payee=payee or Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email=email,
                              mobile="+15555550100"),
-        memo=f"Claim credit {claim}",
+        memo=f"Claim credit {claim[:8]}",
         requested_by="ss-approver-1",
     )
 

@@ -77,6 +77,7 @@ LIST_QUERIES = {
                 ("/v1/accounts", {})],
     "payouts": [("/v1/payouts", {"status": "bogus"}), ("/v1/payouts", {"rail": "fax"}),
                 ("/v1/payouts", {"limit": "abc"}), ("/v1/payouts", {"created_from": "abc"}),
+                ("/v1/payouts", {"claim_id": "abc"}),
                 ("/v1/payouts/at-risk", {"within_hours": "abc"}),
                 ("/v1/payouts/at-risk", {"limit": "-1"}), ("/v1/payouts/abc", {})],
 }
