@@ -236,6 +236,26 @@ class ServiceJobDispatchedV1(Contract):
 
 
 @register
+class ServiceJobCancelledV1(Contract):
+    """A dispatched job that owed a service fee was cancelled before any technician went out
+    (its request cancelled, its order closed, or the job itself cancelled): the visit never
+    happens, so billing voids the fee invoice that job raised."""
+
+    TYPE = "claims.service_job_cancelled"
+    VERSION = 1
+    ROUTING_KEY = "claims.service_job.cancelled"
+    PRODUCER = "claims"
+
+    job_id: str = Field(description="The job whose dispatch raised the fee invoice.")
+    service_order_id: str
+    service_request_id: str
+    contract_id: str
+    customer_id: str = Field(description="The billing account is the customer's.")
+    reason: str = Field(examples=["service request cancelled: customer fixed it"])
+    cancelled_at: datetime
+
+
+@register
 class ClaimsStateChangedV1(Contract):
     """One transition in claims (claim, exception, job, order, BYOP job), as on the timeline."""
 

@@ -39,6 +39,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "trade": "microwave", "service_fee": "100.00", "currency": "USD",
         "dispatched_at": "2026-11-22T12:00:00Z",
     },
+    "claims.service_job_cancelled": {
+        "job_id": "0b7d1c2e-1111-4a53-9a51-0d2f3a4b5c6d",
+        "service_order_id": "1c8e2d3f-4444-4a53-9a51-0d2f3a4b5c6d",
+        "service_request_id": "2d9f3e4a-5555-4a53-9a51-0d2f3a4b5c6d",
+        "contract_id": _SOURCE["contract_id"], "customer_id": "cust-1001",
+        "reason": "service request cancelled: the customer fixed it",
+        "cancelled_at": "2026-11-22T15:00:00Z",
+    },
     "claims.state_changed": {
         "entity": "claim", "entity_id": _SOURCE["claim_id"], "action": "approve",
         "from_status": "under_review", "to_status": "approved", "actor": "support-sam",

@@ -39,6 +39,7 @@ from shared.messaging.contracts import (
     PayoutSlaBreachedV1,
     PayoutSubmittedV1,
     RequestPayoutV1,
+    ServiceJobCancelledV1,
     ServiceJobDispatchedV1,
     all_contracts,
 )
@@ -67,7 +68,7 @@ QUEUES: dict[str, QueueSpec] = {
             (PayoutSubmittedV1, PayoutPaidV1, PayoutFailedV1, PayoutReturnedV1,
              PayoutCancelledV1, PayoutSlaBreachedV1),
         ),
-        QueueSpec("billing.claims-events", (ServiceJobDispatchedV1,)),
+        QueueSpec("billing.claims-events", (ServiceJobDispatchedV1, ServiceJobCancelledV1)),
     )
 }
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from shared.messaging.access import Account, definitions, grants, password_hash, service_grant
-from shared.messaging.contracts import all_contracts
+from shared.messaging.contracts import ServiceJobCancelledV1, all_contracts
 from shared.messaging.topology import QUEUES, SERVICES, plan
 
 NAMESPACES = ["", "t1a2b3c4e2e."]
@@ -32,6 +32,19 @@ def test_each_queue_is_read_by_its_consumer_only(namespace: str) -> None:
     for spec in QUEUES.values():
         readers = [g.role for g in grants(namespace) if re.fullmatch(g.read, namespace + spec.name)]
         assert readers == [spec.consumer]
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_claims_publishes_a_job_cancellation_and_billing_alone_reads_it(namespace: str) -> None:
+    exchange, key = namespace + "claims", ServiceJobCancelledV1.ROUTING_KEY
+    publishers = [g.role for g in grants(namespace)
+                  if re.fullmatch(g.write, exchange)
+                  and re.fullmatch(g.topics.get(exchange, "^$"), key)]
+    assert publishers == ["claims"]
+    queues = [q.name for q in QUEUES.values() if ServiceJobCancelledV1 in q.contracts]
+    assert queues == ["billing.claims-events"]
+    readers = [g.role for g in grants(namespace) if re.fullmatch(g.read, namespace + queues[0])]
+    assert readers == ["billing"]
 
 
 @pytest.mark.parametrize("namespace", NAMESPACES)
