@@ -103,6 +103,7 @@ class InvoiceRow(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("open_balance >= 0 AND open_balance <= amount", name="open_in_range"),
+        CheckConstraint("(status = 'void') = (voided_at IS NOT NULL)", name="voided_at_iff_void"),
         Index("ix_invoices_account_age", "account_id", "invoice_date", "number"),
     )
 
@@ -122,6 +123,26 @@ class InvoiceRow(Base):
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
+    voided_at: Mapped[datetime | None] = mapped_column()
+    void_reason: Mapped[str | None] = mapped_column(String(200))
+    # Set while the invoice's job is cancelled but a payment on it keeps it owed: what to do.
+    void_refused_reason: Mapped[str | None] = mapped_column(String(300))
+
+
+class FeeCancellationRow(Base):
+    """Claims cancelled the job behind ``source_ref`` before its visit: its fee is not owed.
+
+    Kept whether or not the invoice exists yet: a dispatch event delivered after it raises no
+    invoice (out-of-order delivery), and a refund that leaves a kept invoice unpaid voids it.
+    """
+
+    __tablename__ = "fee_cancellations"
+
+    source_ref: Mapped[str] = mapped_column(String(200), primary_key=True)  # job:<id>
+    customer_id: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(String(200))
+    cancelled_at: Mapped[datetime] = mapped_column()
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
 class PaymentRow(Base):

@@ -15,12 +15,14 @@ from services.billing.adapters.orm import (
     AllocationKind,
     AllocationRow,
     ContactRow,
+    FeeCancellationRow,
     InvoiceRow,
     PaymentRow,
     utcnow,
 )
 from services.billing.domain.errors import NotFound
 from services.billing.domain.invoice import InvoiceStatus
+from services.billing.domain.payment import PaymentStatus
 
 
 async def account(session: AsyncSession, account_id: uuid.UUID) -> AccountRow:
@@ -130,3 +132,35 @@ async def allocations(
     rows = await session.execute(query.order_by(AllocationRow.payment_id, AllocationRow.kind,
                                                 AllocationRow.position))
     return [(a, i) for a, i in rows]
+
+
+async def fee_cancellation(session: AsyncSession, source_ref: str) -> FeeCancellationRow | None:
+    return await session.get(FeeCancellationRow, source_ref)
+
+
+async def record_fee_cancellation(session: AsyncSession, row: FeeCancellationRow
+                                  ) -> FeeCancellationRow:
+    """The first cancellation of a source is the one kept (a re-sent event changes nothing)."""
+    await session.execute(
+        insert(FeeCancellationRow)
+        .values(source_ref=row.source_ref, customer_id=row.customer_id, reason=row.reason,
+                cancelled_at=row.cancelled_at, recorded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=[FeeCancellationRow.source_ref])
+    )
+    found = await fee_cancellation(session, row.source_ref)
+    assert found is not None
+    return found
+
+
+async def unrefunded_payments_of(session: AsyncSession, invoice_id: uuid.UUID
+                                 ) -> Sequence[uuid.UUID]:
+    """The payments applied to the invoice that are not refunded, oldest first."""
+    found = await session.scalars(
+        select(PaymentRow.id)
+        .join(AllocationRow, AllocationRow.payment_id == PaymentRow.id)
+        .where(AllocationRow.invoice_id == invoice_id,
+               AllocationRow.kind == AllocationKind.APPLY,
+               PaymentRow.status == PaymentStatus.SUCCEEDED)
+        .order_by(PaymentRow.received_at, PaymentRow.id)
+    )
+    return found.all()

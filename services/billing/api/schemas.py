@@ -121,6 +121,17 @@ class InvoiceOut(Output):
     payable_online: bool
     description: str | None
     source_ref: str | None = Field(description="job:<id> for a dispatched job's service fee.")
+    voided_at: datetime | None = Field(default=None, description="When it became void.")
+    void_reason: str | None = Field(
+        default=None, description="Why it is void: its service job was cancelled before the "
+        "visit, or a staff void.", examples=["service job cancelled: service request "
+                                              "cancelled: the customer fixed it"])
+    void_refused_reason: str | None = Field(
+        default=None, description="Set while its service job is cancelled but a payment on it "
+        "keeps it owed: what was paid and how to refund it (the refund voids the invoice).",
+        examples=["paid 40.00 of 100.00 (payment 4e0a4f5b-6666-4a53-9a51-0d2f3a4b5c6d); its "
+                  "job was cancelled before the visit: refund the payment through POST "
+                  "/v1/payments/{payment_id}/refund and the invoice is voided then"])
 
     @classmethod
     def of(cls, row: InvoiceRow) -> InvoiceOut:

@@ -3,10 +3,16 @@
 An invoice is *open* while nothing is applied, *partially paid* while some of it is, *paid* at
 zero and *void* when cancelled before any payment. Applying and reversing money recompute the
 status from the balance; the table says which statuses each action may start from.
+
+A service-fee invoice whose job claims cancelled (no visit) is voided the same way, through
+``void``; one that something was already paid on is not: it stays owed and says why, and the
+refund of what paid it voids it then (``cancel_fee``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 from services.billing.domain.errors import IllegalTransition, InvalidInvoice
@@ -73,3 +79,38 @@ def reverse(status: InvoiceStatus, amount: Money, open_balance: Money, returned:
 def void(status: InvoiceStatus) -> InvoiceStatus:
     check(status, InvoiceAction.VOID)
     return InvoiceStatus.VOID
+
+
+@dataclass(frozen=True)
+class FeeCancellation:
+    """What a cancelled job does to its fee invoice: its new status, or why it stays owed."""
+
+    status: InvoiceStatus
+    refused: str | None = None
+
+    @property
+    def voided(self) -> bool:
+        return self.status is InvoiceStatus.VOID
+
+
+def cancel_fee(status: InvoiceStatus, amount: Money, open_balance: Money,
+               paid_by: Sequence[str]) -> FeeCancellation:
+    """The fee invoice of a job cancelled before its visit; ``paid_by``: the payments applied
+    to it and not refunded.
+
+    Nothing paid: void. Something paid: the invoice is kept and the refusal names what to do,
+    because voiding it would strand the money applied to it (a void invoice takes no refund, see
+    ``ALLOWED``) and the refund moves money back through the gateway, which only a billing
+    operator decides. Already void (a staff void, or this cancellation again): unchanged.
+    """
+    if status is InvoiceStatus.VOID:
+        return FeeCancellation(status)
+    if status in ALLOWED[InvoiceAction.VOID]:
+        return FeeCancellation(void(status))
+    paid = amount - open_balance
+    payments = ", ".join(paid_by) or "unknown"
+    return FeeCancellation(status, (
+        f"paid {paid} of {amount} (payment {payments}); its job was cancelled before the "
+        f"visit: refund the payment through POST /v1/payments/{{payment_id}}/refund and the "
+        f"invoice is voided then"
+    ))

@@ -17,6 +17,7 @@ from services.billing.domain.errors import DuplicateInvoiceNumber, InvalidInvoic
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.service import access
 from services.billing.service.context import CLAIMS_ACTOR, Billing
+from services.billing.service.fee_cancellations import CONSUMER, job_source
 from services.billing.service.views import BalanceView
 from shared.auth import Principal
 from shared.db.driver import session_driver
@@ -26,7 +27,6 @@ from shared.messaging.inbox import first_delivery
 from shared.money import Money
 
 log = logging.getLogger(__name__)
-CONSUMER = "billing.claims-events"
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,8 @@ async def void_invoice(app: Billing, actor: Principal, invoice_id: uuid.UUID) ->
         await repo.lock_account(session, found.account_id)  # no payment is allocating it now
         await session.refresh(found)
         found.status = invoice_rules.void(found.status)
-        found.updated_at = datetime.now(UTC)
+        found.updated_at = found.voided_at = datetime.now(UTC)
+        found.void_reason = f"voided by {actor.subject}"[:200]
         await uow.commit()
     return found
 
@@ -103,18 +104,26 @@ async def bill_dispatched_job(app: Billing, envelope: Envelope, event: ServiceJo
     contacts) rather than the event parked — claims and billing learn of a customer in either
     order, and a fee must never be lost for it. Staff add the contacts that may pay it. The job
     id is the invoice's source, so a re-sent event (even with a new message id) bills once.
+    A job claims already cancelled (its cancellation delivered first) raises no invoice; the
+    account's lock orders this against that cancellation (``fee_cancellations``).
     """
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
         session = uow.session
         if not await first_delivery(session, CONSUMER, envelope):
             return False
-        source_ref = f"job:{event.job_id}"
+        account = await repo.ensure_account(session, event.customer_id, CLAIMS_ACTOR)
+        await repo.lock_account(session, account.id)
+        source_ref = job_source(event.job_id)
         if await repo.invoice_by_source(session, source_ref) is not None:
             log.info("service job %s is already billed", event.job_id)
             await uow.commit()  # keep the inbox row: this message is handled
             return False
-        account = await repo.ensure_account(session, event.customer_id, CLAIMS_ACTOR)
+        if await repo.fee_cancellation(session, source_ref) is not None:
+            log.info("service job %s was cancelled before it was billed: no invoice",
+                     event.job_id)
+            await uow.commit()
+            return False
         dispatched_on = event.dispatched_at.astimezone(UTC).date()
         session.add(InvoiceRow(
             id=uuid.uuid4(), account_id=account.id,

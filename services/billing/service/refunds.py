@@ -5,6 +5,8 @@ refunds the charge (keyed by the payment id, so a retry never refunds twice), an
 ``apply`` row of the payment one ``reverse`` row of the same amount is written and that invoice's
 open balance goes back up (paid -> partially paid or open). Rows are never edited; a unique
 (payment, invoice, kind) constraint makes a second reversal impossible even by mistake.
+A service-fee invoice kept owed only because this payment was applied to it after its job was
+cancelled is voided here (``fee_cancellations.settle_if_cancelled``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import IllegalTransition
 from services.billing.domain.payment import PaymentAction, fire
 from services.billing.service.context import Billing
+from services.billing.service.fee_cancellations import settle_if_cancelled
 from services.billing.service.idempotency import IdempotencyKey, remember, replay
 from services.billing.service.views import PaymentView, payment_view
 from shared.auth import Principal
@@ -60,6 +63,7 @@ async def refund_payment(
                 Money(applied.amount),
             )
             invoice.open_balance, invoice.updated_at = reopened.amount, now
+            await settle_if_cancelled(session, invoice, now)
             session.add(AllocationRow(
                 payment_id=payment.id, invoice_id=invoice.id, kind=AllocationKind.REVERSE,
                 position=applied.position, amount=applied.amount,

@@ -20,7 +20,7 @@ from scripts.demo_billing import PortalAccount
 from services.billing.bootstrap import run_billing_worker
 from services.billing.service.context import Billing
 from services.billing.settings import BillingSettings
-from shared.messaging.contracts import ServiceJobDispatchedV1
+from shared.messaging.contracts import ServiceJobCancelledV1, ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
@@ -143,3 +143,39 @@ async def test_payment_events_are_published_by_the_relay(
         return len(rows) == 2 and all(at is not None for _, at in rows)
 
     await eventually(published)
+
+
+async def test_a_cancelled_jobs_fee_invoice_is_voided_by_the_worker(
+    worker: BillingSettings, client: httpx.AsyncClient, acct: PortalAccount
+) -> None:
+    job_id = str(uuid.uuid4())
+    cancelled = ServiceJobCancelledV1(
+        job_id=job_id, service_order_id="so-1", service_request_id="sr-1", contract_id="ct-1",
+        customer_id=acct.customer_id, reason="service request cancelled: no longer needed",
+        cancelled_at=datetime(2026, 11, 2, 17, 0, tzinfo=UTC),
+    )
+    connection = await aio_pika.connect(worker.amqp_url)
+    async with connection:
+        publisher = await Publisher.open(connection, worker.mq_namespace, signer("claims"))
+        await publisher.publish(Envelope.wrap(dispatched(acct.customer_id, job_id),
+                                              producer="claims", correlation_id=job_id))
+        await publisher.close()
+
+        async def fee_statuses() -> list[str]:
+            rows = ok(await client.get(f"{acct.path}/invoices", headers=acct.staff))
+            return [i["status"] for i in rows if i["source_ref"] == f"job:{job_id}"]
+
+        async def billed() -> bool:
+            return await fee_statuses() == ["open"]
+
+        await eventually(billed)
+        publisher = await Publisher.open(connection, worker.mq_namespace, signer("claims"))
+        await publisher.publish(Envelope.wrap(cancelled, producer="claims",
+                                              correlation_id=job_id))
+        await publisher.close()
+
+    async def voided() -> bool:
+        return await fee_statuses() == ["void"]
+
+    await eventually(voided)
+    assert (await acct.balance())["balance"] == "225.00"

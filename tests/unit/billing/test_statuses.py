@@ -66,3 +66,28 @@ def test_only_company_contacts_with_access_may_pay() -> None:
     ):
         with pytest.raises(PortalAccessDenied):
             ensure_may_pay(facts)
+
+
+def test_a_cancelled_jobs_unpaid_fee_invoice_is_voided() -> None:
+    cancelled = invoice.cancel_fee(InvoiceStatus.OPEN, HUNDRED, HUNDRED, [])
+    assert cancelled == invoice.FeeCancellation(InvoiceStatus.VOID)
+    assert cancelled.voided and cancelled.refused is None
+
+
+@pytest.mark.parametrize(("status", "open_balance", "paid"), [
+    (InvoiceStatus.PARTIALLY_PAID, Money.of("60.00"), "40.00"),
+    (InvoiceStatus.PAID, Money.zero(), "100.00"),
+])
+def test_a_cancelled_jobs_paid_fee_invoice_stays_and_says_why(
+    status: InvoiceStatus, open_balance: Money, paid: str,
+) -> None:
+    cancelled = invoice.cancel_fee(status, HUNDRED, open_balance, ["pay-1"])
+    assert cancelled.status is status and not cancelled.voided
+    assert cancelled.refused is not None
+    assert cancelled.refused.startswith(f"paid {paid} of 100.00 (payment pay-1)")
+    assert "/v1/payments/{payment_id}/refund" in cancelled.refused
+
+
+def test_a_void_fee_invoice_stays_void_when_its_job_is_cancelled_again() -> None:
+    assert invoice.cancel_fee(InvoiceStatus.VOID, HUNDRED, HUNDRED, []) == \
+        invoice.FeeCancellation(InvoiceStatus.VOID)
