@@ -367,3 +367,14 @@ async def insert_audit(session: AsyncSession, entries: Sequence[AuditEntry]) -> 
         # The serializer the ORM's JSONB columns use (the engine sets no other).
         [json.dumps(e.detail) for e in entries], [e.at for e in entries],
     )
+
+
+async def dispatched_fee(session: AsyncSession, job_id: uuid.UUID) -> Money | None:
+    """The service fee the job was dispatched with (and billed), as its timeline recorded it
+    in the dispatch's transaction; None if it was never dispatched."""
+    query = select(AuditEventRow.detail["service_fee"].astext).where(
+        AuditEventRow.job_id == job_id, AuditEventRow.entity == "job",
+        AuditEventRow.action == "dispatch",
+    )
+    fee = (await session.execute(query)).scalars().first()
+    return None if fee is None else Money.of(fee)

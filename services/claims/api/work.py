@@ -70,7 +70,10 @@ async def get_service_request(
     "/service-requests/{request_id}/cancel", tags=["service requests"],
     summary="Cancel a service request",
     description="Closes every open order and cancels its jobs with the reason. Only while no "
-    "technician has been out and each job is New or Accepted.",
+    "technician has been out and each job is New or Accepted. Each dispatched job that owed a "
+    "service fee emits `claims.service_job_cancelled` in the same transaction: billing voids "
+    "the fee invoice its dispatch raised (or, if a payment was already applied to it, keeps it "
+    "and says why in `void_refused_reason` until that payment is refunded).",
     response_description="The cancelled request", responses=problems(403, 404, 409),
 )
 async def cancel_service_request(
@@ -129,7 +132,9 @@ async def accept_option(
 @router.post(
     "/service-orders/{order_id}/close", tags=["service orders"],
     summary="Close a service order",
-    description="Cancels its open jobs with the reason; refused while a claim on it is unpaid.",
+    description="Cancels its open jobs with the reason; refused while a claim on it is unpaid. "
+    "A dispatched job cancelled before any technician went out emits "
+    "`claims.service_job_cancelled`: billing voids its service-fee invoice.",
     response_description="The closed order", responses=problems(403, 404, 409),
 )
 async def close_order(
@@ -152,7 +157,8 @@ async def get_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> JobDetailOut:
     summary="Accept, reject, complete or cancel a job; record the technician's visit",
     description="New -> Accepted | Rejected; Accepted -> Completed; New or Accepted -> "
     "Cancelled (a reason is required to reject or cancel); record_visit (Accepted) notes that "
-    "the technician has been out. Expiry is the system's.",
+    "the technician has been out. Expiry is the system's. Cancelling a dispatched job before "
+    "the visit emits `claims.service_job_cancelled` (billing voids its service-fee invoice).",
     response_description="The job after the transition", responses=problems(403, 404, 409),
 )
 async def transition_job(

@@ -110,6 +110,13 @@ ORDER_MACHINE: StateMachine[OrderStatus, OrderAction, str | None] = StateMachine
 )
 
 
+def cancel_releases_fee(kind: JobKind, technician_out: bool) -> bool:
+    """A cancelled job owes no service fee when it was a network dispatch (the only kind that
+    is billed one) and no technician went out: the visit the fee pays for never happens. Once
+    a technician has been out, closing the order cancels the job but the visit was made."""
+    return kind is JobKind.DISPATCHED and not technician_out
+
+
 @dataclass(frozen=True)
 class JobSnapshot:
     status: JobStatus

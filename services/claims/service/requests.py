@@ -2,7 +2,8 @@
 dispatch of network jobs) and cancel it.
 
 A dispatched (network) job owes the trade's service fee: opening it emits
-``claims.service_job_dispatched`` in the same transaction, and billing invoices it. An
+``claims.service_job_dispatched`` in the same transaction, and billing invoices it; cancelling
+the request before any visit emits ``claims.service_job_cancelled`` and billing voids it. An
 auto-replaced microwave sends no technician, so no fee: its order gets the Replacement and
 Claim Credit options at once.
 """
@@ -132,7 +133,9 @@ async def cancel_service_request(
     app: Claims, actor: Principal, request_id: uuid.UUID, reason: str
 ) -> ServiceRequestRow:
     """Cancel every open job and close every open order, only while no technician has been
-    out and each job to cancel is New or Accepted (the cancel-a-request checklist)."""
+    out and each job to cancel is New or Accepted (the cancel-a-request checklist). Each
+    dispatched job that owed a fee emits ``claims.service_job_cancelled`` in this transaction
+    (``close_locked_order``): billing voids its fee invoice."""
     async with app.uow() as uow:
         session = uow.session
         request = await repo.service_request(session, request_id)
@@ -144,7 +147,7 @@ async def cancel_service_request(
         ])
         for order in orders:
             if order.status is OrderStatus.OPEN:
-                await close_locked_order(session, order, actor.subject,
+                await close_locked_order(uow, order, actor.subject,
                                          f"service request cancelled: {reason}",
                                          f"service request cancelled: {reason}")
         await uow.commit()

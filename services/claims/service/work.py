@@ -38,7 +38,9 @@ from services.claims.domain.work import (
 )
 from services.claims.service import audit
 from services.claims.service.context import SYSTEM, Claims, ensure_visible
+from services.claims.service.fees import release_cancelled_fee
 from shared.auth import Principal
+from shared.db import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ async def transition_job(
     async with app.uow() as uow:
         job = await repo.job(uow.session, job_id, lock=True)
         await apply_job_action(uow.session, job, action, actor.subject, reason)
+        if action is JobAction.CANCEL:
+            await release_cancelled_fee(uow, job, *await repo.job_context(uow.session, job.id))
         await uow.commit()
     return await get_job(app, actor, job_id)
 
@@ -129,26 +133,33 @@ async def close_order(
     """Closing an order cancels its open jobs; refused while a claim on it is being paid."""
     async with app.uow() as uow:
         order = await repo.order(uow.session, order_id, lock=True)
-        await close_locked_order(uow.session, order, actor.subject, reason,
+        await close_locked_order(uow, order, actor.subject, reason,
                                  f"service order closed: {reason}")
         await uow.commit()
     return await get_order(app, actor, order_id)
 
 
 async def close_locked_order(
-    session: AsyncSession, order: ServiceOrderRow, actor: str, reason: str, job_reason: str
+    uow: UnitOfWork, order: ServiceOrderRow, actor: str, reason: str, job_reason: str
 ) -> None:
-    """Close ``order`` (locked, jobs loaded) and cancel each open job with ``job_reason``."""
+    """Close ``order`` (locked, jobs loaded) and cancel each open job with ``job_reason``.
+
+    Every cancellation of a job in an order goes through here (request cancelled, order
+    closed), so each job whose visit will not happen releases its fee here too.
+    """
+    session = uow.session
     before, order.status = order.status, ORDER_MACHINE.fire(
         order.status, OrderAction.CLOSE, reason
     )
     order.closed_reason = reason
+    request = await repo.request_of_order(session, order)
     for job in order.jobs:
         claim = await repo.claim_of_job(session, job.id)
         if claim is not None and claim.status not in SETTLED_STATUSES:
             raise OrderHasOpenClaim(f"claim {claim.id} on this order is {claim.status}")
         if job.status in OPEN_JOB_STATUSES:
             await apply_job_action(session, job, JobAction.CANCEL, actor, job_reason)
+            await release_cancelled_fee(uow, job, order, request)
     # The order's events go on the timeline of its (first) job.
     audit.record(session, entity="order", entity_id=order.id, action="close", actor=actor,
                  job_id=order.jobs[0].id if order.jobs else None, from_status=before,
