@@ -1,5 +1,6 @@
 """Seed 002 through the real processes: portal payments applied oldest invoice first, refusals
-that change nothing, simultaneous payments, and a dispatched job's fee billed from claims."""
+that change nothing, simultaneous payments, and a dispatched job's fee billed from claims (and
+voided when the request is cancelled)."""
 
 from __future__ import annotations
 
@@ -119,10 +120,8 @@ async def test_a_dispatched_jobs_fee_published_to_the_broker_becomes_an_invoice(
     expect(await acct.pay("310.00", await acct.tokenize()), 201)
 
 
-async def test_a_job_dispatched_in_claims_is_billed(
-    stack: Stack, urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
-) -> None:
-    actors = Actors(PlatformSettings(), f"cust-{uuid.uuid4().hex[:8]}")
+async def _open_fridge_request(urls: Urls, http: httpx.AsyncClient, actors: Actors
+                               ) -> dict[str, Any]:
     contract = expect(await http.post(f"{urls.claims}/v1/contracts", headers=actors.agent, json={
         "customer_id": actors.customer_id, "brand": "cinch", "holder_name": "Jane Doe",
         "email": f"jane+{actors.customer_id}@mail.cinch-demo.net",
@@ -135,10 +134,53 @@ async def test_a_job_dispatched_in_claims_is_billed(
         "contract_id": contract["id"], "channel": "portal",
         "items": [{"covered_item_id": contract["covered_items"][0]["id"],
                    "problem": "Not cooling"}]}), 201)
+    return dict(request)
+
+
+async def test_a_job_dispatched_in_claims_is_billed(
+    stack: Stack, urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
+) -> None:
+    actors = Actors(PlatformSettings(), f"cust-{uuid.uuid4().hex[:8]}")
+    request = await _open_fridge_request(urls, http, actors)
     job_id = request["orders"][0]["jobs"][0]["id"]
     invoice = await _wait_for_fee_invoice(acct.billing, acct.staff, actors.customer_id, job_id)
     assert (invoice["amount"], invoice["status"], invoice["payable_online"]) == (
         "100.00", "open", True)
+
+
+async def _wait_for_void(acct_http: httpx.AsyncClient, headers: dict[str, str],
+                         invoice: dict[str, Any]) -> dict[str, Any]:
+    deadline = time.monotonic() + DEADLINE_S
+    while time.monotonic() < deadline:
+        invoices = expect(await acct_http.get(
+            f"/v1/accounts/{invoice['account_id']}/invoices", headers=headers), 200)
+        [now] = [i for i in invoices if i["id"] == invoice["id"]]
+        if now["status"] == "void":
+            return dict(now)
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"invoice {invoice['number']} was not voided")
+
+
+async def test_cancelling_the_request_voids_its_fee_invoice(
+    stack: Stack, urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
+) -> None:
+    actors = Actors(PlatformSettings(), f"cust-{uuid.uuid4().hex[:8]}")
+    request = await _open_fridge_request(urls, http, actors)
+    job_id = request["orders"][0]["jobs"][0]["id"]
+    invoice = await _wait_for_fee_invoice(acct.billing, acct.staff, actors.customer_id, job_id)
+    balance_url = f"/v1/accounts/{invoice['account_id']}/balance"
+    assert expect(await acct.billing.get(balance_url, headers=acct.staff), 200)["balance"] == \
+        "100.00"
+
+    expect(await http.post(f"{urls.claims}/v1/service-requests/{request['id']}/cancel",
+                           headers=actors.customer, json={"reason": "fixed it myself"}), 200)
+
+    voided = await _wait_for_void(acct.billing, acct.staff, invoice)
+    assert voided["void_reason"] == (
+        "service job cancelled: service request cancelled: fixed it myself")
+    assert voided["void_refused_reason"] is None
+    assert expect(await acct.billing.get(balance_url, headers=acct.staff), 200)["balance"] == \
+        "0.00"
 
 
 async def test_no_card_number_reaches_any_log(acct: PortalAccount) -> None:
