@@ -15,11 +15,13 @@ from services.claims.consumers.payout_events import QUEUE, payout_events_handler
 from services.claims.consumers.timers import job_expiry
 from services.claims.service.context import Claims, Policy
 from services.claims.settings import ClaimsSettings
+from shared.clock import adjustable, follow, following
+from shared.clock_routes import clock_routes
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
 from shared.money import Money
 from shared.web import BrokerProbe, build_app
-from shared.worker import WorkerSpec, run_worker
+from shared.worker import Loop, WorkerSpec, run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (
@@ -45,7 +47,9 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.claims = claims_context(settings, app.state.sessionmaker)
         app.state.broker = BrokerProbe(settings.amqp_url)
-        yield
+        async with following(app.state.claims.clock, app.state.sessionmaker,
+                             enabled=adjustable(settings)):
+            yield
         await app.state.broker.close()
         await app.state.engine.dispose()
 
@@ -54,7 +58,7 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
         title="Claims API",
         description=DESCRIPTION,
         lifespan=lifespan,
-        routers=routers(),
+        routers=[*routers(), *clock_routes(settings, lambda r: r.app.state.claims.clock)],
     )
     install_error_handlers(app)
     return app
@@ -75,11 +79,17 @@ async def run_claims_worker(
             name="claims",
             sessionmaker=sessionmaker,
             handlers={QUEUE: payout_events_handler(claims)},
-            loops=[job_expiry(claims, settings.job_expiry_interval_s)],
+            loops=[job_expiry(claims, settings.job_expiry_interval_s),
+                   *clock_loops(claims, settings)],
         )
         await run_worker(spec, settings, stop)
     finally:
         await engine.dispose()
+
+
+def clock_loops(claims: Claims, settings: ClaimsSettings) -> list[Loop]:
+    """The worker follows the clock the API moves (not in production: it never moves there)."""
+    return [follow(claims.clock, claims.sessionmaker)] if adjustable(settings) else []
 
 
 async def migrate(settings: ClaimsSettings | None = None) -> None:

@@ -6,23 +6,33 @@ import asyncio
 import contextlib
 import logging
 
-from services.claims.adapters.orm.base import utcnow
 from services.claims.service.context import Claims
 from services.claims.service.work import expire_stale_jobs
+from shared.clock import synced
 from shared.worker import Loop
 
 log = logging.getLogger(__name__)
 BATCH = 100
 
 
+async def expire_due_jobs(app: Claims) -> int:
+    """One pass of the expiry timer: read the shared service clock (an operator may have moved
+    it from the API process), then expire a batch at a time until none is left."""
+    now = await synced(app.clock, app.sessionmaker)
+    expired = done = await expire_stale_jobs(app, now, BATCH)
+    while done == BATCH:
+        done = await expire_stale_jobs(app, now, BATCH)
+        expired += done
+    return expired
+
+
 def job_expiry(app: Claims, interval_s: float) -> Loop:
-    """Expire New jobs not accepted within 24 h, a batch at a time until none is left."""
+    """Expire New jobs not accepted within 24 h."""
 
     async def run(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                while await expire_stale_jobs(app, utcnow(), BATCH) == BATCH:
-                    pass
+                await expire_due_jobs(app)
             except Exception:
                 # The database may be away for a moment; the next tick tries again.
                 log.exception("job expiry pass failed")

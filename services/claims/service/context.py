@@ -8,9 +8,11 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.claims.adapters import repository as repo
+from services.claims.adapters.orm.base import CLOCK
 from services.claims.domain.errors import NotFound
 from services.claims.service import audit
 from shared.auth import Principal, Role
+from shared.clock import ServiceClock
 from shared.db import UnitOfWork
 from shared.messaging.contracts import ClaimsStateChangedV1
 from shared.money import Money
@@ -37,6 +39,7 @@ class Claims:
 
     sessionmaker: async_sessionmaker[AsyncSession]
     policy: Policy
+    clock: ServiceClock = CLOCK  # what ``utcnow()`` reads; synced by the timers and ``follow``
 
     def uow(
         self, *, correlation_id: str | None = None, causation_id: str | None = None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import DateTime, Enum, MetaData, Numeric
 from sqlalchemy.orm import DeclarativeBase
+
+from shared.clock import ServiceClock, clock_table
 
 # Named constraints: migrations can then drop or alter them by a stable name.
 NAMING = {
@@ -27,6 +29,14 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True)}
 
 
+service_clock = clock_table(Base.metadata)
+
+# The claims clock of this process (one claims database per process). Module-level because the
+# column defaults below and every use case stamp with ``utcnow()``: a job created after the
+# clock moved must be as young as it looks to the expiry timer.
+CLOCK = ServiceClock()
+
+
 def enum_of(enum: type[StrEnum]) -> Enum:
     """A domain enum stored as its value in a VARCHAR with a CHECK constraint."""
     return Enum(
@@ -41,7 +51,8 @@ def enum_of(enum: type[StrEnum]) -> Enum:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The service's now (the wall clock plus the shared offset, see ``shared.clock``)."""
+    return CLOCK.now()
 
 
 def new_id() -> uuid.UUID:

@@ -1,0 +1,34 @@
+"""the service clock: the offset every claims process adds to the wall clock
+
+Numbered 0005 and chained on 0003: another branch adds 0004 in parallel; whichever merges
+second re-chains (down_revision) onto the other.
+
+Revision ID: 0005
+Revises: 0003
+Create Date: 2026-12-08 10:00:00.000000
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0005'
+down_revision: str | None = '0003'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # No row: no offset. The first POST /v1/ops/clock inserts it (never in production).
+    op.create_table('service_clock',
+    sa.Column('id', sa.SmallInteger(), autoincrement=False, nullable=False),
+    sa.Column('offset_seconds', sa.BigInteger(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('id = 1', name=op.f('ck_service_clock_one_row')),
+    sa.CheckConstraint('offset_seconds >= 0', name=op.f('ck_service_clock_forward_only')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_clock'))
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('service_clock')
