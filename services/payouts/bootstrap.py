@@ -20,6 +20,8 @@ from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
 from services.payouts.service.context import Deps
 from services.payouts.settings import CALLBACKS_PREFIX, PayoutsSettings
+from shared.clock import adjustable, following
+from shared.clock_routes import clock_routes, clock_tags
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
 from shared.web import BrokerProbe, build_app
@@ -42,7 +44,9 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         # payment; sending and recovering payments is the worker's.
         clients = rail_clients(settings)
         app.state.deps = Deps(app.state.sessionmaker, settings, rails=clients)
-        yield
+        async with following(app.state.deps.clock, app.state.sessionmaker,
+                             enabled=adjustable(settings)):
+            yield
         for client in clients.values():
             await client.aclose()
         await app.state.broker.close()
@@ -57,7 +61,8 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         "provider ledger; signed provider callbacks.",
         lifespan=lifespan,
         signed_paths=(CALLBACKS_PREFIX,),
-        routers=[payouts.router, actions.router, reconciliation.router, callbacks.router],
+        routers=[payouts.router, actions.router, reconciliation.router, callbacks.router,
+                 *clock_routes(settings, lambda r: r.app.state.deps.clock)],
         openapi_tags=[
             {"name": "payouts", "description": "Read payouts, their history and attempts."},
             {"name": "payout actions",
@@ -66,6 +71,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
              "description": "Our payouts against the provider's ledger."},
             {"name": "provider callbacks",
              "description": "Status callbacks from payment providers, HMAC-signed."},
+            *clock_tags(settings),
         ],
     )
 

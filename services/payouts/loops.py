@@ -11,6 +11,7 @@ from services.payouts.service.context import Deps
 from services.payouts.service.dispatch import dispatch_once
 from services.payouts.service.recovery import recover_once
 from services.payouts.service.sla import sla_once
+from shared.clock import adjustable, follow
 from shared.worker import Loop
 
 log = logging.getLogger(__name__)
@@ -64,4 +65,6 @@ def payout_loops(deps: Deps) -> list[Loop]:
         periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s,
                  batch=batch),
         periodic("sla", lambda: sla_once(deps), settings.sla_interval_s, batch=batch),
+        # Follows the clock the API moves (never in production, where it does not move).
+        *([follow(deps.clock, deps.sessionmaker)] if adjustable(settings) else []),
     ]

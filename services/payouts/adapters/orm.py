@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.payouts.domain.model import PayoutStatus
+from shared.clock import clock_table
 from shared.idempotency import IdempotencyKeyColumns
 
 
@@ -34,6 +35,7 @@ class Base(DeclarativeBase):
 
 
 metadata = Base.metadata
+service_clock = clock_table(metadata)
 
 MONEY = Numeric(12, 2)
 _NOW = func.now()

@@ -20,6 +20,7 @@ from services.payouts.service.context import Deps
 from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
+from shared.clock import synced
 from shared.headers import NO_NUL
 from shared.instants import INSTANT_DESCRIPTION, Instant
 from shared.problems import ProblemError, problem_responses
@@ -138,7 +139,7 @@ async def at_risk(
 ) -> AtRiskList:
     deps: Deps = request.app.state.deps
     hours = within_hours or deps.settings.sla_at_risk_hours
-    now = deps.clock()
+    now = await synced(deps.clock, request.app.state.sessionmaker)
     rows = await payouts_at_risk(request.app.state.sessionmaker, now + timedelta(hours=hours),
                                  limit)
     return AtRiskList.of(rows, now)

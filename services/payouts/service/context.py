@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.payouts.domain.model import Rail
 from services.payouts.service.ports import RailAdapter
 from services.payouts.settings import PayoutsSettings
+from shared.clock import ServiceClock
 from shared.db import UnitOfWork
 
 PRODUCER = "payouts"
@@ -28,7 +29,9 @@ class Deps:
     sessionmaker: async_sessionmaker[AsyncSession]
     settings: PayoutsSettings
     rails: Mapping[Rail, RailAdapter] = field(default_factory=dict)
-    clock: Callable[[], datetime] = utcnow
+    # The service clock (wall clock + the shared offset): ``deps.clock()`` is now. Use cases
+    # that decide by time sync it first; ``follow`` keeps it current for the rest.
+    clock: ServiceClock = field(default_factory=ServiceClock)
     # Set after a commit that approved a payout in this process, so the dispatcher sends it now
     # instead of at its next poll (the poll stays, as the safety net and for other processes).
     dispatch_wake: asyncio.Event = field(default_factory=asyncio.Event)

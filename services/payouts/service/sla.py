@@ -21,7 +21,7 @@ async def sla_once(deps: Deps) -> int:
     """Mark one batch of breaches. Returns how many were announced."""
     async with deps.uow() as uow:
         repo = PayoutRepository(uow.session)
-        now = deps.clock()
+        now = await deps.clock.sync(uow.session)  # an operator may have moved it
         breached = await repo.due_for_sla(now, deps.settings.dispatch_batch)
         for payout in breached:
             assert payout.deadline_at is not None

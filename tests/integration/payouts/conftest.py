@@ -46,8 +46,9 @@ from tests.conftest import MigratedDb
 SECRET = "payouts-test-webhook-secret-0123456789"
 PAYOUTS_BASE = "http://payouts.test"
 SANDBOX_BASE = "http://sandbox.test"
+# service_clock too: each test starts on the wall clock, as on a fresh database.
 TABLES = ("payout_status_history, provider_events, payout_attempts, payouts, payees, outbox, "
-          "inbox, idempotency_keys")
+          "inbox, idempotency_keys, service_clock")
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +128,14 @@ class World:
         response = await self.sandbox_http.post("/sandbox/clock/advance", json={"days": days})
         assert response.status_code == 200, response.text
         await self.sandbox.settler.idle()
+
+    async def move_clock(self, hours: int) -> dict[str, Any]:
+        """Move the payouts clock forward over HTTP, as an operator (not the sandbox's)."""
+        response = await self.api.post("/v1/ops/clock", json={"advance_seconds": hours * 3600},
+                                       headers=self.token("ops"))
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
 
     async def payee(self, **behaviour: Any) -> None:
         response = await self.sandbox_http.put("/sandbox/payees", json=behaviour)

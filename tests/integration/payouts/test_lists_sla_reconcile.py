@@ -77,8 +77,7 @@ async def test_zelle_promise_to_a_pro_breaches_once_and_shows_at_risk(world: Wor
 
     risk = await world.api.get("/v1/payouts/at-risk", headers=world.token("ops"))
     assert risk.json()["items"] == []  # 24 h left, nothing near the deadline
-    later = utcnow() + timedelta(hours=25)
-    world.deps.clock = world.app.state.deps.clock = lambda: later
+    await world.move_clock(hours=25)
     before = SLA_BREACHES.labels("check")._value.get()
 
     assert await sla_once(world.deps) == 1
