@@ -20,13 +20,12 @@ reason a process never lowers the offset it holds, even when a read returns less
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     BigInteger,
@@ -40,6 +39,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.loops import Loop, periodic
 
 if TYPE_CHECKING:
     from shared.settings import PlatformSettings
@@ -157,23 +158,15 @@ async def advance(clock: ServiceClock, sessionmaker: async_sessionmaker[AsyncSes
 
 
 def follow(clock: ServiceClock, sessionmaker: async_sessionmaker[AsyncSession],
-           interval_s: float = FOLLOW_INTERVAL_S
-           ) -> Callable[[asyncio.Event], Coroutine[Any, Any, None]]:
+           interval_s: float = FOLLOW_INTERVAL_S) -> Loop:
     """A loop (a worker's, or an API process's background task) that reads the shared offset
     every ``interval_s``: another process's advance reaches this one's stamps within it."""
 
-    async def run(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await synced(clock, sessionmaker)
-            except Exception:
-                # The database may be away for a moment; keep the offset held and retry.
-                log.exception("reading the service clock failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
+    async def read() -> int:
+        await synced(clock, sessionmaker)
+        return 0  # nothing queued behind it: always pause
 
-    run.__name__ = "follow_service_clock"
-    return run
+    return periodic("service-clock", read, interval_s, batch=1)
 
 
 @asynccontextmanager

@@ -10,13 +10,12 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any
 
 from prometheus_client import start_http_server
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.loops import Loop
 from shared.messaging.consumer import Consumer, Handler
 from shared.messaging.outbox import OutboxRelay
 from shared.messaging.publisher import Publisher
@@ -25,8 +24,6 @@ from shared.messaging.topology import check_topology, connect
 from shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
-
-Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass

@@ -19,9 +19,10 @@ from shared.clock import adjustable, follow, following
 from shared.clock_routes import clock_routes
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
+from shared.loops import Loop
 from shared.money import Money
 from shared.web import BrokerProbe, build_app
-from shared.worker import Loop, WorkerSpec, run_worker
+from shared.worker import WorkerSpec, run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 DESCRIPTION = (

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-
 from services.claims.service.context import Claims
 from services.claims.service.work import expire_stale_jobs
 from shared.clock import synced
-from shared.worker import Loop
+from shared.loops import Loop, periodic
 
-log = logging.getLogger(__name__)
 BATCH = 100
 
 
@@ -28,15 +23,4 @@ async def expire_due_jobs(app: Claims) -> int:
 
 def job_expiry(app: Claims, interval_s: float) -> Loop:
     """Expire New jobs not accepted within 24 h."""
-
-    async def run(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await expire_due_jobs(app)
-            except Exception:
-                # The database may be away for a moment; the next tick tries again.
-                log.exception("job expiry pass failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=interval_s)
-
-    return run
+    return periodic("job-expiry", lambda: expire_due_jobs(app), interval_s, batch=BATCH)

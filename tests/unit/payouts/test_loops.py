@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.payouts.loops import periodic
+from shared.loops import periodic
 
 
 async def _run_until(calls: list[float], count: int, wake: asyncio.Event | None,
