@@ -112,6 +112,14 @@ class AttemptRow(Base):
             unique=True,
             postgresql_where=text("status IN ('sending', 'submitted', 'unknown')"),
         ),
+        # At most one attempt per payout waiting to be sent again (it keeps its id), found by
+        # the dispatcher's scan through this index.
+        Index(
+            "uq_payout_attempts_one_unsent",
+            "payout_id",
+            unique=True,
+            postgresql_where=text("status = 'unsent'"),
+        ),
         # The recovery loop's scan: unfinished attempts whose lease has run out.
         Index(
             "ix_payout_attempts_due",

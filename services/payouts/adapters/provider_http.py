@@ -4,7 +4,9 @@ end-to-end id (Concourse, Zelle, the check printer).
 The end-to-end id makes a repeat a status query at the provider, so every retry here (5xx, 429,
 connection refused) reuses it and can never create a second payment. A timeout is different:
 the provider may have the payment, so it is *not* retried here but returned as ``Unknown`` for
-the recovery loop to settle by status query. A rail client says only where to send, what body
+the recovery loop to settle by status query. When every try failed in a way that proves nothing
+was created (connection refused, 429, 503), the answer is ``NotSent``: the payout may still be
+cancelled, or sent again later with the same id. A rail client says only where to send, what body
 to send and how to read the provider's record.
 """
 
@@ -25,6 +27,7 @@ from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.ports import (
     Accepted,
     NotFound,
+    NotSent,
     PaymentInstruction,
     ProviderPayment,
     Rejected,
@@ -40,6 +43,9 @@ log = logging.getLogger(__name__)
 
 class ProviderError(Exception):
     """Base of the client's named errors; the public methods turn them into results."""
+
+    # Set by ``_call`` when no try of the request can have created anything at the provider.
+    nothing_created: bool = False
 
 
 class ProviderTimeoutError(ProviderError):
@@ -149,6 +155,9 @@ class ProviderClient:
             if response.status_code in (200, 201):
                 return Accepted(self._payment(response), created=response.status_code == 201)
         except ProviderError as exc:
+            if exc.nothing_created:
+                log.warning("create payment: not sent: %s", exc, extra=extra)
+                return NotSent(f"{type(exc).__name__}: {exc}")
             log.warning("create payment: outcome unknown: %s", exc, extra=extra)
             return Unknown(f"{type(exc).__name__}: {exc}")
         detail = self._detail(response)
@@ -183,7 +192,9 @@ class ProviderClient:
 
     async def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request with retries on 5xx, 429 and refused connections; raises the named
-        error once retrying is exhausted or cannot be safe."""
+        error once retrying is exhausted or cannot be safe, with ``nothing_created`` set if
+        every try was refused before the provider could act on it."""
+        nothing_created = True
         for attempt in range(self._retries + 1):
             wait = self._backoff(attempt)
             try:
@@ -208,9 +219,13 @@ class ProviderClient:
                     self._count("unavailable")
                     error = ProviderUnavailableError(f"{response.status_code} from provider")
                     wait = retry_after_s(response) or wait
+                    # A 503 says the request was not taken; a 500, 502 or 504 may come from a
+                    # provider (or a gateway in front of it) that already acted on it.
+                    nothing_created = nothing_created and response.status_code == 503
                 else:
                     return response
             if attempt == self._retries or wait > self._max_backoff_s:
+                error.nothing_created = nothing_created
                 raise error
             await self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -138,12 +138,23 @@ class PayoutRepository:
 
     # Attempts
 
-    async def lock_dispatchable(self, rails: Sequence[str], limit: int) -> list[Dispatchable]:
-        """Approved payouts on ``rails`` with no attempt that may exist at the provider, locked
-        for us."""
+    async def lock_dispatchable(self, rails: Sequence[str], limit: int,
+                                now: datetime) -> list[Dispatchable]:
+        """Approved payouts on ``rails`` with no attempt that may exist at the provider and no
+        unsent attempt still in its backoff, locked for us."""
         result = await self.session.execute(st.LOCK_DISPATCHABLE,
-                                            {"rails": list(rails), "limit": limit})
+                                            {"rails": list(rails), "limit": limit, "now": now})
         return [Dispatchable(*row) for row in result]
+
+    async def resend_attempts(self, attempt_ids: Sequence[str], *, lease_until: datetime,
+                              now: datetime) -> set[str]:
+        """Take unsent attempts back to ``sending`` (same id, one send more); their payouts
+        must be locked by the caller. Returns the ids of those that were still unsent."""
+        if not attempt_ids:
+            return set()
+        result = await self.session.execute(
+            st.RESEND_ATTEMPTS, {"ids": list(attempt_ids), "lease_until": lease_until, "now": now})
+        return {row[0] for row in result}
 
     async def create_attempts(self, attempts: Sequence[NewAttempt], *, lease_until: datetime,
                               now: datetime) -> set[str]:
@@ -220,6 +231,7 @@ class Dispatchable:
     payee: dict[str, Any]
     memo: str | None
     correlation_id: str
+    unsent_attempt_id: str | None = None  # sent again under this id, never a new one
 
 
 @dataclass(frozen=True, slots=True)

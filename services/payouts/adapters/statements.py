@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.payouts.adapters.orm import metadata
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, PayoutStatus
+from services.payouts.domain.outcomes import RESEND
 from shared.db.driver import prepared
 
 PAYOUTS = metadata.tables["payouts"]
@@ -132,11 +133,24 @@ _active = exists().where(
 # whatever the tables' statistics. With bound statuses, the plan cached for this prepared statement
 # walked every payout in ``created_at`` order looking for approved ones (~4 ms and ~660 pages a
 # call after 1 600 payouts), and on an empty database it scanned every attempt for each payout.
+# An attempt that never reached the provider (``unsent``) is sent again, with its own id, once
+# its backoff (``lease_until``) has passed; until then its payout is not dispatchable.
+_UNSENT = [_written(s.value) for s in sorted(RESEND)]
+_unsent = (
+    select(ATTEMPTS.c.id)
+    .where(ATTEMPTS.c.payout_id == PAYOUTS.c.id, ATTEMPTS.c.status.in_(_UNSENT))
+    .limit(1)
+    .scalar_subquery()
+)
+_unsent_waiting = exists().where(
+    ATTEMPTS.c.payout_id == PAYOUTS.c.id, ATTEMPTS.c.status.in_(_UNSENT),
+    ATTEMPTS.c.lease_until > bindparam("now", type_=DateTime(timezone=True)),
+)
 LOCK_DISPATCHABLE = (
     select(PAYOUTS.c.id, PAYOUTS.c.rail, PAYOUTS.c.amount, PAYOUTS.c.payee, PAYOUTS.c.memo,
-           PAYOUTS.c.correlation_id)
+           PAYOUTS.c.correlation_id, _unsent)
     .where(PAYOUTS.c.status == _written(PayoutStatus.APPROVED.value),
-           PAYOUTS.c.rail.in_(bindparam("rails", expanding=True)), ~_active)
+           PAYOUTS.c.rail.in_(bindparam("rails", expanding=True)), ~_active, ~_unsent_waiting)
     .order_by(PAYOUTS.c.created_at)
     .limit(bindparam("limit"))
     .with_for_update(skip_locked=True)
@@ -165,3 +179,16 @@ CREATE_ATTEMPTS = prepared(text(
     bindparam("lease_until", type_=DateTime(timezone=True)),
     bindparam("now", type_=DateTime(timezone=True)),
 ))
+
+# Unsent attempts taken again for sending (their payouts locked by the caller, as for
+# CREATE_ATTEMPTS); only those still unsent are returned. The status moves by ``RESEND``. Run
+# through the session, not prepared: only a provider outage leaves attempts unsent.
+[(_FROM_UNSENT, _TO_SENDING)] = RESEND.items()
+RESEND_ATTEMPTS = (
+    update(ATTEMPTS)
+    .where(ATTEMPTS.c.id.in_(bindparam("ids", expanding=True)),
+           ATTEMPTS.c.status == _written(_FROM_UNSENT.value))
+    .values(status=_TO_SENDING.value, lease_until=bindparam("lease_until"),
+            sends=ATTEMPTS.c.sends + 1, updated_at=bindparam("now"))
+    .returning(ATTEMPTS.c.id)
+)

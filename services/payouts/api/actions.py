@@ -89,9 +89,13 @@ async def reject(payout_id: uuid.UUID, body: ActionRequest, request: Request,
 
 
 @router.post("/{payout_id}/cancel", summary="Cancel a payout no provider holds yet",
-             description="Received, held or approved payouts without an attempt in flight. A "
-             "check already issued is voided or stopped instead; Zelle is irrevocable."
-             + _KEYED, response_model=PayoutDetail, responses=_RESPONSES)
+             description="Received, held or approved payouts that no provider holds or may "
+             "hold: no attempt yet, or only one that never reached the provider (`unsent`: "
+             "connection refused, 429 or 503 on every try), which is withdrawn so it is never "
+             "sent. An attempt being sent, submitted or of unknown outcome (a timeout: settled "
+             "by a status query first) is a 409. A check already issued is voided or stopped "
+             "instead; Zelle is irrevocable." + _KEYED,
+             response_model=PayoutDetail, responses=_RESPONSES)
 async def cancel(payout_id: uuid.UUID, body: ActionRequest, request: Request,
                  who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "cancel", payout_id, body)

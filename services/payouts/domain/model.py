@@ -44,6 +44,10 @@ FINAL_PAYOUT_STATUSES = frozenset(
 
 class AttemptStatus(StrEnum):
     SENDING = "sending"  # committed before the provider call; the call may or may not have landed
+    # The call never reached the provider or was refused before it could act (connection refused,
+    # 429, 503): nothing exists there. The dispatcher sends it again, same id, after a backoff;
+    # until then the payout may still be cancelled.
+    UNSENT = "unsent"
     SUBMITTED = "submitted"
     UNKNOWN = "unknown"
     PAID = "paid"
@@ -52,7 +56,8 @@ class AttemptStatus(StrEnum):
     CANCELLED = "cancelled"  # voided or stopped at the provider: this attempt never pays
 
 
-# An attempt in one of these may exist at the provider: no second attempt while one does.
+# An attempt in one of these may exist at the provider: no second attempt while one does, and
+# no cancel (only the provider's answer can end the payout then). ``unsent`` is not one of them.
 ACTIVE_ATTEMPT_STATUSES = frozenset(
     {AttemptStatus.SENDING, AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN}
 )

@@ -21,6 +21,7 @@ class Observation(StrEnum):
     """A rail-neutral reading of what the provider told us."""
 
     OUTCOME_UNKNOWN = "outcome_unknown"  # sent, no answer (timeout, connection lost, 5xx)
+    NOT_SENT = "not_sent"  # refused before the provider could act (connection refused, 429, 503)
     PENDING = "pending"  # the provider has the payment, not settled yet
     COMPLETED = "completed"
     REJECTED = "rejected"
@@ -40,6 +41,9 @@ class PayoutEvent(StrEnum):
 Obs = Observation
 ATTEMPT_TRANSITIONS: dict[tuple[At, Observation], At] = {
     (At.SENDING, Obs.OUTCOME_UNKNOWN): At.UNKNOWN,
+    # Only a send we are making can fail unsent: an attempt once unknown may still be at the
+    # provider whatever a later try says.
+    (At.SENDING, Obs.NOT_SENT): At.UNSENT,
     (At.SENDING, Obs.PENDING): At.SUBMITTED,
     (At.SENDING, Obs.COMPLETED): At.PAID,
     (At.SENDING, Obs.REJECTED): At.FAILED,
@@ -60,8 +64,14 @@ ATTEMPT_TRANSITIONS: dict[tuple[At, Observation], At] = {
     (At.SUBMITTED, Obs.STALE): At.CANCELLED,
 }
 
+# Our own moves, not the provider's word: an unsent attempt is taken again by the dispatcher
+# (same id) or withdrawn with its cancelled payout, so nothing sends it afterwards.
+RESEND: dict[At, At] = {At.UNSENT: At.SENDING}
+WITHDRAW: dict[At, At] = {At.UNSENT: At.CANCELLED}
+
 ACTION_FOR: dict[Observation, PayoutAction] = {
     Obs.OUTCOME_UNKNOWN: PayoutAction.OUTCOME_UNKNOWN,
+    Obs.NOT_SENT: PayoutAction.NOT_SENT,
     Obs.PENDING: PayoutAction.PROVIDER_ACCEPTED,
     Obs.COMPLETED: PayoutAction.PROVIDER_COMPLETED,
     Obs.REJECTED: PayoutAction.PROVIDER_REJECTED,

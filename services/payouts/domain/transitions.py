@@ -22,6 +22,8 @@ class PayoutAction(StrEnum):
     APPROVE = "approve"
     REJECT_INVALID = "reject_invalid"
     OUTCOME_UNKNOWN = "outcome_unknown"
+    # The provider call failed before the provider could act: nothing was sent, retried later.
+    NOT_SENT = "not_sent"
     PROVIDER_ACCEPTED = "provider_accepted"
     PROVIDER_COMPLETED = "provider_completed"
     PROVIDER_REJECTED = "provider_rejected"
@@ -43,6 +45,8 @@ class PayoutFacts:
 
     validation_errors: tuple[str, ...] = ()
     approval_reasons: tuple[str, ...] = ()
+    # An attempt that may exist at the provider (sending, submitted, unknown). An ``unsent``
+    # attempt, which never reached it, is not one.
     has_active_attempt: bool = False
 
 
@@ -90,6 +94,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.PENDING_APPROVAL, A.REJECT, S.CANCELLED),
     Transition(S.PENDING_APPROVAL, A.CANCEL, S.CANCELLED),
     Transition(S.APPROVED, A.OUTCOME_UNKNOWN, S.UNKNOWN),
+    # Still approved: the attempt waits, unsent, for the dispatcher to send it again, and the
+    # payout may be cancelled meanwhile (no provider holds it).
+    Transition(S.APPROVED, A.NOT_SENT, S.APPROVED),
     Transition(S.APPROVED, A.PROVIDER_ACCEPTED, S.SUBMITTED),
     # The provider may already have settled when we first hear of it (fast rail, or a crashed
     # worker's attempt found by a status query).

@@ -101,6 +101,9 @@ async def apply_observation(
     attempt.status_reason = reading.reason
     if effect.attempt_to in (AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN):
         attempt.lease_until = next_check_at(settings, now, attempt.checks)
+    if effect.attempt_to is AttemptStatus.UNSENT:
+        # The dispatcher's backoff: a provider that is down is not asked again at once.
+        attempt.lease_until = next_check_at(settings, now, attempt.sends)
 
     rail, payout_to = payout.rail, effect.payout_to
     if payout_to is None:

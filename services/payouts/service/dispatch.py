@@ -26,6 +26,7 @@ from services.payouts.service.context import Deps
 from services.payouts.service.mapping import payee_from_json
 from services.payouts.service.ports import (
     Accepted,
+    NotSent,
     PaymentInstruction,
     ProviderPayment,
     Rejected,
@@ -67,26 +68,36 @@ async def dispatch_once(deps: Deps) -> int:
 
 
 async def claim_attempts(deps: Deps) -> list[Claimed]:
-    """Step 1: one transaction creating a ``sending`` attempt per approved payout."""
+    """Step 1: one transaction making a ``sending`` attempt per approved payout: a new one, or
+    the payout's unsent one again (same id) once its backoff has passed.
+
+    The payouts stay locked until the commit, so a cancel waits for it and then finds the
+    attempt ``sending`` (refused), or came first and the cancelled payout is not dispatchable.
+    """
     claimed: list[Claimed] = []
     async with deps.uow() as uow:
         repo = PayoutRepository(uow.session)
         now = deps.clock()
+        lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
         # Only rails with an adapter: a payout on a rail switched off since approval waits.
         rails = [rail.value for rail in deps.rails]
         new: list[NewAttempt] = []
-        for payout in await repo.lock_dispatchable(rails, deps.settings.dispatch_batch):
-            attempt = NewAttempt(new_end_to_end_id(), payout.id, payout.rail, payout.amount)
-            new.append(attempt)
+        resent: list[str] = []
+        for payout in await repo.lock_dispatchable(rails, deps.settings.dispatch_batch, now):
+            attempt_id = payout.unsent_attempt_id or new_end_to_end_id()
+            if payout.unsent_attempt_id is None:
+                new.append(NewAttempt(attempt_id, payout.id, payout.rail, payout.amount))
+            else:
+                resent.append(attempt_id)
             claimed.append(Claimed(
                 payout.id, Rail(payout.rail),
-                _instruction(attempt.id, attempt.amount, payout.payee, payout.memo),
+                _instruction(attempt_id, payout.amount, payout.payee, payout.memo),
                 payout.correlation_id))
+        taken = await repo.resend_attempts(resent, lease_until=lease_until, now=now)
         if new:
-            created = await repo.create_attempts(
-                new, lease_until=now + timedelta(seconds=deps.settings.submit_lease_s), now=now)
-            # A payout another dispatcher took a moment ago is not ours to send.
-            claimed = [c for c in claimed if c.instruction.end_to_end_id in created]
+            taken |= await repo.create_attempts(new, lease_until=lease_until, now=now)
+        # A payout another dispatcher took a moment ago is not ours to send.
+        claimed = [c for c in claimed if c.instruction.end_to_end_id in taken]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
         log.info("attempt created", extra={"payout_id": item.payout_id,
@@ -127,6 +138,8 @@ def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
     if isinstance(result, Rejected):
         return Reading(Observation.REJECTED, reason=f"provider refused the payment: "
                                                     f"{result.reason}")
+    if isinstance(result, NotSent):
+        return Reading(Observation.NOT_SENT, reason=f"not sent, retried later: {result.reason}")
     assert isinstance(result, Unknown)
     return Reading(Observation.OUTCOME_UNKNOWN, reason=result.reason)
 

@@ -22,7 +22,7 @@ from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.approvals import require_other_approver
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import PayoutEvent
+from services.payouts.domain.outcomes import WITHDRAW, PayoutEvent
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
@@ -143,16 +143,41 @@ def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
 
 
 def _cancel(deps: Deps, decision: Decision) -> Change:
-    """Before any attempt may exist at a provider; after that only the rail's own way out."""
+    """Before any attempt may exist at a provider; after that only the rail's own way out.
+
+    An attempt that never reached the provider (``unsent``) does not stand in the way: it is
+    withdrawn with the payout, so the dispatcher never sends it. The payout's lock, taken
+    before this runs, is the one the dispatcher takes to send it: whichever is first wins.
+    """
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
-        active = await PayoutRepository(uow.session).has_active_attempt(payout.id)
+        repo = PayoutRepository(uow.session)
+        attempts = [await repo.get_attempt(a.id, lock=True) for a in await repo.attempts(payout.id)]
+        active = [a for a in attempts if a and AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES]
         if active:
-            raise ActionRefusedError(_IRREVOCABLE.get(
-                payout.rail, "a check already issued is voided (before mailing) or stopped"))
+            raise ActionRefusedError(_why_not_cancellable(payout, active[0]))
         to = next_status(PayoutStatus(payout.status), PayoutAction.CANCEL,
-                         PayoutFacts(has_active_attempt=active))
-        await _move(uow, payout, PayoutAction.CANCEL, to, decision, deps.clock())
+                         PayoutFacts(has_active_attempt=False))
+        now = deps.clock()
+        for attempt in attempts:
+            if attempt is not None and AttemptStatus(attempt.status) in WITHDRAW:
+                _withdraw(attempt, now)
+                await repo.save_attempt(attempt)
+        await _move(uow, payout, PayoutAction.CANCEL, to, decision, now)
     return change
+
+
+def _withdraw(attempt: AttemptRow, now: datetime) -> None:
+    attempt.status = WITHDRAW[AttemptStatus(attempt.status)].value
+    attempt.status_reason = "withdrawn before it reached the provider: the payout was cancelled"
+    attempt.updated_at = now
+
+
+def _why_not_cancellable(payout: PayoutRow, attempt: AttemptRow) -> str:
+    if AttemptStatus(attempt.status) is not AttemptStatus.SUBMITTED:
+        return ("the provider may hold this payout (its outcome is not known yet); it is "
+                "settled by a status query first")
+    return _IRREVOCABLE.get(payout.rail,
+                            "a check already issued is voided (before mailing) or stopped")
 
 
 def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Change:

@@ -56,6 +56,15 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
+class NotSent:
+    """The request never reached the provider, or was refused before it could act (connection
+    refused, 429, 503 on every try): nothing exists there. Sending the same id again later is
+    safe, and so is cancelling the payout."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """We cannot tell whether the provider has the payment: resolve by status query."""
 
@@ -74,7 +83,7 @@ class NotFound:
     end_to_end_id: str
 
 
-SendResult = Accepted | Rejected | Unknown
+SendResult = Accepted | Rejected | NotSent | Unknown
 StatusResult = Status | NotFound | Unknown
 
 

@@ -13,6 +13,7 @@ other statement found, is planned on every pass instead: ``test_outbox_relay.py`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -24,6 +25,8 @@ from tests.conftest import MigratedDb
 
 
 def _literal(value: object) -> str:
+    if isinstance(value, datetime):
+        return f"'{value.isoformat()}'"
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"no literal for {value!r}")
     if isinstance(value, int):
@@ -54,7 +57,8 @@ async def test_dispatcher_scan_uses_the_approved_payouts_index(migrated_db: Migr
     event.listen(engine.sync_engine, "before_cursor_execute", capture)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
-            await PayoutRepository(session).lock_dispatchable(["concourse", "check", "zelle"], 50)
+            await PayoutRepository(session).lock_dispatchable(["concourse", "check", "zelle"], 50,
+                                                              datetime.now(UTC))
     finally:
         await engine.dispose()
     [(statement, parameters)] = sent

@@ -12,7 +12,14 @@ import pytest
 from services.payouts.adapters.concourse import ConcourseClient
 from services.payouts.domain.model import Payee
 from services.payouts.domain.outcomes import Observation
-from services.payouts.service.ports import Accepted, NotFound, Rejected, Status, Unknown
+from services.payouts.service.ports import (
+    Accepted,
+    NotFound,
+    NotSent,
+    Rejected,
+    Status,
+    Unknown,
+)
 from shared.money import Money
 
 BASE = "http://provider.test/concourse/v1"
@@ -84,18 +91,47 @@ async def test_5xx_and_429_are_retried_with_the_same_end_to_end_id() -> None:
     assert sleeps == [0.1, 1.0]  # backoff, then the provider's Retry-After
 
 
-async def test_retries_exhausted_is_unknown() -> None:
+async def test_retries_exhausted_on_a_5xx_that_may_have_acted_is_unknown() -> None:
     seen: list[httpx.Request] = []
-    result = await create(make([httpx.Response(503)] * 4, seen, []))
-    assert isinstance(result, Unknown) and "503" in result.reason
+    result = await create(make([httpx.Response(500)] * 4, seen, []))
+    assert isinstance(result, Unknown) and "500" in result.reason
     assert len(seen) == 4
 
 
-async def test_a_retry_after_longer_than_we_wait_is_left_to_recovery() -> None:
+@pytest.mark.parametrize(
+    "answers",
+    [
+        [httpx.Response(503)] * 4,
+        [httpx.ConnectError("refused")] * 4,
+        [httpx.ConnectError("refused"), httpx.Response(429, headers={"Retry-After": "1"}),
+         httpx.Response(503), httpx.ConnectTimeout("no connection")],
+    ],
+    ids=["503", "refused", "mixed"],
+)
+async def test_retries_exhausted_on_refusals_that_prove_nothing_was_created_is_not_sent(
+    answers: list[Answer],
+) -> None:
+    seen: list[httpx.Request] = []
+    result = await create(make(answers, seen, []))
+    assert isinstance(result, NotSent)
+    assert len(seen) == 4
+
+
+@pytest.mark.parametrize("answers", [
+    [httpx.Response(502), httpx.Response(503), httpx.Response(503), httpx.Response(503)],
+    [httpx.Response(503), httpx.Response(503), httpx.Response(504), httpx.Response(503)],
+])
+async def test_one_try_that_may_have_acted_makes_the_outcome_unknown(
+    answers: list[Answer],
+) -> None:
+    assert isinstance(await create(make(answers, [], [])), Unknown)
+
+
+async def test_a_retry_after_longer_than_we_wait_is_not_sent_and_retried_later() -> None:
     seen: list[httpx.Request] = []
     answers: list[Answer] = [httpx.Response(429, headers={"Retry-After": "60"})]
     result = await create(make(answers, seen, []))
-    assert isinstance(result, Unknown) and len(seen) == 1
+    assert isinstance(result, NotSent) and len(seen) == 1
 
 
 async def test_refused_connection_is_retried_but_a_timeout_is_not() -> None:
