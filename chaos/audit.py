@@ -19,8 +19,8 @@ from chaos.quiesce import fetch
 from ops.parking import inspect_parked, list_parking
 
 FINAL_PAYOUT = {"paid", "failed", "returned", "cancelled", "expired"}
-# Final payout states the claims service is told about under the same name.
-REPORTED_FINAL = {"paid", "failed", "returned", "cancelled"}
+# Final payout states the claims service is told about under the same name: all of them.
+REPORTED_FINAL = FINAL_PAYOUT
 Row = Mapping[str, Any]  # a database row (asyncpg.Record) or, in tests, a dict
 # Ledger states in which no money moved and none can move any more.
 DEAD_LEDGER = {"REJECTED", "RETURNED", "RETURNED_TO_SENDER", "VOIDED", "STOPPED"}

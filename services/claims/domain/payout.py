@@ -15,11 +15,15 @@ from services.claims.domain.machine import Rule, StateMachine, fan_in
 
 
 class PayoutStatus(StrEnum):
+    """The payouts service's statuses as the claim records them: its final statuses by their
+    own names, so the claim and payouts never disagree on how a payout ended."""
+
     REQUESTED = "requested"
     SUBMITTED = "submitted"
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"  # a check nobody cashed, reissued up to the cap
     RETURNED = "returned"
 
 
@@ -28,13 +32,31 @@ class PayoutEvent(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
     RETURNED = "returned"
 
 
 # A payout in one of these did not (or no longer) pay: the claim may be paid by a new payout.
 DEAD_PAYOUT_STATUSES = frozenset(
-    {PayoutStatus.FAILED, PayoutStatus.CANCELLED, PayoutStatus.RETURNED}
+    {PayoutStatus.FAILED, PayoutStatus.CANCELLED, PayoutStatus.EXPIRED, PayoutStatus.RETURNED}
 )
+
+# ``payouts.payout_cancelled`` announces every end without money; its ``final_status`` says
+# which, and the record takes that status, not a generic "cancelled".
+_ENDED_WITHOUT_MONEY = {
+    PayoutStatus.CANCELLED.value: PayoutEvent.CANCELLED,
+    PayoutStatus.EXPIRED.value: PayoutEvent.EXPIRED,
+}
+
+
+def ended_without_money(final_status: str) -> PayoutEvent:
+    """The event a ``payout_cancelled`` with this ``final_status`` is; ``PayoutConflict`` for a
+    status we do not know (parked for an operator rather than recorded as something else)."""
+    event = _ENDED_WITHOUT_MONEY.get(final_status)
+    if event is None:
+        raise PayoutConflict(f"payouts reports final status {final_status!r}, which claims does "
+                             "not record: an operator must reconcile it")
+    return event
 
 
 _OPEN = (PayoutStatus.REQUESTED, PayoutStatus.SUBMITTED)
@@ -45,6 +67,7 @@ PAYOUT_MACHINE: StateMachine[PayoutStatus, PayoutEvent, None] = StateMachine(
         *fan_in(_OPEN, PayoutEvent.PAID, PayoutStatus.PAID),
         *fan_in(_OPEN, PayoutEvent.FAILED, PayoutStatus.FAILED),
         *fan_in(_OPEN, PayoutEvent.CANCELLED, PayoutStatus.CANCELLED),
+        *fan_in(_OPEN, PayoutEvent.EXPIRED, PayoutStatus.EXPIRED),
         *fan_in((*_OPEN, PayoutStatus.PAID), PayoutEvent.RETURNED, PayoutStatus.RETURNED),
     ],
 )
@@ -59,6 +82,8 @@ _ALREADY_KNOWN = frozenset(
         (PayoutStatus.FAILED, PayoutEvent.FAILED),
         (PayoutStatus.CANCELLED, PayoutEvent.SUBMITTED),
         (PayoutStatus.CANCELLED, PayoutEvent.CANCELLED),
+        (PayoutStatus.EXPIRED, PayoutEvent.SUBMITTED),
+        (PayoutStatus.EXPIRED, PayoutEvent.EXPIRED),
         (PayoutStatus.RETURNED, PayoutEvent.SUBMITTED),
         (PayoutStatus.RETURNED, PayoutEvent.PAID),  # Paid overtaken by the return
         (PayoutStatus.RETURNED, PayoutEvent.RETURNED),

@@ -1,11 +1,12 @@
 """Use case: the payouts service reports progress on a payout the claims service requested.
 
 Submitted moves the claim to Transferred; Paid makes it Paid, completes its review exception
-and consumes the limit holds. Failed, Cancelled (no money moved) and Returned (the money came
-back) reopen the claim: Under Review, with its review exception in Follow Up (reopened if it
-was complete) and the reason on the timeline; the holds are released, so a new approval
-reserves again. An SLA breach is a timeline note for the team that must chase it. A duplicate
-delivery is recorded in the inbox and ignored; a stale event changes nothing.
+and consumes the limit holds. Failed, Cancelled or Expired (no money moved; the claim's payout
+records the payouts service's own final status) and Returned (the money came back) reopen the
+claim: Under Review, with its review exception in Follow Up (reopened if it was complete) and
+the reason on the timeline; the holds are released, so a new approval reserves again. An SLA
+breach is a timeline note for the team that must chase it. A duplicate delivery is recorded in
+the inbox and ignored; a stale event changes nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
 from services.claims.domain.errors import PayoutConflict, UnknownPayout
 from services.claims.domain.limits import HoldAction
 from services.claims.domain.payment import PaymentRail
-from services.claims.domain.payout import PayoutEvent, PayoutStatus, advance
+from services.claims.domain.payout import (
+    PayoutEvent,
+    PayoutStatus,
+    advance,
+    ended_without_money,
+)
 from services.claims.domain.review import (
     EXCEPTION_MACHINE,
     ExceptionAction,
@@ -63,9 +69,18 @@ _EVENT: dict[type[PayoutProgress], tuple[PayoutEvent, ClaimAction]] = {
 }
 # The limit holds when the payout ends: spent, or given back to the plan.
 _HOLD_ACTION = {PayoutEvent.PAID: HoldAction.CONSUME, PayoutEvent.FAILED: HoldAction.RELEASE,
-                PayoutEvent.CANCELLED: HoldAction.RELEASE,
+                PayoutEvent.CANCELLED: HoldAction.RELEASE, PayoutEvent.EXPIRED: HoldAction.RELEASE,
                 PayoutEvent.RETURNED: HoldAction.RELEASE}
-_REOPENING = frozenset({PayoutEvent.FAILED, PayoutEvent.CANCELLED, PayoutEvent.RETURNED})
+_REOPENING = frozenset({PayoutEvent.FAILED, PayoutEvent.CANCELLED, PayoutEvent.EXPIRED,
+                        PayoutEvent.RETURNED})
+
+
+def event_of(report: PayoutProgress) -> tuple[PayoutEvent, ClaimAction]:
+    """What the report does to the claim's payout record and to the claim."""
+    event, claim_action = _EVENT[type(report)]
+    if isinstance(report, PayoutCancelledV1):
+        event = ended_without_money(report.final_status)
+    return event, claim_action
 
 
 async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutReport) -> bool:
@@ -100,7 +115,7 @@ async def _progress(
     session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutProgress
 ) -> bool:
     """True if the event moved the payout (then written with the claim), False if stale."""
-    event, claim_action = _EVENT[type(report)]
+    event, claim_action = event_of(report)
     target = advance(payout.status, event)
     if target is None:
         log.info("stale %s for payout %s ignored", event, payout.payout_key,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import Claims
+from shared.messaging.consumer import PermanentError
 from shared.messaging.contracts import (
     ClaimsStateChangedV1,
     PayoutCancelledV1,
@@ -44,10 +46,11 @@ def returned(command: RequestPayoutV1, claim_id: str) -> Envelope:
     return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
 
 
-def cancelled(command: RequestPayoutV1, claim_id: str) -> Envelope:
+def cancelled(command: RequestPayoutV1, claim_id: str, final_status: str = "cancelled",
+              reason: str = "voided by payables") -> Envelope:
     event = PayoutCancelledV1(payout_id="po-9", payout_key=command.payout_key,
                               source=command.source, amount=command.amount, rail=command.rail,
-                              final_status="cancelled", reason="voided by payables")
+                              final_status=final_status, reason=reason)
     return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
 
 
@@ -121,3 +124,34 @@ async def test_a_cancelled_payout_reopens_the_claim_with_the_reason(
     assert [s for _, s, _ in await holds(claims, flow.contract["id"])] == ["released"]
     # Details may change again now that the payout is known not to pay.
     ok(await flow.choose_concourse(claim_id))
+
+
+async def test_an_expired_payout_is_expired_on_the_claim_too(flow: Flow, claims: Claims) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    await handle(submitted(command, claim_id))
+    stale = "STAL: not cashed in 14 days; 3 checks issued, giving up"
+    await handle(cancelled(command, claim_id, final_status="expired", reason=stale))
+    await handle(cancelled(command, claim_id, final_status="expired", reason=stale))  # again
+
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["status"] == "under_review"
+    assert [(p["status"], p["failure_reason"]) for p in claim["payouts"]] == [("expired", stale)]
+    assert [s for _, s, _ in await holds(claims, flow.contract["id"])] == ["released"]
+    timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
+    [ended] = [e for e in timeline if e["action"] == "payout_cancelled"]
+    assert ended["to_status"] == "under_review"
+    assert ended["detail"]["final_status"] == "expired"
+    # An expired payout is dead: the details may change and a new approval pays again.
+    ok(await flow.choose_concourse(claim_id))
+    again = ok(await flow.approve(claim_id))
+    assert [p["status"] for p in again["payouts"]] == ["expired", "requested"]
+
+
+async def test_a_final_status_claims_does_not_know_is_parked(flow: Flow, claims: Claims) -> None:
+    handle = payout_events_handler(claims)
+    claim_id, command = await approved_command(flow, claims)
+    with pytest.raises(PermanentError, match="final status 'vanished'"):
+        await handle(cancelled(command, claim_id, final_status="vanished"))
+    claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
+    assert claim["payouts"][0]["status"] == "requested"

@@ -97,6 +97,8 @@ TABLES: list[tuple[StateMachine[Any, Any, Any], type[StrEnum], type[StrEnum], di
         (P.SUBMITTED, PE.FAILED): {P.FAILED},
         (P.REQUESTED, PE.CANCELLED): {P.CANCELLED},
         (P.SUBMITTED, PE.CANCELLED): {P.CANCELLED},
+        (P.REQUESTED, PE.EXPIRED): {P.EXPIRED},
+        (P.SUBMITTED, PE.EXPIRED): {P.EXPIRED},
         (P.REQUESTED, PE.RETURNED): {P.RETURNED},
         (P.SUBMITTED, PE.RETURNED): {P.RETURNED},
         (P.PAID, PE.RETURNED): {P.RETURNED},
