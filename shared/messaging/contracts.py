@@ -201,6 +201,27 @@ class PayoutCancelledV1(_PayoutEvent):
     reason: str
 
 
+class PayoutDecision(StrEnum):
+    RELEASED = "released"
+    REJECTED = "rejected"
+
+
+@register
+class PayoutDecidedV1(_PayoutEvent):
+    """An approver released or rejected a payout held for approval (four eyes: never the person
+    who requested it). A rejection also ends the payout: ``payout_cancelled`` follows."""
+
+    TYPE = "payouts.payout_decided"
+    VERSION = 1
+    ROUTING_KEY = "payouts.payout.decided"
+    PRODUCER = "payouts"
+
+    decision: PayoutDecision
+    decided_by: str = Field(description="The approver (user id).", examples=["payables-pat"])
+    decided_at: datetime
+    reason: str = Field(description="The approver's reason.")
+
+
 @register
 class PayoutSlaBreachedV1(_PayoutEvent):
     """A payout promised within a deadline (Zelle to a service pro: 24 hours) is not paid yet."""

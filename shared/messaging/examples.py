@@ -29,6 +29,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                                 "attempt_id": "CHK0000000000042"},
     "payouts.payout_cancelled": {**_PAYOUT, "final_status": "cancelled",
                                  "reason": "voided before mailing"},
+    "payouts.payout_decided": {**_PAYOUT, "decision": "released", "decided_by": "payables-pat",
+                               "decided_at": "2026-11-22T12:05:00Z",
+                               "reason": "amount checked against the invoice"},
     "payouts.payout_sla_breached": {**_PAYOUT, "rail": "zelle",
                                     "deadline": "2026-11-23T12:00:00Z", "status": "submitted"},
     "claims.service_job_dispatched": {

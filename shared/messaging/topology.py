@@ -33,6 +33,7 @@ from aiormq.exceptions import ChannelNotFoundEntity
 from shared.messaging.contracts import (
     Contract,
     PayoutCancelledV1,
+    PayoutDecidedV1,
     PayoutFailedV1,
     PayoutPaidV1,
     PayoutReturnedV1,
@@ -66,7 +67,7 @@ QUEUES: dict[str, QueueSpec] = {
         QueueSpec(
             "claims.payout-events",
             (PayoutSubmittedV1, PayoutPaidV1, PayoutFailedV1, PayoutReturnedV1,
-             PayoutCancelledV1, PayoutSlaBreachedV1),
+             PayoutCancelledV1, PayoutSlaBreachedV1, PayoutDecidedV1),
         ),
         QueueSpec("billing.claims-events", (ServiceJobDispatchedV1, ServiceJobCancelledV1)),
     )

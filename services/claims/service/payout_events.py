@@ -5,8 +5,9 @@ and consumes the limit holds. Failed, Cancelled or Expired (no money moved; the 
 records the payouts service's own final status) and Returned (the money came back) reopen the
 claim: Under Review, with its review exception in Follow Up (reopened if it was complete) and
 the reason on the timeline; the holds are released, so a new approval reserves again. An SLA
-breach is a timeline note for the team that must chase it. A duplicate delivery is recorded in
-the inbox and ignored; a stale event changes nothing.
+breach is a timeline note for the team that must chase it, and an approver's release or
+rejection of a payout held for approval (four eyes) is a timeline entry naming the approver. A
+duplicate delivery is recorded in the inbox and ignored; a stale event changes nothing.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from services.claims.service import audit, limits
 from services.claims.service.context import SYSTEM, Claims
 from shared.messaging.contracts import (
     PayoutCancelledV1,
+    PayoutDecidedV1,
     PayoutFailedV1,
     PayoutPaidV1,
     PayoutReturnedV1,
@@ -56,9 +58,9 @@ CONSUMER = "claims.payout-events"
 PayoutProgress = (
     PayoutSubmittedV1 | PayoutPaidV1 | PayoutFailedV1 | PayoutCancelledV1 | PayoutReturnedV1
 )
-PayoutReport = PayoutProgress | PayoutSlaBreachedV1
+PayoutReport = PayoutProgress | PayoutSlaBreachedV1 | PayoutDecidedV1
 REPORTS = (PayoutSubmittedV1, PayoutPaidV1, PayoutFailedV1, PayoutCancelledV1, PayoutReturnedV1,
-           PayoutSlaBreachedV1)
+           PayoutSlaBreachedV1, PayoutDecidedV1)
 
 _EVENT: dict[type[PayoutProgress], tuple[PayoutEvent, ClaimAction]] = {
     PayoutSubmittedV1: (PayoutEvent.SUBMITTED, ClaimAction.PAYOUT_SUBMITTED),
@@ -98,6 +100,9 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
         rail_moved = _follow_rail(session, claim, payout, report)
         if isinstance(report, PayoutSlaBreachedV1):
             _note_sla_breach(session, claim, payout, report)
+            changed, saved = True, False
+        elif isinstance(report, PayoutDecidedV1):
+            _record_decision(session, claim, payout, report)
             changed, saved = True, False
         else:
             changed = saved = await _progress(session, claim, payout, report)
@@ -191,6 +196,20 @@ def _note_sla_breach(
         session, claim.job_id, SYSTEM,
         f"Payout {payout.payout_key} by {payout.rail.value} is past its deadline "
         f"{report.deadline.isoformat()} and still {report.status}: payables must chase it.",
+    )
+
+
+def _record_decision(
+    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutDecidedV1
+) -> None:
+    """Who released (or rejected) the held payout, and when, on the claim's timeline; the
+    approver is the entry's actor. Not a transition of the claim: a release changes nothing
+    here, and a rejection's end arrives as its own payout_cancelled."""
+    audit.record(
+        session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
+        action=f"payout_{report.decision.value}", actor=report.decided_by,
+        payout_key=payout.payout_key, payout_id=report.payout_id,
+        decided_at=report.decided_at.isoformat(), reason=report.reason,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
@@ -68,4 +69,15 @@ def build_event(
         **common,
         reason=reason or payout.status_reason or "failed",
         attempt_id=attempt.id if attempt is not None else None,
+    )
+
+
+def decision_event(payout: PayoutRow, decision: c.PayoutDecision, decided_by: str,
+                   decided_at: datetime, reason: str) -> c.PayoutDecidedV1:
+    """An approver's release or rejection of a held payout, naming the approver."""
+    return c.PayoutDecidedV1(
+        payout_id=str(payout.id), payout_key=payout.payout_key,
+        source=c.PayoutSource.model_validate(payout.source), amount=payout.amount,
+        currency=payout.currency, rail=c.Rail(payout.rail), decision=decision,
+        decided_by=decided_by, decided_at=decided_at, reason=reason,
     )

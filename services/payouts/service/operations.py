@@ -27,10 +27,11 @@ from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
 from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
-from services.payouts.service.mapping import build_event
+from services.payouts.service.mapping import build_event, decision_event
 from services.payouts.service.ports import ActionResult, RevocableRail, Status, Unknown
 from services.payouts.service.queries import PayoutView, view_of
 from services.payouts.service.recovery import apply_status_to_locked
+from shared.messaging.contracts import PayoutDecision
 
 log = logging.getLogger(__name__)
 
@@ -130,12 +131,21 @@ async def _once(deps: Deps, payout_id: uuid.UUID, once: Once, change: Change) ->
     return answer
 
 
+# What an approver's action is called when it is announced.
+_DECISIONS = {PayoutAction.APPROVE: PayoutDecision.RELEASED,
+              PayoutAction.REJECT: PayoutDecision.REJECTED}
+
+
 def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         to = next_status(PayoutStatus(payout.status), action)
         require_other_approver(payout.requested_by, decision.actor)
         payout.decided_by = decision.actor
-        await _move(uow, payout, action, to, decision, deps.clock())
+        now = deps.clock()
+        # Before the move: a rejection's payout_cancelled (its end) follows its decision.
+        uow.emit(decision_event(payout, _DECISIONS[action], decision.actor, now,
+                                decision.reason), correlation_id=payout.correlation_id)
+        await _move(uow, payout, action, to, decision, now)
         payout_id = payout.id
         uow.after_commit(lambda: log.info("payout %s by an approver", to.value,
                                           extra={"payout_id": payout_id}))

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from services.payouts.service.dispatch import dispatch_once
-from shared.messaging.contracts import PayoutCancelledV1
+from shared.messaging.contracts import PayoutCancelledV1, PayoutDecidedV1
 from shared.messaging.contracts import Rail as R
 
 from .conftest import World, command, customer_by_check, pro
@@ -49,6 +49,11 @@ async def test_amount_over_threshold_waits_for_an_approver_who_is_not_the_reques
     assert body["approval_reasons"] == ["amount 10000.01 is over the approval threshold 10000.00"]
     assert (await act(world, payout.id, "approve")).status_code == 409
     assert await dispatch_once(world.deps) == 1
+    # Announced once, naming the approver (the claim's timeline shows who released it).
+    [released] = await world.outbox(PayoutDecidedV1.TYPE)
+    assert (released["decision"], released["decided_by"]) == ("released", "payables-pat")
+    assert released["payout_id"] == str(payout.id) and released["decided_at"]
+    assert released["reason"] == "operator decision"
 
 
 async def test_rejection_cancels_with_the_reason_and_announces_it(world: World) -> None:
@@ -60,6 +65,12 @@ async def test_rejection_cancels_with_the_reason_and_announces_it(world: World) 
     [cancelled] = await world.outbox(PayoutCancelledV1.TYPE)
     assert cancelled["final_status"] == "cancelled"
     assert "duplicate of an earlier claim" in cancelled["reason"]
+    [rejected] = await world.outbox(PayoutDecidedV1.TYPE)
+    assert (rejected["decision"], rejected["decided_by"]) == ("rejected", "payables-pat")
+    assert rejected["reason"] == "duplicate of an earlier claim"
+    # The decision first, then the payout's end.
+    types = [r.type for r in await world.sql("SELECT type FROM outbox ORDER BY id")]
+    assert types == [PayoutDecidedV1.TYPE, PayoutCancelledV1.TYPE]
 
 
 async def test_first_payout_and_changed_details_rules(world: World) -> None:
