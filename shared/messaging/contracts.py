@@ -189,15 +189,16 @@ class PayoutReturnedV1(_PayoutEvent):
 
 @register
 class PayoutCancelledV1(_PayoutEvent):
-    """The payout ended without money moving: cancelled or voided by an operator, rejected by an
-    approver, or expired (``final_status`` says which)."""
+    """The payout ended without money moving: cancelled or voided by an operator (``cancelled``),
+    rejected by an approver (``rejected``), or a check never cashed (``expired``):
+    ``final_status`` is the payout's own final status, which the claim records as it is."""
 
     TYPE = "payouts.payout_cancelled"
     VERSION = 1
     ROUTING_KEY = "payouts.payout.cancelled"
     PRODUCER = "payouts"
 
-    final_status: str = Field(examples=["cancelled", "expired"])
+    final_status: str = Field(examples=["cancelled", "rejected", "expired"])
     reason: str
 
 

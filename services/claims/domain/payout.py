@@ -23,6 +23,7 @@ class PayoutStatus(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"  # held for approval in payouts, and the approver said no
     EXPIRED = "expired"  # a check nobody cashed, reissued up to the cap
     RETURNED = "returned"
 
@@ -32,19 +33,22 @@ class PayoutEvent(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"
     EXPIRED = "expired"
     RETURNED = "returned"
 
 
 # A payout in one of these did not (or no longer) pay: the claim may be paid by a new payout.
 DEAD_PAYOUT_STATUSES = frozenset(
-    {PayoutStatus.FAILED, PayoutStatus.CANCELLED, PayoutStatus.EXPIRED, PayoutStatus.RETURNED}
+    {PayoutStatus.FAILED, PayoutStatus.CANCELLED, PayoutStatus.REJECTED, PayoutStatus.EXPIRED,
+     PayoutStatus.RETURNED}
 )
 
 # ``payouts.payout_cancelled`` announces every end without money; its ``final_status`` says
 # which, and the record takes that status, not a generic "cancelled".
 _ENDED_WITHOUT_MONEY = {
     PayoutStatus.CANCELLED.value: PayoutEvent.CANCELLED,
+    PayoutStatus.REJECTED.value: PayoutEvent.REJECTED,
     PayoutStatus.EXPIRED.value: PayoutEvent.EXPIRED,
 }
 
@@ -67,6 +71,7 @@ PAYOUT_MACHINE: StateMachine[PayoutStatus, PayoutEvent, None] = StateMachine(
         *fan_in(_OPEN, PayoutEvent.PAID, PayoutStatus.PAID),
         *fan_in(_OPEN, PayoutEvent.FAILED, PayoutStatus.FAILED),
         *fan_in(_OPEN, PayoutEvent.CANCELLED, PayoutStatus.CANCELLED),
+        *fan_in(_OPEN, PayoutEvent.REJECTED, PayoutStatus.REJECTED),
         *fan_in(_OPEN, PayoutEvent.EXPIRED, PayoutStatus.EXPIRED),
         *fan_in((*_OPEN, PayoutStatus.PAID), PayoutEvent.RETURNED, PayoutStatus.RETURNED),
     ],
@@ -82,6 +87,7 @@ _ALREADY_KNOWN = frozenset(
         (PayoutStatus.FAILED, PayoutEvent.FAILED),
         (PayoutStatus.CANCELLED, PayoutEvent.SUBMITTED),
         (PayoutStatus.CANCELLED, PayoutEvent.CANCELLED),
+        (PayoutStatus.REJECTED, PayoutEvent.REJECTED),
         (PayoutStatus.EXPIRED, PayoutEvent.SUBMITTED),
         (PayoutStatus.EXPIRED, PayoutEvent.EXPIRED),
         (PayoutStatus.RETURNED, PayoutEvent.SUBMITTED),

@@ -1,13 +1,14 @@
 """Use case: the payouts service reports progress on a payout the claims service requested.
 
 Submitted moves the claim to Transferred; Paid makes it Paid, completes its review exception
-and consumes the limit holds. Failed, Cancelled or Expired (no money moved; the claim's payout
-records the payouts service's own final status) and Returned (the money came back) reopen the
-claim: Under Review, with its review exception in Follow Up (reopened if it was complete) and
-the reason on the timeline; the holds are released, so a new approval reserves again. An SLA
-breach is a timeline note for the team that must chase it, and an approver's release or
-rejection of a payout held for approval (four eyes) is a timeline entry naming the approver. A
-duplicate delivery is recorded in the inbox and ignored; a stale event changes nothing.
+and consumes the limit holds. Failed, Cancelled, Rejected or Expired (no money moved; the
+claim's payout records the payouts service's own final status) and Returned (the money came
+back) reopen the claim: Under Review, with its review exception in Follow Up (reopened if it
+was complete) and the reason on the timeline; the holds are released, so a new approval
+reserves again. An SLA breach is a timeline note for the team that must chase it, and an
+approver's release or rejection of a payout held for approval (four eyes) is a timeline entry
+naming the approver. A duplicate delivery is recorded in the inbox and ignored; a stale event
+changes nothing.
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ _EVENT: dict[type[PayoutProgress], tuple[PayoutEvent, ClaimAction]] = {
 }
 # The limit holds when the payout ends: spent, or given back to the plan.
 _HOLD_ACTION = {PayoutEvent.PAID: HoldAction.CONSUME, PayoutEvent.FAILED: HoldAction.RELEASE,
-                PayoutEvent.CANCELLED: HoldAction.RELEASE, PayoutEvent.EXPIRED: HoldAction.RELEASE,
-                PayoutEvent.RETURNED: HoldAction.RELEASE}
-_REOPENING = frozenset({PayoutEvent.FAILED, PayoutEvent.CANCELLED, PayoutEvent.EXPIRED,
-                        PayoutEvent.RETURNED})
+                PayoutEvent.CANCELLED: HoldAction.RELEASE, PayoutEvent.REJECTED: HoldAction.RELEASE,
+                PayoutEvent.EXPIRED: HoldAction.RELEASE, PayoutEvent.RETURNED: HoldAction.RELEASE}
+_REOPENING = frozenset({PayoutEvent.FAILED, PayoutEvent.CANCELLED, PayoutEvent.REJECTED,
+                        PayoutEvent.EXPIRED, PayoutEvent.RETURNED})
 
 
 def event_of(report: PayoutProgress) -> tuple[PayoutEvent, ClaimAction]:

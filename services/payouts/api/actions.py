@@ -69,7 +69,8 @@ async def _run(request: Request, use_case: Callable[[Deps], Awaitable[Answer]]) 
 
 
 @router.post("/{payout_id}/approve", summary="Approve a payout held for approval",
-             description="Payables only, and not the person who requested the payout." + _KEYED,
+             description="Payables only, and not the person who requested the payout. "
+             "Announced as payout_decided, naming the approver." + _KEYED,
              response_model=PayoutDetail, responses=_RESPONSES)
 async def approve(payout_id: uuid.UUID, body: ActionRequest, request: Request,
                   who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
@@ -78,9 +79,11 @@ async def approve(payout_id: uuid.UUID, body: ActionRequest, request: Request,
     return await _run(request, lambda d: ops.approve(d, payout_id, decision, once))
 
 
-@router.post("/{payout_id}/reject", summary="Reject a payout held for approval (cancels it)",
-             description="Payables only, not the requester; announced as payout_cancelled."
-             + _KEYED, response_model=PayoutDetail, responses=_RESPONSES)
+@router.post("/{payout_id}/reject", summary="Reject a payout held for approval (ends it)",
+             description="Payables only, not the requester. The payout ends `rejected`; "
+             "announced as payout_decided (naming the approver), then payout_cancelled with "
+             "final_status `rejected`." + _KEYED, response_model=PayoutDetail,
+             responses=_RESPONSES)
 async def reject(payout_id: uuid.UUID, body: ActionRequest, request: Request,
                  who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "reject", payout_id, body)

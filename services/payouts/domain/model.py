@@ -26,6 +26,7 @@ class PayoutStatus(StrEnum):
     FAILED = "failed"
     RETURNED = "returned"
     CANCELLED = "cancelled"
+    REJECTED = "rejected"  # held for approval, and the approver said no
     EXPIRED = "expired"
 
 
@@ -37,6 +38,7 @@ FINAL_PAYOUT_STATUSES = frozenset(
         PayoutStatus.FAILED,
         PayoutStatus.RETURNED,
         PayoutStatus.CANCELLED,
+        PayoutStatus.REJECTED,
         PayoutStatus.EXPIRED,
     }
 )

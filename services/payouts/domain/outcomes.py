@@ -35,7 +35,9 @@ class PayoutEvent(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     RETURNED = "returned"
-    CANCELLED = "cancelled"  # cancelled, voided, stopped, rejected by an approver, or expired
+    # Ended without money: cancelled, voided, stopped, rejected by an approver or expired; the
+    # event's final_status says which.
+    CANCELLED = "cancelled"
 
 
 Obs = Observation
@@ -136,6 +138,7 @@ _EVENTS = {
     PayoutStatus.FAILED: PayoutEvent.FAILED,
     PayoutStatus.RETURNED: PayoutEvent.RETURNED,
     PayoutStatus.CANCELLED: PayoutEvent.CANCELLED,
+    PayoutStatus.REJECTED: PayoutEvent.CANCELLED,
     PayoutStatus.EXPIRED: PayoutEvent.CANCELLED,
 }
 

@@ -91,7 +91,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.RECEIVED, A.REJECT_INVALID, S.FAILED, _invalid),
     Transition(S.RECEIVED, A.CANCEL, S.CANCELLED),
     Transition(S.PENDING_APPROVAL, A.APPROVE, S.APPROVED),
-    Transition(S.PENDING_APPROVAL, A.REJECT, S.CANCELLED),
+    Transition(S.PENDING_APPROVAL, A.REJECT, S.REJECTED),
     Transition(S.PENDING_APPROVAL, A.CANCEL, S.CANCELLED),
     Transition(S.APPROVED, A.OUTCOME_UNKNOWN, S.UNKNOWN),
     # Still approved: the attempt waits, unsent, for the dispatcher to send it again, and the

@@ -22,7 +22,7 @@ from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.approvals import require_other_approver
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import WITHDRAW, PayoutEvent
+from services.payouts.domain.outcomes import WITHDRAW, event_for
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
@@ -87,7 +87,7 @@ async def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction,
     await PayoutRepository(uow.session).record_status(payout, to, action=action.value,
                                                       actor=decision.actor, now=now,
                                                       reason=reason)
-    event = {PayoutStatus.CANCELLED: PayoutEvent.CANCELLED}.get(to)
+    event = event_for(to)  # none for approved; cancelled and rejected are ends
     if event is not None:
         uow.emit(build_event(event, payout, None, reason), correlation_id=payout.correlation_id)
     rail = payout.rail

@@ -58,7 +58,8 @@ async def test_the_approver_who_rejected_a_held_payout_is_on_the_timeline(
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     await handle(decided(command, claim_id, PayoutDecision.REJECTED, "payables-ria"))
-    await handle(cancelled(command, claim_id, reason="reject by payables-ria: duplicate"))
+    await handle(cancelled(command, claim_id, final_status="rejected",
+                           reason="reject by payables-ria: duplicate"))
 
     timeline = ok(await flow.client.get(f"/v1/claims/{claim_id}/timeline", headers=flow.me))
     [rejected] = [e for e in timeline if e["action"] == "payout_rejected"]
@@ -67,4 +68,4 @@ async def test_the_approver_who_rejected_a_held_payout_is_on_the_timeline(
     ended = next(e for e in timeline if e["action"] == "payout_cancelled")
     assert ended["to_status"] == "under_review"
     claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
-    assert claim["payouts"][0]["status"] == "cancelled"
+    assert claim["payouts"][0]["status"] == "rejected"

@@ -56,14 +56,16 @@ async def test_amount_over_threshold_waits_for_an_approver_who_is_not_the_reques
     assert released["reason"] == "operator decision"
 
 
-async def test_rejection_cancels_with_the_reason_and_announces_it(world: World) -> None:
+async def test_rejection_ends_the_payout_rejected_with_the_reason_and_announces_it(
+    world: World,
+) -> None:
     await world.request(command(amount="20000.00"))
     payout = await only_payout(world)
     response = await act(world, payout.id, "reject",
                          reason="duplicate of an earlier claim")
-    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert response.status_code == 200 and response.json()["status"] == "rejected"
     [cancelled] = await world.outbox(PayoutCancelledV1.TYPE)
-    assert cancelled["final_status"] == "cancelled"
+    assert cancelled["final_status"] == "rejected"
     assert "duplicate of an earlier claim" in cancelled["reason"]
     [rejected] = await world.outbox(PayoutDecidedV1.TYPE)
     assert (rejected["decision"], rejected["decided_by"]) == ("rejected", "payables-pat")

@@ -97,6 +97,8 @@ TABLES: list[tuple[StateMachine[Any, Any, Any], type[StrEnum], type[StrEnum], di
         (P.SUBMITTED, PE.FAILED): {P.FAILED},
         (P.REQUESTED, PE.CANCELLED): {P.CANCELLED},
         (P.SUBMITTED, PE.CANCELLED): {P.CANCELLED},
+        (P.REQUESTED, PE.REJECTED): {P.REJECTED},
+        (P.SUBMITTED, PE.REJECTED): {P.REJECTED},
         (P.REQUESTED, PE.EXPIRED): {P.EXPIRED},
         (P.SUBMITTED, PE.EXPIRED): {P.EXPIRED},
         (P.REQUESTED, PE.RETURNED): {P.RETURNED},

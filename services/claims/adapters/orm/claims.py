@@ -70,10 +70,11 @@ class ClaimPayoutRow(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         # Never pay twice: at most one payout per claim not known to be dead (failed,
-        # cancelled, expired, or paid and returned).
+        # cancelled, rejected, expired, or paid and returned).
         Index(
             "uq_claim_payouts_live_per_claim", "claim_id", unique=True,
-            postgresql_where=text("status NOT IN ('failed', 'cancelled', 'expired', 'returned')"),
+            postgresql_where=text(
+                "status NOT IN ('failed', 'cancelled', 'rejected', 'expired', 'returned')"),
         ),
     )
 

@@ -1,7 +1,8 @@
-"""claim payouts record the payouts service's own final status: expired as well
+"""claim payouts record the payouts service's own final status: rejected and expired as well
 
-An expired payout (a check nobody cashed, reissued up to the cap) was recorded as cancelled; it
-is now ``expired`` on the claim too, and like every dead payout it does not block a new one.
+A payout rejected by its approver, or a check nobody cashed (expired), was recorded as cancelled;
+the claim now records the payouts service's own final status, and like every dead payout these
+do not block a new one.
 
 Revision ID: 0004
 Revises: 0003
@@ -17,20 +18,22 @@ down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_WITH = "('requested', 'submitted', 'paid', 'failed', 'cancelled', 'expired', 'returned')"
-_WITHOUT = "('requested', 'submitted', 'paid', 'failed', 'cancelled', 'returned')"
+_STATUSES = "'requested', 'submitted', 'paid', 'failed', 'cancelled', 'returned'"
+_DEAD = "'failed', 'cancelled', 'returned'"
+_NEW = "'rejected', 'expired'"
 
 
 def upgrade() -> None:
-    _replace_check(f"status IN {_WITH}")
-    _replace_live_index("status NOT IN ('failed', 'cancelled', 'expired', 'returned')")
+    _replace_check(f"status IN ({_STATUSES}, {_NEW})")
+    _replace_live_index(f"status NOT IN ({_DEAD}, {_NEW})")
 
 
 def downgrade() -> None:
-    # An expired payout ended without money, which is what cancelled meant before.
-    op.execute("UPDATE claim_payouts SET status = 'cancelled' WHERE status = 'expired'")
-    _replace_live_index("status NOT IN ('failed', 'cancelled', 'returned')")
-    _replace_check(f"status IN {_WITHOUT}")
+    # Both ended without money, which is what cancelled meant before.
+    op.execute("UPDATE claim_payouts SET status = 'cancelled' "
+               "WHERE status IN ('rejected', 'expired')")
+    _replace_live_index(f"status NOT IN ({_DEAD})")
+    _replace_check(f"status IN ({_STATUSES})")
 
 
 def _replace_check(condition: str) -> None:
