@@ -46,6 +46,12 @@ ATTEMPT_TRANSITIONS: dict[tuple[At, Observation], At] = {
     # Only a send we are making can fail unsent: an attempt once unknown may still be at the
     # provider whatever a later try says.
     (At.SENDING, Obs.NOT_SENT): At.UNSENT,
+    # The provider's own word beats our reading of its refusals: should it report an attempt we
+    # took for unsent (a 503 that had in fact recorded it), that is what happened.
+    (At.UNSENT, Obs.PENDING): At.SUBMITTED,
+    (At.UNSENT, Obs.COMPLETED): At.PAID,
+    (At.UNSENT, Obs.REJECTED): At.FAILED,
+    (At.UNSENT, Obs.RETURNED): At.RETURNED,
     (At.SENDING, Obs.PENDING): At.SUBMITTED,
     (At.SENDING, Obs.COMPLETED): At.PAID,
     (At.SENDING, Obs.REJECTED): At.FAILED,

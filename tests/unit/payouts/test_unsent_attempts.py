@@ -46,6 +46,13 @@ def test_an_attempt_once_unknown_never_becomes_unsent() -> None:
         assert resolve(S.UNKNOWN, attempt, Ob.NOT_SENT).ignored
 
 
+def test_the_providers_word_about_an_attempt_taken_for_unsent_is_applied() -> None:
+    pending = resolve(S.APPROVED, At.UNSENT, Ob.PENDING)
+    assert (pending.attempt_to, pending.payout_to) == (At.SUBMITTED, S.SUBMITTED)
+    paid = resolve(S.APPROVED, At.UNSENT, Ob.COMPLETED)
+    assert (paid.attempt_to, paid.payout_to) == (At.PAID, S.PAID)
+
+
 def test_only_an_unsent_attempt_is_resent_or_withdrawn() -> None:
     assert RESEND == {At.UNSENT: At.SENDING}
     assert WITHDRAW == {At.UNSENT: At.CANCELLED}
