@@ -1,11 +1,8 @@
 """the service clock: the offset every payouts process adds to the wall clock
 
-Numbered 0007 and chained on 0005: another branch adds 0006 in parallel; whichever merges
-second re-chains (down_revision) onto the other.
-
 Revision ID: 0007
-Revises: 0005
-Create Date: 2026-12-08 10:00:00.000000
+Revises: 0006
+Create Date: 2026-12-04 19:50:00.000000
 """
 from collections.abc import Sequence
 
@@ -13,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
