@@ -18,6 +18,12 @@ PROVIDER_ERRORS = Counter(
 CALLBACKS = Counter(
     "payouts_callbacks_total", "Provider callbacks received, by result", ["rail", "result"]
 )
+CONTRADICTIONS = Counter(
+    "payouts_provider_contradictions_total",
+    "Provider reports that money moved or is moving on an attempt this service had ended "
+    "without payment (withdrawn, failed, cancelled): an operator must reconcile each one",
+    ["rail", "attempt_status"],
+)
 SLA_BREACHES = Counter(
     "payouts_sla_breaches_total",
     "Promised payouts (Zelle to service pros: 24 h) not paid by their deadline",

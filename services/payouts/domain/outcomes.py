@@ -116,6 +116,17 @@ class Effect:
         return self.attempt_to is not None and self.payout_to is None
 
 
+# Attempts this service ended without payment. Only a completion contradicts them: a late
+# PENDING can be a reordered callback from before a rejection, but nothing both failed (or was
+# withdrawn, voided) and paid.
+_ENDED_UNPAID = frozenset({At.FAILED, At.CANCELLED})
+
+
+def contradicts(attempt: At, observation: Observation) -> bool:
+    """The provider says money moved on an attempt we ended unpaid: an operator must look."""
+    return attempt in _ENDED_UNPAID and observation is Obs.COMPLETED
+
+
 def action_for(observation: Observation, policy: Policy) -> PayoutAction:
     """A rejection with a fallback is a fallback, a stale check is reissued under the cap and
     expires at it, a stop with a reissue asked for is a reissue."""

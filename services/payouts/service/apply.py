@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import Effect, Observation, Policy, resolve
+from services.payouts.domain.outcomes import Effect, Observation, Policy, contradicts, resolve
 from services.payouts.domain.transitions import PayoutAction
 from services.payouts.domain.validation import fallback_rail
-from services.payouts.metrics import PAID_AMOUNT, PAYOUT_STATUS, PROVIDER_ERRORS
+from services.payouts.metrics import CONTRADICTIONS, PAID_AMOUNT, PAYOUT_STATUS, PROVIDER_ERRORS
 from services.payouts.service.context import PayoutsUnitOfWork
 from services.payouts.service.mapping import build_event, to_domain
 from services.payouts.settings import PayoutsSettings
@@ -90,6 +90,14 @@ async def apply_observation(
             attempt.provider_status = reading.provider_status
             attempt.updated_at = now
             await repo.save_attempt(attempt)
+        if contradicts(AttemptStatus(attempt.status), reading.observation):
+            # Money the provider holds or paid on an attempt we ended unpaid (a withdrawn
+            # "unsent" attempt whose 503 had in fact been taken): the payout may have been
+            # paid another way since. Never silent: the operator reconciles it.
+            CONTRADICTIONS.labels(payout.rail, attempt.status).inc()
+            log.error("provider reports %s on an attempt ended %s (payout %s): reconcile",
+                      reading.observation.value, attempt.status, payout.status, extra=extra)
+            return effect
         log.info("%s ignored: attempt is %s, payout %s", reading.observation.value,
                  attempt.status, payout.status, extra=extra)
         return effect

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from prometheus_client import REGISTRY
 
 from services.payouts.service.dispatch import claim_attempts, dispatch_once, send_claimed
 from services.payouts.service.recovery import recover_once
@@ -14,7 +15,7 @@ from shared.messaging.contracts import Rail as R
 from shared.problems import PROBLEM_JSON
 
 from .conftest import World, command, customer_by_check
-from .helpers import attempts, expire_leases, payouts
+from .helpers import attempts, event, expire_leases, payouts, post
 from .test_operations import act, only_payout
 
 
@@ -137,3 +138,27 @@ async def test_cancel_racing_dispatchers_either_cancels_or_sends_never_both(
     assert len(rows) == len(ids)  # one attempt each: never a second id for one payout
     cancelled = sum(1 for answer in answers.values() if answer.status_code == 200)
     assert len(await world.outbox(PayoutCancelledV1.TYPE)) == cancelled
+
+
+async def test_a_completion_reported_on_a_withdrawn_attempt_is_flagged_not_applied(
+    world: World,
+) -> None:
+    """Should a 503 have been taken after all, the provider's later word that it paid neither
+    revives the cancelled payout nor passes unseen: it is counted for an operator."""
+    await provider_down(world)
+    await world.request(command())
+    await dispatch_once(world.deps)
+    payout = await only_payout(world)
+    assert (await act(world, payout.id, "cancel", role="ops")).status_code == 200
+    [withdrawn] = await attempts(world)
+    before = REGISTRY.get_sample_value("payouts_provider_contradictions_total",
+                                       {"rail": "concourse", "attempt_status": "cancelled"})
+
+    answer = await post(world, event(withdrawn.id, "COMPLETED"))
+    assert answer.status_code in (200, 202, 204), answer.text
+
+    after = REGISTRY.get_sample_value("payouts_provider_contradictions_total",
+                                      {"rail": "concourse", "attempt_status": "cancelled"})
+    assert (after or 0) - (before or 0) == 1
+    assert (await only_payout(world)).status == "cancelled"
+    assert [a.status for a in await attempts(world)] == ["cancelled"]

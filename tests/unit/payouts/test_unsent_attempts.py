@@ -7,7 +7,7 @@ import pytest
 
 from services.payouts.domain.errors import IllegalTransitionError, TransitionRefusedError
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus
-from services.payouts.domain.outcomes import RESEND, WITHDRAW, Observation, resolve
+from services.payouts.domain.outcomes import RESEND, WITHDRAW, Observation, contradicts, resolve
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
 
 S, At, Ob, A = PayoutStatus, AttemptStatus, Observation, PayoutAction
@@ -62,3 +62,11 @@ def test_a_withdrawn_attempt_never_pays_whatever_arrives_late() -> None:
     withdrawn = WITHDRAW[At.UNSENT]
     for observation in Observation:
         assert resolve(S.CANCELLED, withdrawn, observation).ignored
+
+
+def test_only_a_completion_on_an_attempt_ended_unpaid_is_a_contradiction() -> None:
+    ended = {At.FAILED, At.CANCELLED}
+    for attempt in At:
+        for observation in Observation:
+            expected = attempt in ended and observation is Observation.COMPLETED
+            assert contradicts(attempt, observation) is expected, (attempt, observation)
