@@ -3,12 +3,16 @@ the provider sandbox as ``PROVIDER_WEBHOOK_SECRET``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import time
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.payouts.domain.execution_dates import RailSchedule, schedules_with
+from services.payouts.domain.model import Rail
 from services.payouts.domain.validation import FallbackRule
 from shared.settings import ServiceSettings
 
@@ -100,6 +104,11 @@ class PayoutsSettings(ServiceSettings):
     )
     provider_backoff_s: float = Field(default=0.5, ge=0)
     provider_max_backoff_s: float = Field(default=5, ge=0)
+    ach_cutoff: time = Field(
+        default=time(17, 0),
+        description="The bank's ACH cut-off, New York time (HH:MM): an ACH or Concourse "
+        "payment sent at or after it is dated (requestedExecutionDate) the next Federal "
+        "Reserve business day. Zelle has none: it executes the same day, any day.")
 
 
     @model_validator(mode="after")
@@ -142,6 +151,10 @@ class PayoutsSettings(ServiceSettings):
     @property
     def provider_ledger_url(self) -> str:
         return self.ledger_url or self._sibling("/ledger")
+
+    @property
+    def execution_schedules(self) -> Mapping[Rail, RailSchedule]:
+        return schedules_with(self.ach_cutoff)
 
     @property
     def fallbacks(self) -> tuple[FallbackRule, ...]:
