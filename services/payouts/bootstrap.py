@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.payouts.adapters.bank_auth import TokenSource
 from services.payouts.adapters.check import CheckClient
 from services.payouts.adapters.concourse import ConcourseClient
 from services.payouts.adapters.provider_http import ProviderClient
@@ -20,6 +21,7 @@ from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
 from services.payouts.service.context import Deps
 from services.payouts.settings import CALLBACKS_PREFIX, PayoutsSettings
+from shared import http
 from shared.clock import adjustable, following
 from shared.clock_routes import clock_routes, clock_tags
 from shared.db import create_engine, create_sessionmaker
@@ -47,8 +49,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         async with following(app.state.deps.clock, app.state.sessionmaker,
                              enabled=adjustable(settings)):
             yield
-        for client in clients.values():
-            await client.aclose()
+        await close_rails(clients)
         await app.state.broker.close()
         await app.state.engine.dispose()
 
@@ -76,10 +77,20 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
     )
 
 
-def rail_clients(settings: PayoutsSettings) -> dict[Rail, ProviderClient]:
-    """One client per rail, each with the same timeouts and retry policy."""
+def bank_token_source(settings: PayoutsSettings) -> TokenSource:
+    """The access tokens of our J.P. Morgan client id: one source for all its rails, so they
+    share one token and one fetch."""
+    return TokenSource(settings.bank_credentials(), http.client(settings.provider_timeout_s),
+                       refresh_ahead_s=settings.bank_token_refresh_ahead_s)
 
-    def client(cls: type[ProviderClient], base_url: str) -> ProviderClient:
+
+def rail_clients(settings: PayoutsSettings) -> dict[Rail, ProviderClient]:
+    """One client per rail, each with the same timeouts and retry policy; the J.P. Morgan
+    rails (Concourse, Zelle) carry the bank's bearer token."""
+    bank = bank_token_source(settings)
+
+    def client(cls: type[ProviderClient], base_url: str,
+               auth: TokenSource | None = None) -> ProviderClient:
         return cls(
             base_url,
             callback_url=settings.callback_url(cls.RAIL.value),
@@ -87,13 +98,22 @@ def rail_clients(settings: PayoutsSettings) -> dict[Rail, ProviderClient]:
             retries=settings.provider_retries,
             backoff_s=settings.provider_backoff_s,
             max_backoff_s=settings.provider_max_backoff_s,
+            auth=auth,
         )
 
     return {
-        Rail.CONCOURSE: client(ConcourseClient, settings.concourse_base_url),
-        Rail.ZELLE: client(ZelleClient, settings.zelle_url),
+        Rail.CONCOURSE: client(ConcourseClient, settings.concourse_base_url, bank),
+        Rail.ZELLE: client(ZelleClient, settings.zelle_url, bank),
         Rail.CHECK: client(CheckClient, settings.check_url),
     }
+
+
+async def close_rails(clients: dict[Rail, ProviderClient]) -> None:
+    sources = {id(c.auth): c.auth for c in clients.values() if c.auth is not None}
+    for client in clients.values():
+        await client.aclose()
+    for source in sources.values():
+        await source.aclose()
 
 
 def worker_spec(deps: Deps) -> WorkerSpec:
@@ -117,8 +137,7 @@ async def run_payouts_worker(
         deps = Deps(create_sessionmaker(engine), settings, rails=clients)
         await run_worker(worker_spec(deps), settings, stop)
     finally:
-        for client in clients.values():
-            await client.aclose()
+        await close_rails(clients)
         await engine.dispose()
 
 

@@ -6,20 +6,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import time
 from decimal import Decimal
+from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.payouts.adapters.bank_auth import BankCredentials
 from services.payouts.domain.execution_dates import RailSchedule, schedules_with
 from services.payouts.domain.model import Rail
 from services.payouts.domain.validation import FallbackRule
+from shared.bank_keys import DEV_ALG, DEV_CLIENT_ID, DEV_KEY_ID, DEV_SCOPE, dev_private_key_pem
 from shared.settings import ServiceSettings
 
 DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"
 
 
 CALLBACKS_PREFIX = "/v1/callbacks/"
+# Hosts of the provider sandbox (ours, in development and compose, and J.P. Morgan's own mock):
+# a rail there may run on the development client credentials.
+SANDBOX_HOSTS = ("127.0.0.1", "localhost", "sandbox", "api-mock.payments.jpmorgan.com")
 
 
 class PayoutsSettings(ServiceSettings):
@@ -104,12 +111,61 @@ class PayoutsSettings(ServiceSettings):
     )
     provider_backoff_s: float = Field(default=0.5, ge=0)
     provider_max_backoff_s: float = Field(default=5, ge=0)
+    bank_token_url: str | None = Field(
+        default=None, description="J.P. Morgan's OAuth2 token endpoint (client credentials, "
+        "RFC 7523 client assertion); default: the Concourse host's /oauth2/token (the "
+        "sandbox's). Also the assertion's audience.")
+    bank_client_id: str = Field(
+        default="", description="Our OAuth2 client id at J.P. Morgan (the assertion's iss and "
+        "sub). Empty: the development client, which production refuses for a live rail.")
+    bank_private_key_file: Path | None = Field(
+        default=None, description="PEM private key the client assertion is signed with (RSA "
+        "for RS256/PS256, P-256 for ES256). Unset: the development key (shared/bank_keys.py).")
+    bank_key_id: str = Field(
+        default="", description="The kid of bank_private_key_file, as registered with the "
+        "bank. Empty: the development key's.")
+    bank_scope: str = Field(default="", description="OAuth2 scope asked for. Empty: the "
+                            "development scope.")
+    bank_assertion_alg: Literal["ES256", "RS256", "PS256"] = DEV_ALG
+    bank_token_refresh_ahead_s: float = Field(
+        default=60, ge=0, description="A token is replaced this long before it expires.")
     ach_cutoff: time = Field(
         default=time(17, 0),
         description="The bank's ACH cut-off, New York time (HH:MM): an ACH or Concourse "
         "payment sent at or after it is dated (requestedExecutionDate) the next Federal "
         "Reserve business day. Zelle has none: it executes the same day, any day.")
 
+
+    @property
+    def token_url(self) -> str:
+        return self.bank_token_url or self._sibling("/oauth2/token")
+
+    def bank_credentials(self) -> BankCredentials:
+        """The client credentials of the J.P. Morgan rails (the development ones where unset)."""
+        key = (self.bank_private_key_file.read_bytes() if self.bank_private_key_file
+               else dev_private_key_pem())
+        return BankCredentials(
+            token_url=self.token_url, client_id=self.bank_client_id or DEV_CLIENT_ID,
+            private_key_pem=key, key_id=self.bank_key_id or DEV_KEY_ID,
+            scope=self.bank_scope or DEV_SCOPE, alg=self.bank_assertion_alg)
+
+    def live_bank_rails(self) -> list[str]:
+        """The J.P. Morgan rails whose base URL is not a sandbox: they move real money."""
+        urls = {"concourse": self.concourse_base_url, "zelle": self.zelle_url}
+        return [rail for rail, url in urls.items()
+                if urlsplit(url).hostname not in SANDBOX_HOSTS]
+
+    def unfit_for_production(self) -> list[str]:
+        problems = super().unfit_for_production()
+        live = self.live_bank_rails()
+        if not live:
+            return problems
+        required = {"BANK_TOKEN_URL": self.bank_token_url, "BANK_CLIENT_ID": self.bank_client_id,
+                    "BANK_PRIVATE_KEY_FILE": self.bank_private_key_file,
+                    "BANK_KEY_ID": self.bank_key_id, "BANK_SCOPE": self.bank_scope}
+        problems += [f"PAYOUTS_{name} is unset for the live J.P. Morgan rail(s) "
+                     f"{', '.join(live)}" for name, value in required.items() if not value]
+        return problems
 
     @model_validator(mode="after")
     def _poll_bounds(self) -> PayoutsSettings:

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from shared.problems import install_problem_handlers
 
-from . import check, concourse, control, zelle
+from . import check, concourse, control, oauth, zelle
 from .runtime import Sandbox
 from .settings import SandboxSettings
 from .state import Clock
@@ -52,8 +52,11 @@ def create_app(
     app.state.sandbox = sandbox
     install_problem_handlers(app)
     app.include_router(control.health)
-    app.include_router(concourse.router)
-    app.include_router(zelle.router)
+    app.include_router(oauth.router)
+    # J.P. Morgan's APIs (Concourse, Zelle) take a bearer token; the check printer does not.
+    bearer = [Depends(oauth.require_bearer)]
+    app.include_router(concourse.router, dependencies=bearer)
+    app.include_router(zelle.router, dependencies=bearer)
     app.include_router(check.router)
     app.include_router(control.ledger)
     app.include_router(control.controls)

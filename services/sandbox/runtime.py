@@ -10,6 +10,7 @@ from shared import http
 
 from .callbacks import CallbackSender
 from .faults import FaultInjector
+from .oauth import Authority
 from .payees import PayeeDirectory
 from .settings import SandboxSettings
 from .settlement import Settler
@@ -30,6 +31,7 @@ class Sandbox:
         self.store = PaymentStore()
         self.faults = FaultInjector()
         self.payees = PayeeDirectory()
+        self.authority = Authority(settings)
         # An injected client belongs to the caller (tests pass one with a MockTransport); only a
         # client we created is ours to close.
         self._client = callback_client

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.bank_keys import DEV_CLIENT_ID
 
 DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"  # dev only; override in any shared env
 
@@ -29,6 +33,14 @@ class SandboxSettings(BaseSettings):
         validation_alias=AliasChoices("SANDBOX_WEBHOOK_SECRET", "PROVIDER_WEBHOOK_SECRET"),
         description="HMAC-SHA256 key of the callback signatures.",
     )
+    client_id: str = Field(
+        default=DEV_CLIENT_ID, description="The OAuth2 client id whose assertions the token "
+        "endpoint accepts (iss and sub).")
+    client_public_key_file: Path | None = Field(
+        default=None, description="PEM public key the client assertion must verify with. "
+        "Unset: the development key pair's (shared/bank_keys.py).")
+    token_lifetime_s: int = Field(default=300, ge=1, le=3600,
+                                  description="Lifetime of an issued bearer token.")
     settle_delay_ms: int = Field(
         default=300,
         ge=0,

@@ -13,6 +13,7 @@ import pytest
 from services.sandbox.app import create_app
 from services.sandbox.runtime import Sandbox
 from services.sandbox.settings import SandboxSettings
+from tests.bank_tokens import authorize
 
 SECRET = "test-webhook-secret-abcdefghijklmnop"
 CALLBACK_URL = "http://payouts.test/v1/provider-callbacks/concourse"
@@ -85,6 +86,7 @@ async def harness(make_settings: Callable[..., SandboxSettings]) -> AsyncIterato
     sandbox = app.state.sandbox
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test") as client:
+        await authorize(client)
         yield Harness(client, sandbox, receiver)
     # ASGITransport runs no lifespan: stop background tasks ourselves.
     await sandbox.aclose()

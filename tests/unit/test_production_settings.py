@@ -88,3 +88,43 @@ def test_each_service_has_its_own_development_account_and_key() -> None:
 def test_a_signing_key_id_must_name_its_service() -> None:
     with pytest.raises(ValueError, match="does not name"):
         ServiceSettings(service_name="claims", signing_key_id="payouts:k1")
+
+
+LIVE_BANK = "https://apigateway.jpmorgan.com/tsapi/v1"
+BANK_CREDENTIALS = {
+    "PAYOUTS_BANK_TOKEN_URL": "https://id.payments.jpmorgan.com/am/oauth2/alpha/access_token",
+    "PAYOUTS_BANK_CLIENT_ID": "warranty-prod",
+    "PAYOUTS_BANK_PRIVATE_KEY_FILE": "/run/secrets/jpm-client-key.pem",
+    "PAYOUTS_BANK_KEY_ID": "warranty-2026-12",
+    "PAYOUTS_BANK_SCOPE": "jpm:payments:sandbox",
+}
+
+
+def test_payouts_against_the_sandbox_needs_no_bank_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    production_environment(monkeypatch, "payouts")
+    monkeypatch.setenv("PAYOUTS_CONCOURSE_BASE_URL", "http://sandbox:8009/concourse/v1")
+    PayoutsSettings().assert_fit_for_environment()
+
+
+def test_a_live_bank_rail_with_its_credentials_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    production_environment(monkeypatch, "payouts")
+    monkeypatch.setenv("PAYOUTS_ZELLE_BASE_URL", LIVE_BANK)
+    for name, value in BANK_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    PayoutsSettings().assert_fit_for_environment()
+
+
+@pytest.mark.parametrize("missing", sorted(BANK_CREDENTIALS))
+@pytest.mark.parametrize("rail", ["PAYOUTS_ZELLE_BASE_URL", "PAYOUTS_CONCOURSE_BASE_URL"])
+def test_a_live_bank_rail_refuses_to_start_without_a_credential(
+    monkeypatch: pytest.MonkeyPatch, missing: str, rail: str
+) -> None:
+    production_environment(monkeypatch, "payouts")
+    monkeypatch.setenv(rail, LIVE_BANK)
+    for name, value in BANK_CREDENTIALS.items():
+        if name != missing:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit, match=f"{missing} is unset for the live J.P. Morgan rail"):
+        PayoutsSettings().assert_fit_for_environment()

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 from pydantic import ValidationError
 
+from services.payouts.adapters.bank_auth import BankAuthError, TokenSource
 from services.payouts.domain.model import Rail
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.ports import (
@@ -64,6 +65,11 @@ class ProviderRateLimitedError(ProviderError):
     """429 answers until the retries ran out (or Retry-After asked for too long a wait)."""
 
 
+class ProviderUnauthorizedError(ProviderError):
+    """No token, or the provider refused the token twice (401 after a re-fetch): the request
+    was turned away before the provider acted on it."""
+
+
 class ProviderProtocolError(ProviderError):
     """An answer we cannot read: unknown status, malformed body."""
 
@@ -101,6 +107,7 @@ class ProviderClient:
         backoff_s: float = 0.5,
         max_backoff_s: float = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        auth: TokenSource | None = None,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._callback_url = callback_url
@@ -112,10 +119,16 @@ class ProviderClient:
         self._backoff_s = backoff_s
         self._max_backoff_s = max_backoff_s
         self._sleep = sleep
+        # J.P. Morgan rails: a bearer token on every call; the check printer has its own key.
+        self._auth = auth
 
     @property
     def rail(self) -> Rail:
         return self.RAIL
+
+    @property
+    def auth(self) -> TokenSource | None:
+        return self._auth
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -200,7 +213,10 @@ class ProviderClient:
             try:
                 # A hard deadline over the whole exchange: httpx's timeouts are per phase.
                 async with asyncio.timeout(self._timeout_s):
-                    response = await self._client.request(method, url, **kwargs)
+                    response = await self._authorized(method, url, **kwargs)
+            except ProviderUnauthorizedError as exc:
+                exc.nothing_created = nothing_created
+                raise
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 self._count("connect")  # nothing was sent: safe to try again
                 error: ProviderError = ProviderConnectionError(repr(exc))
@@ -229,6 +245,32 @@ class ProviderClient:
                 raise error
             await self._sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _authorized(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """The request with the bearer token; on a 401 once more with a re-fetched token (it
+        may have been revoked, or expired early by the bank's clock)."""
+        if self._auth is None:
+            return await self._client.request(method, url, **kwargs)
+        try:
+            token = await self._auth.token()
+            response = await self._send_with(token, method, url, **kwargs)
+            if response.status_code != 401:
+                return response
+            self._count("unauthorized")
+            token = await self._auth.refreshed(token)
+        except BankAuthError as exc:
+            self._count("token")
+            raise ProviderUnauthorizedError(str(exc)) from exc
+        response = await self._send_with(token, method, url, **kwargs)
+        if response.status_code == 401:
+            self._count("unauthorized")
+            raise ProviderUnauthorizedError("401 from provider with a freshly fetched token")
+        return response
+
+    async def _send_with(self, token: str, method: str, url: str,
+                         **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        return await self._client.request(method, url, headers=headers, **kwargs)
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self._backoff_s * 2**attempt, self._max_backoff_s))

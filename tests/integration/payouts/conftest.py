@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from services.payouts.adapters.bank_auth import TokenSource
 from services.payouts.adapters.check import CheckClient
 from services.payouts.adapters.concourse import ConcourseClient
 from services.payouts.adapters.zelle import ZelleClient
@@ -199,13 +200,15 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
             "backoff_s": payouts_settings.provider_backoff_s,
             "max_backoff_s": payouts_settings.provider_max_backoff_s,
         }
+        # The J.P. Morgan rails share one token source, as bootstrap wires them.
+        bank = TokenSource(payouts_settings.bank_credentials(), sandbox_http)
         rails = {
             Rail.CONCOURSE: ConcourseClient(
                 payouts_settings.concourse_base_url,
-                callback_url=payouts_settings.concourse_callback_url, **options),
+                callback_url=payouts_settings.concourse_callback_url, auth=bank, **options),
             Rail.ZELLE: ZelleClient(payouts_settings.zelle_url,
                                     callback_url=payouts_settings.callback_url("zelle"),
-                                    **options),
+                                    auth=bank, **options),
             Rail.CHECK: CheckClient(payouts_settings.check_url,
                                     callback_url=payouts_settings.callback_url("check"),
                                     **options),

@@ -18,6 +18,7 @@ from services.payouts.service.sla import sla_once
 from shared.logging import JsonFormatter
 from shared.messaging.contracts import PayoutSlaBreachedV1
 from shared.messaging.contracts import Rail as R
+from tests.bank_tokens import authorize
 
 from .conftest import ADDRESS, SANDBOX_BASE, World, command, customer_by_check, pro
 from .helpers import payouts
@@ -112,6 +113,7 @@ async def test_reconciliation_is_clean_then_reports_every_kind_of_mismatch(world
     await world.sql("UPDATE payout_attempts SET status = 'paid' WHERE id = :i", i=concourse.id)
     stranger = {"endToEndId": "STRANGER00000001", "amount": "5.00", "currency": "USD",
                 "payee": {"name": "X", "email": "x@fixit-pros.net"}}
+    await authorize(world.sandbox_http)  # a caller of the bank's API other than ours
     assert (await world.sandbox_http.post("/concourse/v1/payments", json=stranger)).is_success
 
     report = await run_reconciliation(

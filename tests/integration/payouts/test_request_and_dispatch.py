@@ -7,6 +7,7 @@ import pytest
 from services.payouts.service.dispatch import claim_attempts, dispatch_once, send_claimed
 from shared.messaging.consumer import PermanentError
 from shared.messaging.contracts import PayoutFailedV1, PayoutSubmittedV1, RequestPayoutV1
+from tests.bank_tokens import authorize
 
 from .conftest import World, command, wrap
 from .helpers import attempts, history, payouts
@@ -95,6 +96,7 @@ async def test_completed_on_first_answer_goes_straight_to_paid(world: World) -> 
     # repeat, i.e. a create answered with an already COMPLETED resource.
     await world.faults(hold_settlement=True)
     [claimed] = await claim_attempts(world.deps)
+    await authorize(world.sandbox_http)  # a caller of the bank's API other than ours
     await world.sandbox_http.post("/concourse/v1/payments", json={
         "endToEndId": claimed.instruction.end_to_end_id, "amount": "125.00", "currency": "USD",
         "payee": {"name": "Jane Doe", "email": "jane.doe@gmail.com"}})
