@@ -11,14 +11,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.payouts.adapters.bank_auth import TokenSource
-from services.payouts.adapters.check import CheckClient
-from services.payouts.adapters.concourse import ConcourseClient
 from services.payouts.adapters.provider_http import ProviderClient
-from services.payouts.adapters.zelle import ZelleClient
 from services.payouts.api import actions, callbacks, payouts, reconciliation
 from services.payouts.consumers.commands import QUEUE, request_payout_handler
 from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
+from services.payouts.rails.registry import rail_clients
 from services.payouts.service.context import Deps
 from services.payouts.settings import CALLBACKS_PREFIX, PayoutsSettings
 from shared import http
@@ -44,7 +42,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         app.state.broker = BrokerProbe(settings.amqp_url)
         # The API applies callbacks and calls a provider only for an operator's void or stop
         # payment; sending and recovering payments is the worker's.
-        clients = rail_clients(settings)
+        clients = rail_clients(settings, bank=bank_token_source(settings))
         app.state.deps = Deps(app.state.sessionmaker, settings, rails=clients)
         async with following(app.state.deps.clock, app.state.sessionmaker,
                              enabled=adjustable(settings)):
@@ -84,30 +82,6 @@ def bank_token_source(settings: PayoutsSettings) -> TokenSource:
                        refresh_ahead_s=settings.bank_token_refresh_ahead_s)
 
 
-def rail_clients(settings: PayoutsSettings) -> dict[Rail, ProviderClient]:
-    """One client per rail, each with the same timeouts and retry policy; the J.P. Morgan
-    rails (Concourse, Zelle) carry the bank's bearer token."""
-    bank = bank_token_source(settings)
-
-    def client(cls: type[ProviderClient], base_url: str,
-               auth: TokenSource | None = None) -> ProviderClient:
-        return cls(
-            base_url,
-            callback_url=settings.callback_url(cls.RAIL.value),
-            timeout_s=settings.provider_timeout_s,
-            retries=settings.provider_retries,
-            backoff_s=settings.provider_backoff_s,
-            max_backoff_s=settings.provider_max_backoff_s,
-            auth=auth,
-        )
-
-    return {
-        Rail.CONCOURSE: client(ConcourseClient, settings.concourse_base_url, bank),
-        Rail.ZELLE: client(ZelleClient, settings.zelle_url, bank),
-        Rail.CHECK: client(CheckClient, settings.check_url),
-    }
-
-
 async def close_rails(clients: dict[Rail, ProviderClient]) -> None:
     sources = {id(c.auth): c.auth for c in clients.values() if c.auth is not None}
     for client in clients.values():
@@ -132,7 +106,7 @@ async def run_payouts_worker(
     # Ten kept connections, as many as 5 + 5 overflow allowed, without reconnecting per
     # transaction under load (bench/RESULTS.md: asyncpg connect in the worker's profile).
     engine = create_engine(settings.database_url, pool_size=10, max_overflow=0)
-    clients = rail_clients(settings)
+    clients = rail_clients(settings, bank=bank_token_source(settings))
     try:
         deps = Deps(create_sessionmaker(engine), settings, rails=clients)
         await run_worker(worker_spec(deps), settings, stop)

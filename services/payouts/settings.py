@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.payouts.adapters.bank_auth import BankCredentials
@@ -37,9 +37,21 @@ class PayoutsSettings(ServiceSettings):
     port: int = 8002
 
     concourse_base_url: str = "http://127.0.0.1:8009/concourse/v1"
-    zelle_base_url: str | None = Field(
-        default=None, description="Zelle disbursement API; default: the Concourse host's "
-        "/zelle/v1 (the sandbox serves every rail).")
+    jpm_payments_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("PAYOUTS_JPM_PAYMENTS_BASE_URL",
+                                                    "PAYOUTS_ZELLE_BASE_URL"),
+        description="J.P. Morgan Global Payments v1 (Zelle), ending in /tsapi/v1, e.g. "
+        "https://apigatewaycat.jpmorgan.com/tsapi/v1; default: the Concourse host's /tsapi/v1 "
+        "(the sandbox serves every rail). PAYOUTS_ZELLE_BASE_URL is read too.")
+    jpm_debtor_account_id: str = Field(
+        default="000009102574986", min_length=1, max_length=128,
+        description="Our operating account at J.P. Morgan (debtor.debtorAccount.accountId).")
+    jpm_debtor_bank_id: str = Field(
+        default="CHASUS33", min_length=8, max_length=11,
+        description="The debtor agent's BIC (debtorAgent.financialInstitutionId.bic).")
+    jpm_debtor_name: str | None = Field(
+        default="Home Warranty Payouts", max_length=140,
+        description="debtor.debtorName, as the payee sees the payer.")
     check_base_url: str | None = Field(
         default=None, description="Check print-and-mail API; default: the Concourse host's "
         "/check/v1.")
@@ -151,7 +163,7 @@ class PayoutsSettings(ServiceSettings):
 
     def live_bank_rails(self) -> list[str]:
         """The J.P. Morgan rails whose base URL is not a sandbox: they move real money."""
-        urls = {"concourse": self.concourse_base_url, "zelle": self.zelle_url}
+        urls = {"concourse": self.concourse_base_url, "zelle": self.jpm_payments_url}
         return [rail for rail, url in urls.items()
                 if urlsplit(url).hostname not in SANDBOX_HOSTS]
 
@@ -197,8 +209,8 @@ class PayoutsSettings(ServiceSettings):
         return f"{parts.scheme}://{parts.netloc}{path}"
 
     @property
-    def zelle_url(self) -> str:
-        return self.zelle_base_url or self._sibling("/zelle/v1")
+    def jpm_payments_url(self) -> str:
+        return self.jpm_payments_base_url or self._sibling("/tsapi/v1")
 
     @property
     def check_url(self) -> str:

@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from shared.problems import install_problem_handlers
 
-from . import check, concourse, control, oauth, zelle
+from . import check, concourse, control, jpm_payments, oauth
 from .runtime import Sandbox
 from .settings import SandboxSettings
 from .state import Clock
@@ -43,20 +43,22 @@ def create_app(
     app = FastAPI(
         title="Provider sandbox",
         version="1.0.0",
-        description="Dev/test stand-in for J.P. Morgan Concourse, Zelle disbursements and a "
-        "print-and-mail check provider: payments keyed by endToEndId, asynchronous settlement "
-        "with HMAC-signed callbacks, a clock tests can advance, payee behaviours, fault "
-        "injection and a ledger. In memory only; never a real provider.",
+        description="Dev/test stand-in for J.P. Morgan Concourse, J.P. Morgan Global Payments "
+        "v1 (Zelle, ACH at /tsapi/v1) and a print-and-mail check provider: payments keyed by "
+        "endToEndId, asynchronous settlement with signed callbacks, a clock tests can "
+        "advance, payee behaviours, fault injection and a ledger. In memory only; never a "
+        "real provider.",
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
     install_problem_handlers(app)
     app.include_router(control.health)
     app.include_router(oauth.router)
-    # J.P. Morgan's APIs (Concourse, Zelle) take a bearer token; the check printer does not.
+    # J.P. Morgan's APIs (Concourse, Global Payments) take a bearer token; the check printer
+    # does not.
     bearer = [Depends(oauth.require_bearer)]
     app.include_router(concourse.router, dependencies=bearer)
-    app.include_router(zelle.router, dependencies=bearer)
+    app.include_router(jpm_payments.router, dependencies=bearer)
     app.include_router(check.router)
     app.include_router(control.ledger)
     app.include_router(control.controls)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 import uuid
@@ -12,8 +13,9 @@ import httpx
 
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
+from .jpm_schemas import callback_body as jpm_callback_body
 from .schemas import CallbackEvent
-from .state import Clock, Payment
+from .state import Clock, Payment, Rail
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,11 @@ MAX_BACKOFF_S = 5.0
 
 def build_event(payment: Payment, clock: Clock) -> bytes:
     """The callback body, serialised once: a duplicate delivery must be the same bytes and the
-    same eventId, which is what lets the receiver deduplicate it."""
+    same eventId, which is what lets the receiver deduplicate it. J.P. Morgan's payments call
+    back in its own ``paymentInitiationStatus`` shape (no event id: the payment and its status
+    identify the event)."""
+    if payment.rail is Rail.ZELLE:
+        return json.dumps(jpm_callback_body(payment)).encode()
     event = CallbackEvent(
         event_id=str(uuid.uuid4()),
         end_to_end_id=payment.end_to_end_id,

@@ -30,15 +30,17 @@ async def take_fault(sandbox: Sandbox) -> None:
         raise errors.rate_limited()
 
 
-async def intake(sandbox: Sandbox, candidate: Payment, response: Response, start: Start,
+async def intake(sandbox: Sandbox, candidate: Payment, response: Response | None, start: Start,
                  ) -> Payment:
+    """``response`` (when the rail answers a repeat with 200) is told it was a repeat."""
     await take_fault(sandbox)
     try:
         payment, created = await sandbox.store.create_or_get(candidate)
     except DuplicateEndToEndIdError as exc:
         raise errors.duplicate_end_to_end_id(exc.existing) from exc
     if not created:
-        response.status_code = 200
+        if response is not None:
+            response.status_code = 200
         return payment
     log.info("%s payment %s recorded: %s USD to %s", payment.rail.value, payment.end_to_end_id,
              payment.amount, _masked_payee(payment))

@@ -30,9 +30,6 @@ class PayeeBehaviour(BaseModel):
         examples=["pat.pro@fixit-pros.net"],
     )
     zelle_enrolled: bool = True
-    zelle_registered_name: str | None = Field(
-        default=None, description="The name the recipient enrolled with (name-match score); "
-        "default: the name on the payment.")
     zelle_reject_code: str | None = Field(
         default=None, pattern=r"^[A-Z0-9]{4}$",
         description="Reject payments to this enrolled recipient with this ISO code (e.g. AM04).")

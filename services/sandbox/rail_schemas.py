@@ -1,4 +1,4 @@
-"""Wire formats of the Zelle and check stand-ins (camelCase, like the providers' APIs)."""
+"""Wire formats of the check stand-in (camelCase, like the providers' APIs)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from shared.money import Amount
 
 from .schemas import END_TO_END_ID_PATTERN, CamelModel
 from .state import Payment, PaymentStatus
 
-ZELLE_MIN, ZELLE_MAX = Decimal("0.01"), Decimal("100000.00")
 CHECK_MAX = Decimal("999999.99")
 
 
@@ -21,66 +20,6 @@ def _http_url(value: str | None) -> str | None:
     if value is not None and not value.startswith(("http://", "https://")):
         raise ValueError("callbackUrl must be an http:// or https:// URL")
     return value
-
-
-class Creditor(CamelModel):
-    name: str = Field(min_length=1, max_length=140, examples=["Pat Pro"])
-    email: EmailStr | None = Field(default=None, examples=["pat@fixit-pros.net"])
-    mobile: str | None = Field(default=None, pattern=r"^\+1\d{10}$", examples=["+15555550123"])
-
-    @model_validator(mode="after")
-    def _one_token(self) -> Creditor:
-        if (self.email is None) == (self.mobile is None):
-            raise ValueError("a Zelle recipient is one email or one US mobile number")
-        return self
-
-
-class ZellePaymentRequest(CamelModel):
-    end_to_end_id: str = Field(pattern=END_TO_END_ID_PATTERN, examples=["ZA7Q2M9X4K1B3C5D"])
-    payment_type: Literal["ZELLE"] = "ZELLE"
-    amount: Amount
-    currency: Literal["USD"]
-    creditor: Creditor
-    callback_url: str | None = Field(default=None, max_length=2048)
-    remittance_information: str | None = Field(default=None, max_length=140)
-
-    _url = field_validator("callback_url")(_http_url)
-
-    @field_validator("amount")
-    @classmethod
-    def _range(cls, value: Decimal) -> Decimal:
-        if not ZELLE_MIN <= value <= ZELLE_MAX:
-            raise ValueError("a Zelle payment is between 0.01 and 100000.00 USD")
-        return value
-
-
-class ZellePaymentResource(CamelModel):
-    end_to_end_id: str
-    payment_id: str = Field(examples=["ZEL-3f9a1c2b7d4e"])
-    payment_type: Literal["ZELLE"] = "ZELLE"
-    status: PaymentStatus = Field(description="PENDING, COMPLETED or REJECTED")
-    amount: Amount
-    currency: str
-    creditor: Creditor
-    name_match_score: int | None = Field(
-        default=None, ge=0, le=100,
-        description="How well the name sent matches the name the recipient enrolled with.")
-    reason_code: str | None = Field(default=None, examples=["BE23"])
-    status_reason: str | None
-    created_at: datetime
-    completed_at: datetime | None
-
-    @classmethod
-    def of(cls, payment: Payment) -> ZellePaymentResource:
-        return cls(
-            end_to_end_id=payment.end_to_end_id, payment_id=payment.payment_id,
-            status=payment.status, amount=payment.amount, currency=payment.currency,
-            creditor=Creditor(name=payment.payee_name, email=payment.payee_email or None,
-                              mobile=None if payment.payee_email else payment.payee_mobile),
-            name_match_score=payment.name_match_score, reason_code=payment.reason_code,
-            status_reason=payment.status_reason, created_at=payment.created_at,
-            completed_at=payment.paid_at,
-        )
 
 
 class Address(CamelModel):

@@ -82,6 +82,12 @@ class SandboxSettings(BaseSettings):
         description="Delay before the first retry; it doubles for every further retry.",
     )
     callback_timeout_s: float = Field(default=5.0, gt=0)
+    jpm_client_url: str = Field(
+        default="http://127.0.0.1:8002/v1/callbacks/jpm",
+        pattern=r"^https?://",
+        description="The client URL registered with J.P. Morgan: its paymentInitiationStatus "
+        "callbacks are POSTed to <client-url>/status (a payment request names no URL).",
+    )
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("SANDBOX_LOG_LEVEL", "LOG_LEVEL")
     )

@@ -19,11 +19,17 @@ from enum import StrEnum
 
 
 class PaymentStatus(StrEnum):
-    # Concourse and Zelle
+    # Concourse and J.P. Morgan Global Payments (Zelle, ACH)
     PENDING = "PENDING"
     COMPLETED = "COMPLETED"
     REJECTED = "REJECTED"
     RETURNED = "RETURNED"
+    # J.P. Morgan only (CoreStatus): not yet posted, credited (Hong Kong's last step),
+    # blocked for sanctions, held until a future execution date.
+    PENDING_POSTING = "PENDING_POSTING"
+    COMPLETED_CREDITED = "COMPLETED_CREDITED"
+    BLOCKED = "BLOCKED"
+    WAREHOUSED = "WAREHOUSED"
     # Check (print and mail): created -> mailed -> in transit -> delivered -> cashed, or
     # returned to sender; voided before mailing, stopped after.
     CREATED = "CREATED"
@@ -37,10 +43,12 @@ class PaymentStatus(StrEnum):
 
 
 # Money moved (the payee has it): what "paid twice" is counted on.
-SETTLED_STATUSES = frozenset({PaymentStatus.COMPLETED, PaymentStatus.CASHED})
+SETTLED_STATUSES = frozenset({PaymentStatus.COMPLETED, PaymentStatus.COMPLETED_CREDITED,
+                              PaymentStatus.CASHED})
 FINAL_STATUSES = SETTLED_STATUSES | frozenset(
     {
         PaymentStatus.REJECTED,
+        PaymentStatus.BLOCKED,
         PaymentStatus.RETURNED,
         PaymentStatus.RETURNED_TO_SENDER,
         PaymentStatus.VOIDED,
@@ -118,7 +126,6 @@ class Payment:
     payee_address: dict[str, str | None] | None = None
     reason_code: str | None = None  # ISO 20022 reason of a rejection or return
     method: str | None = None  # how the money went: ACH, ZELLE, CHECK
-    name_match_score: int | None = None
     check_number: int | None = None
     mailed_at: datetime | None = None
     steps: list[Step] = field(default_factory=list)
@@ -126,6 +133,11 @@ class Payment:
     @staticmethod
     def new_payment_id(prefix: str = "CNC") -> str:
         return f"{prefix}-" + uuid.uuid4().hex[:12]
+
+    @staticmethod
+    def new_firm_root_id() -> str:
+        """J.P. Morgan's own id of a payment (``firmRootId``), a UUID in its examples."""
+        return str(uuid.uuid4())
 
     @property
     def payee_key(self) -> str:

@@ -46,19 +46,6 @@ def check_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSe
     return steps
 
 
-def zelle_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSettings,
-               ) -> list[Step]:
-    """Same day: completed (or rejected with an ISO reason code) after the settle delay."""
-    at = created + timedelta(milliseconds=settings.settle_delay_ms)
-    if not behaviour.zelle_enrolled:
-        return [Step(at, S.REJECTED, "BE23: recipient is not enrolled in Zelle",
-                     reason_code="BE23")]
-    if behaviour.zelle_reject_code:
-        return [Step(at, S.REJECTED, f"{behaviour.zelle_reject_code}: rejected by the bank",
-                     reason_code=behaviour.zelle_reject_code)]
-    return [Step(at, S.COMPLETED, method="ZELLE")]
-
-
 def unclaimed_concourse_plan(created: datetime, settings: SandboxSettings) -> list[Step]:
     """The payee never registered: the bank mails a check after the configured days."""
     fallback = created + settings.concourse_unclaimed_days * DAY

@@ -6,21 +6,28 @@ import asyncio
 import json
 from typing import Any
 
+from services.sandbox.jpm_payments import new_york_today
+
 from .conftest import CALLBACK_URL, Harness, e2e_id, payment_body
 
-ZELLE = "/zelle/v1/payments"
+ZELLE = "/tsapi/v1/payments"
 CHECKS = "/check/v1/checks"
 ADDRESS = {"line1": "12 Elm St", "city": "Springfield", "state": "IL", "zip": "62701"}
 
 
-def zelle_body(eid: str, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "endToEndId": eid, "paymentType": "ZELLE", "amount": "180.00", "currency": "USD",
-        "creditor": {"name": "Pat Pro", "email": "pat@fixit-pros.net"},
-        "callbackUrl": CALLBACK_URL,
-    }
-    body.update(overrides)
-    return body
+def zelle_body(eid: str, amount: float = 180.00, recipient: str = "pat@fixit-pros.net",
+               scheme: str = "EMAL") -> dict[str, Any]:
+    """A US Zelle payment as J.P. Morgan Global Payments v1 specifies it."""
+    return {"payments": {
+        "paymentIdentifiers": {"endToEndId": eid},
+        "requestedExecutionDate": new_york_today().isoformat(),
+        "transferType": "CREDIT", "paymentCurrency": "USD", "paymentAmount": amount,
+        "debtor": {"debtorAccount": {"accountId": "000009102574986", "accountType": "DDA"}},
+        "debtorAgent": {"financialInstitutionId": {"bic": "CHASUS33"}},
+        "creditor": {"creditorName": "Pat Pro", "creditorAccount": {
+            "alternateAccountIdentifier": recipient, "accountType": "ZELLE",
+            "schemeName": {"proprietary": scheme}}},
+    }}
 
 
 def check_body(eid: str, name: str = "Jane Doe", **overrides: Any) -> dict[str, Any]:
@@ -61,16 +68,26 @@ async def settle(harness: Harness) -> None:
 async def test_zelle_to_an_enrolled_recipient_completes_the_same_day(harness: Harness) -> None:
     eid = e2e_id()
     created = await harness.client.post(ZELLE, json=zelle_body(eid))
-    assert created.status_code == 201
-    assert created.json()["status"] == "PENDING"
-    assert created.json()["nameMatchScore"] == 100
+    assert created.status_code == 202
+    answer = created.json()["paymentInitiationResponse"]
+    assert answer["endToEndId"] == eid and answer["firmRootId"]
+    again = await harness.client.post(ZELLE, json=zelle_body(eid))  # a repeat: the same 202
+    assert (again.status_code, again.json()) == (202, created.json())
     await settle(harness)
 
     status = (await harness.client.get(f"{ZELLE}/status", params={"endToEndId": eid})).json()
-    assert status["status"] == "COMPLETED" and status["completedAt"] is not None
-    assert callback_statuses(harness, eid) == ["COMPLETED"]
+    assert status["paymentStatus"]["status"] == "COMPLETED"
+    assert "exception" not in status["paymentStatus"]
+    assert jpm_callback_statuses(harness, eid) == ["COMPLETED"]
+    assert harness.receiver.requests[-1].url.path == "/v1/callbacks/jpm/status"
     [entry] = (await harness.client.get("/ledger", params={"rail": "zelle"})).json()["payments"]
     assert entry["settled"] is True and entry["payeeEmail"] == "pat@fixit-pros.net"
+
+
+def jpm_callback_statuses(harness: Harness, eid: str) -> list[str]:
+    items = [item for r in harness.receiver.requests
+             for item in json.loads(r.content).get("callbacks", [])]
+    return [i["paymentStatus"] for i in items if i["endToEndId"] == eid]
 
 
 async def test_zelle_recipient_not_enrolled_is_rejected_with_an_iso_code(
@@ -79,28 +96,35 @@ async def test_zelle_recipient_not_enrolled_is_rejected_with_an_iso_code(
     await harness.client.put("/sandbox/payees", json={"identifier": "+15555550123",
                                                       "zelle_enrolled": False})
     eid = e2e_id()
-    body = zelle_body(eid, creditor={"name": "Pat Pro", "mobile": "+15555550123"})
-    assert (await harness.client.post(ZELLE, json=body)).status_code == 201
+    body = zelle_body(eid, recipient="+15555550123", scheme="TELI")
+    assert (await harness.client.post(ZELLE, json=body)).status_code == 202
     await settle(harness)
 
     status = (await harness.client.get(f"{ZELLE}/status", params={"endToEndId": eid})).json()
-    assert status["status"] == "REJECTED" and status["reasonCode"] == "BE23"
-    assert status["nameMatchScore"] is None
-    event = json.loads(harness.receiver.requests[-1].content)
-    assert event["reasonCode"] == "BE23" and event["rail"] == "zelle"
+    assert status["paymentStatus"]["status"] == "REJECTED"
+    [exception] = status["paymentStatus"]["exception"]
+    assert exception["externalCode"] == "BE23" and exception["errorCode"] == "11000"
+    [item] = json.loads(harness.receiver.requests[-1].content)["callbacks"]
+    assert item["paymentStatus"] == "REJECTED" and item["exceptions"] == [exception]
 
 
-async def test_zelle_limits_and_name_match(harness: Harness) -> None:
-    too_much = await harness.client.post(ZELLE, json=zelle_body(e2e_id(), amount="100000.01"))
-    assert too_much.status_code == 422
-    both = zelle_body(e2e_id(), creditor={"name": "P", "email": "p@fixit-pros.net",
-                                           "mobile": "+15555550123"})
-    assert (await harness.client.post(ZELLE, json=both)).status_code == 422
-    await harness.client.put("/sandbox/payees", json={
-        "identifier": "pat@fixit-pros.net", "zelle_registered_name": "Patricia Prosser"})
-    created = await harness.client.post(ZELLE, json=zelle_body(e2e_id(), amount="100000.00"))
-    assert created.status_code == 201
-    assert 0 < created.json()["nameMatchScore"] < 100
+async def test_zelle_limits_and_refusals_use_the_specs_error_envelope(harness: Harness) -> None:
+    too_much = await harness.client.post(ZELLE, json=zelle_body(e2e_id(), amount=100000.01))
+    assert too_much.status_code == 400
+    assert too_much.json()["errors"]["errorDetails"][0]["errorCode"] == "10001"
+    bad_mobile = zelle_body(e2e_id(), recipient="5555550123", scheme="TELI")
+    assert (await harness.client.post(ZELLE, json=bad_mobile)).status_code == 400
+    no_creditor = zelle_body(e2e_id())
+    del no_creditor["payments"]["creditor"]
+    refused = await harness.client.post(ZELLE, json=no_creditor)
+    assert refused.status_code == 400 and "creditor" in refused.text
+    assert refused.json()["errors"]["endToEndId"] == no_creditor["payments"][
+        "paymentIdentifiers"]["endToEndId"]
+    created = await harness.client.post(ZELLE, json=zelle_body(e2e_id(), amount=100000.00))
+    assert created.status_code == 202
+    unknown = await harness.client.get(f"{ZELLE}/status", params={"endToEndId": "NEVERSEEN"})
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["errorDetails"][0]["errorCode"] == "10009"
 
 
 async def test_check_lives_created_mailed_in_transit_delivered_cashed(harness: Harness) -> None:

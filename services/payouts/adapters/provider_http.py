@@ -90,11 +90,15 @@ def retry_after_s(response: httpx.Response) -> float | None:
 
 class ProviderClient:
     """Base of the rail clients. Subclasses set ``RAIL``, ``CREATE_PATH`` and ``STATUS_PATH``
-    and implement ``body`` and ``read``."""
+    and implement ``body`` and ``read``; a rail whose answers do not carry the end-to-end id or
+    whose errors have their own envelope overrides ``read_answer``, ``refused``, ``not_found``
+    and ``_detail``."""
 
     RAIL: Rail
     CREATE_PATH: str
     STATUS_PATH: str
+    # 202: a provider that takes the payment for asynchronous processing (J.P. Morgan).
+    ACCEPTED_STATUSES: tuple[int, ...] = (200, 201, 202)
 
     def __init__(
         self,
@@ -141,38 +145,18 @@ class ProviderClient:
         """The provider's record; raises ``ValidationError`` or ``ProviderProtocolError``."""
         raise NotImplementedError
 
-    async def send(self, instruction: PaymentInstruction) -> SendResult:
-        return await self._create(instruction.end_to_end_id, self.body(instruction))
+    def read_answer(self, response: httpx.Response, end_to_end_id: str) -> ProviderPayment:
+        """The provider's record from a successful answer about ``end_to_end_id``."""
+        del end_to_end_id  # the default rails' records name it themselves
+        return self.read(response.content)
 
-    async def status(self, end_to_end_id: str) -> StatusResult:
-        extra = {"attempt_id": end_to_end_id}
-        try:
-            response = await self._call("GET", self._url(self.STATUS_PATH),
-                                        params={"endToEndId": end_to_end_id})
-            if response.status_code == 200:
-                return Status(self._payment(response))
-        except ProviderError as exc:
-            log.warning("status query failed: %s", exc, extra=extra)
-            return Unknown(f"{type(exc).__name__}: {exc}")
-        if response.status_code == 404:
-            return NotFound(end_to_end_id)
-        self._count("unexpected_status")
-        log.error("status query answered %d: %s", response.status_code,
-                  self._detail(response), extra=extra)
-        return Unknown(f"provider answered {response.status_code}")
+    def not_found(self, response: httpx.Response) -> bool:
+        """Does this status answer say the provider never saw the end-to-end id?"""
+        return response.status_code == 404
 
-    async def _create(self, end_to_end_id: str, body: dict[str, Any]) -> SendResult:
+    def refused(self, response: httpx.Response, end_to_end_id: str) -> SendResult:
+        """What a create answer that is neither success nor retried (5xx, 429) means."""
         extra = {"attempt_id": end_to_end_id}
-        try:
-            response = await self._call("POST", self._url(self.CREATE_PATH), json=body)
-            if response.status_code in (200, 201):
-                return Accepted(self._payment(response), created=response.status_code == 201)
-        except ProviderError as exc:
-            if exc.nothing_created:
-                log.warning("create payment: not sent: %s", exc, extra=extra)
-                return NotSent(f"{type(exc).__name__}: {exc}")
-            log.warning("create payment: outcome unknown: %s", exc, extra=extra)
-            return Unknown(f"{type(exc).__name__}: {exc}")
         detail = self._detail(response)
         if response.status_code in (400, 422):
             self._count("rejected")
@@ -186,13 +170,48 @@ class ProviderClient:
         log.error("create payment answered %d: %s", response.status_code, detail, extra=extra)
         return Unknown(f"provider answered {response.status_code}: {detail}")
 
+    async def send(self, instruction: PaymentInstruction) -> SendResult:
+        return await self._create(instruction.end_to_end_id, self.body(instruction))
+
+    async def status(self, end_to_end_id: str) -> StatusResult:
+        extra = {"attempt_id": end_to_end_id}
+        try:
+            response = await self._call("GET", self._url(self.STATUS_PATH),
+                                        params={"endToEndId": end_to_end_id})
+            if response.status_code == 200:
+                return Status(self._payment(response, end_to_end_id))
+        except ProviderError as exc:
+            log.warning("status query failed: %s", exc, extra=extra)
+            return Unknown(f"{type(exc).__name__}: {exc}")
+        if self.not_found(response):
+            return NotFound(end_to_end_id)
+        self._count("unexpected_status")
+        log.error("status query answered %d: %s", response.status_code,
+                  self._detail(response), extra=extra)
+        return Unknown(f"provider answered {response.status_code}")
+
+    async def _create(self, end_to_end_id: str, body: dict[str, Any]) -> SendResult:
+        extra = {"attempt_id": end_to_end_id}
+        try:
+            response = await self._call("POST", self._url(self.CREATE_PATH), json=body)
+            if response.status_code in self.ACCEPTED_STATUSES:
+                return Accepted(self._payment(response, end_to_end_id),
+                                created=response.status_code != 200)
+        except ProviderError as exc:
+            if exc.nothing_created:
+                log.warning("create payment: not sent: %s", exc, extra=extra)
+                return NotSent(f"{type(exc).__name__}: {exc}")
+            log.warning("create payment: outcome unknown: %s", exc, extra=extra)
+            return Unknown(f"{type(exc).__name__}: {exc}")
+        return self.refused(response, end_to_end_id)
+
     async def _action(self, path: str, end_to_end_id: str) -> Status | Rejected | Unknown:
         """POST an action on an existing payment (void, stop): the new record, a refusal
         (409: not possible in its state), or unknown."""
         try:
             response = await self._call("POST", self._url(path))
             if response.status_code == 200:
-                return Status(self._payment(response))
+                return Status(self._payment(response, end_to_end_id))
         except ProviderError as exc:
             log.warning("%s: outcome unknown: %s", path, exc, extra={"attempt_id": end_to_end_id})
             return Unknown(f"{type(exc).__name__}: {exc}")
@@ -275,9 +294,9 @@ class ProviderClient:
     def _backoff(self, attempt: int) -> float:
         return float(min(self._backoff_s * 2**attempt, self._max_backoff_s))
 
-    def _payment(self, response: httpx.Response) -> ProviderPayment:
+    def _payment(self, response: httpx.Response, end_to_end_id: str) -> ProviderPayment:
         try:
-            return self.read(response.content)
+            return self.read_answer(response, end_to_end_id)
         except ValidationError as exc:
             self._count("protocol")
             raise ProviderProtocolError(f"unreadable payment resource: {exc}") from exc
@@ -285,8 +304,7 @@ class ProviderClient:
             self._count("protocol")
             raise
 
-    @staticmethod
-    def _detail(response: httpx.Response) -> str:
+    def _detail(self, response: httpx.Response) -> str:
         try:
             body = response.json()
         except ValueError:

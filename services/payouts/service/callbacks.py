@@ -31,8 +31,10 @@ class ProviderCallback:
     provider_reference: str | None
     observation: Observation
     provider_status: str
-    amount: Money
-    currency: str
+    # None when the rail's callback does not carry them (J.P. Morgan's names the payment by
+    # endToEndId only); then only the end-to-end id and the rail tie it to the attempt.
+    amount: Money | None
+    currency: str | None
     reason: str | None
     reason_code: str | None = None
 
@@ -65,7 +67,8 @@ async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackRes
         extra["payout_id"] = str(payout.id)
         # Log lines of this request belong to the payout's flow (the claim), not the provider's.
         correlation_id_var.set(payout.correlation_id)
-        wrong = mismatch(attempt, callback.amount, callback.currency)
+        wrong = None if callback.amount is None else mismatch(
+            attempt, callback.amount, callback.currency or "")
         if wrong is not None:
             CALLBACKS.labels(callback.rail.value, "mismatch").inc()
             PROVIDER_ERRORS.labels(callback.rail.value, "instruction_mismatch").inc()

@@ -130,14 +130,16 @@ def reading_of_payment(payment: ProviderPayment) -> Reading:
 def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
     if isinstance(result, Accepted):
         payment = result.payment
-        wrong = mismatch(attempt, payment.amount, payment.amount.currency)
+        wrong = None if payment.amount is None else mismatch(attempt, payment.amount,
+                                                             payment.amount.currency)
         if wrong is not None:
             log.error("%s", wrong, extra={"attempt_id": attempt.id})
             return Reading(Observation.OUTCOME_UNKNOWN, reason=wrong)
         return reading_of_payment(payment)
     if isinstance(result, Rejected):
         return Reading(Observation.REJECTED, reason=f"provider refused the payment: "
-                                                    f"{result.reason}")
+                                                    f"{result.reason}",
+                       reason_code=result.reason_code)
     if isinstance(result, NotSent):
         return Reading(Observation.NOT_SENT, reason=f"not sent, retried later: {result.reason}")
     assert isinstance(result, Unknown)

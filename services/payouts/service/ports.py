@@ -32,7 +32,9 @@ class ProviderPayment:
     end_to_end_id: str
     provider_reference: str | None
     observation: Observation
-    amount: Money
+    # None when the provider's answer does not carry it (J.P. Morgan's status answers and
+    # callbacks name the payment by endToEndId only): nothing to compare with the instruction.
+    amount: Money | None
     payee_email: str | None = None
     reason: str | None = None
     reason_code: str | None = None  # ISO 20022 (BE23, AM04) or the provider's own (STAL)
@@ -53,6 +55,7 @@ class Rejected:
 
     status_code: int
     reason: str
+    reason_code: str | None = None  # the provider's code for the refusal, when it gives one
 
 
 @dataclass(frozen=True, slots=True)

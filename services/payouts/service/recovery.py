@@ -152,9 +152,9 @@ async def apply_status_to_locked(
     attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
     if attempt is None:
         return
-    wrong = mismatch(attempt, payment.amount, payment.amount.currency) or _other_payee(
-        expected_payee_id(payout), payment.payee_email
-    )
+    amount_wrong = None if payment.amount is None else mismatch(
+        attempt, payment.amount, payment.amount.currency)
+    wrong = amount_wrong or _other_payee(expected_payee_id(payout), payment.payee_email)
     if wrong is not None:
         # Not the payment we instructed: applying its status could mark us paid for
         # someone else's money. Leave it for an operator; the lease spaces out re-checks.

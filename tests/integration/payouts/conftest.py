@@ -1,8 +1,9 @@
 """Payouts against a real, migrated PostgreSQL database and the provider sandbox in process.
 
-Wiring: the Concourse client reaches the sandbox app over ``httpx.ASGITransport``; the sandbox
-posts its signed callbacks to the payouts app over another ``ASGITransport``. Nothing listens on
-a port, and each test starts from empty tables and a reset sandbox.
+Wiring: the rail clients (built by the registry) reach the sandbox app over
+``httpx.ASGITransport``; the sandbox posts its signed callbacks to the payouts app over another
+``ASGITransport``. Nothing listens on a port, and each test starts from empty tables and a
+reset sandbox.
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.payouts.adapters.bank_auth import TokenSource
-from services.payouts.adapters.check import CheckClient
-from services.payouts.adapters.concourse import ConcourseClient
-from services.payouts.adapters.zelle import ZelleClient
 from services.payouts.bootstrap import create_app
 from services.payouts.consumers.commands import request_payout_handler
-from services.payouts.domain.model import Rail
+from services.payouts.rails.registry import rail_clients
 from services.payouts.service.context import Deps
 from services.payouts.settings import PayoutsSettings
 from services.sandbox.app import create_app as create_sandbox_app
@@ -187,32 +185,17 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
                                        base_url=PAYOUTS_BASE)
         sandbox_app = create_sandbox_app(
             SandboxSettings(webhook_secret=SECRET, settle_delay_ms=0, callback_retries=2,
+                            jpm_client_url=f"{PAYOUTS_BASE}/v1/callbacks/jpm",
                             callback_backoff_ms=10),
             callback_client=to_payouts,
         )
         sandbox: Sandbox = sandbox_app.state.sandbox
         sandbox_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox_app),
                                          base_url=SANDBOX_BASE)
-        options: dict[str, Any] = {
-            "client": sandbox_http,
-            "timeout_s": payouts_settings.provider_timeout_s,
-            "retries": payouts_settings.provider_retries,
-            "backoff_s": payouts_settings.provider_backoff_s,
-            "max_backoff_s": payouts_settings.provider_max_backoff_s,
-        }
-        # The J.P. Morgan rails share one token source, as bootstrap wires them.
+        # Every rail's client as the service builds it, over the in-process sandbox; the
+        # J.P. Morgan rails share one token source.
         bank = TokenSource(payouts_settings.bank_credentials(), sandbox_http)
-        rails = {
-            Rail.CONCOURSE: ConcourseClient(
-                payouts_settings.concourse_base_url,
-                callback_url=payouts_settings.concourse_callback_url, auth=bank, **options),
-            Rail.ZELLE: ZelleClient(payouts_settings.zelle_url,
-                                    callback_url=payouts_settings.callback_url("zelle"),
-                                    auth=bank, **options),
-            Rail.CHECK: CheckClient(payouts_settings.check_url,
-                                    callback_url=payouts_settings.callback_url("check"),
-                                    **options),
-        }
+        rails = rail_clients(payouts_settings, bank=bank, client=sandbox_http)
         deps = Deps(create_sessionmaker(engine), payouts_settings, rails=rails)
         # The API's void and stop reach the same sandbox.
         app.state.deps = Deps(app.state.sessionmaker, payouts_settings, rails=rails)

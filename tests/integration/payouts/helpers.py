@@ -45,6 +45,20 @@ def event(end_to_end_id: str, status: str = "COMPLETED", **changes: Any) -> byte
     return json.dumps(body).encode()
 
 
+JPM_URL = "/v1/callbacks/jpm/status"
+
+
+def jpm_callback(end_to_end_id: str, status: str = "COMPLETED",
+                 exceptions: list[dict[str, str]] | None = None) -> bytes:
+    """J.P. Morgan's ``paymentInitiationStatus`` callback body, as the spec shapes it."""
+    item: dict[str, Any] = {"endToEndId": end_to_end_id,
+                            "firmRootId": "596c0f34-7d7a-4f9b-b6f8-91704a63828a",
+                            "createDateTime": "2026-01-05T10:00:03.000", "paymentStatus": status}
+    if exceptions is not None:
+        item["exceptions"] = exceptions
+    return json.dumps({"callbacks": [item]}).encode()
+
+
 async def post(world: World, body: bytes, *, secret: str = SECRET,
                timestamp: int | None = None, url: str = URL) -> httpx.Response:
     ts = int(time.time()) if timestamp is None else timestamp

@@ -19,14 +19,15 @@ from shared.messaging.contracts import Rail as R
 from shared.signing import sign
 
 from .conftest import SECRET, World, command, customer_by_check, pro
-from .helpers import attempts, event, history, payouts
+from .helpers import JPM_URL, attempts, event, history, jpm_callback, payouts
 
-# rail -> (callback path, the request that makes a payout on it, the status that pays it)
-RAILS: dict[str, tuple[str, Callable[[], Any], str]] = {
-    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED"),
-    "zelle": ("/v1/callbacks/zelle", lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED"),
+# rail -> (callback path, the request that makes a payout on it, the status that pays it, the
+# body of the rail's callback)
+RAILS: dict[str, tuple[str, Callable[[], Any], str, Callable[[str, str], bytes]]] = {
+    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED", event),
+    "zelle": (JPM_URL, lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED", jpm_callback),
     "check": ("/v1/callbacks/check",
-              lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED"),
+              lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED", event),
 }
 
 
@@ -74,14 +75,14 @@ async def deliver(world: World, path: str, body: bytes,
 async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
     world: World, rail: str,
 ) -> None:
-    path, request, paid_status = RAILS[rail]
+    path, request, paid_status, callback = RAILS[rail]
     # Only the callbacks this test posts reach payouts (the sandbox's own are dropped).
     await world.faults(drop_callbacks=True)
     await world.request(request())
     await dispatch_once(world.deps)
     [attempt] = await attempts(world)
     assert attempt.status == "submitted"
-    body = event(str(attempt.id), paid_status)
+    body = callback(str(attempt.id), paid_status)
     tolerance = world.deps.settings.callback_tolerance_s
     before = await snapshot(world)
 
@@ -94,7 +95,7 @@ async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
 
     # A body signed for another body is refused too (signature covers the raw bytes).
     now = int(time.time())
-    tampered = body.replace(b'"125.00"', b'"1.00"')
+    tampered = body.replace(paid_status.encode(), b"REJECTED")
     assert tampered != body
     response = await deliver(world, path, tampered, {
         "X-Signature-Timestamp": str(now), "X-Signature": sign(SECRET, now, body)})

@@ -7,7 +7,7 @@ from __future__ import annotations
 from services.payouts.service.dispatch import claim_attempts, dispatch_once
 
 from .conftest import World, command
-from .helpers import URL, event, post
+from .helpers import JPM_URL, jpm_callback, post
 from .test_operations import act, only_payout
 
 
@@ -85,7 +85,7 @@ async def test_a_callback_naming_an_attempt_of_another_rail_is_unknown_and_chang
     await dispatch_once(world.deps)
     [attempt] = await world.sql("SELECT id FROM payout_attempts")
 
-    response = await post(world, event(attempt.id), url=URL.replace("concourse", "zelle"))
+    response = await post(world, jpm_callback(attempt.id), url=JPM_URL)
 
     assert response.status_code == 404
     assert [tuple(r) for r in await world.sql("SELECT status FROM payouts")] == [("submitted",)]

@@ -11,13 +11,13 @@ import jwt
 import pytest
 
 from services.payouts.adapters.bank_auth import ASSERTION_TYPE, BankAuthError, TokenSource
-from services.payouts.adapters.zelle import ZelleClient
+from services.payouts.adapters.concourse import ConcourseClient
 from services.payouts.service.ports import NotSent, Status
 from services.payouts.settings import PayoutsSettings
 from shared.bank_keys import DEV_CLIENT_ID, DEV_KEY_ID, dev_public_key_pem
 
 TOKEN_URL = "https://bank.test/oauth2/token"
-BASE = "https://bank.test/tsapi/v1"
+BASE = "https://bank.test/concourse/v1"
 E2E = "ABCDEFGH12345678"
 
 
@@ -65,8 +65,9 @@ def source(bank: FakeBank, clock: Clock | None = None) -> TokenSource:
                        monotonic=clock or Clock())
 
 
-def zelle(bank: FakeBank, auth: TokenSource) -> ZelleClient:
-    return ZelleClient(BASE, client=bank.client(), auth=auth, retries=0)
+def concourse(bank: FakeBank, auth: TokenSource) -> ConcourseClient:
+    """A J.P. Morgan rail client (Concourse's answers are what FakeBank gives)."""
+    return ConcourseClient(BASE, client=bank.client(), auth=auth, retries=0)
 
 
 async def test_the_token_request_carries_a_signed_client_assertion() -> None:
@@ -101,7 +102,7 @@ async def test_concurrent_calls_with_an_expired_token_make_one_token_request() -
     tokens = source(bank, clock)
     await tokens.token()
     clock.now += 10_000
-    client = zelle(bank, tokens)
+    client = concourse(bank, tokens)
     results = await asyncio.gather(*(client.status(E2E) for _ in range(20)))
     assert all(isinstance(r, Status) for r in results)
     assert bank.issued == ["t0", "t1"]
@@ -113,7 +114,7 @@ async def test_a_401_refetches_the_token_once_for_all_concurrent_callers() -> No
     tokens = source(bank)
     await tokens.token()
     bank.revoked.add("t0")  # the bank dropped it before its expiry
-    client = zelle(bank, tokens)
+    client = concourse(bank, tokens)
     results = await asyncio.gather(*(client.status(E2E) for _ in range(10)))
     assert all(isinstance(r, Status) for r in results)
     assert bank.issued == ["t0", "t1"]
@@ -123,7 +124,7 @@ async def test_a_second_401_is_not_retried_and_a_send_is_not_sent() -> None:
     bank = FakeBank()
     tokens = source(bank)
     bank.revoked.update({"t0", "t1", "t2"})
-    client = zelle(bank, tokens)
+    client = concourse(bank, tokens)
     result = await client._create(E2E, {"endToEndId": E2E})
     assert isinstance(result, NotSent) and "401" in result.reason
     assert len(bank.calls) == 2 and bank.issued == ["t0", "t1"]

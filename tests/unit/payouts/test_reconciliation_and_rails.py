@@ -9,7 +9,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.payouts.adapters.check import CheckClient, observe
-from services.payouts.adapters.zelle import ZelleClient
 from services.payouts.domain.model import MailingAddress, Payee
 from services.payouts.domain.outcomes import Observation
 from services.payouts.domain.reconciliation import (
@@ -18,6 +17,7 @@ from services.payouts.domain.reconciliation import (
     OurAttempt,
     reconcile,
 )
+from services.payouts.rails.jpm_payments.client import Debtor, ZelleClient
 from services.payouts.service.ports import PaymentInstruction
 from shared.money import Money
 
@@ -91,9 +91,10 @@ def test_zelle_pays_the_token_first_and_check_mails_the_address() -> None:
                   zelle_token="+15555550199",
                   address=MailingAddress(line1="1 A St", city="B", state="IL", zip="62701"))
     instruction = PaymentInstruction("ABCDEFGH12345678", Money.of("10.00"), payee, "memo")
-    zelle = ZelleClient("http://x", callback_url="http://cb/zelle").body(instruction)
-    assert zelle["creditor"] == {"name": "Pat Pro", "mobile": "+15555550199"}
-    assert zelle["paymentType"] == "ZELLE" and zelle["callbackUrl"] == "http://cb/zelle"
+    zelle = ZelleClient("http://x", debtor=Debtor("000009102574986")).body(instruction)
+    assert zelle["payments"]["creditor"] == {"creditorName": "Pat Pro", "creditorAccount": {
+        "alternateAccountIdentifier": "+15555550199", "accountType": "ZELLE",
+        "schemeName": {"proprietary": "TELI"}}}
     check = CheckClient("http://x").body(instruction)
     assert check["payee"]["address"]["zip"] == "62701" and check["memo"] == "memo"
     assert json.dumps(check)  # serialisable as sent

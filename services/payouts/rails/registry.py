@@ -1,0 +1,168 @@
+"""Rail -> everything the payouts service knows about it, in one place: how to build its
+client, where its provider calls back and how that callback is read, and its status map.
+
+The bootstrap builds the clients from here and ``api/callbacks.py`` mounts one route per
+binding; nothing else needs to know a rail's wire format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.payouts.adapters import check, concourse
+from services.payouts.adapters.bank_auth import TokenSource
+from services.payouts.adapters.provider_http import ProviderClient, ProviderProtocolError
+from services.payouts.api.schemas import RailCallback  # the signed events' shape, for now
+from services.payouts.domain.model import Rail
+from services.payouts.domain.outcomes import Observation
+from services.payouts.rails.jpm_payments import callbacks as jpm_callbacks
+from services.payouts.rails.jpm_payments.client import Debtor, ZelleClient
+from services.payouts.rails.jpm_payments.statuses import OBSERVATIONS as JPM_OBSERVATIONS
+from services.payouts.service.callbacks import ProviderCallback
+from services.payouts.settings import PayoutsSettings
+from shared.money import Money
+
+ClientFactory = Callable[..., ProviderClient]  # (settings, **http options) -> client
+CallbackParser = Callable[[bytes], list[ProviderCallback]]
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackDoc:
+    """How the callback route is described in the OpenAPI document."""
+
+    summary: str
+    description: str
+    schema: dict[str, Any]
+    example: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RailBinding:
+    rail: Rail
+    client: ClientFactory
+    callback_path: str  # under /v1/callbacks
+    parse_callbacks: CallbackParser
+    observations: Mapping[str, Observation]
+    doc: CallbackDoc = field(compare=False, hash=False, kw_only=True)
+    # J.P. Morgan's APIs take our OAuth2 bearer token (one source for all of them).
+    bank_token: bool = field(default=False, kw_only=True)
+
+
+# -- J.P. Morgan Global Payments (Zelle) -----------------------------------------------------
+
+
+def _zelle_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
+    debtor = Debtor(account_id=settings.jpm_debtor_account_id,
+                    bank_bic=settings.jpm_debtor_bank_id, name=settings.jpm_debtor_name)
+    return ZelleClient(settings.jpm_payments_url, debtor=debtor, **options)
+
+
+_JPM_CALLBACK_EXAMPLE = {"callbacks": [{
+    "endToEndId": "K3V9Q2M7X1B4C8D5", "firmRootId": "596c0f34-7d7a-4f9b-b6f8-91704a63828a",
+    "createDateTime": "2026-01-05T10:00:03.000", "paymentStatus": "REJECTED",
+    "exceptions": [{"errorCode": "11000", "errorDescription": "recipient is not enrolled in "
+                    "Zelle", "ruleDefinition": "Clearing/Regulatory failure",
+                    "externalCode": "BE23"}]}]}
+
+JPM_PAYMENTS = CallbackDoc(
+    summary="J.P. Morgan Global Payments status callback (`paymentInitiationStatus`)",
+    description="The body of J.P. Morgan's `paymentInitiationStatus` callback (`{client-url}"
+    "/status`, `{\"callbacks\": [...]}`). Every status is read: PENDING, PENDING_POSTING and "
+    "WAREHOUSED wait; COMPLETED and COMPLETED_CREDITED pay; REJECTED and BLOCKED end the "
+    "attempt unpaid with `exceptions[]` (ISO `externalCode`, e.g. BE23: not enrolled, which "
+    "may start the configured fallback rail) kept as the attempt's reason; RETURNED returns.",
+    schema={"type": "object", "required": ["callbacks"], "properties": {"callbacks": {
+        "type": "array", "minItems": 1, "items": {"type": "object",
+                                                  "required": ["endToEndId", "paymentStatus"]}}}},
+    example=_JPM_CALLBACK_EXAMPLE,
+)
+
+
+# -- the signed-event rails (Concourse, check), read as they are until their own packages ----
+
+
+def _signed_event_parser(rail: Rail, observe: Callable[[str, str | None], Observation],
+                         ) -> CallbackParser:
+    def parse(raw: bytes) -> list[ProviderCallback]:
+        body = RailCallback.model_validate_json(raw)
+        return [ProviderCallback(
+            rail=rail, event_id=body.event_id, end_to_end_id=body.end_to_end_id,
+            provider_reference=body.payment_id,
+            observation=observe(body.status, body.reason_code), provider_status=body.status,
+            amount=Money(body.amount), currency=body.currency, reason=body.status_reason,
+            reason_code=body.reason_code)]
+
+    return parse
+
+
+def _table(table: Mapping[str, Observation]) -> Callable[[str, str | None], Observation]:
+    def observe(status: str, reason_code: str | None) -> Observation:
+        del reason_code
+        if status not in table:
+            raise ProviderProtocolError(f"unknown status {status!r}")
+        return table[status]
+
+    return observe
+
+
+def _concourse_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
+    return concourse.ConcourseClient(settings.concourse_base_url,
+                                     callback_url=settings.callback_url("concourse"), **options)
+
+
+def _check_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
+    return check.CheckClient(settings.check_url, callback_url=settings.callback_url("check"),
+                             **options)
+
+
+_SIGNED_EXAMPLE = {
+    "eventId": "5d0c7c2e-2b7e-4a59-9b0c-0d8c1c7a9f10", "endToEndId": "K3V9Q2M7X1B4C8D5",
+    "paymentId": "CNC-3f9a1c2b7d4e", "status": "COMPLETED", "amount": "125.00",
+    "currency": "USD", "occurredAt": "2026-01-05T10:00:03Z", "statusReason": None,
+}
+
+
+def _signed_doc(summary: str, description: str, example: dict[str, Any]) -> CallbackDoc:
+    return CallbackDoc(summary=summary, description=description,
+                       schema=RailCallback.model_json_schema(by_alias=True), example=example)
+
+
+REGISTRY: dict[Rail, RailBinding] = {
+    Rail.CONCOURSE: RailBinding(
+        Rail.CONCOURSE, _concourse_client, "/concourse",
+        _signed_event_parser(Rail.CONCOURSE, _table(concourse.OBSERVATIONS)),
+        concourse.OBSERVATIONS,
+        doc=_signed_doc("Concourse payment status callback (HMAC-signed)", "", _SIGNED_EXAMPLE),
+        bank_token=True),
+    Rail.ZELLE: RailBinding(
+        Rail.ZELLE, _zelle_client, "/jpm/status",
+        lambda raw: jpm_callbacks.parse_callbacks(raw, Rail.ZELLE), JPM_OBSERVATIONS,
+        doc=JPM_PAYMENTS, bank_token=True),
+    Rail.CHECK: RailBinding(
+        Rail.CHECK, _check_client, "/check",
+        _signed_event_parser(Rail.CHECK, check.observe), check.OBSERVATIONS,
+        doc=_signed_doc(
+            "Check status callback: mailed, delivered, cashed, returned (HMAC-signed)",
+            " CASHED pays the payout; RETURNED_TO_SENDER returns it; VOIDED/STOPPED cancel it "
+            "(STOPPED with reasonCode STAL: stale, reissued).",
+            {**_SIGNED_EXAMPLE, "paymentId": "CHK-3f9a1c2b7d4e", "status": "CASHED",
+             "checkNumber": 100231})),
+}
+
+
+def binding(rail: Rail) -> RailBinding:
+    return REGISTRY[rail]
+
+
+def rail_clients(settings: PayoutsSettings, *, bank: TokenSource | None,
+                 **options: Any) -> dict[Rail, ProviderClient]:
+    """One client per rail, each with the same timeouts and retry policy (``options`` adds or
+    overrides, e.g. tests' in-process transport); the J.P. Morgan rails carry ``bank``'s
+    bearer token."""
+    http = {"timeout_s": settings.provider_timeout_s, "retries": settings.provider_retries,
+            "backoff_s": settings.provider_backoff_s,
+            "max_backoff_s": settings.provider_max_backoff_s, **options}
+    return {rail: bound.client(settings, **http, auth=bank if bound.bank_token else None)
+            for rail, bound in REGISTRY.items()}

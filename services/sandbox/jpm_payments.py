@@ -1,0 +1,198 @@
+"""J.P. Morgan Global Payments v1 stand-in at the bank's own paths (``/tsapi/v1``): Zelle
+(creditorAccount.accountType ZELLE, recipient by email or US mobile) and ACH (paymentType
+ACH.TRF). Pointing payouts at the bank's test environment changes its base URL only.
+
+``POST /payments`` answers 202 ``paymentInitiationResponse``; a repeat of an endToEndId with
+the same instruction answers the same 202 (the status query tells where it is); a different
+instruction under a known id is a 400. Zelle completes the same day after the settle delay, or
+is REJECTED with ``exception[]`` (BE23: recipient not enrolled). An ACH item dated in the future
+is WAREHOUSED until its date. Callbacks go to ``<client-url>/status`` in the spec's shape.
+Requests are validated strictly; errors use the spec's envelopes, never problem+json.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from shared.problems import ProblemError
+
+from .intake import found, intake
+from .jpm_schemas import (
+    MANDATORY_FIELD,
+    UNKNOWN_ID,
+    PaymentInitationDetails,
+    Payments,
+    errors,
+    init_errors,
+    initiation_answer,
+    status_answer,
+)
+from .payees import PayeeBehaviour
+from .runtime import Sandbox, SandboxDep
+from .settings import SandboxSettings
+from .state import Payment, PaymentStatus, Rail, Step
+
+router = APIRouter(prefix="/tsapi/v1", tags=["J.P. Morgan Global Payments"])
+NEW_YORK = ZoneInfo("America/New_York")
+S = PaymentStatus
+
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted for processing: `paymentInitiationResponse`"},
+    400: {"description": "`{\"errors\": ErrorsInit}`: the request does not meet the spec"},
+    503: {"description": "`{\"errors\": Errors}`: GCA-099 System Unavailable (fault)"},
+}
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None,
+          ) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _fault_answer(exc: ProblemError, *, query: bool) -> JSONResponse:
+    """The shared intake's problems (faults, unknown ids), in J.P. Morgan's envelopes."""
+    if exc.status == 404:
+        return _json(400, errors(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1], query=True))
+    if exc.status == 429:
+        return _json(429, errors("GCA-429", "Too many requests", query=query), exc.headers)
+    return _json(503, errors("GCA-099", "System Unavailable", query=query), exc.headers)
+
+
+def _refusal(exc: ValidationError, end_to_end_id: str | None) -> JSONResponse:
+    found_errors = [(MANDATORY_FIELD[0], f"Error occurred on '/{_where(e)}': {e['msg']}")
+                    for e in exc.errors()[:20]]
+    return _json(400, init_errors(found_errors, end_to_end_id))
+
+
+def _where(error: Any) -> str:
+    return ".".join(str(part) for part in error["loc"] if part != "body")
+
+
+def _end_to_end_id(raw: Any) -> str | None:
+    try:
+        value = raw["payments"]["paymentIdentifiers"]["endToEndId"]
+    except (KeyError, TypeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def new_york_today() -> date:
+    # Execution dates are the caller's calendar (the wall clock), not the sandbox clock, which
+    # only moves payments' lives forward.
+    return datetime.now(NEW_YORK).date()
+
+
+def date_problem(payments: Payments) -> str | None:
+    wanted = date.fromisoformat(payments.requested_execution_date)
+    today = new_york_today()
+    # A day's slack backwards: a payment built just before midnight in New York.
+    if wanted < today - timedelta(days=1):
+        return "requestedExecutionDate is in the past"
+    if payments.is_zelle and wanted > today:
+        return "a Zelle payment is same day only"
+    return None
+
+
+def zelle_plan(created: datetime, behaviour: PayeeBehaviour,
+               settings: SandboxSettings) -> list[Step]:
+    """Same day: completed (or rejected with an ISO reason code) after the settle delay."""
+    at = created + timedelta(milliseconds=settings.settle_delay_ms)
+    if not behaviour.zelle_enrolled:
+        return [Step(at, S.REJECTED, "recipient is not enrolled in Zelle", reason_code="BE23")]
+    if behaviour.zelle_reject_code:
+        return [Step(at, S.REJECTED, "rejected by the recipient's bank",
+                     reason_code=behaviour.zelle_reject_code)]
+    return [Step(at, S.COMPLETED, method="ZELLE")]
+
+
+def ach_plan(created: datetime, execution: date, settings: SandboxSettings) -> list[Step]:
+    """Warehoused until its execution date (sandbox clock), then pending, then completed."""
+    at = created + timedelta(milliseconds=settings.settle_delay_ms)
+    steps = []
+    due = datetime.combine(execution, datetime.min.time(), tzinfo=NEW_YORK)
+    if due > created:
+        steps.append(Step(due, S.PENDING))
+        at = due + timedelta(milliseconds=settings.settle_delay_ms)
+    return [*steps, Step(at, S.COMPLETED, method="ACH")]
+
+
+def _candidate(payments: Payments, sandbox: Sandbox, future: bool) -> Payment:
+    token = payments.recipient
+    return Payment(
+        end_to_end_id=payments.payment_identifiers.end_to_end_id,
+        payment_id=Payment.new_firm_root_id(), amount=payments.payment_amount,
+        currency=payments.payment_currency, payee_name=payments.creditor.creditor_name,
+        payee_email=token if "@" in token else "",
+        payee_mobile=token if payments.is_zelle and "@" not in token else None,
+        callback_url=sandbox.settings.jpm_client_url.rstrip("/") + "/status",
+        memo=payments.memo, created_at=sandbox.clock.now(), rail=Rail.ZELLE,
+        status=S.WAREHOUSED if future else S.PENDING,
+        method=None if payments.is_zelle else "ACH",
+    )
+
+
+@router.post(
+    "/payments", status_code=202, summary="Payments Initiation API (Zelle, ACH)",
+    description="The spec's `PaymentInitationDetails`; 202 `paymentInitiationResponse`. "
+    "A repeat of an endToEndId with the same instruction answers the same 202.",
+    responses=_ANSWERS,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": PaymentInitationDetails.model_json_schema(by_alias=True)}}}},
+)
+async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
+    try:
+        raw = await request.json()
+    except ValueError:
+        return _json(400, init_errors([("GCA-023", "Please re-send request in valid format")]))
+    try:
+        payments = PaymentInitationDetails.model_validate(raw).payments
+    except ValidationError as exc:
+        return _refusal(exc, _end_to_end_id(raw))
+    end_to_end_id = payments.payment_identifiers.end_to_end_id
+    if (problem := date_problem(payments)) is not None:
+        return _json(400, init_errors([("10004", problem)], end_to_end_id))
+    future = date.fromisoformat(payments.requested_execution_date) > new_york_today()
+    behaviour = await sandbox.payees.of(payments.recipient)
+
+    async def start(payment: Payment) -> None:
+        execution = date.fromisoformat(payments.requested_execution_date)
+        plan = (zelle_plan(payment.created_at, behaviour, sandbox.settings) if payments.is_zelle
+                else ach_plan(payment.created_at, execution, sandbox.settings))
+        await sandbox.store.plan(payment.end_to_end_id, plan)
+        sandbox.ticker.ensure_started()
+
+    try:
+        payment = await intake(sandbox, _candidate(payments, sandbox, future), None, start)
+    except ProblemError as exc:
+        if exc.status == 409:
+            return _json(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
+                                          end_to_end_id))
+        return _fault_answer(exc, query=False)
+    return _json(202, initiation_answer(payment))
+
+
+@router.get(
+    "/payments/status", summary="Retrieve payment status (by endToEndId)",
+    description="200 `paymentStatus` (`status`, `exception[]` when rejected); an unknown "
+    "endToEndId is a 400 with errorCode 10009; no id a 400 GCA-095.",
+    responses={200: {"description": "`PaymentStatus`"},
+               400: {"description": "`{\"errors\": [Errors]}`"},
+               503: {"description": "`{\"errors\": [Errors]}` GCA-099 (fault)"}},
+)
+async def payment_status(
+    sandbox: SandboxDep,
+    end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
+) -> JSONResponse:
+    if not end_to_end_id:
+        return _json(400, errors("GCA-095", "endToEndId or firmRootId is required",
+                                 query=True))
+    try:
+        payment = await found(sandbox, end_to_end_id, Rail.ZELLE)
+    except ProblemError as exc:
+        return _fault_answer(exc, query=True)
+    return _json(200, status_answer(payment))
