@@ -101,7 +101,8 @@ def signed(settings: PayoutsSettings, body: dict[str, Any]) -> tuple[bytes, dict
 
 
 @pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
-@pytest.mark.parametrize("rail", ["concourse", "zelle", "check"])
+# J.P. Morgan's callback (Zelle) carries no amount: only the signed-event rails are here.
+@pytest.mark.parametrize("rail", ["concourse", "check"])
 async def test_provider_callbacks_refuse_bad_amounts(
     payouts: tuple[httpx.AsyncClient, PayoutsSettings], bad: Any, rail: str,
 ) -> None:

@@ -160,7 +160,7 @@ def test_a_declared_50_mb_callback_is_refused_with_413_unread(server: Server) ->
 
 def test_a_chunked_50_mb_callback_stops_being_read_at_the_cap(server: Server) -> None:
     before = server.rss
-    head = request_head("POST", "/v1/callbacks/zelle", {
+    head = request_head("POST", "/v1/callbacks/jpm/status", {
         **SIGNED, "Content-Type": "application/json", "Transfer-Encoding": "chunked"})
     answer = exchange(server, head, chunked(50 * MB))
     assert answer.status == 413, answer
