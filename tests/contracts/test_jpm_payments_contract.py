@@ -37,6 +37,7 @@ from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import Payment, PaymentStatus
 from services.sandbox.state import Rail as SandboxRail
 from shared.money import Money
+from tests.bank_tokens import authorize
 from tests.contracts.spec import jpm
 
 PAYMENTS = ("post", "/payments")
@@ -160,6 +161,7 @@ async def sandbox() -> AsyncIterator[tuple[httpx.AsyncClient, list[httpx.Request
                      callback_client=callbacks)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://sandbox.test") as client:
+        await authorize(client)  # J.P. Morgan's routes take a bearer token
         yield client, received
     await app.state.sandbox.aclose()
     await callbacks.aclose()

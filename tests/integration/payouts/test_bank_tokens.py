@@ -85,7 +85,7 @@ async def test_the_sandbox_refuses_a_forged_or_misaddressed_assertion(world: Wor
 async def test_the_bank_routes_refuse_a_call_without_a_live_token(world: World) -> None:
     for headers in ({}, {"Authorization": "Bearer made-up"}):
         response = await world.sandbox_http.get(
-            "/zelle/v1/payments/status", params={"endToEndId": "ABCDEFGH12345678"},
+            "/tsapi/v1/payments/status", params={"endToEndId": "ABCDEFGH12345678"},
             headers=headers)
         assert response.status_code == 401
         assert response.headers["content-type"].startswith("application/problem+json")

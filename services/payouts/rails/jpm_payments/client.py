@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 from pydantic import ValidationError
 
 from services.payouts.adapters.provider_http import ProviderClient, ProviderProtocolError
+from services.payouts.domain.execution_dates import execution_date
 from services.payouts.domain.model import Payee, Rail
 from services.payouts.domain.outcomes import Observation
 from services.payouts.domain.validation import zelle_recipient
@@ -34,7 +34,6 @@ from .wire import ErrorAnswer, ErrorDetail, InitiationAnswer, PaymentException, 
 
 log = logging.getLogger(__name__)
 
-NEW_YORK = ZoneInfo("America/New_York")
 # "Invalid Id provided" (the spec's error table): the bank does not know the endToEndId.
 UNKNOWN_ID_CODE = "10009"
 # One line of 140 characters: the tightest limit the spec gives for US payments.
@@ -42,9 +41,9 @@ REMITTANCE_MAX = 140
 
 
 def new_york_today(now: datetime | None = None) -> date:
-    """The execution date of a same-day payment: today where the bank books it. Zelle is same
-    day only; ACH cut-offs and business days belong to the execution-dates module."""
-    return (now or datetime.now(NEW_YORK)).astimezone(NEW_YORK).date()
+    """The execution date of a same-day payment: today where the bank books it (Zelle is same
+    day only, every day; ``execution_dates`` holds every rail's calendar and cut-off)."""
+    return execution_date(now or datetime.now(UTC), Rail.ZELLE)
 
 
 @dataclass(frozen=True, slots=True)
