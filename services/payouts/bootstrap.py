@@ -78,7 +78,8 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
 def bank_token_source(settings: PayoutsSettings) -> TokenSource:
     """The access tokens of our J.P. Morgan client id: one source for all its rails, so they
     share one token and one fetch."""
-    return TokenSource(settings.bank_credentials(), http.client(settings.provider_timeout_s),
+    client = http.client(settings.provider_timeout_s, settings.bank_tls)
+    return TokenSource(settings.bank_credentials(), client,
                        refresh_ahead_s=settings.bank_token_refresh_ahead_s)
 
 

@@ -18,6 +18,7 @@ from services.payouts.domain.execution_dates import RailSchedule, schedules_with
 from services.payouts.domain.model import Rail
 from services.payouts.domain.validation import FallbackRule
 from shared.bank_keys import DEV_ALG, DEV_CLIENT_ID, DEV_KEY_ID, DEV_SCOPE, dev_private_key_pem
+from shared.http import ClientTls, TlsConfigError, ssl_context
 from shared.settings import ServiceSettings
 
 DEV_WEBHOOK_SECRET = "dev-sandbox-webhook-secret-0123456789"
@@ -139,6 +140,15 @@ class PayoutsSettings(ServiceSettings):
     bank_scope: str = Field(default="", description="OAuth2 scope asked for. Empty: the "
                             "development scope.")
     bank_assertion_alg: Literal["ES256", "RS256", "PS256"] = DEV_ALG
+    bank_client_cert_file: Path | None = Field(
+        default=None, description="PEM client certificate presented to J.P. Morgan (mutual "
+        "TLS) on the Concourse, Zelle and token calls, with its intermediates after it. Unset: "
+        "no client certificate, which production refuses for a live rail.")
+    bank_client_key_file: Path | None = Field(
+        default=None, description="Unencrypted PEM private key of bank_client_cert_file.")
+    bank_ca_file: Path | None = Field(
+        default=None, description="PEM CA bundle the bank's server certificates must chain to, "
+        "instead of certifi's (a bank's private CA). Unset: certifi.")
     bank_token_refresh_ahead_s: float = Field(
         default=60, ge=0, description="A token is replaced this long before it expires.")
     ach_cutoff: time = Field(
@@ -161,6 +171,26 @@ class PayoutsSettings(ServiceSettings):
             private_key_pem=key, key_id=self.bank_key_id or DEV_KEY_ID,
             scope=self.bank_scope or DEV_SCOPE, alg=self.bank_assertion_alg)
 
+    @property
+    def bank_tls(self) -> ClientTls:
+        """The TLS of every J.P. Morgan call (rails and token); certifi only where unset."""
+        return ClientTls(self.bank_client_cert_file, self.bank_client_key_file, self.bank_ca_file)
+
+    def bank_tls_problems(self) -> list[str]:
+        """What makes the bank's certificate files unusable, checked before anything starts."""
+        try:
+            ssl_context(self.bank_tls)
+        except TlsConfigError as exc:
+            return [f"PAYOUTS_BANK_CLIENT_CERT_FILE / _KEY_FILE / PAYOUTS_BANK_CA_FILE: {exc}"]
+        return []
+
+    def assert_fit_for_environment(self) -> None:
+        super().assert_fit_for_environment()
+        # In every environment: a certificate set but unusable fails at start, not at the first
+        # payment (where it would only show as connect errors).
+        if problems := self.bank_tls_problems():
+            raise SystemExit("refusing to start: " + "; ".join(problems))
+
     def live_bank_rails(self) -> list[str]:
         """The J.P. Morgan rails whose base URL is not a sandbox: they move real money."""
         urls = {"concourse": self.concourse_base_url, "zelle": self.jpm_payments_url}
@@ -174,7 +204,10 @@ class PayoutsSettings(ServiceSettings):
             return problems
         required = {"BANK_TOKEN_URL": self.bank_token_url, "BANK_CLIENT_ID": self.bank_client_id,
                     "BANK_PRIVATE_KEY_FILE": self.bank_private_key_file,
-                    "BANK_KEY_ID": self.bank_key_id, "BANK_SCOPE": self.bank_scope}
+                    "BANK_KEY_ID": self.bank_key_id, "BANK_SCOPE": self.bank_scope,
+                    # J.P. Morgan's hosts accept only mutual TLS connections.
+                    "BANK_CLIENT_CERT_FILE": self.bank_client_cert_file,
+                    "BANK_CLIENT_KEY_FILE": self.bank_client_key_file}
         problems += [f"PAYOUTS_{name} is unset for the live J.P. Morgan rail(s) "
                      f"{', '.join(live)}" for name, value in required.items() if not value]
         return problems

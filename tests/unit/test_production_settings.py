@@ -4,6 +4,10 @@ real credentials (the broker's ``guest``, a database URL without a password)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +15,7 @@ from services.claims.settings import ClaimsSettings
 from services.payouts.settings import PayoutsSettings
 from shared.messaging.signatures import generate_private_key, public_key_of
 from shared.settings import PlatformSettings, ServiceSettings
+from tests.tls import issue_certificates
 
 PRIVATE = {s: generate_private_key() for s in ("claims", "payouts", "billing")}
 
@@ -108,23 +113,72 @@ def test_payouts_against_the_sandbox_needs_no_bank_credentials(
     PayoutsSettings().assert_fit_for_environment()
 
 
-def test_a_live_bank_rail_with_its_credentials_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+# J.P. Morgan's hosts accept only mutual TLS: the client certificate is a credential too.
+CLIENT_CERTIFICATE = ("PAYOUTS_BANK_CLIENT_CERT_FILE", "PAYOUTS_BANK_CLIENT_KEY_FILE")
+
+
+@pytest.fixture
+def bank_configuration(tmp_path: Path) -> dict[str, str]:
+    """Every bank credential, the certificate files real (they are checked at start)."""
+    certs = issue_certificates(tmp_path)
+    return {**BANK_CREDENTIALS, "PAYOUTS_BANK_CLIENT_CERT_FILE": str(certs.client_cert),
+            "PAYOUTS_BANK_CLIENT_KEY_FILE": str(certs.client_key)}
+
+
+def test_a_live_bank_rail_with_its_credentials_starts(
+    monkeypatch: pytest.MonkeyPatch, bank_configuration: dict[str, str]
+) -> None:
     production_environment(monkeypatch, "payouts")
     monkeypatch.setenv("PAYOUTS_ZELLE_BASE_URL", LIVE_BANK)
-    for name, value in BANK_CREDENTIALS.items():
+    for name, value in bank_configuration.items():
         monkeypatch.setenv(name, value)
     PayoutsSettings().assert_fit_for_environment()
 
 
-@pytest.mark.parametrize("missing", sorted(BANK_CREDENTIALS))
+@pytest.mark.parametrize("missing", sorted([*BANK_CREDENTIALS, *CLIENT_CERTIFICATE]))
 @pytest.mark.parametrize("rail", ["PAYOUTS_ZELLE_BASE_URL", "PAYOUTS_CONCOURSE_BASE_URL"])
 def test_a_live_bank_rail_refuses_to_start_without_a_credential(
-    monkeypatch: pytest.MonkeyPatch, missing: str, rail: str
+    monkeypatch: pytest.MonkeyPatch, bank_configuration: dict[str, str], missing: str,
+    rail: str,
 ) -> None:
     production_environment(monkeypatch, "payouts")
     monkeypatch.setenv(rail, LIVE_BANK)
-    for name, value in BANK_CREDENTIALS.items():
+    for name, value in bank_configuration.items():
         if name != missing:
             monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit, match=f"{missing} is unset for the live J.P. Morgan rail"):
         PayoutsSettings().assert_fit_for_environment()
+
+
+@pytest.mark.parametrize(("variable", "pick", "complaint"), [
+    ("PAYOUTS_BANK_CLIENT_KEY_FILE", "other_key", "is not the key of the certificate"),
+    ("PAYOUTS_BANK_CLIENT_CERT_FILE", "missing", r"client certificate .*missing\.pem: no such"),
+    ("PAYOUTS_BANK_CA_FILE", "missing", r"CA bundle .*missing\.pem: no such file"),
+])
+@pytest.mark.parametrize("environment", ["development", "production"])
+def test_unusable_bank_certificate_files_refuse_to_start(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, bank_configuration: dict[str, str],
+    environment: str, variable: str, pick: str, complaint: str,
+) -> None:
+    production_environment(monkeypatch, "payouts")
+    monkeypatch.setenv("ENVIRONMENT", environment)
+    for name, value in bank_configuration.items():
+        monkeypatch.setenv(name, value)
+    files = {"other_key": tmp_path / "other-key.pem", "missing": tmp_path / "missing.pem"}
+    monkeypatch.setenv(variable, str(files[pick]))
+    with pytest.raises(SystemExit, match=f"refusing to start: .*{complaint}"):
+        PayoutsSettings().assert_fit_for_environment()
+
+
+def test_a_mismatched_bank_key_stops_the_service_with_one_clear_line(
+    tmp_path: Path, bank_configuration: dict[str, str],
+) -> None:
+    environment = {**os.environ, "ENVIRONMENT": "development",
+                   "PAYOUTS_BANK_CLIENT_CERT_FILE": bank_configuration[CLIENT_CERTIFICATE[0]],
+                   "PAYOUTS_BANK_CLIENT_KEY_FILE": str(tmp_path / "other-key.pem")}
+    # "migrate" is enough: every command checks the settings before it does anything.
+    done = subprocess.run([sys.executable, "-m", "services.payouts", "migrate"],
+                          env=environment, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "other-key.pem is not the key of the certificate" in done.stderr

@@ -112,12 +112,13 @@ class ProviderClient:
         max_backoff_s: float = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         auth: TokenSource | None = None,
+        tls: http.ClientTls = http.DEFAULT_TLS,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._callback_url = callback_url
         # An injected client (tests: ASGITransport to the sandbox) belongs to the caller.
         self._owns_client = client is None
-        self._client = client or http.client(timeout_s)
+        self._client = client or http.client(timeout_s, tls)
         self._timeout_s = timeout_s
         self._retries = retries
         self._backoff_s = backoff_s

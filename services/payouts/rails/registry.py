@@ -160,9 +160,17 @@ def rail_clients(settings: PayoutsSettings, *, bank: TokenSource | None,
                  **options: Any) -> dict[Rail, ProviderClient]:
     """One client per rail, each with the same timeouts and retry policy (``options`` adds or
     overrides, e.g. tests' in-process transport); the J.P. Morgan rails carry ``bank``'s
-    bearer token."""
+    bearer token and the bank's client certificate (mutual TLS)."""
     http = {"timeout_s": settings.provider_timeout_s, "retries": settings.provider_retries,
             "backoff_s": settings.provider_backoff_s,
             "max_backoff_s": settings.provider_max_backoff_s, **options}
-    return {rail: bound.client(settings, **http, auth=bank if bound.bank_token else None)
+    return {rail: bound.client(settings, **http, **_bank_options(bound, settings, bank))
             for rail, bound in REGISTRY.items()}
+
+
+def _bank_options(bound: RailBinding, settings: PayoutsSettings,
+                  bank: TokenSource | None) -> dict[str, Any]:
+    """A J.P. Morgan rail carries the bank's bearer token and its client certificate."""
+    if not bound.bank_token:
+        return {"auth": None}
+    return {"auth": bank, "tls": settings.bank_tls}
