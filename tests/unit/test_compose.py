@@ -224,3 +224,21 @@ def test_docker_compose_accepts_the_file() -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+BANK_OVERLAY = REPO / "deploy" / "docker-compose.bank.yml"
+
+
+def test_the_bank_overlay_mounts_the_certificate_where_payouts_reads_it() -> None:
+    overlay = yaml.safe_load(BANK_OVERLAY.read_text())
+    declared = overlay["secrets"]
+    calling_the_bank = {"payouts-api", "payouts-worker"}
+    assert set(overlay["services"]) == calling_the_bank
+    for name in calling_the_bank:
+        service = overlay["services"][name]
+        mounted = {f"/run/secrets/{secret}" for secret in service["secrets"]}
+        assert set(service["secrets"]) == set(declared)
+        files = {service["environment"][f"PAYOUTS_BANK_{v}_FILE"] for v in ("CLIENT_CERT",
+                                                                           "CLIENT_KEY", "CA")}
+        assert files == mounted  # every variable names a mounted file, and every file is named
+    assert all(s["file"].startswith("${BANK_CERTS_DIR:?") for s in declared.values())
