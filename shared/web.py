@@ -129,12 +129,29 @@ class PayloadTooLarge(StarletteHTTPException):
 _BEARER = re.compile(rb"[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+ *")
 _SIGNATURE = re.compile(rb" *sha256=[0-9a-f]{64} *")
 _TIMESTAMP = re.compile(rb" *[0-9]{1,12} *")
+# J.P. Morgan's notification signature (services/payouts/rails/jpm_payments/notifications.py):
+# a base64 signature, the key's id and its algorithm. Only their shape is checked here.
+_NOTIFICATION_SIGNATURE = re.compile(rb" *[A-Za-z0-9+/]{40,1400}={0,2} *")
+_NOTIFICATION_KEY_ID = re.compile(rb" *[A-Za-z0-9._:-]{1,200} *")
+_NOTIFICATION_ALGORITHM = re.compile(rb" *(EC|RSA) *")
 _JSON_MEDIA = re.compile(r"application/(json|[!#$&^_.+\w-]+\+json)", re.IGNORECASE)
 
 
 # A refusal leaves the body unread: closing the connection stops the server from reading (and
 # discarding) the rest of it to keep the connection alive.
 _CLOSE = {"Connection": "close"}
+
+
+def _hmac_signed(headers: dict[bytes, bytes]) -> bool:
+    signature = headers.get(SIGNATURE_HEADER.lower().encode(), b"")
+    timestamp = headers.get(TIMESTAMP_HEADER.lower().encode(), b"")
+    return bool(_SIGNATURE.fullmatch(signature) and _TIMESTAMP.fullmatch(timestamp))
+
+
+def _notification_signed(headers: dict[bytes, bytes]) -> bool:
+    return bool(_NOTIFICATION_SIGNATURE.fullmatch(headers.get(b"signature", b""))
+                and _NOTIFICATION_KEY_ID.fullmatch(headers.get(b"key-id", b""))
+                and _NOTIFICATION_ALGORITHM.fullmatch(headers.get(b"signing-algorithm", b"")))
 
 
 def _problem(status: int, slug: str, title: str, detail: str, path: str,
@@ -231,9 +248,7 @@ class RequestGuardMiddleware:
 
     def _unauthenticated(self, path: str, headers: dict[bytes, bytes]) -> Response | None:
         if path.startswith(self.signed_paths) if self.signed_paths else False:
-            signature = headers.get(SIGNATURE_HEADER.lower().encode(), b"")
-            timestamp = headers.get(TIMESTAMP_HEADER.lower().encode(), b"")
-            if _SIGNATURE.fullmatch(signature) and _TIMESTAMP.fullmatch(timestamp):
+            if _hmac_signed(headers) or _notification_signed(headers):
                 return None
             return _problem(401, "invalid-signature", "Signature not valid",
                             "the callback's signature or timestamp does not verify", path)

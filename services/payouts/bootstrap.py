@@ -16,6 +16,7 @@ from services.payouts.api import actions, callbacks, payouts, reconciliation
 from services.payouts.consumers.commands import QUEUE, request_payout_handler
 from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
+from services.payouts.rails.jpm_payments.notifications import NotificationKeys
 from services.payouts.rails.registry import rail_clients
 from services.payouts.service.context import Deps
 from services.payouts.settings import CALLBACKS_PREFIX, PayoutsSettings
@@ -42,11 +43,14 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         app.state.broker = BrokerProbe(settings.amqp_url)
         # The API applies callbacks and calls a provider only for an operator's void or stop
         # payment; sending and recovering payments is the worker's.
-        clients = rail_clients(settings, bank=bank_token_source(settings))
+        bank = bank_token_source(settings)
+        clients = rail_clients(settings, bank=bank)
         app.state.deps = Deps(app.state.sessionmaker, settings, rails=clients)
+        app.state.notification_keys = notification_keys(settings, bank)
         async with following(app.state.deps.clock, app.state.sessionmaker,
                              enabled=adjustable(settings)):
             yield
+        await app.state.notification_keys.aclose()
         await close_rails(clients)
         await app.state.broker.close()
         await app.state.engine.dispose()
@@ -81,6 +85,14 @@ def bank_token_source(settings: PayoutsSettings) -> TokenSource:
     client = http.client(settings.provider_timeout_s, settings.bank_tls)
     return TokenSource(settings.bank_credentials(), client,
                        refresh_ahead_s=settings.bank_token_refresh_ahead_s)
+
+
+def notification_keys(settings: PayoutsSettings, bank: TokenSource) -> NotificationKeys:
+    """The bank's published keys that J.P. Morgan's callbacks are verified with, read over the
+    bank's mutual TLS with our token."""
+    return NotificationKeys(settings.notification_keys_url,
+                            http.client(settings.provider_timeout_s, settings.bank_tls),
+                            auth=bank)
 
 
 async def close_rails(clients: dict[Rail, ProviderClient]) -> None:

@@ -124,6 +124,11 @@ class PayoutsSettings(ServiceSettings):
     )
     provider_backoff_s: float = Field(default=0.5, ge=0)
     provider_max_backoff_s: float = Field(default=5, ge=0)
+    bank_notification_keys_url: str | None = Field(
+        default=None,
+        description="J.P. Morgan's `/public-keys` (JWKS) that verifies its callbacks' "
+        "`Signature`; default: `/public-keys` on the Concourse host.",
+    )
     bank_token_url: str | None = Field(
         default=None, description="J.P. Morgan's OAuth2 token endpoint (client credentials, "
         "RFC 7523 client assertion); default: the Concourse host's /oauth2/token (the "
@@ -157,6 +162,11 @@ class PayoutsSettings(ServiceSettings):
         "payment sent at or after it is dated (requestedExecutionDate) the next Federal "
         "Reserve business day. Zelle has none: it executes the same day, any day.")
 
+
+    @property
+    def notification_keys_url(self) -> str:
+        """Where J.P. Morgan publishes the public keys its callbacks are signed with."""
+        return self.bank_notification_keys_url or self._sibling("/public-keys")
 
     @property
     def token_url(self) -> str:

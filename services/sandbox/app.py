@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from shared.problems import install_problem_handlers
 
-from . import check, concourse, control, jpm_payments, oauth
+from . import check, concourse, control, jpm_payments, notifications, oauth
 from .runtime import Sandbox
 from .settings import SandboxSettings
 from .state import Clock
@@ -54,6 +54,7 @@ def create_app(
     install_problem_handlers(app)
     app.include_router(control.health)
     app.include_router(oauth.router)
+    app.include_router(notifications.router, dependencies=[Depends(oauth.require_bearer)])
     # J.P. Morgan's APIs (Concourse, Global Payments) take a bearer token; the check printer
     # does not.
     bearer = [Depends(oauth.require_bearer)]

@@ -14,6 +14,7 @@ import httpx
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from .jpm_schemas import callback_body as jpm_callback_body
+from .notifications import notification_headers
 from .schemas import CallbackEvent
 from .state import Clock, Payment, Rail
 
@@ -78,6 +79,8 @@ class CallbackSender:
                 "Content-Type": "application/json",
                 TIMESTAMP_HEADER: str(timestamp),
                 SIGNATURE_HEADER: sign(self._secret, timestamp, body),
+                # J.P. Morgan's own notification signature; its rails' receivers check this.
+                **notification_headers(body),
             }
             try:
                 response = await self._client().post(url, content=body, headers=headers)

@@ -1,6 +1,7 @@
 """``POST /v1/callbacks/...``: provider status callbacks, one route per rail binding in the
-registry (``services/payouts/rails/registry.py``: the path and how its body is read),
-authenticated by HMAC signature over the raw body (not by a JWT: the provider has none)."""
+registry (``services/payouts/rails/registry.py``: the path, how its body is read and how it is
+authenticated): J.P. Morgan's rails by the bank's notification signature over its published
+keys, the others by an HMAC signature over the raw body (no JWT: a provider has none)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from pydantic import ValidationError
 from services.payouts.adapters.provider_http import ProviderProtocolError
 from services.payouts.api.schemas import CallbackAck
 from services.payouts.metrics import CALLBACKS
-from services.payouts.rails.registry import REGISTRY, RailBinding
+from services.payouts.rails.jpm_payments.notifications import ALGORITHM_HEADER as JPM_ALGORITHM
+from services.payouts.rails.jpm_payments.notifications import KEY_ID_HEADER as JPM_KEY_ID
+from services.payouts.rails.jpm_payments.notifications import (
+    SIGNATURE_HEADER as JPM_SIGNATURE,
+)
+from services.payouts.rails.jpm_payments.notifications import NotificationKeys
+from services.payouts.rails.registry import REGISTRY, CallbackAuth, RailBinding
 from services.payouts.service.callbacks import (
     CallbackMismatchError,
     CallbackResult,
@@ -31,12 +38,18 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/v1/callbacks", tags=["provider callbacks"])
 
-_DESCRIPTION = (
-    f"Signed by the provider: `{TIMESTAMP_HEADER}: <unix seconds>` and "
-    f"`{SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, \"<timestamp>.\" + raw body)>`; "
-    "timestamps older than the tolerance are refused. Repeats and out-of-order events answer "
-    "200 without a second effect."
-)
+_DESCRIPTIONS = {
+    CallbackAuth.HMAC: (
+        f"Signed by the provider: `{TIMESTAMP_HEADER}: <unix seconds>` and "
+        f"`{SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, \"<timestamp>.\" + raw body)>`;"
+        " timestamps older than the tolerance are refused. Repeats and out-of-order events "
+        "answer 200 without a second effect."),
+    CallbackAuth.JPM_SIGNATURE: (
+        "Signed by J.P. Morgan: `Signature: <base64 SHA256withECDSA (or SHA256withRSA) of the "
+        "raw body>`, `Key-ID: <the signing key>`, `Signing-Algorithm: EC|RSA`, verified with "
+        "the bank's public keys (`GET /public-keys`, a JWKS; expired keys refused). Repeats "
+        "and out-of-order statuses answer 200 without a second effect."),
+}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {"example": {"result": "applied"}}}},
     **problem_responses(401, 404, 409, 422),
@@ -44,7 +57,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 # The callbacks' authentication, for integrators (verified in _receive, not by FastAPI).
-_SIGNATURE_HEADERS = [
+_HMAC_HEADERS = [
     {"name": SIGNATURE_HEADER, "in": "header", "required": True,
      "description": "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>` with the shared "
      "webhook secret.", "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
@@ -56,17 +69,37 @@ _SIGNATURE_HEADERS = [
 ]
 
 
-def _body_doc(schema: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
-    return {"parameters": _SIGNATURE_HEADERS,
+_JPM_HEADERS = [
+    {"name": JPM_SIGNATURE, "in": "header", "required": True,
+     "description": "Base64 of the signature of the raw body.", "schema": {"type": "string"}},
+    {"name": JPM_KEY_ID, "in": "header", "required": True,
+     "description": "The `kid` of the bank's key (in its `/public-keys`) that signed.",
+     "schema": {"type": "string"}, "example": "6599834191ad40b79a309d7a4702a1db"},
+    {"name": JPM_ALGORITHM, "in": "header", "required": True,
+     "schema": {"type": "string", "enum": ["EC", "RSA"]}, "example": "EC"},
+]
+_HEADERS = {CallbackAuth.HMAC: _HMAC_HEADERS, CallbackAuth.JPM_SIGNATURE: _JPM_HEADERS}
+
+
+def _body_doc(bound: RailBinding) -> dict[str, Any]:
+    schema, example = bound.doc.schema, bound.doc.example
+    return {"parameters": _HEADERS[bound.callback_auth],
             "requestBody": {"required": True, "content": {"application/json": {
                 "schema": schema, "example": example}}}}
 
 
-def _verified(request: Request, raw: bytes, bound: RailBinding) -> None:
+async def _authentic(request: Request, raw: bytes, bound: RailBinding) -> bool:
+    if bound.callback_auth is CallbackAuth.JPM_SIGNATURE:
+        keys: NotificationKeys = request.app.state.notification_keys
+        return await keys.verify(request.headers, raw)
     settings: PayoutsSettings = request.app.state.settings
-    if not verify(settings.webhook_secret, request.headers.get(TIMESTAMP_HEADER),
+    return verify(settings.webhook_secret, request.headers.get(TIMESTAMP_HEADER),
                   request.headers.get(SIGNATURE_HEADER), raw, time.time(),
-                  tolerance_s=settings.callback_tolerance_s):
+                  tolerance_s=settings.callback_tolerance_s)
+
+
+async def _verified(request: Request, raw: bytes, bound: RailBinding) -> None:
+    if not await _authentic(request, raw, bound):
         CALLBACKS.labels(bound.rail.value, "bad_signature").inc()
         log.warning("callback with a bad or stale signature refused")
         raise ProblemError(401, "invalid-signature", "Signature not valid",
@@ -92,7 +125,7 @@ def _overall(results: list[CallbackResult]) -> CallbackResult:
 
 async def _receive(request: Request, bound: RailBinding) -> CallbackAck:
     raw = await request.body()
-    _verified(request, raw, bound)
+    await _verified(request, raw, bound)
     deps: Deps = request.app.state.deps
     results = []
     for callback in _parsed(raw, bound):
@@ -114,10 +147,10 @@ def _route(bound: RailBinding) -> None:
     receive.__name__ = f"{bound.rail.value}_callback"
     router.add_api_route(
         bound.callback_path, receive, methods=["POST"], summary=bound.doc.summary,
-        description=_DESCRIPTION + (" " + bound.doc.description if bound.doc.description
-                                    else ""),
+        description=_DESCRIPTIONS[bound.callback_auth]
+        + (" " + bound.doc.description if bound.doc.description else ""),
         response_model=CallbackAck, responses=_RESPONSES,
-        openapi_extra=_body_doc(bound.doc.schema, bound.doc.example),
+        openapi_extra=_body_doc(bound),
         name=f"{bound.rail.value}_callback",
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from services.payouts.adapters import check, concourse
@@ -38,6 +39,13 @@ class CallbackDoc:
     example: dict[str, Any]
 
 
+class CallbackAuth(StrEnum):
+    """How a rail's callbacks prove they come from its provider."""
+
+    HMAC = "hmac"  # the shared-secret signature of shared.signing (timestamped)
+    JPM_SIGNATURE = "jpm-signature"  # J.P. Morgan's Signature/Key-ID over its published keys
+
+
 @dataclass(frozen=True, slots=True)
 class RailBinding:
     rail: Rail
@@ -48,6 +56,7 @@ class RailBinding:
     doc: CallbackDoc = field(compare=False, hash=False, kw_only=True)
     # J.P. Morgan's APIs take our OAuth2 bearer token (one source for all of them).
     bank_token: bool = field(default=False, kw_only=True)
+    callback_auth: CallbackAuth = field(default=CallbackAuth.HMAC, kw_only=True)
 
 
 # -- J.P. Morgan Global Payments (Zelle) -----------------------------------------------------
@@ -139,7 +148,7 @@ REGISTRY: dict[Rail, RailBinding] = {
     Rail.ZELLE: RailBinding(
         Rail.ZELLE, _zelle_client, "/jpm/status",
         lambda raw: jpm_callbacks.parse_callbacks(raw, Rail.ZELLE), JPM_OBSERVATIONS,
-        doc=JPM_PAYMENTS, bank_token=True),
+        doc=JPM_PAYMENTS, bank_token=True, callback_auth=CallbackAuth.JPM_SIGNATURE),
     Rail.CHECK: RailBinding(
         Rail.CHECK, _check_client, "/check",
         _signed_event_parser(Rail.CHECK, check.observe), check.OBSERVATIONS,

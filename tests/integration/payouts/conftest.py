@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.payouts.adapters.bank_auth import TokenSource
 from services.payouts.bootstrap import create_app
 from services.payouts.consumers.commands import request_payout_handler
+from services.payouts.rails.jpm_payments.notifications import NotificationKeys
 from services.payouts.rails.registry import rail_clients
 from services.payouts.service.context import Deps
 from services.payouts.settings import PayoutsSettings
@@ -197,8 +198,11 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
         bank = TokenSource(payouts_settings.bank_credentials(), sandbox_http)
         rails = rail_clients(payouts_settings, bank=bank, client=sandbox_http)
         deps = Deps(create_sessionmaker(engine), payouts_settings, rails=rails)
-        # The API's void and stop reach the same sandbox.
+        # The API's void and stop reach the same sandbox, and it verifies the J.P. Morgan
+        # callbacks with the sandbox bank's published keys.
         app.state.deps = Deps(app.state.sessionmaker, payouts_settings, rails=rails)
+        app.state.notification_keys = NotificationKeys(
+            f"{SANDBOX_BASE}/public-keys", sandbox_http, auth=bank)
         world = World(deps, engine, sandbox, sandbox_http, to_payouts, app, payouts_settings)
         await world.faults()
         try:

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from services.sandbox.notifications import notification_headers
 from shared.signing import sign
 
 from .conftest import SECRET, World
@@ -63,5 +64,7 @@ async def post(world: World, body: bytes, *, secret: str = SECRET,
                timestamp: int | None = None, url: str = URL) -> httpx.Response:
     ts = int(time.time()) if timestamp is None else timestamp
     headers = {"Content-Type": "application/json", "X-Signature-Timestamp": str(ts),
-               "X-Signature": sign(secret, ts, body)}
+               "X-Signature": sign(secret, ts, body),
+               # J.P. Morgan's notification signature, which its rails' routes check.
+               **notification_headers(body)}
     return await world.api.post(url, content=body, headers=headers)

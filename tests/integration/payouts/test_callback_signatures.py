@@ -7,14 +7,18 @@ signature or its time window can be wrong, including a replay of a once-genuine 
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from services.payouts.service.dispatch import dispatch_once
+from services.sandbox.notifications import notification_headers
 from shared.messaging.contracts import Rail as R
 from shared.signing import sign
 
@@ -29,6 +33,30 @@ RAILS: dict[str, tuple[str, Callable[[], Any], str, Callable[[str, str], bytes]]
     "check": ("/v1/callbacks/check",
               lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED", event),
 }
+
+
+def jpm_forged(body: bytes) -> dict[str, dict[str, str]]:
+    """J.P. Morgan notification headers that must all be refused for ``body``."""
+    genuine = notification_headers(body)
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    other = base64.b64encode(stranger.sign(body, ec.ECDSA(hashes.SHA256()))).decode()
+    return {
+        "another key under the bank's key id": {**genuine, "Signature": other},
+        "a key id the bank never published": {**genuine, "Key-ID": "made-up"},
+        "the wrong algorithm": {**genuine, "Signing-Algorithm": "RSA"},
+        "an unknown algorithm": {**genuine, "Signing-Algorithm": "HS256"},
+        "no signature": {k: v for k, v in genuine.items() if k != "Signature"},
+        "no key id": {k: v for k, v in genuine.items() if k != "Key-ID"},
+        "not base64": {**genuine, "Signature": "not base64!"},
+        "truncated": {**genuine, "Signature": genuine["Signature"][:-8]},
+        "the shared-secret scheme instead": hmac_headers(body),
+        "no headers": {},
+    }
+
+
+def hmac_headers(body: bytes, at: int | None = None) -> dict[str, str]:
+    now = int(time.time()) if at is None else at
+    return {"X-Signature-Timestamp": str(now), "X-Signature": sign(SECRET, now, body)}
 
 
 def forged(body: bytes, tolerance_s: int) -> dict[str, dict[str, str]]:
@@ -86,7 +114,9 @@ async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
     tolerance = world.deps.settings.callback_tolerance_s
     before = await snapshot(world)
 
-    for name, headers in forged(body, tolerance).items():
+    jpm = path == JPM_URL  # J.P. Morgan's own notification signature, not the shared secret
+    refused = jpm_forged(body) if jpm else forged(body, tolerance)
+    for name, headers in refused.items():
         response = await deliver(world, path, body, headers)
         assert response.status_code == 401, f"{rail}: {name} -> {response.status_code}"
         assert response.headers["content-type"] == "application/problem+json"
@@ -97,15 +127,15 @@ async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
     now = int(time.time())
     tampered = body.replace(paid_status.encode(), b"REJECTED")
     assert tampered != body
-    response = await deliver(world, path, tampered, {
-        "X-Signature-Timestamp": str(now), "X-Signature": sign(SECRET, now, body)})
+    response = await deliver(world, path, tampered,
+                             notification_headers(body) if jpm else hmac_headers(body, now))
     assert response.status_code == 401
     assert await snapshot(world) == before
 
-    # The genuine callback, signed within the window (near its edge), is applied.
+    # The genuine callback (an HMAC one signed within the window, near its edge) is applied.
     edge = int(time.time()) - tolerance + 30
-    response = await deliver(world, path, body, {
-        "X-Signature-Timestamp": str(edge), "X-Signature": sign(SECRET, edge, body)})
+    response = await deliver(world, path, body,
+                             notification_headers(body) if jpm else hmac_headers(body, edge))
     assert response.status_code == 200, response.text
     assert response.json() == {"result": "applied"}
     assert [p.status for p in await payouts(world)] == ["paid"]

@@ -19,6 +19,7 @@ from services.payouts.settings import PayoutsSettings
 from shared.auth import Role, mint_token
 from shared.db.engine import connect_raw
 from shared.settings import ServiceSettings
+from tests.bank_notifications import sandbox_bank_keys
 from tests.conftest import MigratedDb
 
 
@@ -68,7 +69,11 @@ async def serving(service: str, migrated_db: MigratedDb, amqp_url: str
     """``service``'s API in process over its migrated database, and its settings."""
     settings_cls, create_app = APPS[service]
     settings = settings_cls(database_url=await migrated_db(service), amqp_url=amqp_url)
-    async for client in started(create_app(settings)):
+    app = create_app(settings)
+    async for client in started(app):
+        if service == "payouts":  # no sandbox here: J.P. Morgan's keys are the sandbox's
+            await app.state.notification_keys.aclose()
+            app.state.notification_keys = sandbox_bank_keys()
         yield client, settings
 
 

@@ -19,6 +19,7 @@ from services.billing.settings import BillingSettings
 from services.claims.api.schemas.contracts import ContractIn
 from services.claims.settings import ClaimsSettings
 from services.payouts.settings import PayoutsSettings
+from services.sandbox.notifications import notification_headers
 from shared.auth import Role
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.integration.security.conftest import assert_problem, bearer, row_counts
@@ -97,7 +98,8 @@ def signed(settings: PayoutsSettings, body: dict[str, Any]) -> tuple[bytes, dict
     raw = json.dumps(body).encode()
     now = int(time.time())
     return raw, {"Content-Type": "application/json", TIMESTAMP_HEADER: str(now),
-                 SIGNATURE_HEADER: sign(settings.webhook_secret, now, raw)}
+                 SIGNATURE_HEADER: sign(settings.webhook_secret, now, raw),
+                 **notification_headers(raw)}  # J.P. Morgan's rails check this one
 
 
 @pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
