@@ -3,6 +3,7 @@ announce missed deadlines."""
 
 from __future__ import annotations
 
+from services.payouts.service.checks import checks_once
 from services.payouts.service.context import Deps
 from services.payouts.service.dispatch import dispatch_once
 from services.payouts.service.recovery import recover_once
@@ -20,6 +21,8 @@ def payout_loops(deps: Deps) -> list[Loop]:
         periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s,
                  batch=batch),
         periodic("sla", lambda: sla_once(deps), settings.sla_interval_s, batch=batch),
+        # The bank's paid-items report and the no-cash rule (stop, then reissue).
+        periodic("checks", lambda: checks_once(deps), settings.checks_interval_s, batch=batch),
         # Follows the clock the API moves (never in production, where it does not move).
         *([follow(deps.clock, deps.sessionmaker)] if adjustable(settings) else []),
     ]

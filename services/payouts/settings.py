@@ -53,9 +53,38 @@ class PayoutsSettings(ServiceSettings):
     jpm_debtor_name: str | None = Field(
         default="Home Warranty Payouts", max_length=140,
         description="debtor.debtorName, as the payee sees the payer.")
-    check_base_url: str | None = Field(
-        default=None, description="Check print-and-mail API; default: the Concourse host's "
-        "/check/v1.")
+    lob_base_url: str | None = Field(
+        default=None, description="Lob's print-and-mail API (``https://api.lob.com/v1``); "
+        "default: the Concourse host's /v1 (the sandbox serves Lob's paths).")
+    lob_api_key: str = Field(
+        default="test_sandbox_lob_key", min_length=8,
+        description="Lob API key, sent as the HTTP basic username (Lob's documented auth).")
+    lob_bank_account_id: str = Field(
+        default="bank_8cad8df5354d33f", pattern=r"^bank_[a-zA-Z0-9]+$",
+        description="Lob's id of our verified bank account that checks are drawn on.")
+    check_return_address: dict[str, str] = Field(
+        default={"company": "Homeward Warranty Co", "address_line1": "100 N Riverside Plaza",
+                 "address_city": "Chicago", "address_state": "IL", "address_zip": "60606"},
+        description="The checks' ``from`` (Lob's inline_address_us).")
+    positive_pay_base_url: str | None = Field(
+        default=None, description="The bank's positive-pay service (issue records, stop "
+        "payments, paid-items report; modelled, docs/positive-pay.md); default: the Concourse "
+        "host's /positive-pay/v1.")
+    check_account_number: str = Field(
+        default="000123456789", pattern=r"^\d{4,17}$",
+        description="Our account number at the bank, as the positive-pay records carry it.")
+    check_first_number: int = Field(
+        default=10001, ge=1, le=500_000_000,
+        description="The first check number of the account's sequence (Lob's limit: 500M).")
+    check_send_delay_days: int = Field(
+        default=1, ge=1, le=180, description="A check's send date is this many days after "
+        "it is issued: until then Lob can cancel it (DELETE); after it, only a stop payment.")
+    check_stale_days: int = Field(
+        default=14, ge=1, le=180, description="A check not paid this many days after its send "
+        "date (payouts clock) gets a stop payment, then a reissue (within check_max_issues).")
+    checks_interval_s: float = Field(
+        default=60, gt=0, description="How often the paid-items report and the no-cash rule "
+        "are checked.")
     ledger_url: str | None = Field(
         default=None, description="The provider ledger reconciliation compares with; default: "
         "the Concourse host's /ledger (the sandbox's).")
@@ -256,8 +285,12 @@ class PayoutsSettings(ServiceSettings):
         return self.jpm_payments_base_url or self._sibling("/tsapi/v1")
 
     @property
-    def check_url(self) -> str:
-        return self.check_base_url or self._sibling("/check/v1")
+    def lob_url(self) -> str:
+        return self.lob_base_url or self._sibling("/v1")
+
+    @property
+    def positive_pay_url(self) -> str:
+        return self.positive_pay_base_url or self._sibling("/positive-pay/v1")
 
     @property
     def provider_ledger_url(self) -> str:

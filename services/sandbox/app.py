@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 
 from shared.problems import install_problem_handlers
 
-from . import check, concourse, control, jpm_payments, notifications, oauth
+from . import bank, concourse, control, jpm_payments, lob, notifications, oauth
 from .runtime import Sandbox
 from .settings import SandboxSettings
 from .state import Clock
@@ -44,10 +44,10 @@ def create_app(
         title="Provider sandbox",
         version="1.0.0",
         description="Dev/test stand-in for J.P. Morgan Concourse, J.P. Morgan Global Payments "
-        "v1 (Zelle, ACH at /tsapi/v1) and a print-and-mail check provider: payments keyed by "
-        "endToEndId, asynchronous settlement with signed callbacks, a clock tests can "
-        "advance, payee behaviours, fault injection and a ledger. In memory only; never a "
-        "real provider.",
+        "v1 (Zelle, ACH at /tsapi/v1) and Lob's check API (/v1/checks) with a modelled bank "
+        "(positive pay, stop payments, paid items): payments keyed by endToEndId, "
+        "asynchronous settlement with signed callbacks, a clock tests can advance, payee "
+        "behaviours, fault injection and a ledger. In memory only; never a real provider.",
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox
@@ -55,12 +55,13 @@ def create_app(
     app.include_router(control.health)
     app.include_router(oauth.router)
     app.include_router(notifications.router, dependencies=[Depends(oauth.require_bearer)])
-    # J.P. Morgan's APIs (Concourse, Global Payments) take a bearer token; the check printer
-    # does not.
+    # J.P. Morgan's APIs (Concourse, Global Payments) take a bearer token; Lob takes its API
+    # key (HTTP basic) and the modelled positive-pay service has no published auth to model.
     bearer = [Depends(oauth.require_bearer)]
     app.include_router(concourse.router, dependencies=bearer)
     app.include_router(jpm_payments.router, dependencies=bearer)
-    app.include_router(check.router)
+    app.include_router(lob.router)
+    app.include_router(bank.router)
     app.include_router(control.ledger)
     app.include_router(control.controls)
     app.include_router(__import__("services.sandbox.gateway", fromlist=["router"]).router)

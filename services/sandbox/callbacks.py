@@ -14,6 +14,7 @@ import httpx
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from .jpm_schemas import callback_body as jpm_callback_body
+from .lob_objects import lob_event
 from .notifications import notification_headers
 from .schemas import CallbackEvent
 from .state import Clock, Payment, Rail
@@ -24,13 +25,17 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_S = 5.0
 
 
-def build_event(payment: Payment, clock: Clock) -> bytes:
+def build_event(payment: Payment, clock: Clock) -> bytes | None:
     """The callback body, serialised once: a duplicate delivery must be the same bytes and the
     same eventId, which is what lets the receiver deduplicate it. J.P. Morgan's payments call
     back in its own ``paymentInitiationStatus`` shape (no event id: the payment and its status
-    identify the event)."""
+    identify the event); a check's is Lob's ``event`` (None where Lob has none: cashed and
+    stopped are the bank's word, not the printer's)."""
     if payment.rail is Rail.ZELLE:
         return json.dumps(jpm_callback_body(payment)).encode()
+    if payment.rail is Rail.CHECK:
+        lob = lob_event(payment, clock.now())
+        return None if lob is None else json.dumps(lob).encode()
     event = CallbackEvent(
         event_id=str(uuid.uuid4()),
         end_to_end_id=payment.end_to_end_id,

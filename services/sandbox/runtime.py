@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 
 from shared import http
 
+from .bank_records import Bank
 from .callbacks import CallbackSender
 from .faults import FaultInjector
 from .oauth import Authority
@@ -32,6 +33,7 @@ class Sandbox:
         self.faults = FaultInjector()
         self.payees = PayeeDirectory()
         self.authority = Authority(settings)
+        self.bank = Bank()
         # An injected client belongs to the caller (tests pass one with a MockTransport); only a
         # client we created is ours to close.
         self._client = callback_client
@@ -59,6 +61,7 @@ class Sandbox:
         await self.store.clear()
         await self.faults.clear()
         await self.payees.clear()
+        self.bank.clear()
         self.clock.freeze(None)
 
     async def aclose(self) -> None:

@@ -61,11 +61,10 @@ class SandboxSettings(BaseSettings):
     check_cash_after_days: int = Field(
         default=2, ge=0, le=60, description="Delivery to cashing (a payee who cashes)."
     )
-    check_stale_days: int = Field(
-        default=14, ge=1, le=180,
-        description="A check not cashed this long after mailing is stopped by the bank (stale); "
-        "the payer reissues.",
-    )
+    lob_webhook_url: str = Field(
+        default="http://127.0.0.1:8002/v1/callbacks/check",
+        description="Where Lob's check events are POSTed (Lob: a webhook set up in its "
+        "dashboard, not per request).")
     tick_ms: int = Field(
         default=50, ge=5, le=5000,
         description="How often due steps of multi-day payments are applied.",

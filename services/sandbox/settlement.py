@@ -102,6 +102,8 @@ class Settler:
             for payment in events:
                 assert payment.callback_url is not None
                 body = build_event(payment, self._clock)
+                if body is None:
+                    continue  # nothing this provider announces
                 # Sequential, not concurrent: like a provider that re-sends an event it thinks
                 # was lost; the receiver must deduplicate by eventId either way.
                 for _ in range(2 if faults.duplicate_callbacks else 1):

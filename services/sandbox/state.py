@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class PaymentStatus(StrEnum):
@@ -128,6 +129,9 @@ class Payment:
     method: str | None = None  # how the money went: ACH, ZELLE, CHECK
     check_number: int | None = None
     mailed_at: datetime | None = None
+    # Lob's view of a check: the request's fields echoed in the check object (from, to,
+    # bank_account, send_date, metadata, message, use_type, memo).
+    lob: dict[str, Any] | None = None
     steps: list[Step] = field(default_factory=list)
 
     @staticmethod

@@ -25,10 +25,13 @@ DAY = timedelta(days=1)
 
 
 def check_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSettings,
-               ) -> list[Step]:
-    """Print and mail: mailed on the send date, in transit, delivered; then cashed, returned
-    to sender, or (never cashed) stopped by the bank's stale-check rule."""
-    mailed = created + settings.check_mail_after_days * DAY
+               send_date: datetime | None = None) -> list[Step]:
+    """Print and mail: mailed on the send date (Lob's ``send_date``, else after the configured
+    days), in transit, delivered; then cashed (the bank pays it), or returned to sender. A
+    check never cashed stays delivered: stopping it is the issuer's decision, not the bank's.
+    """
+    mailed = max(send_date, created) if send_date is not None \
+        else created + settings.check_mail_after_days * DAY
     steps = [Step(mailed, S.MAILED), Step(mailed + DAY, S.IN_TRANSIT)]
     if behaviour.check is CheckBehaviour.RETURN_TO_SENDER:
         steps.append(Step(mailed + settings.check_delivery_days * DAY, S.RETURNED_TO_SENDER,
@@ -39,10 +42,6 @@ def check_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSe
     if behaviour.check is CheckBehaviour.CASH:
         steps.append(Step(delivered + settings.check_cash_after_days * DAY, S.CASHED,
                           method="CHECK"))
-    else:
-        steps.append(Step(mailed + settings.check_stale_days * DAY, S.STOPPED,
-                          f"stale: not cashed within {settings.check_stale_days} days of "
-                          "mailing; stop payment placed", reason_code="STAL"))
     return steps
 
 

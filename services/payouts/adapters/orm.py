@@ -4,13 +4,14 @@ and the idempotency keys of operator actions."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -144,6 +145,33 @@ class AttemptRow(Base):
     checks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class CheckNumberRow(Base):
+    """The last check number issued on a bank account: we own the sequence, so a number is
+    never reused (a reissue gets the next one, never the stopped check's)."""
+
+    __tablename__ = "check_numbers"
+
+    account_number: Mapped[str] = mapped_column(String(17), primary_key=True)
+    last_number: Mapped[int] = mapped_column(BigInteger)
+
+
+class CheckIssueRow(Base):
+    """A check attempt's issuer facts: its number, send date and any stop payment."""
+
+    __tablename__ = "check_issues"
+    __table_args__ = (
+        UniqueConstraint("account_number", "check_number", name="uq_check_issues_number"),
+    )
+
+    attempt_id: Mapped[str] = mapped_column(ForeignKey("payout_attempts.id"), primary_key=True)
+    account_number: Mapped[str] = mapped_column(String(17))
+    check_number: Mapped[int] = mapped_column(BigInteger)
+    send_date: Mapped[date] = mapped_column(Date)
+    stop_id: Mapped[str | None] = mapped_column(String(64))
+    stop_expires_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
 
 
 class ProviderEventRow(Base):

@@ -115,7 +115,10 @@ def _parsed(raw: bytes, bound: RailBinding) -> list[ProviderCallback]:
 
 
 def _overall(results: list[CallbackResult]) -> CallbackResult:
-    """One answer for a body that may announce several payments (J.P. Morgan's list)."""
+    """One answer for a body that may announce several payments (J.P. Morgan's list) or none
+    of ours (Lob's check.deleted: our DELETE's answer already applied it)."""
+    if not results:
+        return CallbackResult.IGNORED
     if CallbackResult.APPLIED in results:
         return CallbackResult.APPLIED
     if all(r is CallbackResult.DUPLICATE for r in results):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from services.payouts.adapters import check, concourse
+from services.payouts.adapters import concourse
 from services.payouts.adapters.bank_auth import TokenSource
 from services.payouts.adapters.provider_http import ProviderClient, ProviderProtocolError
 from services.payouts.api.schemas import RailCallback  # the signed events' shape, for now
@@ -21,6 +21,9 @@ from services.payouts.domain.outcomes import Observation
 from services.payouts.rails.jpm_payments import callbacks as jpm_callbacks
 from services.payouts.rails.jpm_payments.client import Debtor, ZelleClient
 from services.payouts.rails.jpm_payments.statuses import OBSERVATIONS as JPM_OBSERVATIONS
+from services.payouts.rails.lob_checks import callbacks as lob_callbacks
+from services.payouts.rails.lob_checks.client import BankAccount, LobAccount, LobChecksClient
+from services.payouts.rails.lob_checks.wire import EVENT_OBSERVATIONS as LOB_OBSERVATIONS
 from services.payouts.service.callbacks import ProviderCallback
 from services.payouts.settings import PayoutsSettings
 from shared.money import Money
@@ -89,7 +92,30 @@ JPM_PAYMENTS = CallbackDoc(
 )
 
 
-# -- the signed-event rails (Concourse, check), read as they are until their own packages ----
+# -- Lob checks: printed and mailed by Lob, issued to and paid by the bank ------------------
+
+
+def _lob_checks_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
+    # Lob's webhooks are configured on Lob's dashboard, not per request: no callback URL.
+    return LobChecksClient(
+        settings.lob_url,
+        account=LobAccount(settings.lob_api_key, settings.lob_bank_account_id,
+                           settings.check_return_address),
+        bank=BankAccount(settings.positive_pay_url, settings.check_account_number),
+        **options)
+
+
+LOB_CHECKS = CallbackDoc(
+    summary="Lob check webhook event: mailed, in transit, delivered, returned",
+    description="The body is Lob's `event` object (`event_type.id`: check.mailed, "
+    "check.in_transit, check.delivered, check.returned_to_sender, ...; `body`: the check with "
+    "our `metadata.end_to_end_id`). The printer's events never pay a payout: the bank's "
+    "paid-items report does. check.returned_to_sender returns it.",
+    schema=lob_callbacks.event_schema(), example=lob_callbacks.EXAMPLE,
+)
+
+
+# -- the signed-event rail (Concourse), read as it is until its own package ----------------
 
 
 def _signed_event_parser(rail: Rail, observe: Callable[[str, str | None], Observation],
@@ -121,11 +147,6 @@ def _concourse_client(settings: PayoutsSettings, **options: Any) -> ProviderClie
                                      callback_url=settings.callback_url("concourse"), **options)
 
 
-def _check_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
-    return check.CheckClient(settings.check_url, callback_url=settings.callback_url("check"),
-                             **options)
-
-
 _SIGNED_EXAMPLE = {
     "eventId": "5d0c7c2e-2b7e-4a59-9b0c-0d8c1c7a9f10", "endToEndId": "K3V9Q2M7X1B4C8D5",
     "paymentId": "CNC-3f9a1c2b7d4e", "status": "COMPLETED", "amount": "125.00",
@@ -150,14 +171,8 @@ REGISTRY: dict[Rail, RailBinding] = {
         lambda raw: jpm_callbacks.parse_callbacks(raw, Rail.ZELLE), JPM_OBSERVATIONS,
         doc=JPM_PAYMENTS, bank_token=True, callback_auth=CallbackAuth.JPM_SIGNATURE),
     Rail.CHECK: RailBinding(
-        Rail.CHECK, _check_client, "/check",
-        _signed_event_parser(Rail.CHECK, check.observe), check.OBSERVATIONS,
-        doc=_signed_doc(
-            "Check status callback: mailed, delivered, cashed, returned (HMAC-signed)",
-            " CASHED pays the payout; RETURNED_TO_SENDER returns it; VOIDED/STOPPED cancel it "
-            "(STOPPED with reasonCode STAL: stale, reissued).",
-            {**_SIGNED_EXAMPLE, "paymentId": "CHK-3f9a1c2b7d4e", "status": "CASHED",
-             "checkNumber": 100231})),
+        Rail.CHECK, _lob_checks_client, "/check", lob_callbacks.parse_callbacks,
+        LOB_OBSERVATIONS, doc=LOB_CHECKS),
 }
 
 

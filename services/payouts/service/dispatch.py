@@ -9,6 +9,7 @@ attempt whose lease runs out, and the recovery loop finds out from the provider 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Effect, Observation
 from services.payouts.service.apply import Reading, apply_observation, mismatch
+from services.payouts.service.checks import with_check
 from services.payouts.service.context import Deps
 from services.payouts.service.mapping import payee_from_json
 from services.payouts.service.ports import (
@@ -50,13 +52,13 @@ class Claimed:
 
 
 def instruction_for(payout: PayoutRow, attempt: AttemptRow) -> PaymentInstruction:
-    return _instruction(attempt.id, attempt.amount, payout.payee, payout.memo)
+    return _instruction(attempt.id, attempt.amount, payout.payee, payout.memo, payout.id)
 
 
 def _instruction(end_to_end_id: str, amount: Decimal, payee: dict[str, Any],
-                 memo: str | None) -> PaymentInstruction:
+                 memo: str | None, payout_id: uuid.UUID) -> PaymentInstruction:
     return PaymentInstruction(end_to_end_id=end_to_end_id, amount=Money(amount),
-                              payee=payee_from_json(payee), memo=memo)
+                              payee=payee_from_json(payee), memo=memo, payout_id=str(payout_id))
 
 
 async def dispatch_once(deps: Deps) -> int:
@@ -91,13 +93,16 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
                 resent.append(attempt_id)
             claimed.append(Claimed(
                 payout.id, Rail(payout.rail),
-                _instruction(attempt_id, payout.amount, payout.payee, payout.memo),
+                _instruction(attempt_id, payout.amount, payout.payee, payout.memo, payout.id),
                 payout.correlation_id))
         taken = await repo.resend_attempts(resent, lease_until=lease_until, now=now)
         if new:
             taken |= await repo.create_attempts(new, lease_until=lease_until, now=now)
         # A payout another dispatcher took a moment ago is not ours to send.
         claimed = [c for c in claimed if c.instruction.end_to_end_id in taken]
+        # A check's number and send date are ours, committed with the attempt before printing.
+        claimed = [dataclasses.replace(c, instruction=await with_check(
+            uow.session, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
         log.info("attempt created", extra={"payout_id": item.payout_id,

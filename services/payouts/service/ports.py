@@ -10,6 +10,7 @@ raises for a provider's answer: whatever happened is a result, so the caller alw
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol, runtime_checkable
 
 from services.payouts.domain.model import Payee, Rail
@@ -18,11 +19,22 @@ from shared.money import Money
 
 
 @dataclass(frozen=True, slots=True)
+class CheckIssue:
+    """What we, the issuer, decided for a check before printing it: its number in the bank
+    account's sequence (never reused) and the day it may be mailed."""
+
+    check_number: int
+    send_date: date
+
+
+@dataclass(frozen=True, slots=True)
 class PaymentInstruction:
     end_to_end_id: str
     amount: Money
     payee: Payee
     memo: str | None
+    payout_id: str | None = None
+    check: CheckIssue | None = None  # set for the check rail only
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from services.payouts.domain.model import AttemptStatus, Rail
 from services.payouts.domain.validation import zelle_recipient
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.apply import apply_observation, mismatch, next_check_at
+from services.payouts.service.checks import with_check
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
 from services.payouts.service.dispatch import (
     Claimed,
@@ -79,8 +80,9 @@ async def take_due_attempts(deps: Deps) -> list[Due]:
             else:
                 attempt.lease_until = next_check_at(deps.settings, now, attempt.checks + 1)
             attempt.checks += 1
-            claimed = Claimed(payout.id, rail, instruction_for(payout, attempt),
-                              payout.correlation_id)
+            instruction = await with_check(uow.session, deps.settings, rail,
+                                           instruction_for(payout, attempt), now.date())
+            claimed = Claimed(payout.id, rail, instruction, payout.correlation_id)
             due.append(Due(claimed, status))
         await uow.commit()
     return due

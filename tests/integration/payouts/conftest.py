@@ -25,6 +25,7 @@ from services.payouts.bootstrap import create_app
 from services.payouts.consumers.commands import request_payout_handler
 from services.payouts.rails.jpm_payments.notifications import NotificationKeys
 from services.payouts.rails.registry import rail_clients
+from services.payouts.service.checks import checks_once
 from services.payouts.service.context import Deps
 from services.payouts.settings import PayoutsSettings
 from services.sandbox.app import create_app as create_sandbox_app
@@ -47,7 +48,8 @@ SECRET = "payouts-test-webhook-secret-0123456789"
 PAYOUTS_BASE = "http://payouts.test"
 SANDBOX_BASE = "http://sandbox.test"
 # service_clock too: each test starts on the wall clock, as on a fresh database.
-TABLES = ("payout_status_history, provider_events, payout_attempts, payouts, payees, outbox, "
+TABLES = ("payout_status_history, provider_events, check_issues, check_numbers, "
+          "payout_attempts, payouts, payees, outbox, "
           "inbox, idempotency_keys, service_clock")
 
 
@@ -129,6 +131,12 @@ class World:
         assert response.status_code == 200, response.text
         await self.sandbox.settler.idle()
 
+    async def bank_pass(self) -> int:
+        """One pass of the check loop: the bank's paid-items report, then the no-cash rule."""
+        done = await checks_once(self.deps)
+        await self.sandbox.settler.idle()
+        return done
+
     async def move_clock(self, hours: int) -> dict[str, Any]:
         """Move the payouts clock forward over HTTP, as an operator (not the sandbox's)."""
         response = await self.api.post("/v1/ops/clock", json={"advance_seconds": hours * 3600},
@@ -187,7 +195,8 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
         sandbox_app = create_sandbox_app(
             SandboxSettings(webhook_secret=SECRET, settle_delay_ms=0, callback_retries=2,
                             jpm_client_url=f"{PAYOUTS_BASE}/v1/callbacks/jpm",
-                            callback_backoff_ms=10),
+                            callback_backoff_ms=10,
+                            lob_webhook_url=payouts_settings.callback_url("check")),
             callback_client=to_payouts,
         )
         sandbox: Sandbox = sandbox_app.state.sandbox

@@ -65,6 +65,7 @@ async def test_zelle_not_enrolled_falls_back_to_a_mailed_check_and_pays_once(
     assert payout.status == "approved" and "BE23" in payout.status_reason
     await send(world)  # the check goes out as attempt 2
     await world.advance(15)
+    await world.bank_pass()  # paid when the bank's paid-items report lists it
 
     [payout] = await payouts(world)
     assert payout.status == "paid"
@@ -103,7 +104,11 @@ async def test_check_is_paid_when_cashed(world: World) -> None:
     [row] = await world.sql("SELECT provider_status FROM payout_attempts")
     assert attempt.status == "submitted" and row.provider_status == "in_transit"
     await world.advance(10)
+    # The printer's delivery is not payment: only the bank's paid-items report pays it.
+    assert [p.status for p in await payouts(world)] == ["submitted"]
+    assert await world.bank_pass() == 1
     assert [p.status for p in await payouts(world)] == ["paid"]
+    assert await world.bank_pass() == 0  # the report read again pays nothing twice
 
 
 async def test_check_validation(world: World) -> None:
@@ -141,6 +146,8 @@ async def test_uncashed_check_is_stopped_and_reissued_then_expires_at_the_cap(
     for _ in range(world.settings.check_max_issues):
         await send(world)
         await world.advance(16)
+        await world.move_clock(16 * 24)  # the no-cash rule runs on the payouts clock
+        assert await world.bank_pass() == 1  # stop payment placed, then reissue or give up
 
     [payout] = await payouts(world)
     assert payout.status == "expired"

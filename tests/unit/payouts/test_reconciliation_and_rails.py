@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.payouts.adapters.check import CheckClient, observe
 from services.payouts.domain.model import MailingAddress, Payee
-from services.payouts.domain.outcomes import Observation
 from services.payouts.domain.reconciliation import (
     LedgerItem,
     MismatchKind,
@@ -76,16 +73,6 @@ def test_a_ledger_that_mirrors_our_attempts_reconciles_clean(
         assert [m.kind for m in reconcile(attempts, changed)] == [MismatchKind.AMOUNT]
 
 
-def test_check_statuses_map_to_observations() -> None:
-    assert observe("MAILED", None) is Observation.PENDING
-    assert observe("DELIVERED", None) is Observation.PENDING
-    assert observe("CASHED", None) is Observation.COMPLETED
-    assert observe("RETURNED_TO_SENDER", "RTS1") is Observation.RETURNED
-    assert observe("VOIDED", None) is Observation.CANCELLED
-    assert observe("STOPPED", None) is Observation.CANCELLED
-    assert observe("STOPPED", "STAL") is Observation.STALE
-
-
 def test_zelle_pays_the_token_first_and_check_mails_the_address() -> None:
     payee = Payee(kind="service_pro", name="Pat Pro", email="pat@x.net", mobile="+15555550123",
                   zelle_token="+15555550199",
@@ -95,6 +82,3 @@ def test_zelle_pays_the_token_first_and_check_mails_the_address() -> None:
     assert zelle["payments"]["creditor"] == {"creditorName": "Pat Pro", "creditorAccount": {
         "alternateAccountIdentifier": "+15555550199", "accountType": "ZELLE",
         "schemeName": {"proprietary": "TELI"}}}
-    check = CheckClient("http://x").body(instruction)
-    assert check["payee"]["address"]["zip"] == "62701" and check["memo"] == "memo"
-    assert json.dumps(check)  # serialisable as sent

@@ -1,0 +1,183 @@
+"""Use cases of the check rail that no provider drives: the issuer's check numbers, the bank's
+paid-items report (the only word that a check is paid), and the no-cash rule (a check not paid
+``check_stale_days`` after its send date is stopped, then reissued or given up on).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import date, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.payouts.adapters.orm import AttemptRow, CheckIssueRow
+from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.domain.model import AttemptStatus, Rail
+from services.payouts.domain.outcomes import Observation
+from services.payouts.metrics import PROVIDER_ERRORS
+from services.payouts.rails.lob_checks.client import LobChecksClient
+from services.payouts.rails.lob_checks.positive_pay import PaidItem
+from services.payouts.service.apply import Reading, apply_observation
+from services.payouts.service.context import Deps
+from services.payouts.service.ports import (
+    CheckIssue,
+    PaymentInstruction,
+    ProviderPayment,
+)
+from services.payouts.settings import PayoutsSettings
+
+log = logging.getLogger(__name__)
+
+ACTOR = "checks"
+# Attempts still at the printer or in the mail, i.e. a check that may yet be paid.
+_OUTSTANDING = (AttemptStatus.SUBMITTED.value, AttemptStatus.UNKNOWN.value,
+                AttemptStatus.SENDING.value)
+
+_NEXT_NUMBER = text(
+    "INSERT INTO check_numbers (account_number, last_number) VALUES (:account, :first) "
+    "ON CONFLICT (account_number) DO UPDATE SET last_number = check_numbers.last_number + 1 "
+    "RETURNING last_number")
+
+
+async def next_check_number(session: AsyncSession, settings: PayoutsSettings) -> int:
+    """One atomic statement: concurrent dispatchers get distinct numbers, none is reused."""
+    number = (await session.execute(_NEXT_NUMBER, {
+        "account": settings.check_account_number, "first": settings.check_first_number,
+    })).scalar_one()
+    return int(number)
+
+
+async def issue_for(session: AsyncSession, settings: PayoutsSettings, attempt_id: str,
+                    today: date) -> CheckIssue:
+    """The attempt's check number and send date: allocated once (committed with the attempt,
+    before anything is printed), the same on every resend of the attempt."""
+    row = await session.get(CheckIssueRow, attempt_id)
+    if row is None:
+        row = CheckIssueRow(attempt_id=attempt_id, account_number=settings.check_account_number,
+                            check_number=await next_check_number(session, settings),
+                            send_date=today + timedelta(days=settings.check_send_delay_days))
+        session.add(row)
+        await session.flush()
+    return CheckIssue(row.check_number, row.send_date)
+
+
+async def with_check(session: AsyncSession, settings: PayoutsSettings, rail: Rail,
+                     instruction: PaymentInstruction, today: date) -> PaymentInstruction:
+    if rail is not Rail.CHECK:
+        return instruction
+    issue = await issue_for(session, settings, instruction.end_to_end_id, today)
+    return dataclasses.replace(instruction, check=issue)
+
+
+async def checks_once(deps: Deps) -> int:
+    """Apply the bank's paid items, then stop the checks nobody cashed in time."""
+    client = deps.rails.get(Rail.CHECK)
+    if not isinstance(client, LobChecksClient):
+        return 0
+    return await apply_paid_items(deps, client) + await stop_uncashed(deps, client)
+
+
+async def apply_paid_items(deps: Deps, client: LobChecksClient) -> int:
+    since = await _oldest_outstanding_send_date(deps)
+    if since is None:
+        return 0
+    items = await client.paid_items(since)
+    if items is None:
+        return 0  # the bank did not answer: the next pass asks again
+    applied = 0
+    for item in items:
+        applied += await _apply_paid_item(deps, item)
+    return applied
+
+
+async def _oldest_outstanding_send_date(deps: Deps) -> date | None:
+    async with deps.uow() as uow:
+        oldest = (await uow.session.execute(
+            select(CheckIssueRow.send_date).join(
+                AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
+            .where(AttemptRow.status.in_(_OUTSTANDING))
+            .order_by(CheckIssueRow.send_date).limit(1))).scalar_one_or_none()
+    return oldest
+
+
+async def _apply_paid_item(deps: Deps, item: PaidItem) -> int:
+    """One paid item: the payout of that check number is paid, if the amount is the one we
+    issued. An unknown number or another amount is an exception an operator must look at (a
+    forged or altered check the bank paid anyway), never a payment."""
+    extra = {"check_number": item.check_number}
+    async with deps.uow() as uow:
+        issue = (await uow.session.execute(select(CheckIssueRow).where(
+            CheckIssueRow.account_number == item.account_number,
+            CheckIssueRow.check_number == item.check_number))).scalar_one_or_none()
+        if issue is None:
+            PROVIDER_ERRORS.labels(Rail.CHECK.value, "paid_item_unknown").inc()
+            log.error("bank paid check %s that we never issued: exception for an operator",
+                      item.check_number, extra=extra)
+            return 0
+        locked = await PayoutRepository(uow.session).lock_pair(issue.attempt_id)
+        if locked is None:
+            return 0
+        payout, attempt = locked
+        if item.amount.amount != attempt.amount:
+            PROVIDER_ERRORS.labels(Rail.CHECK.value, "paid_item_amount_mismatch").inc()
+            log.error("bank paid check %s for %s, issued for %s: exception for an operator",
+                      item.check_number, item.amount.amount, attempt.amount,
+                      extra={**extra, "attempt_id": attempt.id, "payout_id": payout.id})
+            return 0
+        reading = Reading(Observation.COMPLETED, reason=f"paid by the bank on "
+                          f"{item.paid_date.isoformat()}", provider_status="paid")
+        effect = await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
+                                         now=deps.clock(), actor=ACTOR)
+        await uow.commit()
+    return 0 if effect.ignored else 1
+
+
+async def stop_uncashed(deps: Deps, client: LobChecksClient) -> int:
+    """The no-cash rule, on the payouts clock: stop payment first, and only a stop the bank
+    confirmed ends the attempt as stale (whose payout is then reissued under the cap or given
+    up on): a reissue while the first check could still be paid is how one pays twice."""
+    async with deps.uow() as uow:
+        now = await deps.clock.sync(uow.session)  # an operator may have moved it
+        cutoff = now.date() - timedelta(days=deps.settings.check_stale_days)
+        due = list((await uow.session.execute(
+            select(CheckIssueRow.attempt_id).join(
+                AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
+            .where(AttemptRow.status == AttemptStatus.SUBMITTED.value,
+                   CheckIssueRow.send_date <= cutoff, CheckIssueRow.stop_id.is_(None))
+            .limit(deps.settings.dispatch_batch))).scalars())
+    stopped = 0
+    for attempt_id in due:
+        stopped += await _stop_one(deps, client, attempt_id)
+    return stopped
+
+
+async def _stop_one(deps: Deps, client: LobChecksClient, attempt_id: str) -> int:
+    result = await client.stop_payment(attempt_id)
+    if not isinstance(result, tuple):
+        log.warning("stop payment not confirmed (%s); tried again next pass", result,
+                    extra={"attempt_id": attempt_id})
+        return 0
+    payment, stop_id, expires_on = result
+    return await _record_stale(deps, attempt_id, payment, stop_id, expires_on)
+
+
+async def _record_stale(deps: Deps, attempt_id: str, payment: ProviderPayment, stop_id: str,
+                        expires_on: date) -> int:
+    days = deps.settings.check_stale_days
+    async with deps.uow() as uow:
+        locked = await PayoutRepository(uow.session).lock_pair(attempt_id)
+        issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+        if locked is None or issue is None:
+            return 0
+        issue.stop_id, issue.stop_expires_on = stop_id, expires_on
+        payout, attempt = locked
+        reading = Reading(Observation.STALE, reason=f"not paid within {days} days of its send "
+                          f"date: stop payment {stop_id} placed (expires {expires_on})",
+                          provider_reference=payment.provider_reference,
+                          provider_status="stopped", reason_code="STAL")
+        await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
+                                now=deps.clock(), actor=ACTOR)
+        await uow.commit()
+    return 1
