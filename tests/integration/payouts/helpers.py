@@ -60,6 +60,20 @@ def jpm_callback(end_to_end_id: str, status: str = "COMPLETED",
     return json.dumps({"callbacks": [item]}).encode()
 
 
+def lob_event(end_to_end_id: str, event_type: str = "check.in_transit",
+              amount: float = 125.0) -> bytes:
+    """Lob's webhook ``event`` for a check of ours (``body``: the check, with our end-to-end
+    id in its metadata), as Lob's specification shapes it."""
+    return json.dumps({
+        "id": "evt_" + uuid.uuid4().hex[:16], "object": "event",
+        "reference_id": "chk_534f10783683daa0", "date_created": "2026-01-06T10:00:00Z",
+        "event_type": {"id": event_type, "enabled_for_test": True, "resource": "checks",
+                       "object": "event_type"},
+        "body": {"id": "chk_534f10783683daa0", "object": "check", "amount": amount,
+                 "check_number": 10001, "metadata": {"end_to_end_id": end_to_end_id}},
+    }).encode()
+
+
 async def post(world: World, body: bytes, *, secret: str = SECRET,
                timestamp: int | None = None, url: str = URL) -> httpx.Response:
     ts = int(time.time()) if timestamp is None else timestamp

@@ -23,15 +23,17 @@ from shared.messaging.contracts import Rail as R
 from shared.signing import sign
 
 from .conftest import SECRET, World, command, customer_by_check, pro
-from .helpers import JPM_URL, attempts, event, history, jpm_callback, payouts
+from .helpers import JPM_URL, attempts, event, history, jpm_callback, lob_event, payouts
 
-# rail -> (callback path, the request that makes a payout on it, the status that pays it, the
-# body of the rail's callback)
-RAILS: dict[str, tuple[str, Callable[[], Any], str, Callable[[str, str], bytes]]] = {
-    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED", event),
-    "zelle": (JPM_URL, lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED", jpm_callback),
-    "check": ("/v1/callbacks/check",
-              lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED", event),
+# rail -> (callback path, the request that makes a payout on it, the status that ends it, the
+# body of the rail's callback, the payout's status after it). A check's printer never pays it
+# (the bank's paid-items report does): Lob's event that ends one is returned to sender.
+RAILS: dict[str, tuple[str, Callable[[], Any], str, Callable[[str, str], bytes], str]] = {
+    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED", event, "paid"),
+    "zelle": (JPM_URL, lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED", jpm_callback,
+              "paid"),
+    "check": ("/v1/callbacks/check", lambda: command(rail=R.CHECK, payee=customer_by_check()),
+              "check.returned_to_sender", lob_event, "returned"),
 }
 
 
@@ -103,14 +105,14 @@ async def deliver(world: World, path: str, body: bytes,
 async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
     world: World, rail: str,
 ) -> None:
-    path, request, paid_status, callback = RAILS[rail]
+    path, request, final_status, callback, payout_status = RAILS[rail]
     # Only the callbacks this test posts reach payouts (the sandbox's own are dropped).
     await world.faults(drop_callbacks=True)
     await world.request(request())
     await dispatch_once(world.deps)
     [attempt] = await attempts(world)
     assert attempt.status == "submitted"
-    body = callback(str(attempt.id), paid_status)
+    body = callback(str(attempt.id), final_status)
     tolerance = world.deps.settings.callback_tolerance_s
     before = await snapshot(world)
 
@@ -125,7 +127,7 @@ async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
 
     # A body signed for another body is refused too (signature covers the raw bytes).
     now = int(time.time())
-    tampered = body.replace(paid_status.encode(), b"REJECTED")
+    tampered = body.replace(final_status.encode(), b"REJECTED")
     assert tampered != body
     response = await deliver(world, path, tampered,
                              notification_headers(body) if jpm else hmac_headers(body, now))
@@ -138,4 +140,4 @@ async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
                              notification_headers(body) if jpm else hmac_headers(body, edge))
     assert response.status_code == 200, response.text
     assert response.json() == {"result": "applied"}
-    assert [p.status for p in await payouts(world)] == ["paid"]
+    assert [p.status for p in await payouts(world)] == [payout_status]

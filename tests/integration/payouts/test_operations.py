@@ -130,6 +130,10 @@ async def test_void_before_mailing_stop_after_and_stop_with_reissue(world: World
     await world.sandbox.settler.idle()
     assert await dispatch_once(world.deps) == 1
     await world.advance(10)
+    # Cashed: the printer's events never pay it, the bank's paid-items report does.
+    [row] = await world.sql("SELECT status FROM payouts WHERE id = :i", i=mailed.id)
+    assert row.status == "submitted"
+    assert await world.bank_pass() == 1
     [row] = await world.sql("SELECT status FROM payouts WHERE id = :i", i=mailed.id)
     assert row.status == "paid"
     ledger = [e for e in await world.ledger() if e["payeeName"] == "Stopped Payee"]

@@ -257,6 +257,15 @@ class LobChecksClient(ProviderClient):
         return ended, answer.stop_id, answer.expires_on
 
     async def stop(self, end_to_end_id: str) -> ActionResult:
+        """An operator's stop: only for a check in the mail. Before that Lob can still cancel
+        it (``void``), which leaves no check that could ever be presented."""
+        try:
+            check = await self.find(end_to_end_id)
+        except (ProviderError, _Unexpected) as exc:
+            return Unknown(f"{type(exc).__name__}: {exc}")
+        if check is not None and not check.in_the_mail:
+            return Rejected(409, "the check is not in the mail yet: void it (Lob cancels it "
+                            "before its send date)")
         result = await self.stop_payment(end_to_end_id)
         return Status(result[0]) if isinstance(result, tuple) else result
 

@@ -89,6 +89,11 @@ class LobCheck(BaseModel):
     def reference(self) -> str:
         return self.id if self.check_number is None else f"{self.id} #{self.check_number}"
 
+    @property
+    def in_the_mail(self) -> bool:
+        """Lob has tracking events for it: printed and handed to USPS, past cancelling."""
+        return bool(self.tracking_events)
+
     def observation(self) -> tuple[Observation, str]:
         """What the check's own record says, with its provider status."""
         if self.deleted:
