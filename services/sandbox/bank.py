@@ -28,6 +28,7 @@ router = APIRouter(prefix="/positive-pay/v1", tags=["bank (modelled)"])
 
 ISSUE_HEADER = ["account_number", "check_number", "amount", "issue_date", "payee_name", "void"]
 PAID_HEADER = ["account_number", "check_number", "amount", "paid_date"]
+EXCEPTION_HEADER = ["account_number", "check_number", "amount", "presented_date", "reason"]
 STOP_VALID_DAYS = 180  # a stop payment lapses after about six months unless renewed
 S = PaymentStatus
 STOPPABLE = frozenset({S.CREATED, S.MAILED, S.IN_TRANSIT, S.DELIVERED})
@@ -122,4 +123,22 @@ async def paid_items(sandbox: SandboxDep,
                 (account_number, payment.check_number or 0) in sandbox.bank.issues:
             writer.writerow((account_number, payment.check_number, f"{payment.amount}",
                              paid.date().isoformat()))
+    return PlainTextResponse(out.getvalue(), media_type="text/csv")
+
+
+@router.get("/exception-items", summary="Presented checks returned unpaid (text/csv)",
+            description="Positive pay's exceptions: a presented check with no live issue "
+            "record (never issued, or voided) or another amount is returned unpaid and listed "
+            "here; no money moves. Format: docs/positive-pay.md.",
+            response_class=PlainTextResponse)
+async def exception_items(sandbox: SandboxDep,
+                          account_number: Annotated[str, Query(pattern=r"^\d{4,17}$")],
+                          ) -> PlainTextResponse:
+    await sandbox.ticker.tick()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXCEPTION_HEADER)
+    for item in sandbox.bank.exceptions:
+        writer.writerow((account_number, item.check_number, f"{item.amount}",
+                         item.presented_date.isoformat(), item.reason))
     return PlainTextResponse(out.getvalue(), media_type="text/csv")

@@ -47,7 +47,8 @@ class Sandbox:
         self.settler = Settler(
             self.store, self.faults, self.sender, self.clock, settings.settle_delay_ms / 1000
         )
-        self.ticker = Ticker(self.store, self.settler, self.clock, settings.tick_ms / 1000)
+        self.ticker = Ticker(self.store, self.settler, self.clock, settings.tick_ms / 1000,
+                             screen=self.bank.pays)
 
     def client(self) -> httpx.AsyncClient:
         """The one shared callback client. Created by the lifespan, or on first use when the

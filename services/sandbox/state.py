@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -242,8 +243,11 @@ class PaymentStore:
                 payment.steps = sorted(steps, key=lambda s: s.at)
                 self._scheduled.add(end_to_end_id)
 
-    async def take_due_steps(self, now: datetime) -> list[Payment]:
-        """Apply every step due by ``now``; one snapshot per step applied, in order."""
+    async def take_due_steps(self, now: datetime,
+                             screen: Callable[[Payment, Step], bool] | None = None,
+                             ) -> list[Payment]:
+        """Apply every step due by ``now``; one snapshot per step applied, in order. A step
+        ``screen`` refuses is dropped unapplied (the bank returning a presented check)."""
         async with self._lock:
             changed: list[Payment] = []
             # In creation order, as when every payment was scanned.
@@ -252,6 +256,8 @@ class PaymentStore:
             for payment in due:
                 while payment.steps and payment.steps[0].at <= now:
                     step = payment.steps.pop(0)
+                    if screen is not None and not screen(payment, step):
+                        continue
                     _apply(payment, step)
                     changed.append(replace(payment, steps=list(payment.steps)))
                     if payment.status in FINAL_STATUSES:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .payees import CheckBehaviour, PayeeBehaviour
 from .settings import SandboxSettings
 from .settlement import Settler
-from .state import Clock, PaymentStatus, PaymentStore, Step
+from .state import Clock, Payment, PaymentStatus, PaymentStore, Step
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,10 @@ def unclaimed_concourse_plan(created: datetime, settings: SandboxSettings) -> li
 
 class Ticker:
     def __init__(self, store: PaymentStore, settler: Settler, clock: Clock,
-                 interval_s: float) -> None:
+                 interval_s: float,
+                 screen: Callable[[Payment, Step], bool] | None = None) -> None:
         self._store = store
+        self._screen = screen  # the bank's positive pay, at a check's presentment
         self._settler = settler
         self._clock = clock
         self._interval_s = interval_s
@@ -74,7 +77,7 @@ class Ticker:
     async def tick(self) -> int:
         """Apply the due steps now; callbacks go out in each payment's order."""
         async with self._lock:  # two ticks at once could send one payment's steps unordered
-            changed = await self._store.take_due_steps(self._clock.now())
+            changed = await self._store.take_due_steps(self._clock.now(), self._screen)
         self._settler.notify_in_order(changed)
         for payment in changed:
             log.info("payment %s (%s) is %s", payment.end_to_end_id, payment.rail.value,

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import itertools
 import json
+from datetime import date
 from typing import Any
 
+from services.payouts.rails.lob_checks import positive_pay as pp
 from services.sandbox.jpm_payments import new_york_today
+from shared.money import Money
 
-from .conftest import CALLBACK_URL, Harness, e2e_id, payment_body
+from .conftest import Harness, e2e_id, payment_body
 
 ZELLE = "/tsapi/v1/payments"
-CHECKS = "/check/v1/checks"
-ADDRESS = {"line1": "12 Elm St", "city": "Springfield", "state": "IL", "zip": "62701"}
+CHECKS = "/v1/checks"  # Lob's path
+ADDRESS = {"address_line1": "12 Elm St", "address_city": "Springfield", "address_state": "IL",
+           "address_zip": "62701"}
+RETURN_ADDRESS = {"company": "Homeward Warranty Co", "address_line1": "100 N Riverside Plaza",
+                  "address_city": "Chicago", "address_state": "IL", "address_zip": "60606"}
+ACCOUNT = "000123456789"  # our account at the bank, as the positive-pay records carry it
+_numbers = itertools.count(20001)
 
 
 def zelle_body(eid: str, amount: float = 180.00, recipient: str = "pat@fixit-pros.net",
@@ -30,14 +41,38 @@ def zelle_body(eid: str, amount: float = 180.00, recipient: str = "pat@fixit-pro
     }}
 
 
-def check_body(eid: str, name: str = "Jane Doe", **overrides: Any) -> dict[str, Any]:
+def check_body(eid: str, name: str = "Jane Doe", amount: float = 250.00,
+               **overrides: Any) -> dict[str, Any]:
+    """A check as Lob's ``POST /v1/checks`` takes it, numbered by us, the issuer."""
     body: dict[str, Any] = {
-        "endToEndId": eid, "amount": "250.00", "currency": "USD",
-        "payee": {"name": name, "address": ADDRESS}, "memo": "Claim credit C-1",
-        "callbackUrl": CALLBACK_URL,
+        "to": {"name": name, **ADDRESS}, "from": RETURN_ADDRESS,
+        "bank_account": "bank_8cad8df5354d33f", "amount": amount,
+        "check_number": next(_numbers), "memo": "Claim credit C-1",
+        "metadata": {"end_to_end_id": eid},
     }
     body.update(overrides)
     return body
+
+
+async def issue(harness: Harness, body: dict[str, Any], *, void: bool = False) -> None:
+    """The positive-pay issue record of ``body``'s check, as the payouts client uploads it."""
+    record = pp.IssueRecord(ACCOUNT, body["check_number"], Money.of(f"{body['amount']:.2f}"),
+                            date.today(), body["to"]["name"], void)
+    response = await harness.client.post("/positive-pay/v1/issues",
+                                         content=pp.issue_file([record]).encode(),
+                                         headers={"Content-Type": pp.MEDIA_TYPE})
+    assert response.status_code == 200, response.text
+
+
+async def create(harness: Harness, body: dict[str, Any], *, issued: bool = True,
+                 ) -> dict[str, Any]:
+    if issued:
+        await issue(harness, body)
+    response = await harness.client.post(
+        CHECKS, json=body, headers={"Idempotency-Key": body["metadata"]["end_to_end_id"]})
+    assert response.status_code == 200, response.text
+    created: dict[str, Any] = response.json()
+    return created
 
 
 async def advance(harness: Harness, days: int) -> None:
@@ -46,16 +81,37 @@ async def advance(harness: Harness, days: int) -> None:
     await harness.sandbox.settler.idle()
 
 
-async def check_status(harness: Harness, eid: str) -> dict[str, Any]:
-    response = await harness.client.get(f"{CHECKS}/status", params={"endToEndId": eid})
+async def lob_check(harness: Harness, eid: str) -> dict[str, Any]:
+    """Lob's check object, found by our metadata as the payouts client finds it."""
+    response = await harness.client.get(CHECKS, params={"metadata[end_to_end_id]": eid})
     assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    [check] = response.json()["data"]
+    assert isinstance(check, dict)
+    return check
+
+
+def tracking(check: dict[str, Any]) -> list[str]:
+    return [event["name"] for event in check["tracking_events"]]
+
+
+def lob_events(harness: Harness, chk_id: str) -> list[str]:
+    events = [json.loads(r.content) for r in harness.receiver.requests]
+    return [e["event_type"]["id"] for e in events
+            if e.get("object") == "event" and e["reference_id"] == chk_id]
 
 
 def callback_statuses(harness: Harness, eid: str) -> list[str]:
     events = [json.loads(r.content) for r in harness.receiver.requests]
-    return [e["status"] for e in events if e["endToEndId"] == eid]
+    return [e["status"] for e in events if e.get("endToEndId") == eid]
+
+
+async def bank_report(harness: Harness, report: str) -> list[dict[str, str]]:
+    params = {"account_number": ACCOUNT}
+    if report == "paid-items":
+        params["since"] = "2000-01-01"
+    response = await harness.client.get(f"/positive-pay/v1/{report}", params=params)
+    assert response.status_code == 200, response.text
+    return list(csv.DictReader(io.StringIO(response.text)))
 
 
 async def settle(harness: Harness) -> None:
@@ -127,72 +183,118 @@ async def test_zelle_limits_and_refusals_use_the_specs_error_envelope(harness: H
     assert unknown.json()["errors"][0]["errorDetails"][0]["errorCode"] == "10009"
 
 
-async def test_check_lives_created_mailed_in_transit_delivered_cashed(harness: Harness) -> None:
+async def test_check_lives_created_mailed_in_transit_delivered_then_paid_by_the_bank(
+    harness: Harness,
+) -> None:
     eid = e2e_id()
-    created = (await harness.client.post(CHECKS, json=check_body(eid))).json()
-    assert created["status"] == "CREATED" and created["checkNumber"] > 0
+    body = check_body(eid)
+    created = await create(harness, body)
+    assert created["check_number"] == body["check_number"] and tracking(created) == []
+    again = await create(harness, body)  # Lob: the same Idempotency-Key, the same check
+    assert again["id"] == created["id"]
 
     await advance(harness, 15)
 
-    status = await check_status(harness, eid)
-    assert status["status"] == "CASHED" and status["mailedAt"] and status["cashedAt"]
-    assert callback_statuses(harness, eid) == ["MAILED", "IN_TRANSIT", "DELIVERED", "CASHED"]
+    check = await lob_check(harness, eid)
+    assert tracking(check) == ["Mailed", "In Transit", "Delivered"]
+    # Lob tells the mail's progress, never payment: that is the bank's paid-items report.
+    assert lob_events(harness, created["id"]) == [
+        "check.mailed", "check.in_transit", "check.delivered"]
+    [paid] = await bank_report(harness, "paid-items")
+    assert (paid["check_number"], paid["amount"]) == (str(body["check_number"]), "250.00")
     [entry] = (await harness.client.get("/ledger", params={"rail": "check"})).json()["payments"]
     assert entry["settled"] is True and entry["payeeAddress"]["zip"] == "62701"
-    assert entry["payeeEmail"] == ""
 
 
 async def test_check_returned_to_sender(harness: Harness) -> None:
     await harness.client.put("/sandbox/payees", json={"identifier": "Moved Away",
                                                       "check": "return_to_sender"})
     eid = e2e_id()
-    await harness.client.post(CHECKS, json=check_body(eid, name="Moved Away"))
+    created = await create(harness, check_body(eid, name="Moved Away"))
     await advance(harness, 10)
-    status = await check_status(harness, eid)
-    assert status["status"] == "RETURNED_TO_SENDER" and status["reasonCode"] == "RTS1"
+    assert tracking(await lob_check(harness, eid))[-1] == "Returned to Sender"
+    assert lob_events(harness, created["id"])[-1] == "check.returned_to_sender"
+    assert await bank_report(harness, "paid-items") == []
 
 
-async def test_uncashed_check_is_stopped_as_stale_after_14_days(harness: Harness) -> None:
+async def test_an_uncashed_check_stays_delivered_until_the_issuer_stops_it(
+    harness: Harness,
+) -> None:
     await harness.client.put("/sandbox/payees", json={"identifier": "Never Cashes",
                                                       "check": "never_cash"})
     eid = e2e_id()
-    await harness.client.post(CHECKS, json=check_body(eid, name="Never Cashes"))
-    await advance(harness, 14)
-    assert (await check_status(harness, eid))["status"] == "DELIVERED"
-    await advance(harness, 1)
-    status = await check_status(harness, eid)
-    assert status["status"] == "STOPPED" and status["reasonCode"] == "STAL"
+    body = check_body(eid, name="Never Cashes")
+    await create(harness, body)
+    await advance(harness, 30)  # the bank does not stop stale checks: the issuer decides
+    assert tracking(await lob_check(harness, eid))[-1] == "Delivered"
+    stop = {"account_number": ACCOUNT, "check_number": body["check_number"],
+            "amount": "250.00"}
+    placed = await harness.client.post("/positive-pay/v1/stop-payments", json=stop)
+    assert placed.status_code == 200 and placed.json()["status"] == "placed"
+    today = harness.sandbox.clock.now().date()
+    assert (date.fromisoformat(placed.json()["expires_on"]) - today).days == 180
+    again = await harness.client.post("/positive-pay/v1/stop-payments", json=stop)
+    assert again.json() == placed.json()  # a repeat: the same stop
 
 
-async def test_void_only_before_mailing_stop_only_after(harness: Harness) -> None:
-    unmailed, mailed = e2e_id(), e2e_id()
-    await harness.client.post(CHECKS, json=check_body(unmailed))
-    assert (await harness.client.post(f"{CHECKS}/{unmailed}/stop")).status_code == 409
-    voided = await harness.client.post(f"{CHECKS}/{unmailed}/void")
-    assert voided.status_code == 200 and voided.json()["status"] == "VOIDED"
-    assert (await harness.client.post(f"{CHECKS}/{unmailed}/void")).status_code == 200
+async def test_cancel_only_before_the_send_date_and_stop_payment_after(
+    harness: Harness,
+) -> None:
+    unmailed, mailed = check_body(e2e_id()), check_body(e2e_id())
+    first = await create(harness, unmailed)
+    deleted = await harness.client.delete(f"{CHECKS}/{first['id']}")
+    assert deleted.status_code == 200 and deleted.json() == {"id": first["id"], "deleted": True}
+    await harness.sandbox.settler.idle()
+    assert lob_events(harness, first["id"])[-1] == "check.deleted"
 
-    await harness.client.post(CHECKS, json=check_body(mailed))
+    second = await create(harness, mailed)
     await advance(harness, 2)
-    refused = await harness.client.post(f"{CHECKS}/{mailed}/void")
-    assert refused.status_code == 409 and refused.json()["checkStatus"] == "IN_TRANSIT"
-    stopped = await harness.client.post(f"{CHECKS}/{mailed}/stop")
-    assert stopped.status_code == 200 and stopped.json()["status"] == "STOPPED"
+    refused = await harness.client.delete(f"{CHECKS}/{second['id']}")
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "not_deletable"
+    stopped = await harness.client.post("/positive-pay/v1/stop-payments", json={
+        "account_number": ACCOUNT, "check_number": mailed["check_number"], "amount": "250.00"})
+    assert stopped.status_code == 200 and stopped.json()["status"] == "placed"
 
-    await advance(harness, 30)  # a stopped or voided check never gets cashed
-    assert (await check_status(harness, mailed))["status"] == "STOPPED"
-    assert (await check_status(harness, unmailed))["status"] == "VOIDED"
+    await advance(harness, 30)  # a stopped or cancelled check is never paid
+    assert await bank_report(harness, "paid-items") == []
     ledger = (await harness.client.get("/ledger")).json()["payments"]
     assert not any(entry["settled"] for entry in ledger)
 
 
-async def test_check_limits(harness: Harness) -> None:
-    assert (await harness.client.post(
-        CHECKS, json=check_body(e2e_id(), amount="1000000.00"))).status_code == 422
-    assert (await harness.client.post(
-        CHECKS, json=check_body(e2e_id(), memo="x" * 41))).status_code == 422
-    bad_zip = check_body(e2e_id(), payee={"name": "J", "address": {**ADDRESS, "zip": "1"}})
-    assert (await harness.client.post(CHECKS, json=bad_zip)).status_code == 422
+async def test_lob_refusals_use_lobs_error_envelope(harness: Harness) -> None:
+    for body in (check_body(e2e_id(), amount=1000000.00),
+                 check_body(e2e_id(), memo="x" * 41),
+                 check_body(e2e_id(), to={"name": "J", **ADDRESS, "address_zip": "1"}),
+                 check_body(e2e_id(), payee="not a Lob field")):
+        refused = await harness.client.post(CHECKS, json=body)
+        assert refused.status_code == 422, body
+        assert refused.json()["error"]["status_code"] == 422
+    unknown = await harness.client.get(f"{CHECKS}/chk_0000000000000000")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+async def test_positive_pay_returns_unissued_voided_or_altered_checks_unpaid(
+    harness: Harness,
+) -> None:
+    never_issued, voided, altered, genuine = (check_body(e2e_id()) for _ in range(4))
+    await create(harness, never_issued, issued=False)
+    await create(harness, voided)
+    await issue(harness, voided, void=True)
+    await issue(harness, {**altered, "amount": 25.00})  # the record says 25.00; 250.00 comes
+    await create(harness, altered, issued=False)
+    await create(harness, genuine)
+
+    await advance(harness, 15)
+
+    exceptions = {int(row["check_number"]): row["reason"]
+                  for row in await bank_report(harness, "exception-items")}
+    assert exceptions == {never_issued["check_number"]: "not issued",
+                          voided["check_number"]: "voided",
+                          altered["check_number"]: "amount differs from the issue record"}
+    paid = [int(row["check_number"]) for row in await bank_report(harness, "paid-items")]
+    assert paid == [genuine["check_number"]]
+    ledger = (await harness.client.get("/ledger", params={"rail": "check"})).json()["payments"]
+    assert sum(entry["settled"] for entry in ledger) == 1  # no money moved for the others
 
 
 async def test_unclaimed_concourse_payment_falls_back_to_a_mailed_check(
@@ -217,10 +319,10 @@ async def test_unclaimed_concourse_payment_falls_back_to_a_mailed_check(
 
 async def test_reorder_callbacks_fault_sends_newest_first(harness: Harness) -> None:
     await harness.client.put("/sandbox/faults", json={"reorder_callbacks": True})
-    eid = e2e_id()
-    await harness.client.post(CHECKS, json=check_body(eid))
+    created = await create(harness, check_body(e2e_id()))
     await advance(harness, 15)
-    assert callback_statuses(harness, eid) == ["CASHED", "DELIVERED", "IN_TRANSIT", "MAILED"]
+    assert lob_events(harness, created["id"]) == [
+        "check.delivered", "check.in_transit", "check.mailed"]
 
 
 async def test_reset_puts_the_clock_back(harness: Harness) -> None:
@@ -232,8 +334,8 @@ async def test_reset_puts_the_clock_back(harness: Harness) -> None:
 
 async def test_fail_status_next_refuses_status_queries_only(harness: Harness) -> None:
     eid = e2e_id()
-    await harness.client.post(CHECKS, json=check_body(eid))
+    await create(harness, check_body(eid))
     await harness.client.put("/sandbox/faults", json={"fail_status_next": 1})
-    params = {"endToEndId": eid}
-    assert (await harness.client.get(f"{CHECKS}/status", params=params)).status_code == 503
-    assert (await harness.client.get(f"{CHECKS}/status", params=params)).status_code == 200
+    params = {"metadata[end_to_end_id]": eid}
+    assert (await harness.client.get(CHECKS, params=params)).status_code == 503
+    assert (await harness.client.get(CHECKS, params=params)).status_code == 200
