@@ -18,7 +18,8 @@ from chaos.flows import FlowRecord
 from chaos.quiesce import fetch
 from ops.parking import inspect_parked, list_parking
 
-FINAL_PAYOUT = {"paid", "failed", "returned", "cancelled", "rejected", "expired"}
+FINAL_PAYOUT = {"paid", "failed", "returned", "cancelled", "rejected", "expired",
+                "unclaimed"}
 # Final payout states the claims service is told about under the same name: all of them.
 REPORTED_FINAL = FINAL_PAYOUT
 Row = Mapping[str, Any]  # a database row (asyncpg.Record) or, in tests, a dict

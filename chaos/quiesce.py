@@ -76,7 +76,8 @@ async def pending(dbs: dict[str, str], mq: AbstractRobustConnection, namespace: 
     depths = await queue_depths(mq, namespace, retry_levels)
     open_rows = await fetch(dbs["payouts"], "SELECT rail || ':' || status AS k, count(*) AS n "
                              "FROM payouts WHERE status NOT IN ('paid', 'failed', 'returned', "
-                             "'cancelled', 'rejected', 'expired') GROUP BY 1")
+                             "'cancelled', 'rejected', 'expired', 'unclaimed') "
+                             "GROUP BY 1")
     keys = {r["payout_key"] for r in await fetch(dbs["payouts"], "SELECT payout_key FROM payouts")}
     wanted = {r["payout_key"] for r in await fetch(dbs["claims"],
                                                     "SELECT payout_key FROM claim_payouts")}

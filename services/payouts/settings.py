@@ -97,8 +97,12 @@ class PayoutsSettings(ServiceSettings):
     check_max_issues: int = Field(
         default=3, ge=1, le=10,
         description="A check stopped as stale (not cashed in time) is reissued until this many "
-        "checks were issued; then the payout expires.",
+        "checks were issued; then the payout ends unclaimed.",
     )
+    check_expiry_days: int = Field(
+        default=180, ge=30, le=3650,
+        description="No check is reissued once the payout's first check is this old (the "
+        "checks' printed void-after period): the payout ends unclaimed (escheatment).")
     zelle_sla_hours: float = Field(
         default=24, gt=0, description="A Zelle payout to a service pro is promised within this.")
     sla_at_risk_hours: float = Field(

@@ -190,7 +190,8 @@ class PayoutReturnedV1(_PayoutEvent):
 @register
 class PayoutCancelledV1(_PayoutEvent):
     """The payout ended without money moving: cancelled or voided by an operator (``cancelled``),
-    rejected by an approver (``rejected``), or a check never cashed (``expired``):
+    rejected by an approver (``rejected``), or a check never cashed (``expired``, now
+    ``unclaimed``: no more may be issued, the money is the payee's unclaimed property):
     ``final_status`` is the payout's own final status, which the claim records as it is."""
 
     TYPE = "payouts.payout_cancelled"
@@ -198,7 +199,7 @@ class PayoutCancelledV1(_PayoutEvent):
     ROUTING_KEY = "payouts.payout.cancelled"
     PRODUCER = "payouts"
 
-    final_status: str = Field(examples=["cancelled", "rejected", "expired"])
+    final_status: str = Field(examples=["cancelled", "rejected", "expired", "unclaimed"])
     reason: str
 
 

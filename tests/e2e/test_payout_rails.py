@@ -31,7 +31,7 @@ from shared.settings import PlatformSettings
 from tests.e2e.stack import LOG_DIR, Stack
 from tests.e2e.test_payout_faults import publish
 
-FINAL = {"paid", "failed", "returned", "cancelled", "expired"}
+FINAL = {"paid", "failed", "returned", "cancelled", "expired", "unclaimed"}
 ADDRESS = MailingAddress(line1="77 Birch Rd", city="Dayton", state="OH", zip="45402")
 
 

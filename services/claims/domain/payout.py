@@ -24,7 +24,9 @@ class PayoutStatus(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     REJECTED = "rejected"  # held for approval in payouts, and the approver said no
-    EXPIRED = "expired"  # a check nobody cashed, reissued up to the cap
+    EXPIRED = "expired"  # a check nobody cashed, reissued up to the cap (before unclaimed)
+    # No check was cashed and none may be reissued: the payee's unclaimed property.
+    UNCLAIMED = "unclaimed"
     RETURNED = "returned"
 
 
@@ -35,13 +37,14 @@ class PayoutEvent(StrEnum):
     CANCELLED = "cancelled"
     REJECTED = "rejected"
     EXPIRED = "expired"
+    UNCLAIMED = "unclaimed"
     RETURNED = "returned"
 
 
 # A payout in one of these did not (or no longer) pay: the claim may be paid by a new payout.
 DEAD_PAYOUT_STATUSES = frozenset(
     {PayoutStatus.FAILED, PayoutStatus.CANCELLED, PayoutStatus.REJECTED, PayoutStatus.EXPIRED,
-     PayoutStatus.RETURNED}
+     PayoutStatus.UNCLAIMED, PayoutStatus.RETURNED}
 )
 
 # ``payouts.payout_cancelled`` announces every end without money; its ``final_status`` says
@@ -50,6 +53,7 @@ _ENDED_WITHOUT_MONEY = {
     PayoutStatus.CANCELLED.value: PayoutEvent.CANCELLED,
     PayoutStatus.REJECTED.value: PayoutEvent.REJECTED,
     PayoutStatus.EXPIRED.value: PayoutEvent.EXPIRED,
+    PayoutStatus.UNCLAIMED.value: PayoutEvent.UNCLAIMED,
 }
 
 
@@ -73,6 +77,7 @@ PAYOUT_MACHINE: StateMachine[PayoutStatus, PayoutEvent, None] = StateMachine(
         *fan_in(_OPEN, PayoutEvent.CANCELLED, PayoutStatus.CANCELLED),
         *fan_in(_OPEN, PayoutEvent.REJECTED, PayoutStatus.REJECTED),
         *fan_in(_OPEN, PayoutEvent.EXPIRED, PayoutStatus.EXPIRED),
+        *fan_in(_OPEN, PayoutEvent.UNCLAIMED, PayoutStatus.UNCLAIMED),
         *fan_in((*_OPEN, PayoutStatus.PAID), PayoutEvent.RETURNED, PayoutStatus.RETURNED),
     ],
 )
@@ -90,6 +95,8 @@ _ALREADY_KNOWN = frozenset(
         (PayoutStatus.REJECTED, PayoutEvent.REJECTED),
         (PayoutStatus.EXPIRED, PayoutEvent.SUBMITTED),
         (PayoutStatus.EXPIRED, PayoutEvent.EXPIRED),
+        (PayoutStatus.UNCLAIMED, PayoutEvent.SUBMITTED),
+        (PayoutStatus.UNCLAIMED, PayoutEvent.UNCLAIMED),
         (PayoutStatus.RETURNED, PayoutEvent.SUBMITTED),
         (PayoutStatus.RETURNED, PayoutEvent.PAID),  # Paid overtaken by the return
         (PayoutStatus.RETURNED, PayoutEvent.RETURNED),

@@ -27,8 +27,15 @@ class PayoutStatus(StrEnum):
     RETURNED = "returned"
     CANCELLED = "cancelled"
     REJECTED = "rejected"  # held for approval, and the approver said no
-    EXPIRED = "expired"
+    EXPIRED = "expired"  # before unclaimed existed: a check nobody cashed, at the cap
+    # No check of it was ever cashed, and no more may be issued (reissue cap or the first
+    # check's age): the money is the payee's unclaimed property, to be escheated.
+    UNCLAIMED = "unclaimed"
 
+
+# Reached by no transition any more, kept for the rows (and claims' records) written before:
+# ``expired`` is what ``unclaimed`` was called.
+RETIRED_PAYOUT_STATUSES = frozenset({PayoutStatus.EXPIRED})
 
 # No provider event can move a payout out of these (a return after payment is the one exception,
 # and it is a transition of its own in the table).
@@ -40,6 +47,7 @@ FINAL_PAYOUT_STATUSES = frozenset(
         PayoutStatus.CANCELLED,
         PayoutStatus.REJECTED,
         PayoutStatus.EXPIRED,
+        PayoutStatus.UNCLAIMED,
     }
 )
 

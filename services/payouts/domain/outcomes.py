@@ -133,7 +133,7 @@ def action_for(observation: Observation, policy: Policy) -> PayoutAction:
     if observation is Obs.REJECTED and policy.fall_back:
         return PayoutAction.FALL_BACK
     if observation is Obs.STALE:
-        return PayoutAction.REISSUE if policy.reissue else PayoutAction.EXPIRE
+        return PayoutAction.REISSUE if policy.reissue else PayoutAction.UNCLAIM
     if observation is Obs.CANCELLED and policy.reissue:
         return PayoutAction.REISSUE
     return ACTION_FOR[observation]
@@ -157,6 +157,7 @@ _EVENTS = {
     PayoutStatus.CANCELLED: PayoutEvent.CANCELLED,
     PayoutStatus.REJECTED: PayoutEvent.CANCELLED,
     PayoutStatus.EXPIRED: PayoutEvent.CANCELLED,
+    PayoutStatus.UNCLAIMED: PayoutEvent.CANCELLED,
 }
 
 

@@ -36,7 +36,8 @@ class PayoutAction(StrEnum):
     REISSUE = "reissue"
     REJECT = "reject"  # by the approver
     CANCEL = "cancel"
-    EXPIRE = "expire"
+    # A stale check that may not be reissued (cap, or the first check's age): unclaimed.
+    UNCLAIM = "unclaim"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +112,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.SUBMITTED, A.PROVIDER_COMPLETED, S.PAID),
     Transition(S.SUBMITTED, A.PROVIDER_REJECTED, S.FAILED),
     Transition(S.SUBMITTED, A.PROVIDER_RETURNED, S.RETURNED),
-    Transition(S.SUBMITTED, A.EXPIRE, S.EXPIRED),
+    Transition(S.SUBMITTED, A.UNCLAIM, S.UNCLAIMED),
     # Money that reached the payee can still come back (e.g. an ACH return).
     Transition(S.PAID, A.PROVIDER_RETURNED, S.RETURNED),
     # The provider confirmed the attempt will never pay (void, stop payment): only then may a
@@ -126,8 +127,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.APPROVED, A.REISSUE, S.APPROVED),
     Transition(S.UNKNOWN, A.REISSUE, S.APPROVED),
     Transition(S.SUBMITTED, A.REISSUE, S.APPROVED),
-    Transition(S.APPROVED, A.EXPIRE, S.EXPIRED),
-    Transition(S.UNKNOWN, A.EXPIRE, S.EXPIRED),
+    Transition(S.APPROVED, A.UNCLAIM, S.UNCLAIMED),
+    Transition(S.UNKNOWN, A.UNCLAIM, S.UNCLAIMED),
 )
 
 _INDEX: dict[tuple[S, PayoutAction], Transition] = {}

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from sqlalchemy import func, select
+
+from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.outcomes import Effect, Observation, Policy, contradicts, resolve
@@ -54,15 +56,26 @@ class Reading:
     reason_code: str | None = None
 
 
+async def _first_send_date(repo: PayoutRepository, payout: PayoutRow) -> date | None:
+    """The send date of the payout's first check: its age bounds any reissue."""
+    first: date | None = (await repo.session.execute(
+        select(func.min(CheckIssueRow.send_date))
+        .join(AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
+        .where(AttemptRow.payout_id == payout.id))).scalar_one_or_none()
+    return first
+
+
 async def policy_for(repo: PayoutRepository, payout: PayoutRow, reading: Reading,
-                     settings: PayoutsSettings) -> Policy:
+                     settings: PayoutsSettings, today: date) -> Policy:
     """May this payout fall back or be reissued if the observation ends its attempt?"""
     if reading.observation is Observation.REJECTED:
         target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
         return Policy(fall_back=target is not None)
     if reading.observation is Observation.STALE:
         issued = sum(1 for a in await repo.attempts(payout.id) if a.rail == Rail.CHECK.value)
-        return Policy(reissue=issued < settings.check_max_issues)
+        first = await _first_send_date(repo, payout)
+        expired = first is not None and (today - first).days >= settings.check_expiry_days
+        return Policy(reissue=issued < settings.check_max_issues and not expired)
     if reading.observation is Observation.CANCELLED:
         return Policy(reissue=payout.reissue_on_cancel)
     return Policy()
@@ -82,7 +95,8 @@ async def apply_observation(
     extra = {"payout_id": payout.id, "attempt_id": attempt.id}
     repo = PayoutRepository(uow.session)
     effect = resolve(PayoutStatus(payout.status), AttemptStatus(attempt.status),
-                     reading.observation, await policy_for(repo, payout, reading, settings))
+                     reading.observation, await policy_for(repo, payout, reading, settings,
+                                                         now.date()))
     if effect.ignored or effect.attempt_to is None:
         if reading.observation is Observation.PENDING and reading.provider_status and \
                 AttemptStatus(attempt.status) is AttemptStatus.SUBMITTED:
@@ -158,6 +172,8 @@ def _reason(payout: PayoutRow, effect: Effect, reading: Reading,
         return f"{payout.rail} rejected ({said}); falling back to {target}"
     if effect.action is PayoutAction.REISSUE:
         return f"reissuing: {said}"
-    if effect.action is PayoutAction.EXPIRE:
-        return f"{said}; {settings.check_max_issues} checks issued, giving up"
+    if effect.action is PayoutAction.UNCLAIM:
+        return (f"unclaimed: {said}; no check cashed and no more may be issued (at most "
+                f"{settings.check_max_issues}, none after {settings.check_expiry_days} days): "
+                "report it as unclaimed property")
     return reading.reason

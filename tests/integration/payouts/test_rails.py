@@ -138,7 +138,7 @@ async def test_check_returned_to_sender_is_final_and_reported(world: World) -> N
     assert [e["status"] for e in await world.ledger()] == ["RETURNED_TO_SENDER"]
 
 
-async def test_uncashed_check_is_stopped_and_reissued_then_expires_at_the_cap(
+async def test_uncashed_check_is_stopped_and_reissued_then_unclaimed_at_the_cap(
     world: World,
 ) -> None:
     await world.payee(identifier="Never Cashes", check="never_cash")
@@ -150,14 +150,36 @@ async def test_uncashed_check_is_stopped_and_reissued_then_expires_at_the_cap(
         assert await world.bank_pass() == 1  # stop payment placed, then reissue or give up
 
     [payout] = await payouts(world)
-    assert payout.status == "expired"
+    assert payout.status == "unclaimed"
+    assert payout.status_reason.startswith("unclaimed: ")
+    assert "unclaimed property" in payout.status_reason
     statuses = [a.status for a in await attempts(world)]
     assert statuses == ["cancelled"] * world.settings.check_max_issues
     assert not settled(await world.ledger())
     [cancelled] = await world.outbox(PayoutCancelledV1.TYPE)
-    assert cancelled["final_status"] == "expired"
+    assert cancelled["final_status"] == "unclaimed"
     actions = [h[2] for h in await history(world)]
     assert actions.count("reissue") == world.settings.check_max_issues - 1
+    listed = await world.api.get("/v1/payouts", params={"status": "unclaimed"},
+                                 headers=world.token("payables"))
+    assert listed.status_code == 200, listed.text
+    assert [p["id"] for p in listed.json()["items"]] == [str(payout.id)]
+
+
+async def test_a_check_past_its_expiry_is_not_reissued_but_unclaimed(world: World) -> None:
+    await world.payee(identifier="Never Cashes", check="never_cash")
+    await world.request(command(rail=R.CHECK, payee=customer_by_check("Never Cashes")))
+    await send(world)
+    await world.advance(16)
+    # Nobody stopped it for half a year (the loop was down): no reissue after that, under the
+    # cap or not.
+    await world.move_clock((world.settings.check_expiry_days + 1) * 24)
+    assert await world.bank_pass() == 1
+
+    [payout] = await payouts(world)
+    assert payout.status == "unclaimed"
+    assert [a.status for a in await attempts(world)] == ["cancelled"]
+    assert "reissue" not in [h[2] for h in await history(world)]
 
 
 async def test_amounts_are_exact_on_every_rail(world: World) -> None:

@@ -101,6 +101,8 @@ TABLES: list[tuple[StateMachine[Any, Any, Any], type[StrEnum], type[StrEnum], di
         (P.SUBMITTED, PE.REJECTED): {P.REJECTED},
         (P.REQUESTED, PE.EXPIRED): {P.EXPIRED},
         (P.SUBMITTED, PE.EXPIRED): {P.EXPIRED},
+        (P.REQUESTED, PE.UNCLAIMED): {P.UNCLAIMED},
+        (P.SUBMITTED, PE.UNCLAIMED): {P.UNCLAIMED},
         (P.REQUESTED, PE.RETURNED): {P.RETURNED},
         (P.SUBMITTED, PE.RETURNED): {P.RETURNED},
         (P.PAID, PE.RETURNED): {P.RETURNED},

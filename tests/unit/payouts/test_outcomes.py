@@ -100,12 +100,12 @@ def test_rejection_with_a_fallback_goes_back_to_approved_without_an_event() -> N
     assert plain.payout_to is S.FAILED and plain.emit is PayoutEvent.FAILED
 
 
-def test_stale_check_is_reissued_under_the_cap_and_expires_at_it() -> None:
+def test_stale_check_is_reissued_under_the_cap_and_unclaimed_at_it() -> None:
     again = resolve(S.SUBMITTED, At.SUBMITTED, Ob.STALE, Policy(reissue=True))
     assert again.attempt_to is At.CANCELLED and again.payout_to is S.APPROVED
     assert again.emit is None
     done = resolve(S.SUBMITTED, At.SUBMITTED, Ob.STALE)
-    assert done.payout_to is S.EXPIRED and done.emit is PayoutEvent.CANCELLED
+    assert done.payout_to is S.UNCLAIMED and done.emit is PayoutEvent.CANCELLED
 
 
 def test_void_or_stop_confirmed_cancels_or_reissues() -> None:

@@ -70,11 +70,12 @@ class ClaimPayoutRow(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         # Never pay twice: at most one payout per claim not known to be dead (failed,
-        # cancelled, rejected, expired, or paid and returned).
+        # cancelled, rejected, expired, unclaimed, or paid and returned).
         Index(
             "uq_claim_payouts_live_per_claim", "claim_id", unique=True,
             postgresql_where=text(
-                "status NOT IN ('failed', 'cancelled', 'rejected', 'expired', 'returned')"),
+                "status NOT IN ('failed', 'cancelled', 'rejected', 'expired', 'unclaimed', "
+                "'returned')"),
         ),
     )
 
