@@ -82,6 +82,9 @@ class PayoutsSettings(ServiceSettings):
     check_stale_days: int = Field(
         default=14, ge=1, le=180, description="A check not paid this many days after its send "
         "date (payouts clock) gets a stop payment, then a reissue (within check_max_issues).")
+    check_stop_renew_days: int = Field(
+        default=14, ge=1, le=90, description="A stop payment is renewed this many days before "
+        "it expires (payouts clock), so a stopped check never becomes payable again.")
     checks_interval_s: float = Field(
         default=60, gt=0, description="How often the paid-items report and the no-cash rule "
         "are checked.")

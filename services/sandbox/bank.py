@@ -108,6 +108,18 @@ async def stop_payment(body: StopRequest, sandbox: SandboxDep) -> StopPayment | 
     return stop
 
 
+@router.post("/stop-payments/{stop_id}/renewals", summary="Renew a stop payment before it lapses",
+             response_model=StopPayment)
+async def renew_stop(stop_id: str, sandbox: SandboxDep) -> StopPayment:
+    for key, stop in sandbox.bank.stops.items():
+        if stop.stop_id == stop_id:
+            renewed = stop.model_copy(update={"expires_on": sandbox.clock.now().date()
+                                              + timedelta(days=STOP_VALID_DAYS)})
+            sandbox.bank.stops[key] = renewed
+            return renewed
+    raise ProblemError(404, "stop-not-found", "No such stop payment", f"no stop {stop_id}")
+
+
 @router.get("/paid-items", summary="The paid-items report (text/csv)",
             response_class=PlainTextResponse)
 async def paid_items(sandbox: SandboxDep,

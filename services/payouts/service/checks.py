@@ -76,7 +76,8 @@ async def checks_once(deps: Deps) -> int:
     client = deps.rails.get(Rail.CHECK)
     if not isinstance(client, LobChecksClient):
         return 0
-    return await apply_paid_items(deps, client) + await stop_uncashed(deps, client)
+    return (await apply_paid_items(deps, client) + await stop_uncashed(deps, client)
+            + await renew_expiring_stops(deps, client))
 
 
 async def apply_paid_items(deps: Deps, client: LobChecksClient) -> int:
@@ -151,6 +152,35 @@ async def stop_uncashed(deps: Deps, client: LobChecksClient) -> int:
     for attempt_id in due:
         stopped += await _stop_one(deps, client, attempt_id)
     return stopped
+
+
+async def renew_expiring_stops(deps: Deps, client: LobChecksClient) -> int:
+    """A stop payment lapses (about six months): renewed ``check_stop_renew_days`` before, on
+    the payouts clock, so a stopped check never becomes payable again. A stopped check was
+    reissued or given up on; letting its stop lapse is how a payee could be paid twice."""
+    async with deps.uow() as uow:
+        now = await deps.clock.sync(uow.session)
+        horizon = now.date() + timedelta(days=deps.settings.check_stop_renew_days)
+        due = list((await uow.session.execute(
+            select(CheckIssueRow.attempt_id, CheckIssueRow.stop_id)
+            .where(CheckIssueRow.stop_id.is_not(None),
+                   CheckIssueRow.stop_expires_on <= horizon)
+            .limit(deps.settings.dispatch_batch))).all())
+    renewed = 0
+    for attempt_id, stop_id in due:
+        assert stop_id is not None  # selected for it
+        expires_on = await client.renew_stop(stop_id)
+        if expires_on is None:
+            continue
+        async with deps.uow() as uow:
+            issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+            if issue is not None:
+                issue.stop_expires_on = expires_on
+                await uow.commit()
+                renewed += 1
+                log.info("stop payment %s renewed until %s", stop_id, expires_on,
+                         extra={"attempt_id": attempt_id})
+    return renewed
 
 
 async def _stop_one(deps: Deps, client: LobChecksClient, attempt_id: str) -> int:

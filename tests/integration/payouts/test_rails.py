@@ -212,3 +212,29 @@ async def test_unclaimed_concourse_payment_is_paid_by_the_banks_mailed_check(
     assert payout.status == "paid"
     [entry] = await world.ledger()
     assert (entry["rail"], entry["method"], entry["settled"]) == ("concourse", "CHECK", True)
+
+
+async def test_a_stop_payment_is_renewed_before_it_expires(world: World) -> None:
+    await world.payee(identifier="Never Cashes", check="never_cash")
+    await world.request(command(rail=R.CHECK, payee=customer_by_check("Never Cashes")))
+    await send(world)
+    await world.advance(16)
+    await world.move_clock(16 * 24)
+    assert await world.bank_pass() == 1  # stopped as stale, reissued
+    [first] = await world.sql("SELECT attempt_id, stop_id, stop_expires_on FROM check_issues "
+                              "WHERE stop_id IS NOT NULL")
+    renew_days = world.settings.check_stop_renew_days
+    await world.bank_pass()
+    [unchanged] = await world.sql("SELECT stop_expires_on FROM check_issues "
+                                  "WHERE attempt_id = :a", a=first.attempt_id)
+    assert unchanged.stop_expires_on == first.stop_expires_on  # not due yet
+
+    # Both clocks to a day inside the renewal window, before the stop lapses.
+    days = 180 - renew_days + 1
+    await world.advance(days)
+    await world.move_clock(days * 24)
+    await world.bank_pass()
+    [renewed] = await world.sql("SELECT stop_id, stop_expires_on FROM check_issues "
+                                "WHERE attempt_id = :a", a=first.attempt_id)
+    assert renewed.stop_id == first.stop_id
+    assert (renewed.stop_expires_on - first.stop_expires_on).days == days

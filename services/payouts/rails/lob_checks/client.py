@@ -256,6 +256,25 @@ class LobChecksClient(ProviderClient):
                        f"{answer.expires_on.isoformat()}")
         return ended, answer.stop_id, answer.expires_on
 
+    async def renew_stop(self, stop_id: str) -> date | None:
+        """The stop's new expiry once the bank renewed it; None if it did not (tried again on
+        the next pass, well before the old expiry)."""
+        try:
+            response = await self._call(
+                "POST", f"{self._bank.base_url.rstrip('/')}/stop-payments/{stop_id}/renewals")
+        except ProviderError as exc:
+            log.warning("stop renewal failed: %s", exc, extra={"stop_id": stop_id})
+            return None
+        if response.status_code != 200:
+            log.warning("stop renewal answered %d", response.status_code,
+                        extra={"stop_id": stop_id})
+            return None
+        try:
+            return StopAnswer.model_validate_json(response.content).expires_on
+        except ValidationError as exc:
+            log.error("unreadable stop renewal answer: %s", exc, extra={"stop_id": stop_id})
+            return None
+
     async def stop(self, end_to_end_id: str) -> ActionResult:
         """An operator's stop: only for a check in the mail. Before that Lob can still cancel
         it (``void``), which leaves no check that could ever be presented."""
