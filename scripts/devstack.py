@@ -126,6 +126,7 @@ def stack_env(base: Mapping[str, str]) -> dict[str, str]:
     env.setdefault("PAYOUTS_CALLBACK_BASE_URL", f"http://127.0.0.1:{payouts_port}")
     # J.P. Morgan's callbacks go to the client URL registered with the bank, not one per payment.
     env.setdefault("SANDBOX_JPM_CLIENT_URL", f"http://127.0.0.1:{payouts_port}/v1/callbacks/jpm")
+    env.setdefault("SANDBOX_LOB_WEBHOOK_URL", f"http://127.0.0.1:{payouts_port}/v1/callbacks/check")
     return env
 
 

@@ -147,6 +147,7 @@ def stack_env(
             "PAYOUTS_CONCOURSE_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/concourse/v1",
             "PAYOUTS_CALLBACK_BASE_URL": f"http://127.0.0.1:{ports['payouts']}",
             "SANDBOX_JPM_CLIENT_URL": f"http://127.0.0.1:{ports['payouts']}/v1/callbacks/jpm",
+            "SANDBOX_LOB_WEBHOOK_URL": f"http://127.0.0.1:{ports['payouts']}/v1/callbacks/check",
             "PROVIDER_WEBHOOK_SECRET": "e2e-webhook-secret-0123456789abcdef",
             "PAYOUTS_SUBMIT_LEASE_S": "3",
             "PAYOUTS_POLL_INTERVAL_S": "1",
