@@ -124,6 +124,8 @@ def stack_env(base: Mapping[str, str]) -> dict[str, str]:
     payouts_port = _address("PAYOUTS", 8002, env)[1]
     env.setdefault("PAYOUTS_CONCOURSE_BASE_URL", f"http://127.0.0.1:{sandbox_port}/concourse/v1")
     env.setdefault("PAYOUTS_CALLBACK_BASE_URL", f"http://127.0.0.1:{payouts_port}")
+    # A demo's check is paid when the bank's paid-items report says so: read it every 2 s.
+    env.setdefault("PAYOUTS_CHECKS_INTERVAL_S", "2")
     # J.P. Morgan's callbacks go to the client URL registered with the bank, not one per payment.
     env.setdefault("SANDBOX_JPM_CLIENT_URL", f"http://127.0.0.1:{payouts_port}/v1/callbacks/jpm")
     env.setdefault("SANDBOX_LOB_WEBHOOK_URL", f"http://127.0.0.1:{payouts_port}/v1/callbacks/check")

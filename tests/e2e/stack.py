@@ -151,6 +151,8 @@ def stack_env(
             "PROVIDER_WEBHOOK_SECRET": "e2e-webhook-secret-0123456789abcdef",
             "PAYOUTS_SUBMIT_LEASE_S": "3",
             "PAYOUTS_POLL_INTERVAL_S": "1",
+            # The bank's paid-items report pays checks: read it often, as the tests wait on it.
+            "PAYOUTS_CHECKS_INTERVAL_S": "1",
             "SANDBOX_SETTLE_DELAY_MS": "200",
             "BILLING_GATEWAY_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/gateway/v1",
         }
