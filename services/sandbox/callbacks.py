@@ -13,6 +13,7 @@ import httpx
 
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
+from .concourse_schemas import callback_body as concourse_callback_body
 from .jpm_schemas import callback_body as jpm_callback_body
 from .schemas import CallbackEvent
 from .state import Clock, Payment, Rail
@@ -30,6 +31,8 @@ def build_event(payment: Payment, clock: Clock) -> bytes:
     identify the event)."""
     if payment.rail is Rail.ZELLE:
         return json.dumps(jpm_callback_body(payment)).encode()
+    if payment.rail is Rail.CONCOURSE:
+        return json.dumps(concourse_callback_body(payment)).encode()
     event = CallbackEvent(
         event_id=str(uuid.uuid4()),
         end_to_end_id=payment.end_to_end_id,

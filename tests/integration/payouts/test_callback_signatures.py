@@ -19,15 +19,15 @@ from shared.messaging.contracts import Rail as R
 from shared.signing import sign
 
 from .conftest import SECRET, World, command, customer_by_check, pro
-from .helpers import JPM_URL, attempts, event, history, jpm_callback, payouts
+from .helpers import JPM_URL, attempts, event, history, jpm_callback, payouts, signed_event
 
 # rail -> (callback path, the request that makes a payout on it, the status that pays it, the
 # body of the rail's callback)
 RAILS: dict[str, tuple[str, Callable[[], Any], str, Callable[[str, str], bytes]]] = {
-    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED", event),
+    "concourse": ("/v1/callbacks/concourse/status", lambda: command(), "COMPLETED", event),
     "zelle": (JPM_URL, lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED", jpm_callback),
     "check": ("/v1/callbacks/check",
-              lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED", event),
+              lambda: command(rail=R.CHECK, payee=customer_by_check()), "CASHED", signed_event),
 }
 
 
