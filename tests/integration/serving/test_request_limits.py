@@ -170,7 +170,8 @@ def test_a_chunked_50_mb_callback_stops_being_read_at_the_cap(server: Server) ->
     assert answer.sent < 50 * MB, "the server read the whole body"
 
 
-@pytest.mark.parametrize("path", ["/v1/callbacks/concourse/status", f"/v1/payouts/{uuid.uuid4()}/cancel"])
+@pytest.mark.parametrize("path", ["/v1/callbacks/concourse/status",
+                                  f"/v1/payouts/{uuid.uuid4()}/cancel"])
 def test_an_unauthenticated_100_mb_post_is_a_401_without_the_body_read(
     server: Server, path: str,
 ) -> None:
