@@ -122,7 +122,7 @@ def stack_env(base: Mapping[str, str]) -> dict[str, str]:
     env.setdefault("PROVIDER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     sandbox_port = _address("SANDBOX", 8009, env)[1]
     payouts_port = _address("PAYOUTS", 8002, env)[1]
-    env.setdefault("PAYOUTS_CONCOURSE_BASE_URL", f"http://127.0.0.1:{sandbox_port}/concourse/v1")
+    env.setdefault("PAYOUTS_CONCOURSE_BASE_URL", f"http://127.0.0.1:{sandbox_port}/tsapi/v1/concourse")
     env.setdefault("PAYOUTS_CALLBACK_BASE_URL", f"http://127.0.0.1:{payouts_port}")
     # J.P. Morgan's callbacks go to the client URL registered with the bank, not one per payment.
     env.setdefault("SANDBOX_JPM_CLIENT_URL", f"http://127.0.0.1:{payouts_port}/v1/callbacks/jpm")
