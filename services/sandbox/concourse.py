@@ -30,8 +30,15 @@ from .concourse_schemas import (
     Payments,
     status_answer,
 )
+from .gp_answers import (
+    end_to_end_id_of,
+    fault_answer,
+    json_answer,
+    new_york_today,
+    refusal,
+    unreadable_body,
+)
 from .intake import found, intake
-from .jpm_payments import _fault_answer, _json, _refusal, new_york_today
 from .jpm_schemas import END_TO_END_ID, UNKNOWN_ID, errors, init_errors, initiation_answer
 from .payees import ConcourseBehaviour
 from .runtime import Sandbox, SandboxDep
@@ -104,14 +111,14 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
     try:
         raw = await request.json()
     except ValueError:
-        return _json(400, init_errors([("GCA-023", "Please re-send request in valid format")]))
+        return unreadable_body()
     try:
         payments = ConcoursePaymentDetails.model_validate(raw).payments
     except ValidationError as exc:
-        return _refusal(exc, _end_to_end_id(raw))
+        return refusal(exc, end_to_end_id_of(raw))
     end_to_end_id = payments.payment_identifiers.end_to_end_id
     if (problem := date_problem(payments)) is not None:
-        return _json(400, init_errors([("10004", problem)], end_to_end_id))
+        return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
 
     async def start(payment: Payment) -> None:
         await _invite(sandbox, payment)
@@ -120,18 +127,10 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
         payment = await intake(sandbox, _candidate(payments, sandbox), None, start)
     except ProblemError as exc:
         if exc.status == 409:
-            return _json(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
+            return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
                                           end_to_end_id))
-        return _fault_answer(exc, query=False)
-    return _json(202, initiation_answer(payment))
-
-
-def _end_to_end_id(raw: Any) -> str | None:
-    try:
-        value = raw["payments"]["paymentIdentifiers"]["endToEndId"]
-    except (KeyError, TypeError):
-        return None
-    return value if isinstance(value, str) else None
+        return fault_answer(exc, query=False)
+    return json_answer(202, initiation_answer(payment))
 
 
 @router.get(
@@ -148,25 +147,25 @@ async def payment_status(
     end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
 ) -> JSONResponse:
     if not end_to_end_id:
-        return _json(400, errors("GCA-095", "endToEndId or firmRootId is required",
+        return json_answer(400, errors("GCA-095", "endToEndId or firmRootId is required",
                                  query=True))
     try:
         payment = await found(sandbox, end_to_end_id, Rail.CONCOURSE)
     except ProblemError as exc:
-        return _fault_answer(exc, query=True)
-    return _json(200, status_answer(payment))
+        return fault_answer(exc, query=True)
+    return json_answer(200, status_answer(payment))
 
 
 async def _unclaimed(sandbox: Sandbox, end_to_end_id: str) -> Payment | JSONResponse:
     try:
         payment = await found(sandbox, end_to_end_id, Rail.CONCOURSE, query=False)
     except ProblemError as exc:
-        return _fault_answer(exc, query=True)
+        return fault_answer(exc, query=True)
     return payment
 
 
 def _not_unclaimed(payment: Payment, action: str) -> JSONResponse:
-    return _json(400, errors(NOT_ALLOWED[0], f"cannot {action}: the payment is "
+    return json_answer(400, errors(NOT_ALLOWED[0], f"cannot {action}: the payment is "
                              f"{payment.status.value}, not awaiting registration", query=True))
 
 
@@ -185,7 +184,7 @@ async def resend_invitation(end_to_end_id: EndToEndIdPath, sandbox: SandboxDep,
         return _not_unclaimed(payment, "resend the invitation")
     if payment.steps:  # expiring or bouncing: the clock starts again from now
         await _invite(sandbox, payment)
-    return _json(200, status_answer(await sandbox.store.get(end_to_end_id) or payment))
+    return json_answer(200, status_answer(await sandbox.store.get(end_to_end_id) or payment))
 
 
 @router.post(
@@ -200,9 +199,9 @@ async def cancel_payment(end_to_end_id: EndToEndIdPath, sandbox: SandboxDep) -> 
         end_to_end_id, UNCLAIMED_STATUSES,
         Step(now, PaymentStatus.CANCELLED, "cancelled by the payer while unclaimed"))
     if payment is None:
-        return _json(400, errors(UNKNOWN_ID[0], UNKNOWN_ID[1], query=True))
+        return json_answer(400, errors(UNKNOWN_ID[0], UNKNOWN_ID[1], query=True))
     if payment.status is not PaymentStatus.CANCELLED:
         return _not_unclaimed(payment, "cancel")
     if changed:
         sandbox.settler.notify_in_order([payment])
-    return _json(200, status_answer(payment))
+    return json_answer(200, status_answer(payment))

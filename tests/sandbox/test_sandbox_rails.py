@@ -6,7 +6,7 @@ import asyncio
 import json
 from typing import Any
 
-from services.sandbox.jpm_payments import new_york_today
+from services.sandbox.gp_answers import new_york_today
 
 from .conftest import CALLBACK_URL, Harness, e2e_id, payment_body
 
