@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -35,9 +36,9 @@ BASE = "http://sandbox.test/tsapi/v1/concourse"
 PAYEE = Payee(kind="service_pro", name="Pat Pro", email="pat@fixit-pros.net")
 
 
-def client(**options: object) -> ConcourseClient:
+def client(**options: Any) -> ConcourseClient:
     return ConcourseClient(BASE, debtor=Debtor("000009102574986", name="Home Warranty Payouts"),
-                           today=lambda: date(2026, 1, 5), retries=0, **options)  # type: ignore[arg-type]
+                           today=lambda: date(2026, 1, 5), retries=0, **options)
 
 
 def concourse_statuses() -> list[str]:
