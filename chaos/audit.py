@@ -24,7 +24,10 @@ FINAL_PAYOUT = {"paid", "failed", "returned", "cancelled", "rejected", "expired"
 REPORTED_FINAL = FINAL_PAYOUT
 Row = Mapping[str, Any]  # a database row (asyncpg.Record) or, in tests, a dict
 # Ledger states in which no money moved and none can move any more.
-DEAD_LEDGER = {"REJECTED", "RETURNED", "RETURNED_TO_SENDER", "VOIDED", "STOPPED"}
+# Ledger statuses of payments that will never pay. Concourse's failed invitations are dead too:
+# the bank mails no check of its own; payouts' fallback rule starts a check payment instead.
+DEAD_LEDGER = {"REJECTED", "RETURNED", "RETURNED_TO_SENDER", "VOIDED", "STOPPED",
+               "INVITATION_EXPIRED", "INVITATION_BOUNCED", "CANCELLED"}
 
 
 @dataclass
@@ -48,8 +51,9 @@ class Audit:
 
 
 def _payee_ok(claim: Row, entry: dict[str, Any]) -> bool:
-    """The ledger's payee is the claim's: the rail's identifier and (checks) the name."""
-    rail = claim["rail"]
+    """The ledger's payee is the claim's: the rail's identifier and (checks) the name. The
+    payment's own rail decides: a Concourse claim may end paid by its fallback check."""
+    rail = entry.get("rail") or claim["rail"]
     if rail == "concourse":
         return bool(entry["payeeEmail"].lower() == (claim["payee_email"] or "").lower())
     if rail == "zelle":

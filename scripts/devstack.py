@@ -122,7 +122,7 @@ def stack_env(base: Mapping[str, str]) -> dict[str, str]:
     env.setdefault("PROVIDER_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
     sandbox_port = _address("SANDBOX", 8009, env)[1]
     payouts_port = _address("PAYOUTS", 8002, env)[1]
-    env.setdefault("PAYOUTS_CONCOURSE_BASE_URL", f"http://127.0.0.1:{sandbox_port}/concourse/v1")
+    env.setdefault("PAYOUTS_CONCOURSE_BASE_URL", f"http://127.0.0.1:{sandbox_port}/tsapi/v1/concourse")
     env.setdefault("PAYOUTS_CALLBACK_BASE_URL", f"http://127.0.0.1:{payouts_port}")
     # A demo's check is paid when the bank's paid-items report says so: read it every 2 s.
     env.setdefault("PAYOUTS_CHECKS_INTERVAL_S", "2")

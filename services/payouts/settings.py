@@ -37,7 +37,10 @@ class PayoutsSettings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/payouts"
     port: int = 8002
 
-    concourse_base_url: str = "http://127.0.0.1:8009/concourse/v1"
+    concourse_base_url: str = Field(
+        default="http://127.0.0.1:8009/tsapi/v1/concourse",
+        description="Concourse (modelled on J.P. Morgan Global Payments v1), ending in "
+        "/tsapi/v1/concourse; its host is also the sandbox's for the other rails' defaults.")
     jpm_payments_base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("PAYOUTS_JPM_PAYMENTS_BASE_URL",
                                                     "PAYOUTS_ZELLE_BASE_URL"),
@@ -92,7 +95,7 @@ class PayoutsSettings(ServiceSettings):
         default=None, description="The provider ledger reconciliation compares with; default: "
         "the Concourse host's /ledger (the sandbox's).")
     fallback_rules: list[str] = Field(
-        default=["zelle:BE23>check"],
+        default=["zelle:BE23>check", "concourse:BE23>check", "concourse:NOAS>check"],
         description="'<rail>:<reason code>><rail>': a payment rejected on the first rail with "
         "that ISO reason code ('*': any) is paid on the second, if the payout can be (a check "
         "needs an address). A new attempt starts only after the rejection is confirmed.",
@@ -275,10 +278,6 @@ class PayoutsSettings(ServiceSettings):
         for rule in rules:
             FallbackRule.parse(rule)  # a typo fails at start, not at the first rejection
         return rules
-
-    @property
-    def concourse_callback_url(self) -> str:
-        return self.callback_base_url.rstrip("/") + "/v1/callbacks/concourse"
 
     def callback_url(self, rail: str) -> str:
         return self.callback_base_url.rstrip("/") + f"/v1/callbacks/{rail}"

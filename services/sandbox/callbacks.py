@@ -6,17 +6,16 @@ import asyncio
 import json
 import logging
 import time
-import uuid
 from collections.abc import Callable
 
 import httpx
 
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
+from .concourse_schemas import callback_body as concourse_callback_body
 from .jpm_schemas import callback_body as jpm_callback_body
 from .lob_objects import lob_event
 from .notifications import notification_headers
-from .schemas import CallbackEvent
 from .state import Clock, Payment, Rail
 
 log = logging.getLogger(__name__)
@@ -27,30 +26,16 @@ MAX_BACKOFF_S = 5.0
 
 def build_event(payment: Payment, clock: Clock) -> bytes | None:
     """The callback body, serialised once: a duplicate delivery must be the same bytes and the
-    same eventId, which is what lets the receiver deduplicate it. J.P. Morgan's payments call
-    back in its own ``paymentInitiationStatus`` shape (no event id: the payment and its status
-    identify the event); a check's is Lob's ``event`` (None where Lob has none: cashed and
-    stopped are the bank's word, not the printer's)."""
+    same eventId, which is what lets the receiver deduplicate it. J.P. Morgan's payments (and
+    Concourse, modelled on them) call back in its ``{"callbacks": [...]}`` shape (no event id:
+    the payment and its status identify the event); a check's is Lob's ``event`` (None where
+    Lob has none: cashed and stopped are the bank's word, not the printer's)."""
     if payment.rail is Rail.ZELLE:
         return json.dumps(jpm_callback_body(payment)).encode()
-    if payment.rail is Rail.CHECK:
-        lob = lob_event(payment, clock.now())
-        return None if lob is None else json.dumps(lob).encode()
-    event = CallbackEvent(
-        event_id=str(uuid.uuid4()),
-        end_to_end_id=payment.end_to_end_id,
-        payment_id=payment.payment_id,
-        status=payment.status,
-        amount=payment.amount,
-        currency=payment.currency,
-        occurred_at=payment.paid_at or clock.now(),
-        status_reason=payment.status_reason,
-        rail=payment.rail,
-        reason_code=payment.reason_code,
-        method=payment.method,
-        check_number=payment.check_number,
-    )
-    return event.model_dump_json().encode()
+    if payment.rail is Rail.CONCOURSE:
+        return json.dumps(concourse_callback_body(payment)).encode()
+    lob = lob_event(payment, clock.now())
+    return None if lob is None else json.dumps(lob).encode()
 
 
 class CallbackSender:

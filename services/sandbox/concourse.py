@@ -1,83 +1,207 @@
-"""The J.P. Morgan Concourse stand-in: create a payment, query its status.
+"""The J.P. Morgan Concourse stand-in, *modelled* on Global Payments v1 (J.P. Morgan publishes
+no Concourse API; docs/providers/concourse-modelled.yaml) at ``/tsapi/v1/concourse``, behind
+the same bearer token as the bank's other routes.
 
-The end-to-end id is the idempotency key: a repeat with the same instruction is a status query
-and never a second payment, which is what lets the payouts service retry after a timeout. The
-payee gets an email, registers and is paid by ACH after the settle delay; a payee who never
-registers (``PUT /sandbox/payees`` with ``concourse: never_register``) is paid by a mailed check
-after ``SANDBOX_CONCOURSE_UNCLAIMED_DAYS`` on the sandbox clock.
+``POST /payments`` answers 202 ``paymentInitiationResponse`` and emails the payee an invitation
+(INVITED); a repeat of an endToEndId with the same instruction answers the same 202, a
+different one a 400. The payee registers after the settle delay and chooses ACH (REGISTERED),
+then is paid (COMPLETED); a payee set to ``never_register`` (``PUT /sandbox/payees``) lets the
+invitation expire after ``SANDBOX_CONCOURSE_UNCLAIMED_DAYS`` on the sandbox clock
+(INVITATION_EXPIRED, NOAS), one set to ``bounce`` bounces it (INVITATION_BOUNCED, BE23): the
+payer's fallback pays by check. ``POST /payments/{endToEndId}/invitation`` resends it (the
+unclaimed clock restarts) and ``.../cancellation`` cancels it, both only while unclaimed.
+Callbacks go to ``<client-url>/status`` in Global Payments' ``{"callbacks": [...]}`` shape.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
-from . import errors
+from shared.problems import ProblemError
+
+from .concourse_schemas import (
+    NOT_ALLOWED,
+    ConcoursePaymentDetails,
+    Payments,
+    status_answer,
+)
+from .gp_answers import (
+    end_to_end_id_of,
+    fault_answer,
+    json_answer,
+    new_york_today,
+    refusal,
+    unreadable_body,
+)
 from .intake import found, intake
+from .jpm_schemas import END_TO_END_ID, UNKNOWN_ID, errors, init_errors, initiation_answer
 from .payees import ConcourseBehaviour
-from .runtime import SandboxDep
-from .schemas import END_TO_END_ID_PATTERN, PaymentRequest, PaymentResource
-from .state import Payment, Rail
-from .timeline import unclaimed_concourse_plan
+from .runtime import Sandbox, SandboxDep
+from .state import UNCLAIMED_STATUSES, Payment, PaymentStatus, Rail, Step
+from .timeline import bounced_concourse_plan, unclaimed_concourse_plan
 
-router = APIRouter(prefix="/concourse/v1", tags=["concourse"])
+router = APIRouter(prefix="/tsapi/v1/concourse", tags=["J.P. Morgan Concourse (modelled)"])
+# How far ahead an ACH execution date may be asked for (weekends and holidays).
+MAX_DAYS_AHEAD = 5
+
+_ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted, the payee invited: `paymentInitiationResponse`"},
+    400: {"description": "`{\"errors\": ErrorsInit}`: the request does not meet the spec"},
+    503: {"description": "`{\"errors\": Errors}`: GCA-099 System Unavailable (fault)"},
+}
+_ACTION_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "`PaymentStatus`: the payment after the action"},
+    400: {"description": "`{\"errors\": [Errors]}`: 10009 unknown id, 10008 not unclaimed"},
+}
+EndToEndIdPath = Annotated[str, Path(alias="endToEndId", pattern=END_TO_END_ID)]
+
+
+def date_problem(payments: Payments) -> str | None:
+    wanted = date.fromisoformat(payments.requested_execution_date)
+    today = new_york_today()
+    if wanted < today - timedelta(days=1):  # a day's slack: built just before midnight
+        return "requestedExecutionDate is in the past"
+    if wanted > today + timedelta(days=MAX_DAYS_AHEAD):
+        return f"requestedExecutionDate is more than {MAX_DAYS_AHEAD} days ahead"
+    return None
+
+
+def _candidate(payments: Payments, sandbox: Sandbox) -> Payment:
+    return Payment(
+        end_to_end_id=payments.payment_identifiers.end_to_end_id,
+        payment_id=Payment.new_firm_root_id(), amount=payments.payment_amount,
+        currency=payments.payment_currency, payee_name=payments.creditor.creditor_name,
+        payee_email=payments.email, payee_mobile=None,
+        callback_url=sandbox.settings.concourse_client_url.rstrip("/") + "/status",
+        memo=payments.memo, created_at=sandbox.clock.now(), rail=Rail.CONCOURSE,
+        status=PaymentStatus.INVITED,
+    )
+
+
+async def _invite(sandbox: Sandbox, payment: Payment) -> None:
+    """The invitation is out: what the payee does with it decides the payment's life."""
+    behaviour = await sandbox.payees.of(payment.payee_email)
+    if behaviour.concourse is ConcourseBehaviour.REGISTER:
+        sandbox.settler.schedule(payment.end_to_end_id)
+        return
+    now = sandbox.clock.now()
+    plan = (unclaimed_concourse_plan(now, sandbox.settings)
+            if behaviour.concourse is ConcourseBehaviour.NEVER_REGISTER
+            else bounced_concourse_plan(now, sandbox.settings))
+    await sandbox.store.plan(payment.end_to_end_id, plan)
+    sandbox.ticker.ensure_started()
 
 
 @router.post(
-    "/payments",
-    status_code=201,
-    summary="Create a payment (or query it, if the endToEndId was seen)",
-    description="The first call with an endToEndId records the payment (201, PENDING); it "
-    "settles asynchronously and a signed callback is POSTed to callbackUrl. A repeat with the "
-    "same amount and payee email answers 200 with the existing payment; a repeat with a "
-    "different amount or payee is a 409.",
-    response_model=PaymentResource,
-    response_description="Recorded: the new payment, PENDING",
-    responses={
-        200: {"model": PaymentResource, "description": "Repeat: the existing payment"},
-        **errors.documented(409, 422, 429, 503),
-    },
+    "/payments", status_code=202, summary="Pay a payee by Concourse invitation (modelled)",
+    description="Global Payments' `payments` envelope, the payee by email "
+    "(`creditorAccount.alternateAccountIdentifier`, schemeName EMAL); 202 "
+    "`paymentInitiationResponse`. A repeat of an endToEndId with the same instruction "
+    "answers the same 202.",
+    responses=_ANSWERS,
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+        "schema": ConcoursePaymentDetails.model_json_schema(by_alias=True)}}}},
 )
-async def create_payment(
-    body: PaymentRequest, response: Response, sandbox: SandboxDep
-) -> PaymentResource:
-    candidate = Payment(
-        end_to_end_id=body.end_to_end_id,
-        payment_id=Payment.new_payment_id(),
-        amount=body.amount,
-        currency=body.currency,
-        payee_name=body.payee.name,
-        payee_email=str(body.payee.email),
-        payee_mobile=body.payee.mobile,
-        callback_url=body.callback_url,
-        memo=body.memo,
-        created_at=sandbox.clock.now(),
-        rail=Rail.CONCOURSE,
-    )
+async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
+    try:
+        raw = await request.json()
+    except ValueError:
+        return unreadable_body()
+    try:
+        payments = ConcoursePaymentDetails.model_validate(raw).payments
+    except ValidationError as exc:
+        return refusal(exc, end_to_end_id_of(raw))
+    end_to_end_id = payments.payment_identifiers.end_to_end_id
+    if (problem := date_problem(payments)) is not None:
+        return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
 
     async def start(payment: Payment) -> None:
-        behaviour = await sandbox.payees.of(payment.payee_email)
-        if behaviour.concourse is ConcourseBehaviour.NEVER_REGISTER:
-            plan = unclaimed_concourse_plan(payment.created_at, sandbox.settings)
-            await sandbox.store.plan(payment.end_to_end_id, plan)
-            sandbox.ticker.ensure_started()
-        else:
-            sandbox.settler.schedule(payment.end_to_end_id)
+        await _invite(sandbox, payment)
 
-    return PaymentResource.of(await intake(sandbox, candidate, response, start))
+    try:
+        payment = await intake(sandbox, _candidate(payments, sandbox), None, start)
+    except ProblemError as exc:
+        if exc.status == 409:
+            return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
+                                          end_to_end_id))
+        return fault_answer(exc, query=False)
+    return json_answer(202, initiation_answer(payment))
 
 
 @router.get(
-    "/payments/status",
-    summary="Status of a payment by endToEndId",
-    response_model=PaymentResource,
-    responses=errors.documented(404, 422),
+    "/payments/status", summary="Retrieve payment status (by endToEndId)",
+    description="200 `paymentStatus`: PENDING, INVITED, REGISTERED, COMPLETED, REJECTED, "
+    "INVITATION_BOUNCED, INVITATION_EXPIRED, CANCELLED or RETURNED, with `exception[]` when "
+    "it failed; an unknown endToEndId is a 400 with errorCode 10009; none a 400 GCA-095.",
+    responses={200: {"description": "`PaymentStatus`"},
+               400: {"description": "`{\"errors\": [Errors]}`"},
+               503: {"description": "`{\"errors\": [Errors]}` GCA-099 (fault)"}},
 )
 async def payment_status(
     sandbox: SandboxDep,
-    end_to_end_id: Annotated[
-        str, Query(alias="endToEndId", pattern=END_TO_END_ID_PATTERN)
-    ],
-) -> PaymentResource:
-    return PaymentResource.of(await found(sandbox, end_to_end_id, Rail.CONCOURSE))
+    end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
+) -> JSONResponse:
+    if not end_to_end_id:
+        return json_answer(400, errors("GCA-095", "endToEndId or firmRootId is required",
+                                 query=True))
+    try:
+        payment = await found(sandbox, end_to_end_id, Rail.CONCOURSE)
+    except ProblemError as exc:
+        return fault_answer(exc, query=True)
+    return json_answer(200, status_answer(payment))
+
+
+async def _unclaimed(sandbox: Sandbox, end_to_end_id: str) -> Payment | JSONResponse:
+    try:
+        payment = await found(sandbox, end_to_end_id, Rail.CONCOURSE, query=False)
+    except ProblemError as exc:
+        return fault_answer(exc, query=True)
+    return payment
+
+
+def _not_unclaimed(payment: Payment, action: str) -> JSONResponse:
+    return json_answer(400, errors(NOT_ALLOWED[0], f"cannot {action}: the payment is "
+                             f"{payment.status.value}, not awaiting registration", query=True))
+
+
+@router.post(
+    "/payments/{endToEndId}/invitation", summary="Resend the payee's invitation",
+    description="Emails the invitation again and restarts the unclaimed clock; only while "
+    "INVITED (else 400 10008). 200 `paymentStatus`.",
+    responses=_ACTION_ANSWERS,
+)
+async def resend_invitation(end_to_end_id: EndToEndIdPath, sandbox: SandboxDep,
+                            ) -> JSONResponse:
+    payment = await _unclaimed(sandbox, end_to_end_id)
+    if isinstance(payment, JSONResponse):
+        return payment
+    if payment.status not in UNCLAIMED_STATUSES:
+        return _not_unclaimed(payment, "resend the invitation")
+    if payment.steps:  # expiring or bouncing: the clock starts again from now
+        await _invite(sandbox, payment)
+    return json_answer(200, status_answer(await sandbox.store.get(end_to_end_id) or payment))
+
+
+@router.post(
+    "/payments/{endToEndId}/cancellation", summary="Cancel a payment while it is unclaimed",
+    description="CANCELLED while the payee has not registered (a repeat answers the same); "
+    "once registered, paid or ended it is a 400 10008. 200 `paymentStatus`.",
+    responses=_ACTION_ANSWERS,
+)
+async def cancel_payment(end_to_end_id: EndToEndIdPath, sandbox: SandboxDep) -> JSONResponse:
+    now = sandbox.clock.now()
+    payment, changed = await sandbox.store.interrupt(
+        end_to_end_id, UNCLAIMED_STATUSES,
+        Step(now, PaymentStatus.CANCELLED, "cancelled by the payer while unclaimed"))
+    if payment is None:
+        return json_answer(400, errors(UNKNOWN_ID[0], UNKNOWN_ID[1], query=True))
+    if payment.status is not PaymentStatus.CANCELLED:
+        return _not_unclaimed(payment, "cancel")
+    if changed:
+        sandbox.settler.notify_in_order([payment])
+    return json_answer(200, status_answer(payment))

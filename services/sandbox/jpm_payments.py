@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -22,9 +21,17 @@ from pydantic import ValidationError
 
 from shared.problems import ProblemError
 
+from .gp_answers import (
+    NEW_YORK,
+    end_to_end_id_of,
+    fault_answer,
+    json_answer,
+    new_york_today,
+    refusal,
+    unreadable_body,
+)
 from .intake import found, intake
 from .jpm_schemas import (
-    MANDATORY_FIELD,
     UNKNOWN_ID,
     PaymentInitationDetails,
     Payments,
@@ -39,7 +46,6 @@ from .settings import SandboxSettings
 from .state import Payment, PaymentStatus, Rail, Step
 
 router = APIRouter(prefix="/tsapi/v1", tags=["J.P. Morgan Global Payments"])
-NEW_YORK = ZoneInfo("America/New_York")
 S = PaymentStatus
 
 _ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -47,44 +53,6 @@ _ANSWERS: dict[int | str, dict[str, Any]] = {
     400: {"description": "`{\"errors\": ErrorsInit}`: the request does not meet the spec"},
     503: {"description": "`{\"errors\": Errors}`: GCA-099 System Unavailable (fault)"},
 }
-
-
-def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None,
-          ) -> JSONResponse:
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-def _fault_answer(exc: ProblemError, *, query: bool) -> JSONResponse:
-    """The shared intake's problems (faults, unknown ids), in J.P. Morgan's envelopes."""
-    if exc.status == 404:
-        return _json(400, errors(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1], query=True))
-    if exc.status == 429:
-        return _json(429, errors("GCA-429", "Too many requests", query=query), exc.headers)
-    return _json(503, errors("GCA-099", "System Unavailable", query=query), exc.headers)
-
-
-def _refusal(exc: ValidationError, end_to_end_id: str | None) -> JSONResponse:
-    found_errors = [(MANDATORY_FIELD[0], f"Error occurred on '/{_where(e)}': {e['msg']}")
-                    for e in exc.errors()[:20]]
-    return _json(400, init_errors(found_errors, end_to_end_id))
-
-
-def _where(error: Any) -> str:
-    return ".".join(str(part) for part in error["loc"] if part != "body")
-
-
-def _end_to_end_id(raw: Any) -> str | None:
-    try:
-        value = raw["payments"]["paymentIdentifiers"]["endToEndId"]
-    except (KeyError, TypeError):
-        return None
-    return value if isinstance(value, str) else None
-
-
-def new_york_today() -> date:
-    # Execution dates are the caller's calendar (the wall clock), not the sandbox clock, which
-    # only moves payments' lives forward.
-    return datetime.now(NEW_YORK).date()
 
 
 def date_problem(payments: Payments) -> str | None:
@@ -148,14 +116,14 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
     try:
         raw = await request.json()
     except ValueError:
-        return _json(400, init_errors([("GCA-023", "Please re-send request in valid format")]))
+        return unreadable_body()
     try:
         payments = PaymentInitationDetails.model_validate(raw).payments
     except ValidationError as exc:
-        return _refusal(exc, _end_to_end_id(raw))
+        return refusal(exc, end_to_end_id_of(raw))
     end_to_end_id = payments.payment_identifiers.end_to_end_id
     if (problem := date_problem(payments)) is not None:
-        return _json(400, init_errors([("10004", problem)], end_to_end_id))
+        return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
     future = date.fromisoformat(payments.requested_execution_date) > new_york_today()
     behaviour = await sandbox.payees.of(payments.recipient)
 
@@ -170,10 +138,10 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
         payment = await intake(sandbox, _candidate(payments, sandbox, future), None, start)
     except ProblemError as exc:
         if exc.status == 409:
-            return _json(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
+            return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
                                           end_to_end_id))
-        return _fault_answer(exc, query=False)
-    return _json(202, initiation_answer(payment))
+        return fault_answer(exc, query=False)
+    return json_answer(202, initiation_answer(payment))
 
 
 @router.get(
@@ -189,10 +157,10 @@ async def payment_status(
     end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
 ) -> JSONResponse:
     if not end_to_end_id:
-        return _json(400, errors("GCA-095", "endToEndId or firmRootId is required",
+        return json_answer(400, errors("GCA-095", "endToEndId or firmRootId is required",
                                  query=True))
     try:
         payment = await found(sandbox, end_to_end_id, Rail.ZELLE)
     except ProblemError as exc:
-        return _fault_answer(exc, query=True)
-    return _json(200, status_answer(payment))
+        return fault_answer(exc, query=True)
+    return json_answer(200, status_answer(payment))

@@ -87,7 +87,10 @@ def _candidate(body: LobCheckRequest, key: str, sandbox: Sandbox) -> Payment:
         payee_name=body.to.name or body.to.company or "", payee_email="", payee_mobile=None,
         callback_url=sandbox.settings.lob_webhook_url, memo=body.memo, created_at=now,
         status=S.CREATED, rail=Rail.CHECK,
-        payee_address={"line1": to["address_line1"], "zip": to["address_zip"]},
+        # The ledger's view of where the check went (Lob's fields, in the ledger's names).
+        payee_address={"line1": to["address_line1"], "line2": to.get("address_line2"),
+                       "city": to.get("address_city"), "state": to.get("address_state"),
+                       "zip": to["address_zip"]},
         check_number=body.check_number,
         lob={"to": to, "from": body.from_.model_dump(), "bank_account": body.bank_account,
              "send_date": stamp(send_at or now), "metadata": body.metadata,

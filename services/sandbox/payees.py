@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 class ConcourseBehaviour(StrEnum):
     REGISTER = "register"  # registers and is paid by ACH after the settle delay
-    NEVER_REGISTER = "never_register"  # the bank falls back to a mailed check after N days
+    NEVER_REGISTER = "never_register"  # the invitation expires after N days (sandbox clock)
+    BOUNCE = "bounce"  # the invitation email bounces
 
 
 class CheckBehaviour(StrEnum):

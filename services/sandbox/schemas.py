@@ -86,23 +86,6 @@ class PaymentResource(CamelModel):
         )
 
 
-class CallbackEvent(CamelModel):
-    """Body of the signed status callback."""
-
-    event_id: str = Field(description="Unique per event; a duplicate delivery repeats it.")
-    end_to_end_id: str
-    payment_id: str
-    status: PaymentStatus
-    amount: Amount
-    currency: str
-    occurred_at: datetime
-    status_reason: str | None
-    rail: Rail = Rail.CONCOURSE
-    reason_code: str | None = Field(default=None, examples=["BE23"],
-                                    description="ISO 20022 reason of a rejection or return.")
-    method: str | None = Field(default=None, examples=["ACH", "ZELLE", "CHECK"])
-    check_number: int | None = None
-
 
 class LedgerEntry(CamelModel):
     rail: Rail

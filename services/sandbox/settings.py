@@ -49,8 +49,8 @@ class SandboxSettings(BaseSettings):
     )
     concourse_unclaimed_days: int = Field(
         default=7, ge=1, le=90,
-        description="A Concourse payee who never registers is paid by a mailed check after "
-        "this many days (sandbox clock).",
+        description="A Concourse invitation nobody claims expires (INVITATION_EXPIRED, NOAS) "
+        "after this many days (sandbox clock); the payer's fallback pays by check.",
     )
     check_mail_after_days: int = Field(
         default=1, ge=0, le=30,
@@ -86,6 +86,12 @@ class SandboxSettings(BaseSettings):
         pattern=r"^https?://",
         description="The client URL registered with J.P. Morgan: its paymentInitiationStatus "
         "callbacks are POSTed to <client-url>/status (a payment request names no URL).",
+    )
+    concourse_client_url: str = Field(
+        default="http://127.0.0.1:8002/v1/callbacks/concourse",
+        pattern=r"^https?://",
+        description="The client URL registered for Concourse (modelled like Global Payments): "
+        "its callbacks are POSTed to <client-url>/status.",
     )
     log_level: str = Field(
         default="INFO", validation_alias=AliasChoices("SANDBOX_LOG_LEVEL", "LOG_LEVEL")

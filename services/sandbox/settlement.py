@@ -66,12 +66,15 @@ class Settler:
         try:
             await asyncio.sleep(self._delay_s)
             if (await self._faults.get()).hold_settlement:
+                # The payee's registration and payment both wait for POST /sandbox/release.
                 log.info("settlement of %s held", end_to_end_id)
                 return
+            registered = await self._store.register(end_to_end_id, "ACH")
             payment = await self._store.complete(end_to_end_id, self._clock.now())
+            changes = [p for p in (registered, payment) if p is not None]
             if payment is not None:
                 log.info("payment %s completed (ACH)", end_to_end_id)
-                self._notify_soon(payment)
+            self.notify_in_order(changes)
         except asyncio.CancelledError:
             raise
         except Exception:

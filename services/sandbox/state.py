@@ -42,6 +42,13 @@ class PaymentStatus(StrEnum):
     RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
     VOIDED = "VOIDED"
     STOPPED = "STOPPED"
+    # Concourse (modelled): the payee is emailed, registers and chooses ACH or Zelle; or the
+    # invitation bounces, or expires unclaimed; or we cancel it while unclaimed.
+    INVITED = "INVITED"
+    REGISTERED = "REGISTERED"
+    INVITATION_BOUNCED = "INVITATION_BOUNCED"
+    INVITATION_EXPIRED = "INVITATION_EXPIRED"
+    CANCELLED = "CANCELLED"
 
 
 # Money moved (the payee has it): what "paid twice" is counted on.
@@ -55,8 +62,14 @@ FINAL_STATUSES = SETTLED_STATUSES | frozenset(
         PaymentStatus.RETURNED_TO_SENDER,
         PaymentStatus.VOIDED,
         PaymentStatus.STOPPED,
+        PaymentStatus.INVITATION_BOUNCED,
+        PaymentStatus.INVITATION_EXPIRED,
+        PaymentStatus.CANCELLED,
     }
 )
+# A Concourse payment the payee can still claim (register and be paid).
+UNCLAIMED_STATUSES = frozenset({PaymentStatus.PENDING, PaymentStatus.INVITED})
+CLAIMABLE_STATUSES = UNCLAIMED_STATUSES | {PaymentStatus.REGISTERED}
 
 
 class Rail(StrEnum):
@@ -210,15 +223,26 @@ class PaymentStore:
             payment = self._payments.get(end_to_end_id)
             return None if payment is None else replace(payment)
 
+    async def register(self, end_to_end_id: str, method: str) -> Payment | None:
+        """The Concourse payee registered and chose ``method`` (ACH or Zelle); ``None`` unless
+        the payment was waiting for that (a repeat, a cancelled or expired invitation)."""
+        async with self._lock:
+            payment = self._payments.get(end_to_end_id)
+            if payment is None or payment.status not in UNCLAIMED_STATUSES or payment.steps:
+                return None
+            payment.status = PaymentStatus.REGISTERED
+            payment.method = method
+            return replace(payment)
+
     async def complete(self, end_to_end_id: str, at: datetime) -> Payment | None:
-        """Mark a PENDING payment COMPLETED; ``None`` if it is gone or already final.
+        """Mark a claimable payment COMPLETED; ``None`` if it is gone or already final.
 
         Returning ``None`` for a final payment is what makes settling idempotent: a timer and a
         release racing for the same payment produce one completion and one callback.
         """
         async with self._lock:
             payment = self._payments.get(end_to_end_id)
-            if payment is None or payment.status is not PaymentStatus.PENDING or payment.steps:
+            if payment is None or payment.status not in CLAIMABLE_STATUSES or payment.steps:
                 return None
             payment.status = PaymentStatus.COMPLETED
             payment.paid_at = at
@@ -228,8 +252,9 @@ class PaymentStore:
         async with self._lock:
             done = []
             for payment in self._payments.values():
-                if payment.status is PaymentStatus.PENDING and payment.rail is Rail.CONCOURSE:
+                if payment.status in CLAIMABLE_STATUSES and payment.rail is Rail.CONCOURSE:
                     payment.status = PaymentStatus.COMPLETED
+                    payment.method = payment.method or "ACH"
                     payment.paid_at = at
                     payment.steps = []
                     done.append(replace(payment))

@@ -46,15 +46,18 @@ def check_plan(created: datetime, behaviour: PayeeBehaviour, settings: SandboxSe
     return steps
 
 
-def unclaimed_concourse_plan(created: datetime, settings: SandboxSettings) -> list[Step]:
-    """The payee never registered: the bank mails a check after the configured days."""
-    fallback = created + settings.concourse_unclaimed_days * DAY
-    return [
-        Step(fallback, S.PENDING, f"unclaimed after {settings.concourse_unclaimed_days} days: "
-             "mailed check", method="CHECK"),
-        Step(fallback + (settings.check_delivery_days + settings.check_cash_after_days) * DAY,
-             S.COMPLETED, "paid by mailed check", method="CHECK"),
-    ]
+def unclaimed_concourse_plan(invited: datetime, settings: SandboxSettings) -> list[Step]:
+    """The payee never registers: the invitation expires after the configured days (sandbox
+    clock), NOAS; the payer's fallback (a check) is the payer's, not the bank's."""
+    days = settings.concourse_unclaimed_days
+    return [Step(invited + days * DAY, S.INVITATION_EXPIRED,
+                 f"invitation unclaimed after {days} days", reason_code="NOAS")]
+
+
+def bounced_concourse_plan(invited: datetime, settings: SandboxSettings) -> list[Step]:
+    """The invitation email bounces (nobody at that address): BE23, after the settle delay."""
+    return [Step(invited + timedelta(milliseconds=settings.settle_delay_ms),
+                 S.INVITATION_BOUNCED, "invitation email bounced", reason_code="BE23")]
 
 
 class Ticker:

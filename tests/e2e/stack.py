@@ -144,7 +144,7 @@ def stack_env(
             "CLAIMS_DATABASE_URL": db_url["claims"],
             "PAYOUTS_DATABASE_URL": db_url["payouts"],
             "BILLING_DATABASE_URL": db_url["billing"],
-            "PAYOUTS_CONCOURSE_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/concourse/v1",
+            "PAYOUTS_CONCOURSE_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/tsapi/v1/concourse",
             "PAYOUTS_CALLBACK_BASE_URL": f"http://127.0.0.1:{ports['payouts']}",
             "SANDBOX_JPM_CLIENT_URL": f"http://127.0.0.1:{ports['payouts']}/v1/callbacks/jpm",
             "SANDBOX_LOB_WEBHOOK_URL": f"http://127.0.0.1:{ports['payouts']}/v1/callbacks/check",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,12 +12,18 @@ import httpx
 import pytest
 
 from services.sandbox.app import create_app
+from services.sandbox.gp_answers import new_york_today
 from services.sandbox.runtime import Sandbox
 from services.sandbox.settings import SandboxSettings
 from tests.bank_tokens import authorize
 
 SECRET = "test-webhook-secret-abcdefghijklmnop"
-CALLBACK_URL = "http://payouts.test/v1/provider-callbacks/concourse"
+# Concourse calls back at its registered client URL + /status (Global Payments' convention);
+# the check printer at the URL each request names.
+CONCOURSE_CLIENT_URL = "http://payouts.test/v1/callbacks/concourse"
+CALLBACK_URL = CONCOURSE_CLIENT_URL + "/status"
+CONCOURSE = "/tsapi/v1/concourse/payments"
+CONCOURSE_STATUS = CONCOURSE + "/status"
 
 _ids = itertools.count(1)
 
@@ -26,17 +33,29 @@ def e2e_id() -> str:
     return f"T{next(_ids):08d}"
 
 
-def payment_body(end_to_end_id: str, **overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "endToEndId": end_to_end_id,
-        "amount": "125.00",
-        "currency": "USD",
-        "payee": {"name": "Jane Doe", "email": "jane.doe@example.com", "mobile": None},
-        "callbackUrl": CALLBACK_URL,
-        "memo": "claim C-1",
+def payment_body(end_to_end_id: str, amount: float = 125.00,
+                 email: str = "jane.doe@example.com", **overrides: Any) -> dict[str, Any]:
+    """A Concourse payment (modelled on Global Payments v1): the ``payments`` envelope with
+    the payee by email; ``overrides`` replace fields of ``payments``."""
+    payments: dict[str, Any] = {
+        "paymentIdentifiers": {"endToEndId": end_to_end_id},
+        "requestedExecutionDate": new_york_today().isoformat(),
+        "transferType": "CREDIT", "paymentCurrency": "USD", "paymentAmount": amount,
+        "debtor": {"debtorAccount": {"accountId": "000009102574986", "accountType": "DDA"}},
+        "debtorAgent": {"financialInstitutionId": {"bic": "CHASUS33"}},
+        "creditor": {"creditorName": "Jane Doe", "creditorAccount": {
+            "alternateAccountIdentifier": email, "schemeName": {"proprietary": "EMAL"}}},
+        "remittanceInformation": {"unstructuredInformation": ["claim C-1"]},
     }
-    body.update(overrides)
-    return body
+    payments.update(overrides)
+    return {"payments": payments}
+
+
+def callback_items(harness: Harness, end_to_end_id: str) -> list[dict[str, Any]]:
+    """The Global Payments-style callback items the sandbox sent about one payment."""
+    items = [item for r in harness.receiver.requests
+             for item in json.loads(r.content).get("callbacks", [])]
+    return [i for i in items if i["endToEndId"] == end_to_end_id]
 
 
 @dataclass
@@ -71,6 +90,7 @@ def make_settings() -> Callable[..., SandboxSettings]:
             "settle_delay_ms": 10,
             "callback_retries": 3,
             "callback_backoff_ms": 5,
+            "concourse_client_url": CONCOURSE_CLIENT_URL,
         }
         values.update(overrides)
         return SandboxSettings(**values)

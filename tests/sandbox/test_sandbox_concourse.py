@@ -1,119 +1,145 @@
-"""The Concourse stand-in: create, repeat-as-status-query, conflicts, validation, status."""
+"""The Concourse stand-in (modelled on Global Payments v1 at /tsapi/v1/concourse): the 202,
+repeat-as-the-same-answer, conflicts, strict validation in Global Payments' error envelopes,
+the status query, the invitation actions and the ledger."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
 from services.sandbox.app import create_app
 from services.sandbox.settings import DEV_WEBHOOK_SECRET, SandboxSettings
 
-from .conftest import Harness, e2e_id, payment_body
+from .conftest import CONCOURSE, CONCOURSE_STATUS, Harness, e2e_id, payment_body
 
-PAYMENTS = "/concourse/v1/payments"
-STATUS = "/concourse/v1/payments/status"
-PROBLEM = "application/problem+json"
+PAYMENTS = CONCOURSE
+STATUS = CONCOURSE_STATUS
 
 
-async def test_create_answers_201_with_a_pending_payment(harness: Harness) -> None:
+def first_error_code(body: dict[str, Any]) -> str:
+    """The first errorCode of either Global Payments envelope (ErrorsInit or [Errors])."""
+    errors = body["errors"]
+    group = errors[0] if isinstance(errors, list) else errors
+    code: str = group["errorDetails"][0]["errorCode"]
+    return code
+
+
+async def test_create_answers_202_and_invites_the_payee(harness: Harness) -> None:
     eid = e2e_id()
     response = await harness.client.post(PAYMENTS, json=payment_body(eid))
 
-    assert response.status_code == 201
-    body = response.json()
-    assert body["endToEndId"] == eid
-    assert body["paymentId"].startswith("CNC-") and len(body["paymentId"]) == 16
-    assert body["status"] == "PENDING"
-    assert body["amount"] == "125.00"
-    assert body["currency"] == "USD"
-    assert body["payee"] == {"name": "Jane Doe", "email": "jane.doe@example.com", "mobile": None}
-    assert body["createdAt"]
-    assert body["paidAt"] is None and body["statusReason"] is None
+    assert response.status_code == 202
+    answer = response.json()["paymentInitiationResponse"]
+    assert answer["endToEndId"] == eid and answer["firmRootId"]
+    status = (await harness.client.get(STATUS, params={"endToEndId": eid})).json()
+    assert status["paymentStatus"]["status"] == "INVITED"
+    assert "exception" not in status["paymentStatus"]
 
 
-async def test_repeat_is_a_status_query_never_a_second_payment(harness: Harness) -> None:
+async def test_repeat_answers_the_same_202_never_a_second_payment(harness: Harness) -> None:
     eid = e2e_id()
     first = await harness.client.post(PAYMENTS, json=payment_body(eid))
     # Same instruction; the email's case does not make it a different payee.
-    repeat_body = payment_body(eid, amount="125.0")
-    repeat_body["payee"]["email"] = "Jane.Doe@example.com"
-    repeat = await harness.client.post(PAYMENTS, json=repeat_body)
+    repeat = await harness.client.post(PAYMENTS,
+                                       json=payment_body(eid, email="Jane.Doe@example.com"))
 
-    assert first.status_code == 201
-    assert repeat.status_code == 200
-    assert repeat.json()["paymentId"] == first.json()["paymentId"]
+    assert (repeat.status_code, repeat.json()) == (202, first.json())
     ledger = (await harness.client.get("/ledger")).json()["payments"]
     assert [entry["endToEndId"] for entry in ledger] == [eid]
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"amount": "125.01"},
-        {"payee": {"name": "Jane Doe", "email": "john@example.com", "mobile": None}},
-    ],
-)
-async def test_repeat_with_another_instruction_is_a_409(
-    harness: Harness, change: dict[str, object]
+@pytest.mark.parametrize("change", [{"amount": 125.01}, {"email": "john@example.com"}])
+async def test_repeat_with_another_instruction_is_refused(
+    harness: Harness, change: dict[str, Any],
 ) -> None:
     eid = e2e_id()
-    first = await harness.client.post(PAYMENTS, json=payment_body(eid))
+    await harness.client.post(PAYMENTS, json=payment_body(eid))
     response = await harness.client.post(PAYMENTS, json=payment_body(eid, **change))
 
-    assert response.status_code == 409
-    assert response.headers["content-type"] == PROBLEM
-    problem = response.json()
-    assert problem["type"] == "urn:warranty:problem:duplicate-end-to-end-id"
-    assert problem["paymentId"] == first.json()["paymentId"]
+    assert response.status_code == 400
+    assert response.json()["errors"]["endToEndId"] == eid
     assert len((await harness.client.get("/ledger")).json()["payments"]) == 1
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        {"endToEndId": "ABCDEFGHIJKLMNOPQ"},  # 17 characters
-        {"endToEndId": "PA-123"},
-        {"endToEndId": ""},
-        {"amount": 125.0},  # a float is refused outright
-        {"amount": "0.00"},
-        {"amount": "12.345"},
-        {"currency": "EUR"},
-        {"payee": {"name": "Jane", "email": "not-an-email"}},
-        {"callbackUrl": "ftp://example.com/cb"},
+        {"paymentIdentifiers": {"endToEndId": "A" * 32}},  # Global Payments allows 31
+        {"paymentIdentifiers": {"endToEndId": "PA-123"}},
+        {"paymentAmount": 0},
+        {"paymentAmount": 12.345},
+        {"paymentCurrency": "EUR"},
+        {"creditor": {"creditorName": "Jane", "creditorAccount": {
+            "alternateAccountIdentifier": "not-an-email",
+            "schemeName": {"proprietary": "EMAL"}}}},
+        {"creditor": {"creditorName": "Jane", "creditorAccount": {
+            "alternateAccountIdentifier": "+15555550123",
+            "schemeName": {"proprietary": "TELI"}}}},
+        {"callbackUrl": "http://payouts.test/cb"},  # the old invented wire's field
+        {"requestedExecutionDate": "2001-01-01"},
     ],
 )
-async def test_invalid_request_is_a_422_problem(
-    harness: Harness, change: dict[str, object]
+async def test_invalid_request_is_a_400_in_the_initiation_envelope(
+    harness: Harness, change: dict[str, Any],
 ) -> None:
     response = await harness.client.post(PAYMENTS, json=payment_body(e2e_id(), **change))
 
-    assert response.status_code == 422
-    assert response.headers["content-type"] == PROBLEM
-    assert response.json()["type"] == "urn:warranty:problem:validation-error"
+    assert response.status_code == 400
+    assert first_error_code(response.json())
+    assert response.headers["content-type"] == "application/json"  # never problem+json
     assert (await harness.client.get("/ledger")).json()["payments"] == []
 
 
-async def test_status_of_an_unknown_payment_is_a_404_problem(harness: Harness) -> None:
+async def test_a_body_that_is_not_json_is_gca_023(harness: Harness) -> None:
+    response = await harness.client.post(PAYMENTS, content=b"{not json",
+                                         headers={"content-type": "application/json"})
+    assert response.status_code == 400 and first_error_code(response.json()) == "GCA-023"
+
+
+async def test_status_of_an_unknown_payment_is_10009(harness: Harness) -> None:
     response = await harness.client.get(STATUS, params={"endToEndId": "NOSUCHID"})
+    assert response.status_code == 400 and first_error_code(response.json()) == "10009"
+    missing = await harness.client.get(STATUS)
+    assert missing.status_code == 400 and first_error_code(missing.json()) == "GCA-095"
 
-    assert response.status_code == 404
-    assert response.headers["content-type"] == PROBLEM
-    assert response.json()["type"] == "urn:warranty:problem:payment-not-found"
 
-
-async def test_status_returns_the_payment(harness: Harness) -> None:
+async def test_resend_and_cancel_only_while_unclaimed(harness: Harness) -> None:
+    await harness.client.put("/sandbox/faults", json={"hold_settlement": True})
     eid = e2e_id()
-    created = (await harness.client.post(PAYMENTS, json=payment_body(eid))).json()
+    await harness.client.post(PAYMENTS, json=payment_body(eid))
 
-    response = await harness.client.get(STATUS, params={"endToEndId": eid})
+    resent = await harness.client.post(f"{PAYMENTS}/{eid}/invitation")
+    assert resent.status_code == 200
+    assert resent.json()["paymentStatus"]["status"] == "INVITED"
+    cancelled = await harness.client.post(f"{PAYMENTS}/{eid}/cancellation")
+    assert cancelled.json()["paymentStatus"]["status"] == "CANCELLED"
+    again = await harness.client.post(f"{PAYMENTS}/{eid}/cancellation")  # a repeat: the same
+    assert (again.status_code, again.json()) == (200, cancelled.json())
+    late = await harness.client.post(f"{PAYMENTS}/{eid}/invitation")
+    assert late.status_code == 400 and first_error_code(late.json()) == "10008"
 
-    assert response.status_code == 200
-    assert response.json()["paymentId"] == created["paymentId"]
+    released = await harness.client.post("/sandbox/release")  # a cancelled payment never pays
+    assert released.json() == {"released": []}
+    unknown = await harness.client.post(f"{PAYMENTS}/NOSUCHID/cancellation")
+    assert unknown.status_code == 400 and first_error_code(unknown.json()) == "10009"
+
+
+async def test_a_paid_payment_cannot_be_cancelled(harness: Harness) -> None:
+    eid = e2e_id()
+    await harness.client.post(PAYMENTS, json=payment_body(eid))
+    await harness.sandbox.settler.idle()
+
+    refused = await harness.client.post(f"{PAYMENTS}/{eid}/cancellation")
+    assert refused.status_code == 400 and first_error_code(refused.json()) == "10008"
+    status = (await harness.client.get(STATUS, params={"endToEndId": eid})).json()
+    assert status["paymentStatus"]["status"] == "COMPLETED"
 
 
 async def test_ledger_lists_payments_in_creation_order(harness: Harness) -> None:
     ids = [e2e_id() for _ in range(3)]
     for eid in ids:
-        await harness.client.post(PAYMENTS, json=payment_body(eid, amount="10.50"))
+        await harness.client.post(PAYMENTS, json=payment_body(eid, amount=10.50))
 
     ledger = (await harness.client.get("/ledger", params={"rail": "concourse"})).json()
 
@@ -132,6 +158,12 @@ async def test_ledger_lists_payments_in_creation_order(harness: Harness) -> None
     assert (await harness.client.get("/ledger", params={"rail": "wire"})).status_code == 422
 
 
+async def test_the_concourse_routes_take_the_banks_bearer_token(harness: Harness) -> None:
+    del harness.client.headers["Authorization"]
+    response = await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
+    assert response.status_code == 401
+
+
 async def test_health_and_readiness(harness: Harness) -> None:
     for path in ("/healthz", "/readyz"):
         response = await harness.client.get(path)
@@ -145,9 +177,11 @@ def test_every_route_is_documented() -> None:
         for method, operation in operations.items():
             assert operation.get("summary"), (method, path)
             assert operation.get("tags"), (method, path)
-    create = spec["paths"][PAYMENTS]["post"]["responses"]
-    assert {"200", "201", "409", "422", "429", "503"} <= set(create)
-    assert {"404", "422"} <= set(spec["paths"][STATUS]["get"]["responses"])
+    assert {"202", "400", "503"} <= set(spec["paths"][PAYMENTS]["post"]["responses"])
+    assert {"200", "400"} <= set(spec["paths"][STATUS]["get"]["responses"])
+    for action in ("invitation", "cancellation"):
+        answers = spec["paths"][f"{PAYMENTS}/{{endToEndId}}/{action}"]["post"]["responses"]
+        assert {"200", "400"} <= set(answers)
 
 
 def test_settings_accept_the_payouts_secret_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -46,7 +46,7 @@ class Bank:
 
     def settings(self, **overrides: Any) -> PayoutsSettings:
         values: dict[str, Any] = {
-            "concourse_base_url": f"{self.url}/concourse/v1",
+            "concourse_base_url": f"{self.url}/tsapi/v1/concourse",
             "bank_client_cert_file": self.certs.client_cert,
             "bank_client_key_file": self.certs.client_key,
             "bank_ca_file": self.certs.ca,

@@ -1,4 +1,5 @@
-"""The Zelle and check rails, the unclaimed Concourse fallback and the HTTP-driven clock."""
+"""The Zelle and check rails, Concourse invitations that expire or bounce, and the HTTP-driven
+clock."""
 
 from __future__ import annotations
 
@@ -11,10 +12,17 @@ from datetime import date
 from typing import Any
 
 from services.payouts.rails.lob_checks import positive_pay as pp
-from services.sandbox.jpm_payments import new_york_today
+from services.sandbox.gp_answers import new_york_today
 from shared.money import Money
 
-from .conftest import Harness, e2e_id, payment_body
+from .conftest import (
+    CONCOURSE,
+    CONCOURSE_STATUS,
+    Harness,
+    callback_items,
+    e2e_id,
+    payment_body,
+)
 
 ZELLE = "/tsapi/v1/payments"
 CHECKS = "/v1/checks"  # Lob's path
@@ -297,24 +305,66 @@ async def test_positive_pay_returns_unissued_voided_or_altered_checks_unpaid(
     assert sum(entry["settled"] for entry in ledger) == 1  # no money moved for the others
 
 
-async def test_unclaimed_concourse_payment_falls_back_to_a_mailed_check(
+async def concourse_status(harness: Harness, eid: str) -> dict[str, Any]:
+    response = await harness.client.get(CONCOURSE_STATUS, params={"endToEndId": eid})
+    assert response.status_code == 200, response.text
+    status: dict[str, Any] = response.json()["paymentStatus"]
+    return status
+
+
+async def test_an_unclaimed_concourse_invitation_expires_after_n_days_unpaid(
     harness: Harness,
 ) -> None:
     await harness.client.put("/sandbox/payees", json={"identifier": "jane.doe@example.com",
                                                       "concourse": "never_register"})
     eid = e2e_id()
-    await harness.client.post("/concourse/v1/payments", json=payment_body(eid))
+    await harness.client.post(CONCOURSE, json=payment_body(eid))
     await settle(harness)
-    status_url = "/concourse/v1/payments/status"
-    assert (await harness.client.get(status_url, params={"endToEndId": eid})).json()[
-        "status"] == "PENDING"
-    await advance(harness, 7)
-    assert callback_statuses(harness, eid) == ["PENDING"]
-    await advance(harness, 7)
-    status = (await harness.client.get(status_url, params={"endToEndId": eid})).json()
-    assert status["status"] == "COMPLETED"
+    assert (await concourse_status(harness, eid))["status"] == "INVITED"
+    await advance(harness, 6)
+    assert (await concourse_status(harness, eid))["status"] == "INVITED"
+    assert callback_items(harness, eid) == []
+
+    await advance(harness, 1)  # SANDBOX_CONCOURSE_UNCLAIMED_DAYS: 7 by the sandbox clock
+    status = await concourse_status(harness, eid)
+    assert status["status"] == "INVITATION_EXPIRED"
+    [exception] = status["exception"]
+    assert exception["externalCode"] == "NOAS"
+    [item] = callback_items(harness, eid)
+    assert item["paymentStatus"] == "INVITATION_EXPIRED" and item["exceptions"] == [exception]
+    # The bank mails no check of its own: the fallback is the payer's (a new check payment).
+    await advance(harness, 30)
     [entry] = (await harness.client.get("/ledger")).json()["payments"]
-    assert entry["method"] == "CHECK" and entry["settled"] is True
+    assert (entry["settled"], entry["reasonCode"]) == (False, "NOAS")
+    assert entry["method"] != "CHECK"
+
+
+async def test_a_resent_invitation_restarts_the_unclaimed_clock(harness: Harness) -> None:
+    await harness.client.put("/sandbox/payees", json={"identifier": "jane.doe@example.com",
+                                                      "concourse": "never_register"})
+    eid = e2e_id()
+    await harness.client.post(CONCOURSE, json=payment_body(eid))
+    await advance(harness, 5)
+    assert (await harness.client.post(f"{CONCOURSE}/{eid}/invitation")).status_code == 200
+    await advance(harness, 5)  # 10 days since the first email, 5 since the second
+    assert (await concourse_status(harness, eid))["status"] == "INVITED"
+    await advance(harness, 2)
+    assert (await concourse_status(harness, eid))["status"] == "INVITATION_EXPIRED"
+
+
+async def test_a_bounced_concourse_invitation_ends_unpaid_with_be23(harness: Harness) -> None:
+    await harness.client.put("/sandbox/payees", json={"identifier": "nobody@example.com",
+                                                      "concourse": "bounce"})
+    eid = e2e_id()
+    await harness.client.post(CONCOURSE, json=payment_body(eid, email="nobody@example.com"))
+    await settle(harness)
+
+    status = await concourse_status(harness, eid)
+    assert status["status"] == "INVITATION_BOUNCED"
+    assert [e["externalCode"] for e in status["exception"]] == ["BE23"]
+    assert [i["paymentStatus"] for i in callback_items(harness, eid)] == ["INVITATION_BOUNCED"]
+    [entry] = (await harness.client.get("/ledger")).json()["payments"]
+    assert entry["settled"] is False
 
 
 async def test_reorder_callbacks_fault_sends_newest_first(harness: Harness) -> None:

@@ -1,4 +1,5 @@
-"""Asynchronous settlement, signed callbacks, retries and the fault controls."""
+"""Asynchronous settlement, signed callbacks in Global Payments' ``{"callbacks": [...]}``
+shape, retries and the fault controls, on the (modelled) Concourse wire."""
 
 from __future__ import annotations
 
@@ -14,17 +15,32 @@ from services.sandbox.app import create_app
 from services.sandbox.settings import SandboxSettings
 from shared.signing import verify
 
-from .conftest import CALLBACK_URL, SECRET, Harness, e2e_id, payment_body
+from .conftest import (
+    CALLBACK_URL,
+    CONCOURSE,
+    CONCOURSE_STATUS,
+    SECRET,
+    Harness,
+    callback_items,
+    e2e_id,
+    payment_body,
+)
 
-PAYMENTS = "/concourse/v1/payments"
-STATUS = "/concourse/v1/payments/status"
+PAYMENTS = CONCOURSE
+STATUS = CONCOURSE_STATUS
 
 
-async def status_of(harness: Harness, eid: str) -> dict[str, Any]:
+async def status_of(harness: Harness, eid: str) -> str:
     response = await harness.client.get(STATUS, params={"endToEndId": eid})
     assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
+    status: str = response.json()["paymentStatus"]["status"]
+    return status
+
+
+def deliveries_per_body(harness: Harness) -> list[int]:
+    """How many times each distinct callback body was delivered, in the order first sent."""
+    bodies = [r.content for r in harness.receiver.requests]
+    return [bodies.count(body) for body in dict.fromkeys(bodies)]
 
 
 async def set_faults(harness: Harness, **faults: Any) -> None:
@@ -38,37 +54,27 @@ async def test_payment_settles_and_a_signed_callback_arrives(harness: Harness) -
 
     await harness.sandbox.settler.idle()
 
-    settled = await status_of(harness, eid)
-    assert settled["status"] == "COMPLETED"
-    assert settled["paidAt"] is not None
-    [callback] = harness.receiver.requests
-    assert str(callback.url) == CALLBACK_URL
-    assert callback.headers["content-type"] == "application/json"
-    event = json.loads(callback.content)
-    assert event["endToEndId"] == eid
-    assert event["paymentId"] == created["paymentId"]
-    assert event["status"] == "COMPLETED"
-    assert event["amount"] == "125.00" and event["currency"] == "USD"
-    assert event["statusReason"] is None
-    assert event["eventId"] and event["occurredAt"]
+    assert await status_of(harness, eid) == "COMPLETED"
+    registered, paid = harness.receiver.requests
+    assert str(paid.url) == CALLBACK_URL == str(registered.url)
+    assert paid.headers["content-type"] == "application/json"
+    # The payee registered and chose ACH, then was paid: two callbacks, in that order.
+    assert [i["paymentStatus"] for i in callback_items(harness, eid)] == [
+        "REGISTERED", "COMPLETED"]
+    [item] = json.loads(paid.content)["callbacks"]
+    assert item["firmRootId"] == created["paymentInitiationResponse"]["firmRootId"]
+    assert (item["paymentAmount"], item["paymentCurrency"]) == (125.0, "USD")
+    assert item["paymentMethod"] == "ACH" and "exceptions" not in item
+    assert item["createDateTime"]
 
-    timestamp = callback.headers["x-signature-timestamp"]
-    signature = callback.headers["x-signature"]
+    timestamp = paid.headers["x-signature-timestamp"]
+    signature = paid.headers["x-signature"]
     assert signature.startswith("sha256=")
-    assert verify(SECRET, timestamp, signature, callback.content, now=time.time())
-    tampered = callback.content.replace(b"125.00", b"925.00")
+    assert verify(SECRET, timestamp, signature, paid.content, now=time.time())
+    tampered = paid.content.replace(b"125.0", b"925.0")
     assert not verify(SECRET, timestamp, signature, tampered, now=time.time())
-    assert not verify("another-secret-0123456789", timestamp, signature, callback.content,
+    assert not verify("another-secret-0123456789", timestamp, signature, paid.content,
                       now=time.time())
-
-
-async def test_no_callback_url_means_no_callback(harness: Harness) -> None:
-    eid = e2e_id()
-    await harness.client.post(PAYMENTS, json=payment_body(eid, callbackUrl=None))
-    await harness.sandbox.settler.idle()
-
-    assert (await status_of(harness, eid))["status"] == "COMPLETED"
-    assert harness.receiver.requests == []
 
 
 async def test_callback_is_retried_until_the_receiver_accepts(harness: Harness) -> None:
@@ -76,8 +82,8 @@ async def test_callback_is_retried_until_the_receiver_accepts(harness: Harness) 
     await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
     await harness.sandbox.settler.idle()
 
-    assert len(harness.receiver.requests) == 4
-    assert len({r.content for r in harness.receiver.requests}) == 1
+    # REGISTERED: refused three times, taken the fourth; COMPLETED: taken at once.
+    assert deliveries_per_body(harness) == [4, 1]
 
 
 async def test_callback_gives_up_after_the_configured_retries(harness: Harness) -> None:
@@ -85,7 +91,8 @@ async def test_callback_gives_up_after_the_configured_retries(harness: Harness) 
     await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
     await harness.sandbox.settler.idle()
 
-    assert len(harness.receiver.requests) == 1 + 3  # first attempt + callback_retries
+    # Each callback: the first attempt + callback_retries, then the sandbox gives up on it.
+    assert deliveries_per_body(harness) == [1 + 3, 1 + 3]
 
 
 async def test_fail_next_answers_503_and_records_nothing(harness: Harness) -> None:
@@ -95,11 +102,12 @@ async def test_fail_next_answers_503_and_records_nothing(harness: Harness) -> No
     for _ in range(2):
         response = await harness.client.post(PAYMENTS, json=payment_body(eid))
         assert response.status_code == 503
-        assert response.json()["type"] == "urn:warranty:problem:provider-unavailable"
+        error = response.json()["errors"]["errorDetails"][0]
+        assert error["errorCode"] == "GCA-099"  # Global Payments' System Unavailable
         assert (await harness.client.get("/ledger")).json()["payments"] == []
     assert (await harness.client.get("/sandbox/faults")).json()["fail_next"] == 0
 
-    assert (await harness.client.post(PAYMENTS, json=payment_body(eid))).status_code == 201
+    assert (await harness.client.post(PAYMENTS, json=payment_body(eid))).status_code == 202
 
 
 async def test_rate_limit_next_answers_429_with_retry_after(harness: Harness) -> None:
@@ -111,7 +119,7 @@ async def test_rate_limit_next_answers_429_with_retry_after(harness: Harness) ->
     assert limited.status_code == 429
     assert limited.headers["retry-after"] == "1"
     assert (await harness.client.get("/ledger")).json()["payments"] == []
-    assert (await harness.client.post(PAYMENTS, json=payment_body(eid))).status_code == 201
+    assert (await harness.client.post(PAYMENTS, json=payment_body(eid))).status_code == 202
 
 
 async def test_respond_delay_records_the_payment_before_answering(harness: Harness) -> None:
@@ -125,8 +133,9 @@ async def test_respond_delay_records_the_payment_before_answering(harness: Harne
     # The caller is still waiting (would time out), yet the payment exists and is queryable.
     ledger = (await harness.client.get("/ledger")).json()["payments"]
     assert [entry["endToEndId"] for entry in ledger] == [eid]
-    assert (await harness.client.get(STATUS, params={"endToEndId": eid})).status_code == 200
-    assert (await slow).status_code == 201
+    # (The payee may already have registered and been paid: the settle delay is 10 ms.)
+    assert await status_of(harness, eid) in {"INVITED", "REGISTERED", "COMPLETED"}
+    assert (await slow).status_code == 202
 
 
 async def test_a_counted_respond_delay_slows_only_the_next_payments(harness: Harness) -> None:
@@ -134,10 +143,10 @@ async def test_a_counted_respond_delay_slows_only_the_next_payments(harness: Har
     loop = asyncio.get_running_loop()
 
     started = loop.time()
-    assert (await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))).status_code == 201
+    assert (await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))).status_code == 202
     slowed = loop.time() - started
     started = loop.time()
-    assert (await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))).status_code == 201
+    assert (await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))).status_code == 202
     quick = loop.time() - started
 
     assert slowed >= 0.3 > quick
@@ -149,9 +158,9 @@ async def test_duplicate_callbacks_deliver_the_same_event_twice(harness: Harness
     await harness.client.post(PAYMENTS, json=payment_body(e2e_id()))
     await harness.sandbox.settler.idle()
 
-    first, second = harness.receiver.requests
-    assert first.content == second.content
-    assert json.loads(first.content)["eventId"] == json.loads(second.content)["eventId"]
+    # Every callback twice, byte for byte: the receiver must see the repeat as a duplicate.
+    assert deliveries_per_body(harness) == [2, 2]
+    assert len(harness.receiver.requests) == 4
 
 
 async def test_drop_callbacks_settles_silently(harness: Harness) -> None:
@@ -160,7 +169,7 @@ async def test_drop_callbacks_settles_silently(harness: Harness) -> None:
     await harness.client.post(PAYMENTS, json=payment_body(eid))
     await harness.sandbox.settler.idle()
 
-    assert (await status_of(harness, eid))["status"] == "COMPLETED"
+    assert await status_of(harness, eid) == "COMPLETED"
     assert harness.receiver.requests == []
 
 
@@ -170,15 +179,15 @@ async def test_held_payments_stay_pending_until_released(harness: Harness) -> No
     await harness.client.post(PAYMENTS, json=payment_body(eid))
     await harness.sandbox.settler.idle()  # the settle delay passes
 
-    assert (await status_of(harness, eid))["status"] == "PENDING"
+    assert await status_of(harness, eid) == "INVITED"
     assert harness.receiver.requests == []
 
     released = await harness.client.post("/sandbox/release")
     assert released.json() == {"released": [eid]}
     await harness.sandbox.settler.idle()
 
-    assert (await status_of(harness, eid))["status"] == "COMPLETED"
-    assert len(harness.receiver.requests) == 1
+    assert await status_of(harness, eid) == "COMPLETED"
+    assert [i["paymentStatus"] for i in callback_items(harness, eid)] == ["COMPLETED"]
     # Releasing again settles nothing and sends nothing twice.
     assert (await harness.client.post("/sandbox/release")).json() == {"released": []}
 

@@ -180,7 +180,7 @@ def test_payouts_and_the_sandbox_share_the_webhook_secret(
     assert len(secrets) == 1
     assert secrets.pop().startswith("${PROVIDER_WEBHOOK_SECRET:-")
     assert services["payouts-worker"]["environment"]["PAYOUTS_CONCOURSE_BASE_URL"] == (
-        "http://sandbox:8009/concourse/v1")
+        "http://sandbox:8009/tsapi/v1/concourse")
 
 
 def test_dependencies(services: dict[str, dict[str, Any]]) -> None:

@@ -97,7 +97,7 @@ def test_ready_urls_follow_the_environment() -> None:
 
 def test_stack_env_ties_payouts_to_the_sandbox() -> None:
     env = devstack.stack_env({"SANDBOX_PORT": "9109"})
-    assert env["PAYOUTS_CONCOURSE_BASE_URL"] == "http://127.0.0.1:9109/concourse/v1"
+    assert env["PAYOUTS_CONCOURSE_BASE_URL"] == "http://127.0.0.1:9109/tsapi/v1/concourse"
     assert env["PROVIDER_WEBHOOK_SECRET"] == devstack.DEV_WEBHOOK_SECRET
     assert devstack.stack_env({"PROVIDER_WEBHOOK_SECRET": "x" * 40})[
         "PROVIDER_WEBHOOK_SECRET"] == "x" * 40

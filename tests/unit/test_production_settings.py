@@ -109,7 +109,7 @@ def test_payouts_against_the_sandbox_needs_no_bank_credentials(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     production_environment(monkeypatch, "payouts")
-    monkeypatch.setenv("PAYOUTS_CONCOURSE_BASE_URL", "http://sandbox:8009/concourse/v1")
+    monkeypatch.setenv("PAYOUTS_CONCOURSE_BASE_URL", "http://sandbox:8009/tsapi/v1/concourse")
     PayoutsSettings().assert_fit_for_environment()
 
 

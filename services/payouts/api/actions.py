@@ -1,4 +1,5 @@
-"""``/v1/payouts/{id}/{approve,reject,cancel,void,stop}``: what payables and ops may do
+"""``/v1/payouts/{id}/{approve,reject,cancel,void,stop,resend-invitation}``: what payables and
+ops may do
 to a payout, each only where its status and rail allow it (409 otherwise, with the reason).
 
 Each takes an ``Idempotency-Key``: a repeat with the same key and body replays the first
@@ -95,10 +96,13 @@ async def reject(payout_id: uuid.UUID, body: ActionRequest, request: Request,
              description="Received, held or approved payouts that no provider holds or may "
              "hold: no attempt yet, or only one that never reached the provider (`unsent`: "
              "connection refused, 429 or 503 on every try), which is withdrawn so it is never "
-             "sent. An attempt being sent, submitted or of unknown outcome (a timeout: settled "
-             "by a status query first) is a 409. A check already issued is voided or stopped "
-             "instead; Zelle is irrevocable." + _KEYED,
-             response_model=PayoutDetail, responses=_RESPONSES)
+             "sent. A Concourse payment whose invitation the payee has not claimed is cancelled "
+             "at the bank (`POST .../payments/{endToEndId}/cancellation`); the payout is "
+             "cancelled once the bank answers CANCELLED, a payee who already registered is a "
+             "409, no answer a 503. Any other attempt being sent, submitted or of unknown "
+             "outcome (a timeout: settled by a status query first) is a 409. A check already "
+             "issued is voided or stopped instead; Zelle is irrevocable." + _KEYED,
+             response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
 async def cancel(payout_id: uuid.UUID, body: ActionRequest, request: Request,
                  who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "cancel", payout_id, body)
@@ -128,3 +132,20 @@ async def stop(payout_id: uuid.UUID, body: StopRequest, request: Request,
     decision = ops.Decision(who.subject, body.reason)
     return await _run(request,
                       lambda d: ops.stop(d, payout_id, decision, once, reissue=body.reissue))
+
+
+@router.post("/{payout_id}/resend-invitation",
+             summary="Resend the payee's Concourse invitation while it is unclaimed",
+             description="Asks the bank to email the invitation again (`POST .../payments/"
+             "{endToEndId}/invitation`), which restarts its unclaimed clock. Only for a "
+             "Concourse payout whose payee has not registered yet: another rail, no invitation "
+             "out, or a payee who registered (the bank refuses: 10008) is a 409; no answer from "
+             "the bank a 503." + _KEYED,
+             response_model=PayoutDetail, responses=_REVOKE_RESPONSES,
+             openapi_extra={"requestBody": {"content": {"application/json": {"example": {
+                 "reason": "payee asked for the email again: it went to spam"}}}}})
+async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, request: Request,
+                            who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
+    once = _once(who, idempotency_key, "resend-invitation", payout_id, body)
+    decision = ops.Decision(who.subject, body.reason)
+    return await _run(request, lambda d: ops.resend_invitation(d, payout_id, decision, once))

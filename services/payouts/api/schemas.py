@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BaseModel, Field
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
@@ -17,11 +16,9 @@ from services.payouts.service.callbacks import CallbackResult
 from services.payouts.service.queries import PayoutView
 from services.payouts.service.reconcile import Report
 from shared.headers import NO_NUL
-from shared.instants import Instant
 from shared.logging import mask_email, mask_tail
 from shared.messaging.contracts import PayoutSource
 from shared.money import Amount
-from shared.text_input import refuse_nul
 
 EXAMPLE_ID = "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11"
 
@@ -175,27 +172,6 @@ class AtRiskList(BaseModel):
         return cls(items=items)
 
 
-class ConcourseCallback(BaseModel):
-    """The signed status callback Concourse POSTs (camelCase, like the provider's API)."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
-
-    event_id: str = Field(min_length=1, max_length=100, examples=["5d0c7c2e-..."])
-    end_to_end_id: str = Field(min_length=1, max_length=16, examples=["K3V9Q2M7X1B4C8D5"])
-    payment_id: str | None = Field(default=None, max_length=64, examples=["CNC-3f9a1c2b7d4e"])
-    status: Literal["PENDING", "COMPLETED", "REJECTED", "RETURNED"]
-    amount: Amount
-    currency: str = Field(examples=["USD"])
-    occurred_at: Instant
-    status_reason: str | None = Field(default=None, max_length=500)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        # The provider's text is stored (provider_events): PostgreSQL cannot hold a NUL.
-        return refuse_nul(data)
-
-
 class MismatchView(BaseModel):
     kind: MismatchKind
     end_to_end_id: str = Field(examples=["K3V9Q2M7X1B4C8D5"])
@@ -229,16 +205,6 @@ class ActionRequest(BaseModel):
 
 class StopRequest(ActionRequest):
     reissue: bool = Field(default=False, description="Issue a new check once stopped.")
-
-
-class RailCallback(ConcourseCallback):
-    """The signed status callback of any rail: Concourse's shape plus a rail's own status
-    vocabulary (checks: MAILED, CASHED, RETURNED_TO_SENDER, ...) and ISO reason codes."""
-
-    status: str = Field(min_length=1, max_length=24, examples=["CASHED"])  # type: ignore[assignment]
-    reason_code: str | None = Field(default=None, max_length=8, examples=["BE23"])
-    method: str | None = Field(default=None, max_length=16, examples=["CHECK"])
-    check_number: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class CallbackAck(BaseModel):

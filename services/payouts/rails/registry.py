@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from services.payouts.adapters import concourse
 from services.payouts.adapters.bank_auth import TokenSource
-from services.payouts.adapters.provider_http import ProviderClient, ProviderProtocolError
-from services.payouts.api.schemas import RailCallback  # the signed events' shape, for now
+from services.payouts.adapters.provider_http import ProviderClient
 from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Observation
+from services.payouts.rails.concourse import callbacks as concourse_callbacks
+from services.payouts.rails.concourse.client import ConcourseClient
+from services.payouts.rails.concourse.statuses import OBSERVATIONS as CONCOURSE_OBSERVATIONS
 from services.payouts.rails.jpm_payments import callbacks as jpm_callbacks
 from services.payouts.rails.jpm_payments.client import Debtor, ZelleClient
 from services.payouts.rails.jpm_payments.statuses import OBSERVATIONS as JPM_OBSERVATIONS
@@ -26,7 +27,6 @@ from services.payouts.rails.lob_checks.client import BankAccount, LobAccount, Lo
 from services.payouts.rails.lob_checks.wire import EVENT_OBSERVATIONS as LOB_OBSERVATIONS
 from services.payouts.service.callbacks import ProviderCallback
 from services.payouts.settings import PayoutsSettings
-from shared.money import Money
 
 ClientFactory = Callable[..., ProviderClient]  # (settings, **http options) -> client
 CallbackParser = Callable[[bytes], list[ProviderCallback]]
@@ -115,57 +115,42 @@ LOB_CHECKS = CallbackDoc(
 )
 
 
-# -- the signed-event rail (Concourse), read as it is until its own package ----------------
-
-
-def _signed_event_parser(rail: Rail, observe: Callable[[str, str | None], Observation],
-                         ) -> CallbackParser:
-    def parse(raw: bytes) -> list[ProviderCallback]:
-        body = RailCallback.model_validate_json(raw)
-        return [ProviderCallback(
-            rail=rail, event_id=body.event_id, end_to_end_id=body.end_to_end_id,
-            provider_reference=body.payment_id,
-            observation=observe(body.status, body.reason_code), provider_status=body.status,
-            amount=Money(body.amount), currency=body.currency, reason=body.status_reason,
-            reason_code=body.reason_code)]
-
-    return parse
-
-
-def _table(table: Mapping[str, Observation]) -> Callable[[str, str | None], Observation]:
-    def observe(status: str, reason_code: str | None) -> Observation:
-        del reason_code
-        if status not in table:
-            raise ProviderProtocolError(f"unknown status {status!r}")
-        return table[status]
-
-    return observe
+# -- Concourse (modelled on Global Payments: J.P. Morgan publishes no Concourse API) ---------
 
 
 def _concourse_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
-    return concourse.ConcourseClient(settings.concourse_base_url,
-                                     callback_url=settings.callback_url("concourse"), **options)
+    debtor = Debtor(account_id=settings.jpm_debtor_account_id,
+                    bank_bic=settings.jpm_debtor_bank_id, name=settings.jpm_debtor_name)
+    return ConcourseClient(settings.concourse_base_url, debtor=debtor, **options)
 
 
-_SIGNED_EXAMPLE = {
-    "eventId": "5d0c7c2e-2b7e-4a59-9b0c-0d8c1c7a9f10", "endToEndId": "K3V9Q2M7X1B4C8D5",
-    "paymentId": "CNC-3f9a1c2b7d4e", "status": "COMPLETED", "amount": "125.00",
-    "currency": "USD", "occurredAt": "2026-01-05T10:00:03Z", "statusReason": None,
-}
+_CONCOURSE_CALLBACK_EXAMPLE = {"callbacks": [{
+    "endToEndId": "K3V9Q2M7X1B4C8D5", "firmRootId": "596c0f34-7d7a-4f9b-b6f8-91704a63828a",
+    "createDateTime": "2026-01-05T10:00:03.000", "paymentStatus": "INVITATION_EXPIRED",
+    "paymentAmount": 125.0, "paymentCurrency": "USD",
+    "exceptions": [{"errorCode": "11000", "errorDescription": "unclaimed after 7 days",
+                    "ruleDefinition": "Clearing/Regulatory failure", "externalCode": "NOAS"}]}]}
 
-
-def _signed_doc(summary: str, description: str, example: dict[str, Any]) -> CallbackDoc:
-    return CallbackDoc(summary=summary, description=description,
-                       schema=RailCallback.model_json_schema(by_alias=True), example=example)
+CONCOURSE = CallbackDoc(
+    summary="Concourse status callback (modelled on Global Payments' `{\"callbacks\": [...]}`)",
+    description="Concourse's wire is modelled (docs/providers/concourse-modelled.yaml): J.P. "
+    "Morgan publishes no Concourse API. PENDING, INVITED and REGISTERED (the payee chose ACH "
+    "or Zelle, `paymentMethod`) wait; COMPLETED pays; REJECTED, INVITATION_BOUNCED (BE23) and "
+    "INVITATION_EXPIRED (NOAS: unclaimed after N days) end the attempt unpaid, and the default "
+    "fallback rules pay it by check; CANCELLED (at our request, while unclaimed) cancels it; "
+    "RETURNED returns. `paymentAmount` is checked against the attempt.",
+    schema={"type": "object", "required": ["callbacks"], "properties": {"callbacks": {
+        "type": "array", "minItems": 1, "items": {"type": "object",
+                                                  "required": ["endToEndId", "paymentStatus"]}}}},
+    example=_CONCOURSE_CALLBACK_EXAMPLE,
+)
 
 
 REGISTRY: dict[Rail, RailBinding] = {
     Rail.CONCOURSE: RailBinding(
-        Rail.CONCOURSE, _concourse_client, "/concourse",
-        _signed_event_parser(Rail.CONCOURSE, _table(concourse.OBSERVATIONS)),
-        concourse.OBSERVATIONS,
-        doc=_signed_doc("Concourse payment status callback (HMAC-signed)", "", _SIGNED_EXAMPLE),
-        bank_token=True),
+        Rail.CONCOURSE, _concourse_client, "/concourse/status",
+        concourse_callbacks.parse_callbacks, CONCOURSE_OBSERVATIONS, doc=CONCOURSE,
+        bank_token=True, callback_auth=CallbackAuth.JPM_SIGNATURE),
     Rail.ZELLE: RailBinding(
         Rail.ZELLE, _zelle_client, "/jpm/status",
         lambda raw: jpm_callbacks.parse_callbacks(raw, Rail.ZELLE), JPM_OBSERVATIONS,

@@ -1,12 +1,14 @@
 """Use cases of the people who run payouts: approve or reject a held payout, cancel one that has
-not reached a provider, void or stop a check (and reissue it).
+not reached a provider (or a Concourse payment whose invitation is unclaimed), void or stop a
+check (and reissue it), resend a Concourse invitation.
 
 Each changes the payout only through the transition table, in one transaction that begins by
 taking the request's idempotency key and ends by storing the answer with it: a repeat replays
 the answer, a failure leaves neither the change nor the key behind. Void and stop ask the
 provider (its answer is the only proof a check will not be cashed) and apply the answer like
 any other observation, so a check is cancelled or reissued only once the provider confirmed it
-is dead.
+is dead. A Concourse cancellation is the same: the bank decides whether the invitation is still
+unclaimed, and the payout is cancelled once it answers CANCELLED.
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
 from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
 from services.payouts.service.mapping import build_event, decision_event
-from services.payouts.service.ports import ActionResult, RevocableRail, Status, Unknown
+from services.payouts.service.ports import (
+    ActionResult,
+    InvitationRail,
+    RevocableRail,
+    Status,
+    Unknown,
+)
 from services.payouts.service.queries import PayoutView, view_of
 from services.payouts.service.recovery import apply_status_to_locked
 from shared.messaging.contracts import PayoutDecision
@@ -37,8 +45,8 @@ log = logging.getLogger(__name__)
 
 _IRREVOCABLE = {
     Rail.ZELLE.value: "a Zelle payment is irrevocable once sent",
-    Rail.CONCOURSE.value: "a Concourse payment cannot be recalled once sent; if the payee never "
-    "registers, the bank mails a check",
+    Rail.CONCOURSE.value: "a Concourse payment can be cancelled only while its invitation is "
+    "unclaimed",
 }
 
 
@@ -117,6 +125,11 @@ async def stop(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once,
                        _revoke(deps, decision, stop=True, reissue=reissue))
 
 
+async def resend_invitation(deps: Deps, payout_id: uuid.UUID, decision: Decision,
+                            once: Once) -> Answer:
+    return await _once(deps, payout_id, once, _invitation(deps, decision, resend=True))
+
+
 async def _once(deps: Deps, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
     """The key first, then the change under the payout's lock, then the answer stored with the
     key: one transaction. A concurrent repeat waits on the key until this one commits."""
@@ -163,6 +176,10 @@ def _cancel(deps: Deps, decision: Decision) -> Change:
         repo = PayoutRepository(uow.session)
         attempts = [await repo.get_attempt(a.id, lock=True) for a in await repo.attempts(payout.id)]
         active = [a for a in attempts if a and AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES]
+        if active and _invited(payout, active[0]):
+            # The bank holds it, but an unclaimed invitation can still be called back.
+            await _invitation(deps, decision, resend=False)(uow, payout)
+            return
         if active:
             raise ActionRefusedError(_why_not_cancellable(payout, active[0]))
         to = next_status(PayoutStatus(payout.status), PayoutAction.CANCEL,
@@ -174,6 +191,12 @@ def _cancel(deps: Deps, decision: Decision) -> Change:
                 await repo.save_attempt(attempt)
         await _move(uow, payout, PayoutAction.CANCEL, to, decision, now)
     return change
+
+
+def _invited(payout: PayoutRow, attempt: AttemptRow) -> bool:
+    """A Concourse payment the bank holds: cancelled through the bank, not here."""
+    return payout.rail == Rail.CONCOURSE.value and \
+        AttemptStatus(attempt.status) is AttemptStatus.SUBMITTED
 
 
 def _withdraw(attempt: AttemptRow, now: datetime) -> None:
@@ -209,6 +232,42 @@ def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Cha
         await apply_status_to_locked(deps, uow, payout, attempt.id, result.payment,
                                      actor=decision.actor)
     return change
+
+
+def _invitation(deps: Deps, decision: Decision, *, resend: bool) -> Change:
+    """Resend the invitation, or cancel the payment, of a Concourse payout the bank holds.
+    Only the bank knows whether the payee has registered meanwhile: its refusal (10008: not
+    unclaimed any more) is a 409, its silence a 503; its answer is applied like a callback
+    (CANCELLED cancels the payout; the fallback rules never start a check for it)."""
+    async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
+        attempt = await _invitation_out(uow, payout)
+        client = deps.rails[Rail.CONCOURSE]
+        assert isinstance(client, InvitationRail)
+        action = "resend invitation" if resend else "cancel invitation"
+        log.info("%s requested by %s", action, decision.actor,
+                 extra={"payout_id": payout.id, "attempt_id": attempt.id})
+        result = await (client.resend_invitation if resend else client.cancel)(attempt.id)
+        if isinstance(result, Unknown):
+            raise ProviderUndecidedError(result.reason)
+        if not isinstance(result, Status):
+            raise ActionRefusedError(f"the bank refused ({action}): {result.reason}")
+        await apply_status_to_locked(deps, uow, payout, attempt.id, result.payment,
+                                     actor=decision.actor)
+    return change
+
+
+async def _invitation_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptRow:
+    """The Concourse payment of this payout that the bank holds (submitted, not final)."""
+    if payout.rail != Rail.CONCOURSE.value:
+        raise ActionRefusedError("only a Concourse payout has an invitation")
+    attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
+                    if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
+    if attempt is None:
+        raise ActionRefusedError("no Concourse invitation is out for this payout")
+    if AttemptStatus(attempt.status) is not AttemptStatus.SUBMITTED:
+        raise ActionRefusedError("the bank may hold this payment (its outcome is not known "
+                                 "yet); it is settled by a status query first")
+    return attempt
 
 
 async def _check_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptRow:

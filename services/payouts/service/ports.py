@@ -122,3 +122,13 @@ class RevocableRail(RailAdapter, Protocol):
     async def void(self, end_to_end_id: str) -> ActionResult: ...
 
     async def stop(self, end_to_end_id: str) -> ActionResult: ...
+
+
+@runtime_checkable
+class InvitationRail(RailAdapter, Protocol):
+    """A rail that pays by inviting the payee (Concourse): while the invitation is unclaimed
+    it can be sent again or the payment cancelled; the provider decides whether it still is."""
+
+    async def resend_invitation(self, end_to_end_id: str) -> ActionResult: ...
+
+    async def cancel(self, end_to_end_id: str) -> ActionResult: ...

@@ -59,7 +59,7 @@ async def payouts_settings(migrated_db: MigratedDb, mq_namespace: str,
     return PayoutsSettings(
         database_url=await migrated_db("payouts"),
         webhook_secret=SECRET,
-        concourse_base_url=f"{SANDBOX_BASE}/concourse/v1",
+        concourse_base_url=f"{SANDBOX_BASE}/tsapi/v1/concourse",
         callback_base_url=PAYOUTS_BASE,
         amqp_url=amqp_url,
         mq_namespace=mq_namespace,
@@ -195,6 +195,7 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
         sandbox_app = create_sandbox_app(
             SandboxSettings(webhook_secret=SECRET, settle_delay_ms=0, callback_retries=2,
                             jpm_client_url=f"{PAYOUTS_BASE}/v1/callbacks/jpm",
+                            concourse_client_url=f"{PAYOUTS_BASE}/v1/callbacks/concourse",
                             callback_backoff_ms=10,
                             lob_webhook_url=payouts_settings.callback_url("check")),
             callback_client=to_payouts,

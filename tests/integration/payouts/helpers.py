@@ -9,7 +9,12 @@ from typing import Any
 
 import httpx
 
+from services.payouts.domain.model import Payee
+from services.payouts.rails.concourse.client import ConcourseClient
+from services.payouts.rails.jpm_payments.client import Debtor
+from services.payouts.service.ports import PaymentInstruction
 from services.sandbox.notifications import notification_headers
+from shared.money import Money
 from shared.signing import sign
 
 from .conftest import SECRET, World
@@ -35,15 +40,33 @@ async def expire_leases(world: World) -> None:
     await world.sql("UPDATE payout_attempts SET lease_until = now() - interval '1 second'")
 
 
-URL = "/v1/callbacks/concourse"
+URL = "/v1/callbacks/concourse/status"
 
 
 def event(end_to_end_id: str, status: str = "COMPLETED", **changes: Any) -> bytes:
-    body = {"eventId": str(uuid.uuid4()), "endToEndId": end_to_end_id, "paymentId": "CNC-1",
-            "status": status, "amount": "125.00", "currency": "USD",
-            "occurredAt": "2026-01-05T10:00:03Z", "statusReason": None}
-    body.update(changes)
-    return json.dumps(body).encode()
+    """Concourse's (modelled) callback: Global Payments' ``{"callbacks": [...]}`` with the
+    amount echoed; ``changes`` set or replace fields of the item (``exceptions``, ...)."""
+    item: dict[str, Any] = {"endToEndId": end_to_end_id,
+                            "firmRootId": "596c0f34-7d7a-4f9b-b6f8-91704a63828a",
+                            "createDateTime": "2026-01-05T10:00:03.000", "paymentStatus": status,
+                            "paymentAmount": 125.0, "paymentCurrency": "USD"}
+    item.update(changes)
+    return json.dumps({"callbacks": [item]}).encode()
+
+
+CONCOURSE_PAYMENTS = "/tsapi/v1/concourse/payments"
+
+
+def concourse_body(end_to_end_id: str, *, amount: str = "125.00", name: str = "Jane Doe",
+                   email: str = "jane.doe@gmail.com") -> dict[str, Any]:
+    """A Concourse payment request as our client builds it (for a caller other than us)."""
+    client = ConcourseClient("http://sandbox.test/tsapi/v1/concourse",
+                             debtor=Debtor("000009102574986"))
+    payee = Payee(kind="customer", name=name, email=email)
+    return client.body(PaymentInstruction(end_to_end_id, Money.of(amount), payee, None))
+
+
+CHECK_URL = "/v1/callbacks/check"
 
 
 JPM_URL = "/v1/callbacks/jpm/status"

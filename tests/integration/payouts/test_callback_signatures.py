@@ -23,13 +23,13 @@ from shared.messaging.contracts import Rail as R
 from shared.signing import sign
 
 from .conftest import SECRET, World, command, customer_by_check, pro
-from .helpers import JPM_URL, attempts, event, history, jpm_callback, lob_event, payouts
+from .helpers import JPM_URL, URL, attempts, event, history, jpm_callback, lob_event, payouts
 
 # rail -> (callback path, the request that makes a payout on it, the status that ends it, the
 # body of the rail's callback, the payout's status after it). A check's printer never pays it
 # (the bank's paid-items report does): Lob's event that ends one is returned to sender.
 RAILS: dict[str, tuple[str, Callable[[], Any], str, Callable[[str, str], bytes], str]] = {
-    "concourse": ("/v1/callbacks/concourse", lambda: command(), "COMPLETED", event, "paid"),
+    "concourse": (URL, lambda: command(), "COMPLETED", event, "paid"),
     "zelle": (JPM_URL, lambda: command(rail=R.ZELLE, payee=pro()), "COMPLETED", jpm_callback,
               "paid"),
     "check": ("/v1/callbacks/check", lambda: command(rail=R.CHECK, payee=customer_by_check()),
@@ -116,7 +116,8 @@ async def test_unsigned_or_replayed_callbacks_are_refused_and_change_nothing(
     tolerance = world.deps.settings.callback_tolerance_s
     before = await snapshot(world)
 
-    jpm = path == JPM_URL  # J.P. Morgan's own notification signature, not the shared secret
+    # J.P. Morgan's rails (Global Payments, Concourse): the bank's own notification signature.
+    jpm = path in (JPM_URL, URL)
     refused = jpm_forged(body) if jpm else forged(body, tolerance)
     for name, headers in refused.items():
         response = await deliver(world, path, body, headers)

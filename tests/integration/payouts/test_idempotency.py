@@ -18,7 +18,7 @@ from shared.messaging.contracts import Rail as R
 from .conftest import World, command, customer_by_check
 from .helpers import history, payouts
 
-ACTIONS = ("approve", "reject", "cancel", "void", "stop")
+ACTIONS = ("approve", "reject", "cancel", "void", "stop", "resend-invitation")
 
 
 async def act(world: World, payout_id: object, action: str, key: str | None, *,

@@ -21,7 +21,7 @@ from shared.messaging.contracts import Rail as R
 from tests.bank_tokens import authorize
 
 from .conftest import ADDRESS, SANDBOX_BASE, World, command, customer_by_check, pro
-from .helpers import payouts
+from .helpers import CONCOURSE_PAYMENTS, concourse_body, payouts
 
 
 async def listed(world: World, **params: Any) -> dict[str, Any]:
@@ -112,10 +112,10 @@ async def test_reconciliation_is_clean_then_reports_every_kind_of_mismatch(world
                     " WHERE rail = 'check'")
     [concourse] = await world.sql("SELECT id FROM payout_attempts WHERE rail = 'concourse'")
     await world.sql("UPDATE payout_attempts SET status = 'paid' WHERE id = :i", i=concourse.id)
-    stranger = {"endToEndId": "STRANGER00000001", "amount": "5.00", "currency": "USD",
-                "payee": {"name": "X", "email": "x@fixit-pros.net"}}
+    stranger = concourse_body("STRANGER00000001", amount="5.00", name="X",
+                              email="x@fixit-pros.net")
     await authorize(world.sandbox_http)  # a caller of the bank's API other than ours
-    assert (await world.sandbox_http.post("/concourse/v1/payments", json=stranger)).is_success
+    assert (await world.sandbox_http.post(CONCOURSE_PAYMENTS, json=stranger)).is_success
 
     report = await run_reconciliation(
         world.deps, lambda: fetch_ledger(f"{SANDBOX_BASE}/ledger", world.sandbox_http))

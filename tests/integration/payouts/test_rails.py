@@ -198,22 +198,6 @@ async def test_amounts_are_exact_on_every_rail(world: World) -> None:
     assert amounts == [Decimal("0.01"), Decimal("999999.99")]
 
 
-async def test_unclaimed_concourse_payment_is_paid_by_the_banks_mailed_check(
-    world: World,
-) -> None:
-    await world.payee(identifier="jane.doe@gmail.com", concourse="never_register")
-    await world.request(command())
-    await send(world)
-    await world.advance(7)  # unclaimed: the bank mails a check, still pending
-    [payout] = await payouts(world)
-    assert payout.status == "submitted"
-    await world.advance(7)
-    [payout] = await payouts(world)
-    assert payout.status == "paid"
-    [entry] = await world.ledger()
-    assert (entry["rail"], entry["method"], entry["settled"]) == ("concourse", "CHECK", True)
-
-
 async def test_a_stop_payment_is_renewed_before_it_expires(world: World) -> None:
     await world.payee(identifier="Never Cashes", check="never_cash")
     await world.request(command(rail=R.CHECK, payee=customer_by_check("Never Cashes")))
@@ -238,3 +222,45 @@ async def test_a_stop_payment_is_renewed_before_it_expires(world: World) -> None
                                 "WHERE attempt_id = :a", a=first.attempt_id)
     assert renewed.stop_id == first.stop_id
     assert (renewed.stop_expires_on - first.stop_expires_on).days == days
+
+
+async def concourse_falls_back_to_one_check(world: World, code: str) -> None:
+    """The Concourse attempt ended unpaid with ``code``; the fallback pays once, by check."""
+    [payout] = await payouts(world)
+    assert payout.status == "approved" and code in payout.status_reason
+    await send(world)  # the check goes out as attempt 2
+    await world.advance(15)
+    await world.bank_pass()  # the bank's paid-items report pays a check, not the printer
+    [payout] = await payouts(world)
+    assert payout.status == "paid"
+    first, second = await attempts(world)
+    assert (first.status, second.status) == ("failed", "paid")
+    ledger = await world.ledger()
+    assert [e["rail"] for e in ledger] == ["concourse", "check"]
+    assert len(settled(ledger)) == 1
+    assert await world.outbox(PayoutFailedV1.TYPE) == []
+    [paid] = await world.outbox(PayoutPaidV1.TYPE)
+    assert paid["rail"] == "check"
+
+
+async def test_unclaimed_concourse_invitation_expires_and_falls_back_to_a_check(
+    world: World,
+) -> None:
+    await world.payee(identifier="pat@fixit-pros.net", concourse="never_register")
+    await world.request(command(payee=pro(address=ADDRESS)))
+    await send(world)
+    await world.advance(6)  # still unclaimed, still the bank's
+    [payout] = await payouts(world)
+    assert payout.status == "submitted"
+    await world.advance(1)  # day 7: INVITATION_EXPIRED (NOAS)
+    await concourse_falls_back_to_one_check(world, "NOAS")
+    [entry, _] = await world.ledger()
+    assert (entry["status"], entry["reasonCode"]) == ("INVITATION_EXPIRED", "NOAS")
+
+
+async def test_bounced_concourse_invitation_falls_back_to_a_check(world: World) -> None:
+    await world.payee(identifier="pat@fixit-pros.net", concourse="bounce")
+    await world.request(command(payee=pro(address=ADDRESS)))
+    await send(world)
+    await world.advance(0)
+    await concourse_falls_back_to_one_check(world, "BE23")

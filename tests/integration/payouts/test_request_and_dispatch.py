@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from services.payouts.service.dispatch import claim_attempts, dispatch_once, send_claimed
+from services.payouts.service.recovery import recover_once
 from shared.messaging.consumer import PermanentError
 from shared.messaging.contracts import PayoutFailedV1, PayoutSubmittedV1, RequestPayoutV1
 from tests.bank_tokens import authorize
 
 from .conftest import World, command, wrap
-from .helpers import attempts, history, payouts
+from .helpers import CONCOURSE_PAYMENTS, attempts, concourse_body, expire_leases, history, payouts
 
 
 async def test_same_request_twice_is_one_payout_and_one_provider_payment(world: World) -> None:
@@ -90,23 +91,25 @@ async def test_provider_validation_refusal_fails_the_payout(world: World) -> Non
     assert await world.ledger() == []
 
 
-async def test_completed_on_first_answer_goes_straight_to_paid(world: World) -> None:
+async def test_completed_before_our_send_is_submitted_then_paid_by_status_query(
+        world: World) -> None:
     await world.request(command())
-    # Settled by the provider before we even read its answer: simulate by settling on a
-    # repeat, i.e. a create answered with an already COMPLETED resource.
+    # Settled by the provider before our send reached it: the repeat is answered 202 (Global
+    # Payments' convention says only "accepted"), and the status query finds it COMPLETED.
     await world.faults(hold_settlement=True)
     [claimed] = await claim_attempts(world.deps)
     await authorize(world.sandbox_http)  # a caller of the bank's API other than ours
-    await world.sandbox_http.post("/concourse/v1/payments", json={
-        "endToEndId": claimed.instruction.end_to_end_id, "amount": "125.00", "currency": "USD",
-        "payee": {"name": "Jane Doe", "email": "jane.doe@gmail.com"}})
+    await world.sandbox_http.post(CONCOURSE_PAYMENTS,
+                                  json=concourse_body(claimed.instruction.end_to_end_id))
     await world.sandbox.store.complete_all_pending(world.sandbox.clock.now())
     await send_claimed(world.deps, claimed)
+    assert [(a.status, a.sends) for a in await attempts(world)] == [("submitted", 1)]
+    await expire_leases(world)
+    assert await recover_once(world.deps) == 1
 
     assert [p.status for p in await payouts(world)] == ["paid"]
     assert [(a.status, a.sends) for a in await attempts(world)] == [("paid", 1)]
     assert len(await world.outbox("payouts.payout_paid")) == 1
-    assert await world.outbox(PayoutSubmittedV1.TYPE) == []
     assert len(await world.ledger()) == 1
 
 

@@ -104,15 +104,35 @@ def signed(settings: PayoutsSettings, body: dict[str, Any]) -> tuple[bytes, dict
 
 @pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
 # J.P. Morgan's callback (Zelle) carries no amount: only the signed-event rails are here.
-@pytest.mark.parametrize("rail", ["concourse", "check"])
-async def test_provider_callbacks_refuse_bad_amounts(
-    payouts: tuple[httpx.AsyncClient, PayoutsSettings], bad: Any, rail: str,
+async def test_check_callbacks_refuse_bad_amounts(
+    payouts: tuple[httpx.AsyncClient, PayoutsSettings], bad: Any,
 ) -> None:
     client, settings = payouts
     before = await row_counts(settings)
     raw, headers = signed(settings, {
         "eventId": str(uuid.uuid4()), "endToEndId": "K3V9Q2M7X1B4C8D5", "status": "COMPLETED",
         "amount": bad, "currency": "USD", "occurredAt": "2026-01-05T10:00:03Z"})
-    response = await client.post(f"/v1/callbacks/{rail}", content=raw, headers=headers)
+    response = await client.post("/v1/callbacks/check", content=raw, headers=headers)
+    assert_problem(response, 422, "validation-error")
+    assert await row_counts(settings) == before
+
+
+# Concourse's (modelled) callback types paymentAmount as a JSON number, as Global Payments
+# does: a string is as malformed as 1e30, too many decimals or a non-positive amount.
+BAD_NUMBERS: list[Any] = [1e30, 10**29, 1.001, -1.0, 0, True, "125.00", "1e30",
+                          float("nan"), float("inf")]
+
+
+@pytest.mark.parametrize("bad", BAD_NUMBERS, ids=repr)
+async def test_concourse_callbacks_refuse_bad_amounts(
+    payouts: tuple[httpx.AsyncClient, PayoutsSettings], bad: Any,
+) -> None:
+    client, settings = payouts
+    before = await row_counts(settings)
+    raw, headers = signed(settings, {"callbacks": [{
+        "endToEndId": "K3V9Q2M7X1B4C8D5", "firmRootId": "f-1", "paymentStatus": "COMPLETED",
+        "paymentAmount": bad, "paymentCurrency": "USD", "paymentMethod": "ACH"}]})
+    response = await client.post("/v1/callbacks/concourse/status", content=raw,
+                                 headers=headers)
     assert_problem(response, 422, "validation-error")
     assert await row_counts(settings) == before

@@ -159,7 +159,7 @@ def test_no_server_error_and_every_answer_matches_the_document(
 ) -> None:
     factory, settings_cls = SERVICES[service]
     providers: dict[str, Any] = {
-        "payouts": {"concourse_base_url": f"{sandbox_url}/concourse/v1"},
+        "payouts": {"concourse_base_url": f"{sandbox_url}/tsapi/v1/concourse"},
         "billing": {"gateway_base_url": f"{sandbox_url}/gateway/v1"},
     }.get(service, {})
     service_settings = settings_cls(database_url=database_urls[service], amqp_url=amqp_url,

@@ -149,7 +149,7 @@ def chunked(total: int) -> Iterator[bytes]:
 
 def test_a_declared_50_mb_callback_is_refused_with_413_unread(server: Server) -> None:
     before = server.rss
-    head = request_head("POST", "/v1/callbacks/concourse", {
+    head = request_head("POST", "/v1/callbacks/concourse/status", {
         **SIGNED, "Content-Type": "application/json", "Content-Length": str(50 * MB)})
     answer = exchange(server, head, (CHUNK for _ in range(50 * MB // len(CHUNK))))
     assert answer.status == 413, answer
@@ -170,7 +170,8 @@ def test_a_chunked_50_mb_callback_stops_being_read_at_the_cap(server: Server) ->
     assert answer.sent < 50 * MB, "the server read the whole body"
 
 
-@pytest.mark.parametrize("path", ["/v1/callbacks/concourse", f"/v1/payouts/{uuid.uuid4()}/cancel"])
+@pytest.mark.parametrize("path", ["/v1/callbacks/concourse/status",
+                                  f"/v1/payouts/{uuid.uuid4()}/cancel"])
 def test_an_unauthenticated_100_mb_post_is_a_401_without_the_body_read(
     server: Server, path: str,
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from chaos.audit import Audit, Row, _audit_payouts
 from chaos.faults import FaultPlan
 
@@ -46,6 +48,38 @@ def test_one_payment_of_the_claims_amount_to_its_payee_is_clean() -> None:
 
 def test_a_failed_first_attempt_and_a_paid_second_one_is_clean() -> None:
     assert totals(audit([entry("a1", status="REJECTED"), entry("a2")])) == (0, 0, 0)
+
+
+def fallback_check(e2e: str, status: str = "CASHED") -> dict[str, Any]:
+    """The check payouts' fallback rule sends after a failed Concourse invitation."""
+    return {**entry(e2e, status=status, email=""), "rail": "check",
+            "payeeAddress": {"line1": "12 Elm St"}}
+
+
+def fallback_audit(ledger: list[dict[str, Any]]) -> Audit:
+    """A Concourse claim whose payout ended paid on its fallback rail (a check)."""
+    result = Audit()
+    requested: list[Row] = [{"payout_key": KEY, "claim_id": "c1", "amount": Decimal("250.00"),
+                             "status": "paid"}]
+    payouts: dict[str, Row] = {KEY: {"id": "p1", "payout_key": KEY, "claim_id": "c1",
+                                     "amount": Decimal("250.00"), "rail": "check",
+                                     "status": "paid"}}
+    _audit_payouts(result, {"c1": {**CLAIM, "payee_address_line1": "12 Elm St"}}, requested,
+                   payouts, {"a1": "p1", "a2": "p1", "a3": "p1"}, ledger)
+    return result
+
+
+def test_an_expired_invitation_then_our_fallback_check_is_paid_once() -> None:
+    expired = {**entry("a1", status="INVITATION_EXPIRED"), "rail": "concourse"}
+    assert totals(fallback_audit([expired, fallback_check("a2")])) == (0, 0, 0)
+    # Exactly once: a second check for the same payout is a double payment.
+    twice = fallback_audit([expired, fallback_check("a2"), fallback_check("a3")])
+    assert twice.total("double_paid") >= 1
+
+
+@pytest.mark.parametrize("dead", ["INVITATION_EXPIRED", "INVITATION_BOUNCED", "CANCELLED"])
+def test_a_dead_invitation_is_not_a_live_payment(dead: str) -> None:
+    assert totals(audit([entry("a1", status=dead), entry("a2")])) == (0, 0, 0)
 
 
 def test_two_settled_attempts_are_a_double_payment() -> None:

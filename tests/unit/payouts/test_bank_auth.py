@@ -11,14 +11,20 @@ import jwt
 import pytest
 
 from services.payouts.adapters.bank_auth import ASSERTION_TYPE, BankAuthError, TokenSource
-from services.payouts.adapters.concourse import ConcourseClient
-from services.payouts.service.ports import NotSent, Status
+from services.payouts.domain.model import Payee
+from services.payouts.rails.concourse.client import ConcourseClient
+from services.payouts.rails.jpm_payments.client import Debtor
+from services.payouts.service.ports import Accepted, NotSent, PaymentInstruction, Status
 from services.payouts.settings import PayoutsSettings
 from shared.bank_keys import DEV_CLIENT_ID, DEV_KEY_ID, dev_public_key_pem
+from shared.money import Money
 
 TOKEN_URL = "https://bank.test/oauth2/token"
-BASE = "https://bank.test/concourse/v1"
+BASE = "https://bank.test/tsapi/v1/concourse"
 E2E = "ABCDEFGH12345678"
+INSTRUCTION = PaymentInstruction(E2E, Money.of("5.00"),
+                                 Payee(kind="customer", name="Jane Doe",
+                                       email="jane.doe@gmail.com"), None)
 
 
 class FakeBank:
@@ -44,8 +50,16 @@ class FakeBank:
         bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
         if bearer not in self.issued or bearer in self.revoked:
             return httpx.Response(401)
-        return httpx.Response(200, json={"endToEndId": E2E, "status": "PENDING",
-                                         "amount": "5.00", "currency": "USD"})
+        return self.answer(request)
+
+    @staticmethod
+    def answer(request: httpx.Request) -> httpx.Response:
+        """Concourse's (Global Payments') shapes: 202 on a payment, ``paymentStatus`` on a
+        status query."""
+        if request.method == "POST":
+            return httpx.Response(202, json={"paymentInitiationResponse": {
+                "endToEndId": E2E, "firmRootId": "root-1"}})
+        return httpx.Response(200, json={"paymentStatus": {"status": "INVITED"}})
 
     def client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(transport=httpx.MockTransport(self.handle))
@@ -67,7 +81,8 @@ def source(bank: FakeBank, clock: Clock | None = None) -> TokenSource:
 
 def concourse(bank: FakeBank, auth: TokenSource) -> ConcourseClient:
     """A J.P. Morgan rail client (Concourse's answers are what FakeBank gives)."""
-    return ConcourseClient(BASE, client=bank.client(), auth=auth, retries=0)
+    return ConcourseClient(BASE, debtor=Debtor("000009102574986"), client=bank.client(),
+                           auth=auth, retries=0)
 
 
 async def test_the_token_request_carries_a_signed_client_assertion() -> None:
@@ -120,12 +135,20 @@ async def test_a_401_refetches_the_token_once_for_all_concurrent_callers() -> No
     assert bank.issued == ["t0", "t1"]
 
 
+async def test_a_payment_carries_the_token_and_reads_the_banks_202() -> None:
+    bank = FakeBank()
+    result = await concourse(bank, source(bank)).send(INSTRUCTION)
+    assert isinstance(result, Accepted) and result.payment.provider_reference == "root-1"
+    [call] = bank.calls
+    assert call.headers["Authorization"] == "Bearer t0"
+
+
 async def test_a_second_401_is_not_retried_and_a_send_is_not_sent() -> None:
     bank = FakeBank()
     tokens = source(bank)
     bank.revoked.update({"t0", "t1", "t2"})
     client = concourse(bank, tokens)
-    result = await client._create(E2E, {"endToEndId": E2E})
+    result = await client.send(INSTRUCTION)
     assert isinstance(result, NotSent) and "401" in result.reason
     assert len(bank.calls) == 2 and bank.issued == ["t0", "t1"]
 

@@ -1,0 +1,113 @@
+"""Concourse as the sandbox serves it, *modelled* on J.P. Morgan Global Payments v1 (J.P.
+Morgan publishes no Concourse API): the request is Global Payments' ``payments`` envelope with
+the payee named by email only (docs/providers/concourse-modelled.yaml), and the answers are in
+Global Payments' shapes plus Concourse's invitation statuses. Requests are strict."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from .jpm_schemas import (
+    Agent,
+    Debtor,
+    PaymentIdentifiers,
+    RemittanceInformation,
+    SchemeName,
+    _Spec,
+    exceptions_of,
+)
+from .state import Payment, PaymentStatus
+
+_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])$"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# ACH's limit, the larger of the two methods a payee may choose.
+CONCOURSE_MAX = Decimal("99999999.99")
+# The statuses a status answer or callback reports an exception[] for.
+_FAILED = frozenset({PaymentStatus.REJECTED, PaymentStatus.RETURNED,
+                     PaymentStatus.INVITATION_BOUNCED, PaymentStatus.INVITATION_EXPIRED})
+# "Validation failure ~ unexpected value provided": the action does not fit the status.
+NOT_ALLOWED = ("10008", "Validation failure ~ unexpected value provided")
+
+
+class CreditorAccount(_Spec):
+    alternate_account_identifier: str = Field(alias="alternateAccountIdentifier",
+                                              min_length=1, max_length=128)
+    scheme_name: SchemeName = Field(alias="schemeName")
+
+    @model_validator(mode="after")
+    def _email(self) -> CreditorAccount:
+        if self.scheme_name.proprietary != "EMAL" or \
+                not _EMAIL.fullmatch(self.alternate_account_identifier):
+            raise ValueError("a Concourse payee is invited by email (schemeName EMAL)")
+        return self
+
+
+class Creditor(_Spec):
+    creditor_name: str = Field(alias="creditorName", min_length=1, max_length=140)
+    creditor_account: CreditorAccount = Field(alias="creditorAccount")
+
+
+class Payments(_Spec):
+    payment_identifiers: PaymentIdentifiers = Field(alias="paymentIdentifiers")
+    requested_execution_date: str = Field(alias="requestedExecutionDate", pattern=_DATE)
+    transfer_type: Literal["CREDIT"] = Field(alias="transferType")
+    payment_currency: Literal["USD"] = Field(alias="paymentCurrency")
+    payment_amount: Decimal = Field(alias="paymentAmount", ge=Decimal("0.01"),
+                                    le=CONCOURSE_MAX, decimal_places=2)
+    debtor: Debtor
+    debtor_agent: Agent = Field(alias="debtorAgent")
+    creditor: Creditor
+    remittance_information: RemittanceInformation | None = Field(
+        default=None, alias="remittanceInformation")
+
+    @property
+    def email(self) -> str:
+        return self.creditor.creditor_account.alternate_account_identifier
+
+    @property
+    def memo(self) -> str | None:
+        info = self.remittance_information
+        return info.unstructured_information[0] if info and info.unstructured_information \
+            else None
+
+
+class ConcoursePaymentDetails(_Spec):
+    payments: Payments
+
+
+def _when(payment: Payment) -> str:
+    return payment.created_at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
+def concourse_exceptions(payment: Payment) -> list[dict[str, str]]:
+    if payment.status not in _FAILED:
+        return []
+    # Global Payments' exception item, as for a rejection (11000, with the ISO externalCode).
+    return exceptions_of(replace(payment, status=PaymentStatus.REJECTED))
+
+
+def status_answer(payment: Payment) -> dict[str, Any]:
+    status: dict[str, Any] = {"createDateTime": _when(payment), "status": payment.status.value}
+    if exceptions := concourse_exceptions(payment):
+        status["exception"] = exceptions
+    return {"paymentStatus": status}
+
+
+def callback_body(payment: Payment) -> dict[str, Any]:
+    item: dict[str, Any] = {"endToEndId": payment.end_to_end_id,
+                            "firmRootId": payment.payment_id,
+                            "createDateTime": _when(payment),
+                            "paymentStatus": payment.status.value,
+                            "paymentAmount": float(payment.amount),
+                            "paymentCurrency": payment.currency}
+    if payment.method and payment.status in (PaymentStatus.REGISTERED,
+                                             PaymentStatus.COMPLETED):
+        item["paymentMethod"] = payment.method
+    if exceptions := concourse_exceptions(payment):
+        item["exceptions"] = exceptions
+    return {"callbacks": [item]}
