@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.approvals import require_other_approver
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.outcomes import WITHDRAW, event_for
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
 from services.payouts.metrics import PAYOUT_STATUS
+from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
 from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
 from services.payouts.service.mapping import build_event, decision_event
@@ -224,7 +225,8 @@ def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Cha
         assert isinstance(client, RevocableRail)
         log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
                  extra={"payout_id": payout.id, "attempt_id": attempt.id})
-        result: ActionResult = await (client.stop if stop else client.void)(attempt.id)
+        result: ActionResult = await (
+            _stop_recorded(uow, client, attempt.id) if stop else client.void(attempt.id))
         if isinstance(result, Unknown):
             raise ProviderUndecidedError(result.reason)
         if not isinstance(result, Status):
@@ -232,6 +234,22 @@ def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Cha
         await apply_status_to_locked(deps, uow, payout, attempt.id, result.payment,
                                      actor=decision.actor)
     return change
+
+
+async def _stop_recorded(uow: PayoutsUnitOfWork, client: RevocableRail,
+                         attempt_id: str) -> ActionResult:
+    """The stop, and (for Lob's checks) its id and expiry kept on the check's issue record, so
+    the checks loop renews it before it lapses, as it does the 14-day rule's stops."""
+    if not isinstance(client, LobChecksClient):
+        return await client.stop(attempt_id)
+    result = await client.stop_mailed(attempt_id)
+    if not isinstance(result, tuple):
+        return result
+    payment, stop_id, expires_on = result
+    issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+    if issue is not None:
+        issue.stop_id, issue.stop_expires_on = stop_id, expires_on
+    return Status(payment)
 
 
 def _invitation(deps: Deps, decision: Decision, *, resend: bool) -> Change:

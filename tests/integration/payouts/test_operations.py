@@ -124,6 +124,10 @@ async def test_void_before_mailing_stop_after_and_stop_with_reissue(world: World
     assert (await act(world, mailed.id, "void")).status_code == 409
     response = await act(world, mailed.id, "stop", reissue=True)
     assert response.status_code == 200 and response.json()["status"] == "approved"
+    # The operator's stop is recorded like the 14-day rule's, so it is renewed before it lapses.
+    [stopped] = await world.sql("SELECT stop_id, stop_expires_on FROM check_issues "
+                                "WHERE stop_id IS NOT NULL")
+    assert stopped.stop_id and stopped.stop_expires_on
     # The provider's STOPPED callback waited on the payout's lock during the stop; once it has
     # landed, the reissued check is not skipped as locked by the dispatcher's one pass.
     await world.sandbox.settler.idle()

@@ -276,8 +276,16 @@ class LobChecksClient(ProviderClient):
             return None
 
     async def stop(self, end_to_end_id: str) -> ActionResult:
-        """An operator's stop: only for a check in the mail. Before that Lob can still cancel
-        it (``void``), which leaves no check that could ever be presented."""
+        """An operator's stop (see ``stop_mailed``), as the rail-neutral answer."""
+        result = await self.stop_mailed(end_to_end_id)
+        return Status(result[0]) if isinstance(result, tuple) else result
+
+    async def stop_mailed(self, end_to_end_id: str,
+                          ) -> tuple[ProviderPayment, str, date] | Rejected | Unknown:
+        """A stop payment on a check in the mail, with the stop's id and expiry (which the
+        caller records, so the stop is renewed before it lapses). Before the check is mailed
+        Lob can still cancel it (``void``), which leaves no check that could ever be
+        presented."""
         try:
             check = await self.find(end_to_end_id)
         except (ProviderError, _Unexpected) as exc:
@@ -285,8 +293,7 @@ class LobChecksClient(ProviderClient):
         if check is not None and not check.in_the_mail:
             return Rejected(409, "the check is not in the mail yet: void it (Lob cancels it "
                             "before its send date)")
-        result = await self.stop_payment(end_to_end_id)
-        return Status(result[0]) if isinstance(result, tuple) else result
+        return await self.stop_payment(end_to_end_id)
 
     async def paid_items(self, since: date) -> list[pp.PaidItem] | None:
         """The bank's paid-items report for our account since ``since``; None if the bank
