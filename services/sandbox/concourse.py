@@ -20,7 +20,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
 from shared.problems import ProblemError
 
@@ -31,15 +30,15 @@ from .concourse_schemas import (
     status_answer,
 )
 from .gp_answers import (
-    end_to_end_id_of,
+    Prepared,
     fault_answer,
+    initiate,
     json_answer,
     new_york_today,
-    refusal,
-    unreadable_body,
+    status_of,
 )
-from .intake import found, intake
-from .jpm_schemas import END_TO_END_ID, UNKNOWN_ID, errors, init_errors, initiation_answer
+from .intake import found
+from .jpm_schemas import END_TO_END_ID, UNKNOWN_ID, errors
 from .payees import ConcourseBehaviour
 from .runtime import Sandbox, SandboxDep
 from .state import UNCLAIMED_STATUSES, Payment, PaymentStatus, Rail, Step
@@ -108,29 +107,15 @@ async def _invite(sandbox: Sandbox, payment: Payment) -> None:
         "schema": ConcoursePaymentDetails.model_json_schema(by_alias=True)}}}},
 )
 async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
-    try:
-        raw = await request.json()
-    except ValueError:
-        return unreadable_body()
-    try:
-        payments = ConcoursePaymentDetails.model_validate(raw).payments
-    except ValidationError as exc:
-        return refusal(exc, end_to_end_id_of(raw))
-    end_to_end_id = payments.payment_identifiers.end_to_end_id
-    if (problem := date_problem(payments)) is not None:
-        return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
+    async def prepare(payments: Payments) -> Prepared:
+        async def start(payment: Payment) -> None:
+            await _invite(sandbox, payment)
 
-    async def start(payment: Payment) -> None:
-        await _invite(sandbox, payment)
+        return _candidate(payments, sandbox), start
 
-    try:
-        payment = await intake(sandbox, _candidate(payments, sandbox), None, start)
-    except ProblemError as exc:
-        if exc.status == 409:
-            return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
-                                          end_to_end_id))
-        return fault_answer(exc, query=False)
-    return json_answer(202, initiation_answer(payment))
+    return await initiate(
+        request, sandbox, lambda raw: ConcoursePaymentDetails.model_validate(raw).payments,
+        date_problem, prepare)
 
 
 @router.get(
@@ -146,14 +131,7 @@ async def payment_status(
     sandbox: SandboxDep,
     end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
 ) -> JSONResponse:
-    if not end_to_end_id:
-        return json_answer(400, errors("GCA-095", "endToEndId or firmRootId is required",
-                                 query=True))
-    try:
-        payment = await found(sandbox, end_to_end_id, Rail.CONCOURSE)
-    except ProblemError as exc:
-        return fault_answer(exc, query=True)
-    return json_answer(200, status_answer(payment))
+    return await status_of(sandbox, end_to_end_id, Rail.CONCOURSE, status_answer)
 
 
 async def _unclaimed(sandbox: Sandbox, end_to_end_id: str) -> Payment | JSONResponse:

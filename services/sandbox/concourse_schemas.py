@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from shared.money import json_number
+
 from .jpm_schemas import (
     Agent,
     Debtor,
@@ -19,8 +21,10 @@ from .jpm_schemas import (
     RemittanceInformation,
     SchemeName,
     _Spec,
+    callback_item,
     exceptions_of,
 )
+from .jpm_schemas import status_answer as gp_status_answer
 from .state import Payment, PaymentStatus
 
 _DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])$"
@@ -80,10 +84,6 @@ class ConcoursePaymentDetails(_Spec):
     payments: Payments
 
 
-def _when(payment: Payment) -> str:
-    return payment.created_at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
-
-
 def concourse_exceptions(payment: Payment) -> list[dict[str, str]]:
     if payment.status not in _FAILED:
         return []
@@ -92,22 +92,16 @@ def concourse_exceptions(payment: Payment) -> list[dict[str, str]]:
 
 
 def status_answer(payment: Payment) -> dict[str, Any]:
-    status: dict[str, Any] = {"createDateTime": _when(payment), "status": payment.status.value}
-    if exceptions := concourse_exceptions(payment):
-        status["exception"] = exceptions
-    return {"paymentStatus": status}
+    return gp_status_answer(payment, concourse_exceptions)
 
 
 def callback_body(payment: Payment) -> dict[str, Any]:
-    item: dict[str, Any] = {"endToEndId": payment.end_to_end_id,
-                            "firmRootId": payment.payment_id,
-                            "createDateTime": _when(payment),
-                            "paymentStatus": payment.status.value,
-                            "paymentAmount": float(payment.amount),
-                            "paymentCurrency": payment.currency}
+    """Global Payments' callback item, plus the amount (so the receiver checks it) and, once
+    the payee registered, the method they chose."""
+    item = callback_item(payment, concourse_exceptions)
+    item["paymentAmount"] = json_number(payment.amount)
+    item["paymentCurrency"] = payment.currency
     if payment.method and payment.status in (PaymentStatus.REGISTERED,
                                              PaymentStatus.COMPLETED):
         item["paymentMethod"] = payment.method
-    if exceptions := concourse_exceptions(payment):
-        item["exceptions"] = exceptions
     return {"callbacks": [item]}

@@ -1,21 +1,33 @@
 """The answers every J.P. Morgan-style route of the sandbox gives (Global Payments v1 and the
 Concourse modelled on it): JSON bodies, the shared intake's problems and pydantic's refusals in
 Global Payments' error envelopes (never problem+json), the endToEndId of a body that failed
-validation, and the caller's calendar for execution dates. One place, so the two rails cannot
-drift apart in how they refuse."""
+validation, the caller's calendar for execution dates, and the initiation and status routes'
+common course. One place, so the two rails cannot drift apart in how they answer."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from shared.problems import ProblemError
 
-from .jpm_schemas import MANDATORY_FIELD, UNKNOWN_ID, errors, init_errors
+from .intake import Start, found, intake
+from .jpm_schemas import (
+    MANDATORY_FIELD,
+    UNKNOWN_ID,
+    PaymentIdentifiers,
+    errors,
+    init_errors,
+    initiation_answer,
+)
+from .runtime import Sandbox
+from .state import Payment, Rail
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -64,3 +76,56 @@ def new_york_today() -> date:
 def unreadable_body() -> JSONResponse:
     """A body that is not JSON at all: Global Payments' GCA-023."""
     return json_answer(400, init_errors([("GCA-023", "Please re-send request in valid format")]))
+
+
+class Instruction(Protocol):
+    """What both rails' ``payments`` envelopes carry that the initiation needs."""
+
+    payment_identifiers: PaymentIdentifiers
+    requested_execution_date: str
+
+
+InstructionT = TypeVar("InstructionT", bound=Instruction)
+# The payment to record for an instruction, and what starts its life once it is recorded.
+Prepared = tuple[Payment, Start]
+
+
+async def initiate(request: Request, sandbox: Sandbox, read: Callable[[Any], InstructionT],
+                   date_problem: Callable[[InstructionT], str | None],
+                   prepare: Callable[[InstructionT], Awaitable[Prepared]]) -> JSONResponse:
+    """``POST /payments``: the body read and validated (``read``), its execution date checked,
+    the payment recorded once per endToEndId, and the 202 (or the envelope of the refusal)."""
+    try:
+        raw = await request.json()
+    except ValueError:
+        return unreadable_body()
+    try:
+        payments = read(raw)
+    except ValidationError as exc:
+        return refusal(exc, end_to_end_id_of(raw))
+    end_to_end_id = payments.payment_identifiers.end_to_end_id
+    if (problem := date_problem(payments)) is not None:
+        return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
+    candidate, start = await prepare(payments)
+    try:
+        payment = await intake(sandbox, candidate, None, start)
+    except ProblemError as exc:
+        if exc.status == 409:
+            return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
+                                                end_to_end_id))
+        return fault_answer(exc, query=False)
+    return json_answer(202, initiation_answer(payment))
+
+
+async def status_of(sandbox: Sandbox, end_to_end_id: str | None, rail: Rail,
+                    answer: Callable[[Payment], dict[str, Any]]) -> JSONResponse:
+    """``GET /payments/status``: the payment's ``paymentStatus``, or the envelope saying why
+    not (no id: GCA-095; unknown: 10009; a fault)."""
+    if not end_to_end_id:
+        return json_answer(400, errors("GCA-095", "endToEndId or firmRootId is required",
+                                       query=True))
+    try:
+        payment = await found(sandbox, end_to_end_id, rail)
+    except ProblemError as exc:
+        return fault_answer(exc, query=True)
+    return json_answer(200, answer(payment))

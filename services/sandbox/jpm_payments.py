@@ -17,27 +17,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-
-from shared.problems import ProblemError
 
 from .gp_answers import (
     NEW_YORK,
-    end_to_end_id_of,
-    fault_answer,
-    json_answer,
+    Prepared,
+    initiate,
     new_york_today,
-    refusal,
-    unreadable_body,
+    status_of,
 )
-from .intake import found, intake
 from .jpm_schemas import (
-    UNKNOWN_ID,
     PaymentInitationDetails,
     Payments,
-    errors,
-    init_errors,
-    initiation_answer,
     status_answer,
 )
 from .payees import PayeeBehaviour
@@ -113,35 +103,22 @@ def _candidate(payments: Payments, sandbox: Sandbox, future: bool) -> Payment:
         "schema": PaymentInitationDetails.model_json_schema(by_alias=True)}}}},
 )
 async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
-    try:
-        raw = await request.json()
-    except ValueError:
-        return unreadable_body()
-    try:
-        payments = PaymentInitationDetails.model_validate(raw).payments
-    except ValidationError as exc:
-        return refusal(exc, end_to_end_id_of(raw))
-    end_to_end_id = payments.payment_identifiers.end_to_end_id
-    if (problem := date_problem(payments)) is not None:
-        return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
-    future = date.fromisoformat(payments.requested_execution_date) > new_york_today()
-    behaviour = await sandbox.payees.of(payments.recipient)
-
-    async def start(payment: Payment) -> None:
+    async def prepare(payments: Payments) -> Prepared:
         execution = date.fromisoformat(payments.requested_execution_date)
-        plan = (zelle_plan(payment.created_at, behaviour, sandbox.settings) if payments.is_zelle
-                else ach_plan(payment.created_at, execution, sandbox.settings))
-        await sandbox.store.plan(payment.end_to_end_id, plan)
-        sandbox.ticker.ensure_started()
+        behaviour = await sandbox.payees.of(payments.recipient)
 
-    try:
-        payment = await intake(sandbox, _candidate(payments, sandbox, future), None, start)
-    except ProblemError as exc:
-        if exc.status == 409:
-            return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],
-                                          end_to_end_id))
-        return fault_answer(exc, query=False)
-    return json_answer(202, initiation_answer(payment))
+        async def start(payment: Payment) -> None:
+            plan = (zelle_plan(payment.created_at, behaviour, sandbox.settings)
+                    if payments.is_zelle
+                    else ach_plan(payment.created_at, execution, sandbox.settings))
+            await sandbox.store.plan(payment.end_to_end_id, plan)
+            sandbox.ticker.ensure_started()
+
+        return _candidate(payments, sandbox, execution > new_york_today()), start
+
+    return await initiate(
+        request, sandbox, lambda raw: PaymentInitationDetails.model_validate(raw).payments,
+        date_problem, prepare)
 
 
 @router.get(
@@ -156,11 +133,4 @@ async def payment_status(
     sandbox: SandboxDep,
     end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
 ) -> JSONResponse:
-    if not end_to_end_id:
-        return json_answer(400, errors("GCA-095", "endToEndId or firmRootId is required",
-                                 query=True))
-    try:
-        payment = await found(sandbox, end_to_end_id, Rail.ZELLE)
-    except ProblemError as exc:
-        return fault_answer(exc, query=True)
-    return json_answer(200, status_answer(payment))
+    return await status_of(sandbox, end_to_end_id, Rail.ZELLE, status_answer)

@@ -9,6 +9,7 @@ tests prove every answer below validates against the specification itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -191,21 +192,30 @@ def _when(payment: Payment) -> str:
     return payment.created_at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
 
 
-def status_answer(payment: Payment) -> dict[str, Any]:
+# A payment's ``exception[]`` items (Concourse, modelled on Global Payments, has its own).
+Exceptions = Callable[[Payment], list[dict[str, str]]]
+
+
+def status_answer(payment: Payment, exceptions: Exceptions = exceptions_of) -> dict[str, Any]:
     status: dict[str, Any] = {"createDateTime": _when(payment), "status": payment.status.value}
-    if exceptions := exceptions_of(payment):
-        status["exception"] = exceptions
+    if items := exceptions(payment):
+        status["exception"] = items
     return {"paymentStatus": status}
 
 
-def callback_body(payment: Payment) -> dict[str, Any]:
+def callback_item(payment: Payment, exceptions: Exceptions = exceptions_of) -> dict[str, Any]:
+    """One entry of the ``{"callbacks": [...]}`` body."""
     item: dict[str, Any] = {"endToEndId": payment.end_to_end_id,
                             "firmRootId": payment.payment_id,
                             "createDateTime": _when(payment),
                             "paymentStatus": payment.status.value}
-    if exceptions := exceptions_of(payment):
-        item["exceptions"] = exceptions
-    return {"callbacks": [item]}
+    if items := exceptions(payment):
+        item["exceptions"] = items
+    return item
+
+
+def callback_body(payment: Payment) -> dict[str, Any]:
+    return {"callbacks": [callback_item(payment)]}
 
 
 def init_errors(errors: list[tuple[str, str]], end_to_end_id: str | None = None,

@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.money import json_number
+
 from .state import Payment, PaymentStatus
 
 S = PaymentStatus
@@ -61,7 +63,7 @@ def check_object(payment: Payment) -> dict[str, Any]:
                          "signatory": "Homeward Warranty Co", "bank_name":
                          "JPMORGAN CHASE BANK", "verified": True, "object": "bank_account",
                          "date_created": stamp(created), "date_modified": stamp(created)},
-        "amount": float(payment.amount),
+        "amount": json_number(payment.amount),
         "check_number": payment.check_number,
         "memo": payment.memo,
         "metadata": lob.get("metadata", {}),
