@@ -50,6 +50,15 @@ def parse_amount(value: Any, *, allow_zero: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
+def json_number(amount: Decimal) -> float:
+    """An amount for a provider whose published API types it as a JSON number (J.P. Morgan's
+    ``paymentAmount``, Lob's ``amount``), at that wire boundary only. A valid amount has two
+    decimals and at most eight significant digits, so the float's shortest repr, which is what
+    ``json`` writes, is exactly its decimal text; readers take that text back into a Decimal
+    (``parse_amount(Decimal(str(value)))``), never the float itself."""
+    return float(parse_amount(amount))
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class Money:
     """A non-negative USD amount with exactly two decimal places."""

@@ -1,3 +1,4 @@
+import json
 from decimal import Decimal
 
 import pytest
@@ -5,7 +6,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from shared.money import MAX_AMOUNT, Amount, Money, MoneyError, parse_amount
+from shared.money import MAX_AMOUNT, Amount, Money, MoneyError, json_number, parse_amount
 
 cents = st.integers(min_value=0, max_value=99_999_999).map(lambda c: Money(Decimal(c) / 100))
 
@@ -53,3 +54,11 @@ def test_minus_floor_zero_never_negative_and_exact(a: Money, b: Money) -> None:
 @given(cents)
 def test_cents_round_trip(a: Money) -> None:
     assert Money(Decimal(a.cents()) / 100) == a
+
+
+@given(st.integers(min_value=1, max_value=99_999_999))
+def test_a_json_number_on_a_providers_wire_reads_back_as_the_exact_amount(cents: int) -> None:
+    amount = Decimal(cents) / 100
+    on_the_wire = json.dumps({"amount": json_number(amount)})
+    read = json.loads(on_the_wire)["amount"]
+    assert parse_amount(Decimal(str(read))) == amount

@@ -28,6 +28,7 @@ from services.payouts.service.ports import (
     Rejected,
     SendResult,
 )
+from shared.money import json_number
 
 from .statuses import observe
 from .wire import ErrorAnswer, ErrorDetail, InitiationAnswer, PaymentException, PaymentStatusAnswer
@@ -107,7 +108,7 @@ def payment_body(instruction: PaymentInstruction, debtor: Debtor, execution_date
         "transferType": "CREDIT",
         "paymentCurrency": instruction.amount.currency,
         # A JSON number, as the spec types it; two decimals survive the float exactly.
-        "paymentAmount": float(instruction.amount.amount),
+        "paymentAmount": json_number(instruction.amount.amount),
         "debtor": debtor.debtor(),
         "debtorAgent": debtor.agent(),
         "creditor": creditor,

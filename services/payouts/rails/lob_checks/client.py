@@ -41,6 +41,7 @@ from services.payouts.service.ports import (
     StatusResult,
     Unknown,
 )
+from shared.money import json_number
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def check_body(instruction: PaymentInstruction, account: LobAccount) -> dict[str
         "to": to,
         "from": dict(account.return_address),
         "bank_account": account.bank_account_id,
-        "amount": float(instruction.amount.amount),  # Lob's type: a JSON number of dollars
+        "amount": json_number(instruction.amount.amount),  # Lob's type: dollars
         "check_number": check.check_number,
         "send_date": check.send_date.isoformat(),
         "use_type": "operational",
