@@ -34,7 +34,7 @@ from bench import flows
 from bench.billing import portal_payments
 from bench.load import LoadClient
 from bench.procstats import cpu_per, cpu_seconds
-from bench.run import PG, RESULTS, bench_env, drop_databases
+from bench.run import PG, RESULTS, bench_env, drop_databases, sandbox_database
 from harness.servers import rabbit_node
 from scripts.demo import Urls
 from tests.e2e.stack import Stack
@@ -167,7 +167,7 @@ def main() -> int:
                           else drive(stack, dbs, args, out))
     finally:
         stack.stop_all()
-        asyncio.run(drop_databases(dbs))
+        asyncio.run(drop_databases({**dbs, "sandbox": sandbox_database(run_id)}))
         node.close()
     profiles = [summarize(raw, args.top) for raw in sorted(out.glob("*.txt"))]
     report = "\n\n".join([cpu, *profiles])

@@ -121,9 +121,13 @@ async def measure(args: argparse.Namespace, stack: Stack, dbs: dict[str, str]) -
     return result
 
 
+def sandbox_database(run_id: str) -> str:
+    return f"{PG}/sandbox_{run_id}"
+
+
 def bench_env(run_id: str, dbs: dict[str, str], node: PrivateRabbit
               ) -> tuple[dict[str, str], dict[str, int]]:
-    env, ports = stack_env(run_id, broker_env(node), dbs)
+    env, ports = stack_env(run_id, broker_env(node), dbs, sandbox_db=sandbox_database(run_id))
     # Providers answer at once: no settle delay, and the sandbox applies due steps every 5 ms
     # (its floor) instead of 50, so a provider's timer is not what the latency figures show.
     env.update({"SANDBOX_SETTLE_DELAY_MS": "0", "SANDBOX_TICK_MS": "5", "LOG_LEVEL": "WARNING",
@@ -161,7 +165,7 @@ async def _measure_on(args: argparse.Namespace, node: PrivateRabbit) -> dict[str
         figures.update(await measure(args, stack, dbs))
     finally:
         stack.stop_all()
-        await drop_databases(dbs)
+        await drop_databases({**dbs, "sandbox": sandbox_database(run_id)})
     return figures
 
 

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 import time
 import uuid
@@ -35,11 +36,16 @@ from chaos.quiesce import Pending, quiesce
 from chaos.report import render
 from harness.servers import PrivatePostgres, PrivateRabbit, postgres_cluster, rabbit_node
 from scripts.demo import Urls
+from shared.db.engine import drop_database
 from shared.settings import PlatformSettings
 from tests.e2e.stack import REPO, VHOST, Stack, broker_env, stack_env
 
 log = logging.getLogger("chaos")
 LOG_DIR = REPO / ".run" / "chaos"
+# The bank's database is not ours: the run kills its own PostgreSQL, not the provider's, so the
+# sandbox keeps its ledger on another server (the machine's; the run only creates and drops its
+# own database there).
+BANK_PG = os.environ.get("CHAOS_SANDBOX_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
 
 
 @dataclass(frozen=True)
@@ -141,7 +147,8 @@ async def run(opts: Options) -> Outcome:
 async def _run_on(opts: Options, postgres: PrivatePostgres, rabbit: PrivateRabbit) -> Outcome:
     run_id = f"c{uuid.uuid4().hex[:6]}"
     dbs = {s: postgres.url(f"{s}_{run_id}") for s in ("claims", "payouts", "billing")}
-    env, ports = stack_env(run_id, broker_env(rabbit), dbs)
+    sandbox_db = f"{BANK_PG}/sandbox_{run_id}"
+    env, ports = stack_env(run_id, broker_env(rabbit), dbs, sandbox_db=sandbox_db)
     env.update({"LOG_LEVEL": "WARNING"})
     stack = Stack(env, ports, log_dir=LOG_DIR)
     try:
@@ -154,6 +161,7 @@ async def _run_on(opts: Options, postgres: PrivatePostgres, rabbit: PrivateRabbi
         return await execute(opts, stack, (postgres, rabbit), dbs, env["MQ_NAMESPACE"])
     finally:
         await asyncio.to_thread(stack.stop_all)
+        await drop_database(sandbox_db)
 
 
 def parse(argv: list[str] | None = None) -> Options:

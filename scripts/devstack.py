@@ -2,9 +2,9 @@
 """Run the whole platform on this machine: ``python scripts/devstack.py`` (``make run``).
 
 Checks PostgreSQL and RabbitMQ (``scripts/check_services.sh``, which starts them when it can),
-migrates the three databases one after the other, starts every long-running process with one
-environment, prefixes each output line with the process name and waits until every HTTP process
-answers ``/readyz``. Ctrl-C or SIGTERM stops the stack (SIGTERM, up to 15 s, then SIGKILL) and
+migrates the three services' databases and the sandbox's one after the other, starts every
+long-running process with one environment, prefixes each output line with the process name and
+waits until every HTTP process answers ``/readyz``. Ctrl-C or SIGTERM stops the stack (SIGTERM, up to 15 s, then SIGKILL) and
 exits 0; a process that dies on its own takes the stack down with exit status 1.
 
 Standard library only, so it runs before anything else works.
@@ -48,6 +48,8 @@ STACK: list[Proc] = [
     Proc("claims-migrate", ("-m", "services.claims", "migrate"), one_shot=True),
     Proc("payouts-migrate", ("-m", "services.payouts", "migrate"), one_shot=True),
     Proc("billing-migrate", ("-m", "services.billing", "migrate"), one_shot=True),
+    # The sandbox keeps its payments, the bank's records and its clock in a database of its own.
+    Proc("sandbox-migrate", ("-m", "services.sandbox", "migrate"), one_shot=True),
     Proc("sandbox", ("-m", "services.sandbox"), http=("SANDBOX", 8009),
          links=("/docs", "/ledger")),
     Proc("claims-api", ("-m", "services.claims", "api"), http=("CLAIMS", 8001)),

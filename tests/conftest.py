@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.db.engine import drop_database
+from services.sandbox.database import forget_everything
+from shared.db.engine import create_engine, drop_database
 from shared.db.migrate import upgrade_head
 from tests.machine_servers import listener_started, postgres_started
 
@@ -101,3 +102,30 @@ async def migrated_db() -> AsyncIterator[MigratedDb]:
     yield make
     for url in made.values():
         await drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def sandbox_database(migrated_db: MigratedDb) -> str:
+    """The provider sandbox's own database for this run, migrated (its payments persist)."""
+    return await migrated_db("sandbox")
+
+
+async def _emptied(url: str) -> str:
+    engine = create_engine(url, pool_size=1)
+    try:
+        await forget_everything(engine)
+    finally:
+        await engine.dispose()
+    return url
+
+
+@pytest.fixture
+async def sandbox_db(sandbox_database: str) -> str:
+    """The sandbox's database, emptied: each test's sandbox starts as a new bank."""
+    return await _emptied(sandbox_database)
+
+
+@pytest.fixture(scope="module")
+async def module_sandbox_db(sandbox_database: str) -> str:
+    """The same for a sandbox served to a whole module."""
+    return await _emptied(sandbox_database)

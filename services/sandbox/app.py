@@ -47,7 +47,8 @@ def create_app(
         "v1 (Zelle, ACH at /tsapi/v1) and Lob's check API (/v1/checks) with a modelled bank "
         "(positive pay, stop payments, paid items): payments keyed by endToEndId, "
         "asynchronous settlement with signed callbacks, a clock tests can advance, payee "
-        "behaviours, fault injection and a ledger. In memory only; never a real provider.",
+        "behaviours, fault injection and a ledger, kept in its own database across restarts. "
+        "Never a real provider.",
         lifespan=lifespan,
     )
     app.state.sandbox = sandbox

@@ -69,26 +69,24 @@ def parse_issue_file(text: str) -> dict[tuple[str, int], Issue]:
 async def upload_issues(request: Request, sandbox: SandboxDep) -> IssueAck:
     await take_fault(sandbox)
     records = parse_issue_file((await request.body()).decode())
-    sandbox.bank.issues.update(records)
+    await sandbox.bank.record_issues(records)
     return IssueAck(file_id="ppf_" + uuid.uuid4().hex[:12], accepted=len(records))
 
 
 async def _check_by_number(sandbox: SandboxDep, number: int) -> Payment | None:
     await sandbox.ticker.tick()
-    for payment in await sandbox.store.all(Rail.CHECK):
-        if payment.check_number == number:
-            return payment
-    return None
+    return await sandbox.store.find(Rail.CHECK, check_number=number)
 
 
 @router.post("/stop-payments", summary="Place a stop payment on an issued check",
              response_model=StopPayment)
 async def stop_payment(body: StopRequest, sandbox: SandboxDep) -> StopPayment | JSONResponse:
     key = (body.account_number, body.check_number)
-    if key in sandbox.bank.stops:
-        return sandbox.bank.stops[key]  # a repeat: the same stop
+    if (placed := await sandbox.bank.stop_of(key)) is not None:
+        return placed  # a repeat: the same stop
     payment = await _check_by_number(sandbox, body.check_number)
-    if key not in sandbox.bank.issues or payment is None:
+    if body.check_number not in await sandbox.bank.issued(body.account_number) \
+            or payment is None:
         raise ProblemError(404, "check-not-issued", "Check not issued",
                            f"no issued check {body.check_number} on this account")
     today = sandbox.clock.now().date()
@@ -104,19 +102,15 @@ async def stop_payment(body: StopRequest, sandbox: SandboxDep) -> StopPayment | 
     stop = StopPayment(stop_id="stp_" + uuid.uuid4().hex[:12], check_number=body.check_number,
                        amount=body.amount, status="placed",
                        expires_on=today + timedelta(days=STOP_VALID_DAYS))
-    sandbox.bank.stops[key] = stop
-    return stop
+    return await sandbox.bank.place_stop(body.account_number, stop)
 
 
 @router.post("/stop-payments/{stop_id}/renewals", summary="Renew a stop payment before it lapses",
              response_model=StopPayment)
 async def renew_stop(stop_id: str, sandbox: SandboxDep) -> StopPayment:
-    for key, stop in sandbox.bank.stops.items():
-        if stop.stop_id == stop_id:
-            renewed = stop.model_copy(update={"expires_on": sandbox.clock.now().date()
-                                              + timedelta(days=STOP_VALID_DAYS)})
-            sandbox.bank.stops[key] = renewed
-            return renewed
+    expires_on = sandbox.clock.now().date() + timedelta(days=STOP_VALID_DAYS)
+    if (renewed := await sandbox.bank.renew_stop(stop_id, expires_on)) is not None:
+        return renewed
     raise ProblemError(404, "stop-not-found", "No such stop payment", f"no stop {stop_id}")
 
 
@@ -129,10 +123,10 @@ async def paid_items(sandbox: SandboxDep,
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(PAID_HEADER)
-    for payment in await sandbox.store.all(Rail.CHECK):
+    issued = await sandbox.bank.issued(account_number)
+    for payment in await sandbox.store.cashed_checks(since):
         paid = payment.paid_at
-        if payment.status is S.CASHED and paid is not None and paid.date() >= since and \
-                (account_number, payment.check_number or 0) in sandbox.bank.issues:
+        if paid is not None and (payment.check_number or 0) in issued:
             writer.writerow((account_number, payment.check_number, f"{payment.amount}",
                              paid.date().isoformat()))
     return PlainTextResponse(out.getvalue(), media_type="text/csv")
@@ -150,7 +144,7 @@ async def exception_items(sandbox: SandboxDep,
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXCEPTION_HEADER)
-    for item in sandbox.bank.exceptions:
+    for item in await sandbox.bank.exceptions():
         writer.writerow((account_number, item.check_number, f"{item.amount}",
                          item.presented_date.isoformat(), item.reason))
     return PlainTextResponse(out.getvalue(), media_type="text/csv")

@@ -15,7 +15,7 @@ Callbacks go to ``<client-url>/status`` in Global Payments' ``{"callbacks": [...
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -82,18 +82,15 @@ def _candidate(payments: Payments, sandbox: Sandbox) -> Payment:
     )
 
 
-async def _invite(sandbox: Sandbox, payment: Payment) -> None:
-    """The invitation is out: what the payee does with it decides the payment's life."""
+async def _invite(sandbox: Sandbox, payment: Payment, at: datetime) -> list[Step]:
+    """The invitation goes out at ``at``: what the payee does with it decides the payment's
+    life (one who registers does so on the settle timer, with no steps planned)."""
     behaviour = await sandbox.payees.of(payment.payee_email)
     if behaviour.concourse is ConcourseBehaviour.REGISTER:
-        sandbox.settler.schedule(payment.end_to_end_id)
-        return
-    now = sandbox.clock.now()
-    plan = (unclaimed_concourse_plan(now, sandbox.settings)
-            if behaviour.concourse is ConcourseBehaviour.NEVER_REGISTER
-            else bounced_concourse_plan(now, sandbox.settings))
-    await sandbox.store.plan(payment.end_to_end_id, plan)
-    sandbox.ticker.ensure_started()
+        return []
+    if behaviour.concourse is ConcourseBehaviour.NEVER_REGISTER:
+        return unclaimed_concourse_plan(at, sandbox.settings)
+    return bounced_concourse_plan(at, sandbox.settings)
 
 
 @router.post(
@@ -108,10 +105,10 @@ async def _invite(sandbox: Sandbox, payment: Payment) -> None:
 )
 async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
     async def prepare(payments: Payments) -> Prepared:
-        async def start(payment: Payment) -> None:
-            await _invite(sandbox, payment)
+        async def plan(payment: Payment) -> list[Step]:
+            return await _invite(sandbox, payment, payment.created_at)
 
-        return _candidate(payments, sandbox), start
+        return _candidate(payments, sandbox), plan
 
     return await initiate(
         request, sandbox, lambda raw: ConcoursePaymentDetails.model_validate(raw).payments,
@@ -161,7 +158,8 @@ async def resend_invitation(end_to_end_id: EndToEndIdPath, sandbox: SandboxDep,
     if payment.status not in UNCLAIMED_STATUSES:
         return _not_unclaimed(payment, "resend the invitation")
     if payment.steps:  # expiring or bouncing: the clock starts again from now
-        await _invite(sandbox, payment)
+        await sandbox.store.plan(end_to_end_id,
+                                 await _invite(sandbox, payment, sandbox.clock.now()))
     return json_answer(200, status_answer(await sandbox.store.get(end_to_end_id) or payment))
 
 

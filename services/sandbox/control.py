@@ -25,10 +25,10 @@ async def healthz() -> Status:
     return OK
 
 
-@health.get("/readyz", summary="Readiness (in memory: ready as soon as it runs)",
-            response_model=Status)
-async def readyz() -> Status:
-    return OK
+@health.get("/readyz", summary="Readiness: the sandbox's database answers",
+            response_model=Status, responses=errors.documented(503))
+async def readyz(sandbox: SandboxDep) -> Status:
+    return OK  # resuming (the dependency) read the clock and the unsettled payments
 
 
 @ledger.get(
@@ -78,7 +78,8 @@ async def release(sandbox: SandboxDep) -> Released:
 
 @controls.post(
     "/reset",
-    summary="Forget all payments and faults; cancel pending settlements and callbacks",
+    summary="Forget all payments, bank records, payee behaviours and faults; cancel pending "
+    "settlements and callbacks",
     response_model=Status,
 )
 async def reset(sandbox: SandboxDep) -> Status:
@@ -119,5 +120,6 @@ async def get_clock(sandbox: SandboxDep) -> ClockView:
 )
 async def advance_clock(body: ClockAdvance, sandbox: SandboxDep) -> ClockView:
     sandbox.clock.advance(body.delta)
+    await sandbox.save_clock()
     await sandbox.ticker.tick()
     return ClockView.of(sandbox.clock)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from shared.problems import ProblemError
 
-from .intake import Start, found, intake
+from .intake import Plan, found, intake
 from .jpm_schemas import (
     MANDATORY_FIELD,
     UNKNOWN_ID,
@@ -86,8 +86,8 @@ class Instruction(Protocol):
 
 
 InstructionT = TypeVar("InstructionT", bound=Instruction)
-# The payment to record for an instruction, and what starts its life once it is recorded.
-Prepared = tuple[Payment, Start]
+# The payment to record for an instruction, and the plan of its life.
+Prepared = tuple[Payment, Plan]
 
 
 async def initiate(request: Request, sandbox: Sandbox, read: Callable[[Any], InstructionT],
@@ -106,9 +106,9 @@ async def initiate(request: Request, sandbox: Sandbox, read: Callable[[Any], Ins
     end_to_end_id = payments.payment_identifiers.end_to_end_id
     if (problem := date_problem(payments)) is not None:
         return json_answer(400, init_errors([("10004", problem)], end_to_end_id))
-    candidate, start = await prepare(payments)
+    candidate, plan = await prepare(payments)
     try:
-        payment = await intake(sandbox, candidate, None, start)
+        payment = await intake(sandbox, candidate, None, plan)
     except ProblemError as exc:
         if exc.status == 409:
             return json_answer(400, init_errors([(UNKNOWN_ID[0], exc.detail or UNKNOWN_ID[1])],

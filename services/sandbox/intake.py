@@ -1,12 +1,15 @@
 """What every rail does with a new payment request, in one place: injected faults first, then
-record it once per end-to-end id (a repeat is a status query, a conflicting repeat a 409), then
-start its life, then answer (late, if the timeout-after-success fault is on)."""
+plan its life and record it with that plan once per end-to-end id (a repeat is a status query,
+a conflicting repeat a 409), then start it, then answer (late, if the timeout-after-success
+fault is on). The plan is in the same row as the payment: a sandbox killed right after
+recording resumes the payment's life, it never forgets it."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from fastapi import Response
 
@@ -15,11 +18,12 @@ from shared.logging import mask_email, mask_tail
 from . import errors
 from .faults import CreateFault
 from .runtime import Sandbox
-from .state import DuplicateEndToEndIdError, Payment, Rail
+from .state import DuplicateEndToEndIdError, Payment, Rail, Step
 
 log = logging.getLogger(__name__)
 
-Start = Callable[[Payment], Awaitable[None]]
+# The steps a new payment will go through (none: a Concourse payee who registers on a timer).
+Plan = Callable[[Payment], Awaitable[list[Step]]]
 
 
 async def take_fault(sandbox: Sandbox) -> None:
@@ -30,10 +34,11 @@ async def take_fault(sandbox: Sandbox) -> None:
         raise errors.rate_limited()
 
 
-async def intake(sandbox: Sandbox, candidate: Payment, response: Response | None, start: Start,
+async def intake(sandbox: Sandbox, candidate: Payment, response: Response | None, plan: Plan,
                  ) -> Payment:
     """``response`` (when the rail answers a repeat with 200) is told it was a repeat."""
     await take_fault(sandbox)
+    candidate = replace(candidate, steps=await plan(candidate))
     try:
         payment, created = await sandbox.store.create_or_get(candidate)
     except DuplicateEndToEndIdError as exc:
@@ -44,7 +49,7 @@ async def intake(sandbox: Sandbox, candidate: Payment, response: Response | None
         return payment
     log.info("%s payment %s recorded: %s USD to %s", payment.rail.value, payment.end_to_end_id,
              payment.amount, _masked_payee(payment))
-    await start(payment)
+    sandbox.start_life(payment)
     delay_ms = await sandbox.faults.take_response_delay_ms()
     if delay_ms:
         # Recorded (and settling) before we stall: the caller that times out here has in fact

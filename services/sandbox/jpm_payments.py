@@ -107,14 +107,12 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
         execution = date.fromisoformat(payments.requested_execution_date)
         behaviour = await sandbox.payees.of(payments.recipient)
 
-        async def start(payment: Payment) -> None:
-            plan = (zelle_plan(payment.created_at, behaviour, sandbox.settings)
+        async def plan(payment: Payment) -> list[Step]:
+            return (zelle_plan(payment.created_at, behaviour, sandbox.settings)
                     if payments.is_zelle
                     else ach_plan(payment.created_at, execution, sandbox.settings))
-            await sandbox.store.plan(payment.end_to_end_id, plan)
-            sandbox.ticker.ensure_started()
 
-        return _candidate(payments, sandbox, execution > new_york_today()), start
+        return _candidate(payments, sandbox, execution > new_york_today()), plan
 
     return await initiate(
         request, sandbox, lambda raw: PaymentInitationDetails.model_validate(raw).payments,

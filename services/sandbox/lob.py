@@ -80,7 +80,7 @@ def _send_date(requested: date | datetime | None, now: datetime) -> datetime | N
 def _candidate(body: LobCheckRequest, key: str, sandbox: Sandbox) -> Payment:
     now = sandbox.clock.now()
     send_at = _send_date(body.send_date, now)
-    to = body.to.model_dump()
+    to = body.to.model_dump(mode="json")
     return Payment(
         end_to_end_id=key, payment_id="chk_" + uuid.uuid4().hex[:16],
         amount=Decimal(str(body.amount)).quantize(Decimal("0.01")), currency="USD",
@@ -92,9 +92,10 @@ def _candidate(body: LobCheckRequest, key: str, sandbox: Sandbox) -> Payment:
                        "city": to.get("address_city"), "state": to.get("address_state"),
                        "zip": to["address_zip"]},
         check_number=body.check_number,
-        lob={"to": to, "from": body.from_.model_dump(), "bank_account": body.bank_account,
+        lob={"to": to, "from": body.from_.model_dump(mode="json"),
+             "bank_account": body.bank_account,
              "send_date": stamp(send_at or now), "metadata": body.metadata,
-             "message": body.message, "use_type": body.use_type, "_send_at": send_at})
+             "message": body.message, "use_type": body.use_type})
 
 
 @router.post("", summary="Create a check (Lob)", description="Lob's `POST /v1/checks`: "
@@ -117,16 +118,14 @@ async def create_check(
     if not key:
         return lob_error(422, "invalid", "an Idempotency-Key is required by this sandbox")
 
-    async def start(payment: Payment) -> None:
+    send_at = _send_date(body.send_date, sandbox.clock.now())
+
+    async def plan(payment: Payment) -> list[Step]:
         behaviour = await sandbox.payees.of(payment.payee_name)
-        send_at = (payment.lob or {}).get("_send_at")
-        await sandbox.store.plan(payment.end_to_end_id,
-                                 check_plan(payment.created_at, behaviour, sandbox.settings,
-                                            send_at))
-        sandbox.ticker.ensure_started()
+        return check_plan(payment.created_at, behaviour, sandbox.settings, send_at)
 
     try:
-        payment = await intake(sandbox, _candidate(body, key, sandbox), response, start)
+        payment = await intake(sandbox, _candidate(body, key, sandbox), response, plan)
     except ProblemError as exc:
         if exc.status == 409:  # Lob: an idempotency key reused with another request
             return lob_error(422, "invalid", "the idempotency key was used for another check")
@@ -144,8 +143,7 @@ async def list_checks(request: Request, sandbox: SandboxDep) -> Any:
     end_to_end_id = wanted.get("end_to_end_id")
     if end_to_end_id is not None:
         await found_or_none(sandbox, end_to_end_id)  # the status-fault and the clock's present
-    checks = [check_object(p) for p in await sandbox.store.all(Rail.CHECK)
-              if all((p.lob or {}).get("metadata", {}).get(k) == v for k, v in wanted.items())]
+    checks = [check_object(p) for p in await sandbox.store.checks_with_metadata(wanted)]
     return {"data": checks, "object": "list", "count": len(checks),
             "next_url": None, "previous_url": None}
 
@@ -160,10 +158,7 @@ async def found_or_none(sandbox: Sandbox, end_to_end_id: str) -> None:
 
 async def _by_id(sandbox: Sandbox, chk_id: str) -> Payment | None:
     await sandbox.ticker.tick()
-    for payment in await sandbox.store.all(Rail.CHECK):
-        if payment.payment_id == chk_id:
-            return payment
-    return None
+    return await sandbox.store.find(Rail.CHECK, payment_id=chk_id)
 
 
 @router.get("/{chk_id}", summary="Retrieve a check (Lob)")

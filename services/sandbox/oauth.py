@@ -34,7 +34,9 @@ class InvalidClientError(Exception):
 
 
 class Authority:
-    """The tokens the sandbox issued and the assertion ids it has seen, in memory."""
+    """The tokens the sandbox issued and the assertion ids it has seen, in memory: unlike its
+    payments they are not kept, so a restart revokes every token and a client fetches a new
+    one on the 401 (payouts does), as after a bank revoking its tokens."""
 
     def __init__(self, settings: SandboxSettings,
                  wall: Callable[[], float] = time.time) -> None:

@@ -4,10 +4,14 @@ Concourse, what they do with a check. Tests set it per payee over HTTP (``PUT
 
 from __future__ import annotations
 
-import asyncio
 from enum import StrEnum
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .tables import payee_behaviours
 
 
 class ConcourseBehaviour(StrEnum):
@@ -43,27 +47,34 @@ def behaviour_key(identifier: str) -> str:
 
 
 class PayeeDirectory:
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._behaviours: dict[str, PayeeBehaviour] = {}
+    """Behaviours by identifier, in the sandbox's database (a restart keeps them)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
 
     async def set(self, behaviour: PayeeBehaviour) -> PayeeBehaviour:
-        async with self._lock:
-            self._behaviours[behaviour_key(behaviour.identifier)] = behaviour
-            return behaviour
+        add = insert(payee_behaviours).values(identifier_key=behaviour_key(behaviour.identifier),
+                                              behaviour=behaviour.model_dump(mode="json"))
+        add = add.on_conflict_do_update(index_elements=[payee_behaviours.c.identifier_key],
+                                        set_={"behaviour": add.excluded.behaviour})
+        async with self._engine.begin() as conn:
+            await conn.execute(add)
+        return behaviour
 
     async def of(self, *identifiers: str | None) -> PayeeBehaviour:
         """The first configured behaviour among ``identifiers``, else the default."""
-        async with self._lock:
-            for identifier in identifiers:
-                if identifier and behaviour_key(identifier) in self._behaviours:
-                    return self._behaviours[behaviour_key(identifier)]
+        keys = [behaviour_key(i) for i in identifiers if i]
+        query = sa.select(payee_behaviours.c.identifier_key, payee_behaviours.c.behaviour
+                          ).where(payee_behaviours.c.identifier_key.in_(keys))
+        async with self._engine.connect() as conn:
+            known = {key: raw for key, raw in (await conn.execute(query)).all()}
+        for key in keys:
+            if key in known:
+                return PayeeBehaviour.model_validate(known[key])
         return PayeeBehaviour(identifier=next((i for i in identifiers if i), "default"))
 
     async def all(self) -> list[PayeeBehaviour]:
-        async with self._lock:
-            return list(self._behaviours.values())
-
-    async def clear(self) -> None:
-        async with self._lock:
-            self._behaviours.clear()
+        query = sa.select(payee_behaviours.c.behaviour).order_by(payee_behaviours.c.seq)
+        async with self._engine.connect() as conn:
+            return [PayeeBehaviour.model_validate(raw)
+                    for raw in (await conn.execute(query)).scalars()]

@@ -1,13 +1,16 @@
 """The sandbox's live objects, wired once per app and reached by routes through ``app.state``."""
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import httpx
 from fastapi import Depends, Request
 
 from shared import http
+from shared.db.engine import create_engine
 
+from . import database
 from .bank_records import Bank
 from .callbacks import CallbackSender
 from .faults import FaultInjector
@@ -15,7 +18,8 @@ from .oauth import Authority
 from .payees import PayeeDirectory
 from .settings import SandboxSettings
 from .settlement import Settler
-from .state import Clock, PaymentStore
+from .state import UNCLAIMED_STATUSES, Clock, Payment, Rail
+from .store import PaymentStore
 from .timeline import Ticker
 
 
@@ -29,15 +33,18 @@ class Sandbox:
     ) -> None:
         self.settings = settings
         self.clock = clock or Clock()
-        self.store = PaymentStore()
+        self.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        self.store = PaymentStore(self.engine)
         self.faults = FaultInjector()
-        self.payees = PayeeDirectory()
+        self.payees = PayeeDirectory(self.engine)
         self.authority = Authority(settings)
-        self.bank = Bank()
+        self.bank = Bank(self.engine)
         # An injected client belongs to the caller (tests pass one with a MockTransport); only a
         # client we created is ours to close.
         self._client = callback_client
         self._owns_client = callback_client is None
+        self._resumed = False
+        self._resuming = asyncio.Lock()
         self.sender = CallbackSender(
             settings.webhook_secret,
             settings.callback_retries,
@@ -57,13 +64,38 @@ class Sandbox:
             self._client = http.client(self.settings.callback_timeout_s)
         return self._client
 
+    async def resume(self) -> None:
+        """Carry on where the last process stopped, once, before the first request: the clock
+        as it was saved, and the Concourse payees due to register on a timer the dead process
+        held. A payment's other steps are in the database and the ticker applies them."""
+        if self._resumed:
+            return
+        async with self._resuming:
+            if self._resumed:
+                return
+            await database.load_clock(self.engine, self.clock)
+            for end_to_end_id in await self.store.awaiting_settlement():
+                self.settler.schedule(end_to_end_id)
+            self.ticker.ensure_started()
+            self._resumed = True
+
+    def start_life(self, payment: Payment) -> None:
+        """A newly recorded payment: its planned steps run on the ticker; a Concourse payee
+        who registers does so after the settle delay."""
+        if payment.steps:
+            self.ticker.ensure_started()
+        elif payment.rail is Rail.CONCOURSE and payment.status in UNCLAIMED_STATUSES:
+            self.settler.schedule(payment.end_to_end_id)
+
+    async def save_clock(self) -> None:
+        await database.save_clock(self.engine, self.clock)
+
     async def reset(self) -> None:
         await self.settler.cancel_all()
-        await self.store.clear()
+        await database.forget_everything(self.engine)
         await self.faults.clear()
-        await self.payees.clear()
-        self.bank.clear()
         self.clock.freeze(None)
+        await self.save_clock()
 
     async def aclose(self) -> None:
         await self.ticker.stop()
@@ -71,11 +103,13 @@ class Sandbox:
         if self._owns_client and self._client is not None:
             await self._client.aclose()
             self._client = None
+        await self.engine.dispose()
 
 
 async def _sandbox(request: Request) -> Sandbox:
     sandbox = request.app.state.sandbox
     assert isinstance(sandbox, Sandbox)
+    await sandbox.resume()
     return sandbox
 
 

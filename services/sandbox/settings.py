@@ -33,6 +33,11 @@ class SandboxSettings(BaseSettings):
         validation_alias=AliasChoices("SANDBOX_WEBHOOK_SECRET", "PROVIDER_WEBHOOK_SECRET"),
         description="HMAC-SHA256 key of the callback signatures.",
     )
+    database_url: str = Field(
+        default="postgresql+asyncpg://postgres@127.0.0.1:5432/sandbox",
+        description="The sandbox's own database: its payments, the bank's check records, payee "
+        "behaviours and its clock survive a restart (python -m services.sandbox migrate).")
+    db_pool_size: int = Field(default=10, ge=1, le=100)
     client_id: str = Field(
         default=DEV_CLIENT_ID, description="The OAuth2 client id whose assertions the token "
         "endpoint accepts (iss and sub).")

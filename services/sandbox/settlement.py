@@ -14,7 +14,8 @@ from typing import Any
 
 from .callbacks import CallbackSender, build_event
 from .faults import FaultInjector
-from .state import Clock, Payment, PaymentStore
+from .state import Clock, Payment
+from .store import PaymentStore
 
 log = logging.getLogger(__name__)
 

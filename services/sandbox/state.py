@@ -1,7 +1,7 @@
-"""In-memory payment store and a controllable clock.
+"""The payment record every rail shares, its statuses, and a controllable clock.
 
-The sandbox is a dev/test stand-in, so storage is a dict in the process: a restart forgets
-everything, and ``reset`` gives every test a clean provider. Nothing here knows about HTTP.
+Kept in the sandbox's own database by ``store.PaymentStore``; nothing here does I/O or knows
+about HTTP.
 
 Every rail keeps its payments here, one record shape for all: what was instructed (amount,
 payee), where it is (``status``) and, for rails whose life plays out over days (checks, an
@@ -10,10 +10,8 @@ unclaimed Concourse payment, a Zelle payment), the ``steps`` still to come on th
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -97,6 +95,15 @@ class Clock:
     @property
     def offset(self) -> timedelta:
         return self._offset
+
+    @property
+    def frozen_at(self) -> datetime | None:
+        return self._frozen_at
+
+    def restore(self, frozen_at: datetime | None, offset: timedelta) -> None:
+        """Stand where a saved clock stood (the sandbox's own database keeps it)."""
+        self._frozen_at = frozen_at
+        self._offset = offset
 
     def advance(self, delta: timedelta) -> None:
         self._offset += delta
@@ -183,150 +190,3 @@ class DuplicateEndToEndIdError(Exception):
     def __init__(self, existing: Payment) -> None:
         super().__init__(f"endToEndId {existing.end_to_end_id} is already used")
         self.existing = existing
-
-
-class PaymentStore:
-    """Payments by end-to-end id, in creation order (dicts keep insertion order).
-
-    Callers get copies, so a snapshot handed to a response or a callback never changes under it.
-    The lock keeps every check-then-act atomic: today no await happens inside, but a future one
-    (say, a simulated storage latency) must not open a window for a double payment.
-    """
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._payments: dict[str, Payment] = {}
-        # The payments that may have steps to come, so a tick looks at those and not at every
-        # payment ever made (a tick runs every few milliseconds; the store only grows).
-        self._scheduled: set[str] = set()
-        self._created: dict[str, int] = {}  # creation order of each payment
-
-    async def create_or_get(self, candidate: Payment) -> tuple[Payment, bool]:
-        """Record ``candidate`` unless its end-to-end id exists; ``True`` if it was recorded.
-
-        Raises ``DuplicateEndToEndIdError`` if the id exists for a different instruction.
-        """
-        async with self._lock:
-            existing = self._payments.get(candidate.end_to_end_id)
-            if existing is None:
-                self._payments[candidate.end_to_end_id] = replace(candidate)
-                self._created[candidate.end_to_end_id] = len(self._created)
-                if candidate.steps:
-                    self._scheduled.add(candidate.end_to_end_id)
-                return replace(candidate), True
-            if not existing.same_instruction(candidate):
-                raise DuplicateEndToEndIdError(replace(existing))
-            return replace(existing), False
-
-    async def get(self, end_to_end_id: str) -> Payment | None:
-        async with self._lock:
-            payment = self._payments.get(end_to_end_id)
-            return None if payment is None else replace(payment)
-
-    async def register(self, end_to_end_id: str, method: str) -> Payment | None:
-        """The Concourse payee registered and chose ``method`` (ACH or Zelle); ``None`` unless
-        the payment was waiting for that (a repeat, a cancelled or expired invitation)."""
-        async with self._lock:
-            payment = self._payments.get(end_to_end_id)
-            if payment is None or payment.status not in UNCLAIMED_STATUSES or payment.steps:
-                return None
-            payment.status = PaymentStatus.REGISTERED
-            payment.method = method
-            return replace(payment)
-
-    async def complete(self, end_to_end_id: str, at: datetime) -> Payment | None:
-        """Mark a claimable payment COMPLETED; ``None`` if it is gone or already final.
-
-        Returning ``None`` for a final payment is what makes settling idempotent: a timer and a
-        release racing for the same payment produce one completion and one callback.
-        """
-        async with self._lock:
-            payment = self._payments.get(end_to_end_id)
-            if payment is None or payment.status not in CLAIMABLE_STATUSES or payment.steps:
-                return None
-            payment.status = PaymentStatus.COMPLETED
-            payment.paid_at = at
-            return replace(payment)
-
-    async def complete_all_pending(self, at: datetime) -> list[Payment]:
-        async with self._lock:
-            done = []
-            for payment in self._payments.values():
-                if payment.status in CLAIMABLE_STATUSES and payment.rail is Rail.CONCOURSE:
-                    payment.status = PaymentStatus.COMPLETED
-                    payment.method = payment.method or "ACH"
-                    payment.paid_at = at
-                    payment.steps = []
-                    done.append(replace(payment))
-            return done
-
-    async def plan(self, end_to_end_id: str, steps: list[Step]) -> None:
-        """Replace the steps still to come of a payment (its future, not its past)."""
-        async with self._lock:
-            payment = self._payments.get(end_to_end_id)
-            if payment is not None and payment.status not in FINAL_STATUSES:
-                payment.steps = sorted(steps, key=lambda s: s.at)
-                self._scheduled.add(end_to_end_id)
-
-    async def take_due_steps(self, now: datetime,
-                             screen: Callable[[Payment, Step], bool] | None = None,
-                             ) -> list[Payment]:
-        """Apply every step due by ``now``; one snapshot per step applied, in order. A step
-        ``screen`` refuses is dropped unapplied (the bank returning a presented check)."""
-        async with self._lock:
-            changed: list[Payment] = []
-            # In creation order, as when every payment was scanned.
-            due = sorted((self._payments[i] for i in self._scheduled),
-                         key=lambda p: self._created[p.end_to_end_id])
-            for payment in due:
-                while payment.steps and payment.steps[0].at <= now:
-                    step = payment.steps.pop(0)
-                    if screen is not None and not screen(payment, step):
-                        continue
-                    _apply(payment, step)
-                    changed.append(replace(payment, steps=list(payment.steps)))
-                    if payment.status in FINAL_STATUSES:
-                        payment.steps = []
-                if not payment.steps:
-                    self._scheduled.discard(payment.end_to_end_id)
-            return changed
-
-    async def interrupt(
-        self, end_to_end_id: str, allowed: frozenset[PaymentStatus], step: Step
-    ) -> tuple[Payment | None, bool]:
-        """Apply ``step`` now and drop the rest of the timeline, if the payment's status is in
-        ``allowed``; answers the payment and whether it changed (void, stop payment)."""
-        async with self._lock:
-            payment = self._payments.get(end_to_end_id)
-            if payment is None:
-                return None, False
-            if payment.status is step.status:
-                return replace(payment), False  # a repeat of the same request
-            if payment.status not in allowed:
-                return replace(payment), False
-            payment.steps = []
-            _apply(payment, step)
-            return replace(payment), True
-
-    async def all(self, rail: Rail | None = None) -> list[Payment]:
-        async with self._lock:
-            return [
-                replace(p) for p in self._payments.values() if rail is None or p.rail is rail
-            ]
-
-    async def clear(self) -> None:
-        async with self._lock:
-            self._payments.clear()
-            self._scheduled.clear()
-            self._created.clear()
-
-
-def _apply(payment: Payment, step: Step) -> None:
-    payment.status = step.status
-    payment.status_reason = step.reason
-    payment.method = step.method or payment.method
-    if step.status in SETTLED_STATUSES:
-        payment.paid_at = step.at
-    if step.status is PaymentStatus.MAILED:
-        payment.mailed_at = step.at
-    payment.reason_code = step.reason_code or payment.reason_code

@@ -11,13 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from .payees import CheckBehaviour, PayeeBehaviour
 from .settings import SandboxSettings
 from .settlement import Settler
-from .state import Clock, Payment, PaymentStatus, PaymentStore, Step
+from .state import Clock, PaymentStatus, Step
+from .store import PaymentStore, Screen
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,7 @@ def bounced_concourse_plan(invited: datetime, settings: SandboxSettings) -> list
 
 class Ticker:
     def __init__(self, store: PaymentStore, settler: Settler, clock: Clock,
-                 interval_s: float,
-                 screen: Callable[[Payment, Step], bool] | None = None) -> None:
+                 interval_s: float, screen: Screen | None = None) -> None:
         self._store = store
         self._screen = screen  # the bank's positive pay, at a check's presentment
         self._settler = settler

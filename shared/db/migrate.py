@@ -29,10 +29,11 @@ async def upgrade_head(migrations_dir: Path, url: str) -> None:
     await asyncio.to_thread(command.upgrade, alembic_config(migrations_dir, url), "head")
 
 
-def run_migrations(metadata: MetaData) -> None:
-    """Body of a service's ``env.py``: online migrations over asyncpg."""
+def run_migrations(metadata: MetaData, *, messaging: bool = True) -> None:
+    """Body of a service's ``env.py``: online migrations over asyncpg. ``messaging``: the
+    database also holds the outbox and inbox tables (every service's; not the sandbox's)."""
     config = context.config
-    targets = [metadata, messaging_metadata]
+    targets = [metadata, messaging_metadata] if messaging else [metadata]
 
     if context.is_offline_mode():
         context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=targets,

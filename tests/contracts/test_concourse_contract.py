@@ -93,10 +93,11 @@ def test_every_status_answer_and_callback_the_sandbox_gives_meets_the_spec(statu
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[httpx.AsyncClient]:
+async def sandbox(sandbox_db: str) -> AsyncIterator[httpx.AsyncClient]:
     # Callbacks are answered in process (they are checked above, not delivered here).
     callbacks = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(200)))
-    app = create_app(SandboxSettings(webhook_secret="s" * 32, settle_delay_ms=60_000),
+    app = create_app(SandboxSettings(webhook_secret="s" * 32, settle_delay_ms=60_000,
+                                     database_url=sandbox_db),
                      callback_client=callbacks)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://sandbox.test") as http:

@@ -149,7 +149,8 @@ async def test_a_503_on_every_try_is_not_sent() -> None:
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[tuple[httpx.AsyncClient, list[httpx.Request]]]:
+async def sandbox(sandbox_db: str,
+                  ) -> AsyncIterator[tuple[httpx.AsyncClient, list[httpx.Request]]]:
     received: list[httpx.Request] = []
 
     def receive(request: httpx.Request) -> httpx.Response:
@@ -157,7 +158,8 @@ async def sandbox() -> AsyncIterator[tuple[httpx.AsyncClient, list[httpx.Request
         return httpx.Response(200, json={})
 
     callbacks = httpx.AsyncClient(transport=httpx.MockTransport(receive))
-    app = create_app(SandboxSettings(settle_delay_ms=0, callback_backoff_ms=1),
+    app = create_app(SandboxSettings(settle_delay_ms=0, callback_backoff_ms=1,
+                                     database_url=sandbox_db),
                      callback_client=callbacks)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://sandbox.test") as client:

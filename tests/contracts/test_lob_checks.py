@@ -80,7 +80,7 @@ def test_every_check_event_type_lob_documents_has_a_meaning() -> None:
 
 
 @pytest.fixture
-async def sandbox() -> Any:
+async def sandbox(sandbox_db: str) -> Any:
     delivered: list[bytes] = []
 
     def receive(request: httpx.Request) -> httpx.Response:
@@ -88,7 +88,8 @@ async def sandbox() -> Any:
         return httpx.Response(200, json={"result": "applied"})
 
     callbacks = httpx.AsyncClient(transport=httpx.MockTransport(receive))
-    app = create_app(SandboxSettings(settle_delay_ms=0, callback_backoff_ms=10),
+    app = create_app(SandboxSettings(settle_delay_ms=0, callback_backoff_ms=10,
+                                     database_url=sandbox_db),
                      callback_client=callbacks)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sb")
     yield client, app.state.sandbox, delivered

@@ -38,7 +38,8 @@ def rabbit() -> Iterator[PrivateRabbit]:
 @pytest.fixture(scope="session")
 async def stack(rabbit: PrivateRabbit) -> AsyncIterator[Stack]:
     db_urls = {s: database_url(s) + "e2e" for s in ("claims", "payouts", "billing")}
-    env, ports = stack_env(RUN_ID, broker_env(rabbit), db_urls)
+    sandbox_db = database_url("sandbox") + "e2e"
+    env, ports = stack_env(RUN_ID, broker_env(rabbit), db_urls, sandbox_db=sandbox_db)
     running = Stack(env, ports)
     try:
         running.migrate()
@@ -46,7 +47,7 @@ async def stack(rabbit: PrivateRabbit) -> AsyncIterator[Stack]:
         yield running
     finally:
         running.stop_all()
-        for url in db_urls.values():
+        for url in [*db_urls.values(), sandbox_db]:
             await drop_database(url)
 
 

@@ -122,9 +122,11 @@ class Stack:
 
 
 def stack_env(
-    run_id: str, broker: dict[str, str], db_url: dict[str, str]
+    run_id: str, broker: dict[str, str], db_url: dict[str, str], *, sandbox_db: str,
 ) -> tuple[dict[str, str], dict[str, int]]:
-    """The environment of a private stack; ``broker`` is ``broker_env(node)``."""
+    """The environment of a private stack; ``broker`` is ``broker_env(node)``; ``sandbox_db``
+    the provider sandbox's own database (a run kills its PostgreSQL only if the bank's is
+    elsewhere: chaos puts it on another server)."""
     ports = {name: free_port() for name in ("claims", "payouts", "billing", "sandbox",
                                             "claims-worker", "payouts-worker", "billing-worker")}
     env = dict(os.environ)
@@ -144,6 +146,7 @@ def stack_env(
             "CLAIMS_DATABASE_URL": db_url["claims"],
             "PAYOUTS_DATABASE_URL": db_url["payouts"],
             "BILLING_DATABASE_URL": db_url["billing"],
+            "SANDBOX_DATABASE_URL": sandbox_db,
             "PAYOUTS_CONCOURSE_BASE_URL": f"http://127.0.0.1:{ports['sandbox']}/tsapi/v1/concourse",
             "PAYOUTS_CALLBACK_BASE_URL": f"http://127.0.0.1:{ports['payouts']}",
             "SANDBOX_JPM_CLIENT_URL": f"http://127.0.0.1:{ports['payouts']}/v1/callbacks/jpm",

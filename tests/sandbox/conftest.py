@@ -83,9 +83,10 @@ class Harness:
 
 
 @pytest.fixture
-def make_settings() -> Callable[..., SandboxSettings]:
+def make_settings(sandbox_db: str) -> Callable[..., SandboxSettings]:
     def make(**overrides: Any) -> SandboxSettings:
         values: dict[str, Any] = {
+            "database_url": sandbox_db,
             "webhook_secret": SECRET,
             "settle_delay_ms": 10,
             "callback_retries": 3,

@@ -62,11 +62,12 @@ class Bank:
 
 
 @pytest.fixture(scope="module")
-def bank(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bank]:
+def bank(tmp_path_factory: pytest.TempPathFactory, module_sandbox_db: str) -> Iterator[Bank]:
     """The sandbox behind uvicorn's TLS, client certificates required, in a thread."""
     certs = issue_certificates(tmp_path_factory.mktemp("certs"))
     callbacks = httpx.AsyncClient(transport=httpx.MockTransport(lambda _: httpx.Response(200)))
-    app = create_app(SandboxSettings(webhook_secret=SECRET, settle_delay_ms=10),
+    app = create_app(SandboxSettings(webhook_secret=SECRET, settle_delay_ms=10,
+                                     database_url=module_sandbox_db),
                      callback_client=callbacks)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(

@@ -36,6 +36,7 @@ APP_SERVICES = {**PROCESSES, **MIGRATIONS}
 HTTP_PORTS: dict[str, int] = {p.name: p.http[1] for p in devstack.STACK if p.http}
 EXPECTED = {
     "postgres", "rabbitmq", "broker-setup", "claims-migrate", "payouts-migrate", "billing-migrate",
+    "sandbox-migrate",
     "claims-api", "claims-worker", "payouts-api", "payouts-worker",
     "billing-api", "billing-worker", "sandbox", "prometheus", "grafana",
 }
@@ -121,6 +122,16 @@ def test_setup_steps_run_once_after_their_server(
     assert service["depends_on"] == {server: {"condition": "service_healthy"}}
 
 
+def test_the_sandbox_starts_after_its_own_migration(
+    services: dict[str, dict[str, Any]]
+) -> None:
+    assert services["sandbox"]["depends_on"] == {
+        "sandbox-migrate": {"condition": "service_completed_successfully"}}
+    for name in ("sandbox", "sandbox-migrate"):
+        url = services[name]["environment"]["SANDBOX_DATABASE_URL"]
+        assert "@postgres:5432/" in url and url.endswith("/sandbox")
+
+
 @pytest.mark.parametrize("name", sorted(n for n in PROCESSES if n != "sandbox"))
 def test_services_start_after_their_migration_and_the_broker_setup(
     services: dict[str, dict[str, Any]], name: str
@@ -163,7 +174,7 @@ def test_settings_point_at_the_containers(
     if name in HTTP_PORTS:
         assert env[f"{prefix}_HOST"] == "0.0.0.0"
         assert env[f"{prefix}_PORT"] == str(HTTP_PORTS[name])
-    if name in ("sandbox", "broker-setup"):
+    if name in ("sandbox", "sandbox-migrate", "broker-setup"):
         return
     assert "@postgres:5432/" in env[f"{prefix}_DATABASE_URL"]
     assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{prefix.lower()}")

@@ -83,7 +83,7 @@ def test_the_table_describes_seven_processes_and_three_migrations() -> None:
         "billing-api", "billing-worker", "sandbox",
     ])
     assert [n for n, _ in devstack.migrate_processes("python")] == [
-        "broker-setup", "claims-migrate", "payouts-migrate", "billing-migrate",
+        "broker-setup", "claims-migrate", "payouts-migrate", "billing-migrate", "sandbox-migrate",
     ]
     assert all(argv[:2] == ["python", "-m"] for _, argv in devstack.stack_processes("python"))
     assert set(devstack.ready_urls({})) == {"claims-api", "payouts-api", "billing-api", "sandbox"}

@@ -186,7 +186,8 @@ def wrap(message: RequestPayoutV1) -> Envelope:
 
 
 @pytest.fixture
-async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> AsyncIterator[World]:
+async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine, sandbox_db: str,
+                ) -> AsyncIterator[World]:
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {TABLES}"))
     app = create_app(payouts_settings)
@@ -195,6 +196,7 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine) -> Async
                                        base_url=PAYOUTS_BASE)
         sandbox_app = create_sandbox_app(
             SandboxSettings(webhook_secret=SECRET, settle_delay_ms=0, callback_retries=2,
+                            database_url=sandbox_db,
                             jpm_client_url=f"{PAYOUTS_BASE}/v1/callbacks/jpm",
                             concourse_client_url=f"{PAYOUTS_BASE}/v1/callbacks/concourse",
                             callback_backoff_ms=10,

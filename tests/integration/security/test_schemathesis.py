@@ -79,12 +79,13 @@ async def database_urls(migrated_db: MigratedDb) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def sandbox_url() -> Iterator[str]:
+def sandbox_url(module_sandbox_db: str) -> Iterator[str]:
     """The provider sandbox on a loopback port (reconciliation reads its ledger, billing
     charges its gateway), served by uvicorn in a thread for the module."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(sandbox_app(SandboxSettings()), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    app = sandbox_app(SandboxSettings(database_url=module_sandbox_db))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
