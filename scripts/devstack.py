@@ -4,8 +4,9 @@
 Checks PostgreSQL and RabbitMQ (``scripts/check_services.sh``, which starts them when it can),
 migrates the three services' databases and the sandbox's one after the other, starts every
 long-running process with one environment, prefixes each output line with the process name and
-waits until every HTTP process answers ``/readyz``. Ctrl-C or SIGTERM stops the stack (SIGTERM, up to 15 s, then SIGKILL) and
-exits 0; a process that dies on its own takes the stack down with exit status 1.
+waits until every HTTP process answers ``/readyz``. Ctrl-C or SIGTERM stops the stack
+(SIGTERM, up to 15 s, then SIGKILL) and exits 0; a process that dies on its own takes the stack
+down with exit status 1.
 
 Standard library only, so it runs before anything else works.
 """

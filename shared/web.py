@@ -127,8 +127,9 @@ class PayloadTooLarge(StarletteHTTPException):
 
 
 _BEARER = re.compile(rb"[Bb][Ee][Aa][Rr][Ee][Rr] +[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+ *")
-_SIGNATURE = re.compile(rb" *sha256=[0-9a-f]{64} *")
-_TIMESTAMP = re.compile(rb" *[0-9]{1,12} *")
+# Lob's webhook signature (shared/signing.py): a hex HMAC and a timestamp in milliseconds.
+_SIGNATURE = re.compile(rb" *[0-9a-f]{64} *")
+_TIMESTAMP = re.compile(rb" *[0-9]{1,15} *")
 # J.P. Morgan's notification signature (services/payouts/rails/jpm_payments/notifications.py):
 # a base64 signature, the key's id and its algorithm. Only their shape is checked here.
 _NOTIFICATION_SIGNATURE = re.compile(rb" *[A-Za-z0-9+/]{40,1400}={0,2} *")
@@ -142,7 +143,7 @@ _JSON_MEDIA = re.compile(r"application/(json|[!#$&^_.+\w-]+\+json)", re.IGNORECA
 _CLOSE = {"Connection": "close"}
 
 
-def _hmac_signed(headers: dict[bytes, bytes]) -> bool:
+def _lob_signed(headers: dict[bytes, bytes]) -> bool:
     signature = headers.get(SIGNATURE_HEADER.lower().encode(), b"")
     timestamp = headers.get(TIMESTAMP_HEADER.lower().encode(), b"")
     return bool(_SIGNATURE.fullmatch(signature) and _TIMESTAMP.fullmatch(timestamp))
@@ -248,7 +249,7 @@ class RequestGuardMiddleware:
 
     def _unauthenticated(self, path: str, headers: dict[bytes, bytes]) -> Response | None:
         if path.startswith(self.signed_paths) if self.signed_paths else False:
-            if _hmac_signed(headers) or _notification_signed(headers):
+            if _lob_signed(headers) or _notification_signed(headers):
                 return None
             return _problem(401, "invalid-signature", "Signature not valid",
                             "the callback's signature or timestamp does not verify", path)

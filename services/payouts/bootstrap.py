@@ -73,7 +73,9 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
             {"name": "reconciliation",
              "description": "Our payouts against the provider's ledger."},
             {"name": "provider callbacks",
-             "description": "Status callbacks from payment providers, HMAC-signed."},
+             "description": "Status callbacks from payment providers, signed as each "
+             "provider signs them (J.P. Morgan's notification signature, Lob's webhook "
+             "signature)."},
             *clock_tags(settings),
         ],
     )

@@ -131,7 +131,7 @@ class PayoutsSettings(ServiceSettings):
         default=DEV_WEBHOOK_SECRET,
         min_length=16,
         validation_alias="PROVIDER_WEBHOOK_SECRET",
-        description="HMAC-SHA256 key the provider signs its callbacks with.",
+        description="Lob's webhook secret: the HMAC-SHA256 key of the check rail's callbacks.",
     )
     callback_tolerance_s: int = Field(default=300, ge=1)
     callback_max_body_bytes: int = Field(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import httpx
 
-from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign, timestamp_now
 
 from .concourse_schemas import callback_body as concourse_callback_body
 from .jpm_schemas import callback_body as jpm_callback_body
@@ -63,13 +63,14 @@ class CallbackSender:
             if attempt:
                 await asyncio.sleep(self._delay(attempt))
             # Signed per attempt with the real time: a retry minutes later must still fall in the
-            # receiver's freshness window.
-            timestamp = int(time.time())
+            # receiver's freshness window. Both providers' signatures on every callback: Lob's
+            # webhook signature (the check rail checks it) and J.P. Morgan's notification
+            # signature (its rails check that).
+            timestamp = timestamp_now(time.time())
             headers = {
                 "Content-Type": "application/json",
                 TIMESTAMP_HEADER: str(timestamp),
                 SIGNATURE_HEADER: sign(self._secret, timestamp, body),
-                # J.P. Morgan's own notification signature; its rails' receivers check this.
                 **notification_headers(body),
             }
             try:

@@ -31,7 +31,7 @@ class SandboxSettings(BaseSettings):
         default=DEV_WEBHOOK_SECRET,
         min_length=16,
         validation_alias=AliasChoices("SANDBOX_WEBHOOK_SECRET", "PROVIDER_WEBHOOK_SECRET"),
-        description="HMAC-SHA256 key of the callback signatures.",
+        description="Lob's webhook secret: the HMAC-SHA256 key of Lob's callback signature.",
     )
     database_url: str = Field(
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/sandbox",

@@ -67,9 +67,9 @@ async def test_payment_settles_and_a_signed_callback_arrives(harness: Harness) -
     assert item["paymentMethod"] == "ACH" and "exceptions" not in item
     assert item["createDateTime"]
 
-    timestamp = paid.headers["x-signature-timestamp"]
-    signature = paid.headers["x-signature"]
-    assert signature.startswith("sha256=")
+    timestamp = paid.headers["lob-signature-timestamp"]
+    signature = paid.headers["lob-signature"]
+    assert len(signature) == 64 and int(timestamp) > 10**12  # hex; Lob's milliseconds
     assert verify(SECRET, timestamp, signature, paid.content, now=time.time())
     tampered = paid.content.replace(b"125.0", b"925.0")
     assert not verify(SECRET, timestamp, signature, tampered, now=time.time())

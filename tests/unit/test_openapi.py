@@ -120,8 +120,8 @@ def test_every_v1_operation_declares_its_authentication(
             continue
         if path.startswith(SIGNED_CALLBACKS):
             headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
-            # The shared-secret HMAC, or J.P. Morgan's notification signature on its rails.
-            assert {"X-Signature", "X-Signature-Timestamp"} <= headers or \
+            # Lob's webhook signature, or J.P. Morgan's notification signature on its rails.
+            assert {"Lob-Signature", "Lob-Signature-Timestamp"} <= headers or \
                 {"Signature", "Key-ID", "Signing-Algorithm"} <= headers, f"{method} {path}"
             assert "security" not in operation, f"{method} {path}"
         else:

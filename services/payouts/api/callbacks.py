@@ -1,7 +1,8 @@
 """``POST /v1/callbacks/...``: provider status callbacks, one route per rail binding in the
 registry (``services/payouts/rails/registry.py``: the path, how its body is read and how it is
 authenticated): J.P. Morgan's rails by the bank's notification signature over its published
-keys, the others by an HMAC signature over the raw body (no JWT: a provider has none)."""
+keys, the check rail by Lob's webhook signature, an HMAC over the raw body (no JWT: a provider
+has none)."""
 
 from __future__ import annotations
 
@@ -39,10 +40,10 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/callbacks", tags=["provider callbacks"])
 
 _DESCRIPTIONS = {
-    CallbackAuth.HMAC: (
-        f"Signed by the provider: `{TIMESTAMP_HEADER}: <unix seconds>` and "
-        f"`{SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256(secret, \"<timestamp>.\" + raw body)>`;"
-        " timestamps older than the tolerance are refused. Repeats and out-of-order events "
+    CallbackAuth.LOB_SIGNATURE: (
+        f"Signed by Lob: `{TIMESTAMP_HEADER}: <unix milliseconds>` and "
+        f"`{SIGNATURE_HEADER}: <hex HMAC-SHA256(webhook secret, \"<timestamp>.\" + raw body)>`;"
+        " timestamps outside the tolerance are refused. Repeats and out-of-order events "
         "answer 200 without a second effect."),
     CallbackAuth.JPM_SIGNATURE: (
         "Signed by J.P. Morgan: `Signature: <base64 SHA256withECDSA (or SHA256withRSA) of the "
@@ -57,15 +58,16 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 # The callbacks' authentication, for integrators (verified in _receive, not by FastAPI).
-_HMAC_HEADERS = [
+_LOB_HEADERS = [
     {"name": SIGNATURE_HEADER, "in": "header", "required": True,
-     "description": "`sha256=` + hex HMAC-SHA256 of `<timestamp>.<raw body>` with the shared "
-     "webhook secret.", "schema": {"type": "string", "pattern": "^sha256=[0-9a-f]{64}$"},
-     "example": "sha256=" + "3f" * 32},
+     "description": "Hex HMAC-SHA256 of `<timestamp>.<raw body>` with the webhook's secret "
+     "(`PROVIDER_WEBHOOK_SECRET`).", "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+     "example": "3f" * 32},
     {"name": TIMESTAMP_HEADER, "in": "header", "required": True,
-     "description": "Unix seconds when the provider signed; refused when older (or newer) "
-     "than the tolerance (`PAYOUTS_CALLBACK_TOLERANCE_S`): a replay is refused.",
-     "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"}, "example": "1767607203"},
+     "description": "Unix milliseconds when Lob signed (seconds are read too); refused when "
+     "older (or newer) than the tolerance (`PAYOUTS_CALLBACK_TOLERANCE_S`): a replay is "
+     "refused.", "schema": {"type": "string", "pattern": "^[0-9]{1,15}$"},
+     "example": "1767607203512"},
 ]
 
 
@@ -78,7 +80,7 @@ _JPM_HEADERS = [
     {"name": JPM_ALGORITHM, "in": "header", "required": True,
      "schema": {"type": "string", "enum": ["EC", "RSA"]}, "example": "EC"},
 ]
-_HEADERS = {CallbackAuth.HMAC: _HMAC_HEADERS, CallbackAuth.JPM_SIGNATURE: _JPM_HEADERS}
+_HEADERS = {CallbackAuth.LOB_SIGNATURE: _LOB_HEADERS, CallbackAuth.JPM_SIGNATURE: _JPM_HEADERS}
 
 
 def _body_doc(bound: RailBinding) -> dict[str, Any]:

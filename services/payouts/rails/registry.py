@@ -45,7 +45,7 @@ class CallbackDoc:
 class CallbackAuth(StrEnum):
     """How a rail's callbacks prove they come from its provider."""
 
-    HMAC = "hmac"  # the shared-secret signature of shared.signing (timestamped)
+    LOB_SIGNATURE = "lob_signature"  # Lob's webhook HMAC (shared.signing, timestamped)
     JPM_SIGNATURE = "jpm-signature"  # J.P. Morgan's Signature/Key-ID over its published keys
 
 
@@ -59,7 +59,7 @@ class RailBinding:
     doc: CallbackDoc = field(compare=False, hash=False, kw_only=True)
     # J.P. Morgan's APIs take our OAuth2 bearer token (one source for all of them).
     bank_token: bool = field(default=False, kw_only=True)
-    callback_auth: CallbackAuth = field(default=CallbackAuth.HMAC, kw_only=True)
+    callback_auth: CallbackAuth = field(default=CallbackAuth.LOB_SIGNATURE, kw_only=True)
 
 
 # -- J.P. Morgan Global Payments (Zelle) -----------------------------------------------------

@@ -15,7 +15,7 @@ from services.payouts.rails.jpm_payments.client import Debtor
 from services.payouts.service.ports import PaymentInstruction
 from services.sandbox.notifications import notification_headers
 from shared.money import Money
-from shared.signing import sign
+from shared.signing import sign, timestamp_now
 
 from .conftest import SECRET, World
 
@@ -99,9 +99,9 @@ def lob_event(end_to_end_id: str, event_type: str = "check.in_transit",
 
 async def post(world: World, body: bytes, *, secret: str = SECRET,
                timestamp: int | None = None, url: str = URL) -> httpx.Response:
-    ts = int(time.time()) if timestamp is None else timestamp
-    headers = {"Content-Type": "application/json", "X-Signature-Timestamp": str(ts),
-               "X-Signature": sign(secret, ts, body),
+    ts = timestamp_now(time.time()) if timestamp is None else timestamp
+    headers = {"Content-Type": "application/json", "Lob-Signature-Timestamp": str(ts),
+               "Lob-Signature": sign(secret, ts, body),
                # J.P. Morgan's notification signature, which its rails' routes check.
                **notification_headers(body)}
     return await world.api.post(url, content=body, headers=headers)

@@ -58,7 +58,7 @@ def jpm_forged(body: bytes) -> dict[str, dict[str, str]]:
 
 def hmac_headers(body: bytes, at: int | None = None) -> dict[str, str]:
     now = int(time.time()) if at is None else at
-    return {"X-Signature-Timestamp": str(now), "X-Signature": sign(SECRET, now, body)}
+    return {"Lob-Signature-Timestamp": str(now), "Lob-Signature": sign(SECRET, now, body)}
 
 
 def forged(body: bytes, tolerance_s: int) -> dict[str, dict[str, str]]:
@@ -67,21 +67,21 @@ def forged(body: bytes, tolerance_s: int) -> dict[str, dict[str, str]]:
     stale, future = now - tolerance_s - 5, now + tolerance_s + 5
     good = sign(SECRET, now, body)
     return {
-        "wrong secret": {"X-Signature-Timestamp": str(now),
-                         "X-Signature": sign("another-secret-0123456789abcdef", now, body)},
-        "replayed after the window": {"X-Signature-Timestamp": str(stale),
-                                      "X-Signature": sign(SECRET, stale, body)},
-        "timestamp from the future": {"X-Signature-Timestamp": str(future),
-                                      "X-Signature": sign(SECRET, future, body)},
-        "old signature under a fresh timestamp": {"X-Signature-Timestamp": str(now),
-                                                  "X-Signature": sign(SECRET, stale, body)},
-        "no signature": {"X-Signature-Timestamp": str(now)},
-        "no timestamp": {"X-Signature": good},
+        "wrong secret": {"Lob-Signature-Timestamp": str(now),
+                         "Lob-Signature": sign("another-secret-0123456789abcdef", now, body)},
+        "replayed after the window": {"Lob-Signature-Timestamp": str(stale),
+                                      "Lob-Signature": sign(SECRET, stale, body)},
+        "timestamp from the future": {"Lob-Signature-Timestamp": str(future),
+                                      "Lob-Signature": sign(SECRET, future, body)},
+        "old signature under a fresh timestamp": {"Lob-Signature-Timestamp": str(now),
+                                                  "Lob-Signature": sign(SECRET, stale, body)},
+        "no signature": {"Lob-Signature-Timestamp": str(now)},
+        "no timestamp": {"Lob-Signature": good},
         "no headers": {},
-        "another scheme": {"X-Signature-Timestamp": str(now),
-                           "X-Signature": good.replace("sha256=", "sha1=")},
-        "not a number": {"X-Signature-Timestamp": "yesterday", "X-Signature": good},
-        "truncated": {"X-Signature-Timestamp": str(now), "X-Signature": good[:-2]},
+        "another scheme": {"Lob-Signature-Timestamp": str(now),
+                           "Lob-Signature": "sha256=" + good},
+        "not a number": {"Lob-Signature-Timestamp": "yesterday", "Lob-Signature": good},
+        "truncated": {"Lob-Signature-Timestamp": str(now), "Lob-Signature": good[:-2]},
     }
 
 

@@ -75,8 +75,8 @@ async def test_bad_signature_is_401_and_changes_nothing(world: World) -> None:
         await world.api.post(URL, content=body, headers={
             **genuine, "Content-Type": "application/json", "Key-ID": "made-up"}),
         await world.api.post(URL, content=body, headers={  # the shared secret is not the bank's
-            "Content-Type": "application/json", "X-Signature-Timestamp": str(int(time.time())),
-            "X-Signature": sign(SECRET, int(time.time()), body)}),
+            "Content-Type": "application/json", "Lob-Signature-Timestamp": str(int(time.time())),
+            "Lob-Signature": sign(SECRET, int(time.time()), body)}),
         await world.api.post(URL, content=body,
                              headers={"Content-Type": "application/json"}),
     ):
@@ -93,7 +93,7 @@ async def test_tampered_body_is_401(world: World) -> None:
     tampered = genuine.replace(b'125.0', b'9999.0')
     assert tampered != genuine
     response = await world.api.post(URL, content=tampered, headers={
-        "X-Signature-Timestamp": str(ts), "X-Signature": sign(SECRET, ts, genuine),
+        "Lob-Signature-Timestamp": str(ts), "Lob-Signature": sign(SECRET, ts, genuine),
         **notification_headers(genuine)})
     assert response.status_code == 401
 
