@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -30,8 +30,15 @@ from services.payouts.rails.jpm_payments.wire import (
     InitiationAnswer,
     PaymentStatusAnswer,
 )
-from services.payouts.service.ports import NotFound, NotSent, PaymentInstruction, Rejected
+from services.payouts.service.ports import (
+    NotFound,
+    NotSent,
+    PaymentInstruction,
+    Rejected,
+    Status,
+)
 from services.sandbox.app import create_app
+from services.sandbox.gp_answers import new_york_today
 from services.sandbox.jpm_schemas import callback_body, status_answer
 from services.sandbox.settings import SandboxSettings
 from services.sandbox.state import Payment, PaymentStatus
@@ -247,3 +254,43 @@ async def test_the_sandbox_error_envelopes_meet_the_spec(
     query_down = await http.get("/tsapi/v1/payments/status", params={"endToEndId": "X1"})
     assert query_down.status_code == 503
     jpm().validate_response(*STATUS, 503, query_down.json())
+
+
+async def test_a_future_dated_ach_payment_is_warehoused_then_paid_on_its_date(
+    sandbox: tuple[httpx.AsyncClient, list[httpx.Request]],
+) -> None:
+    """ACH through Global Payments as the spec has it: future-dated, the payment is WAREHOUSED
+    until its execution date (read as pending, never as unknown), then pending and completed;
+    every answer and callback meets the spec."""
+    http, received = sandbox
+    account = BankAccount(routing_number="071000013", account_number="000000034257284")
+    execution = new_york_today() + timedelta(days=3)
+    body = ach_payment_body(instruction(PAYEES["email"]), DEBTOR, execution, account)
+    jpm().validate_request(*PAYMENTS, body)
+    created = await http.post("/tsapi/v1/payments", json=body)
+    assert created.status_code == 202, created.text
+    client = _today_client(http)
+    held = await client.status("K3V9Q2M7X1B4C8D5")
+    assert isinstance(held, Status)
+    assert (held.payment.observation, held.payment.provider_status) == (
+        Observation.PENDING, "WAREHOUSED")
+    answer = await http.get("/tsapi/v1/payments/status",
+                            params={"endToEndId": "K3V9Q2M7X1B4C8D5"})
+    jpm().validate_response(*STATUS, 200, answer.json())
+    assert answer.json()["paymentStatus"]["status"] == "WAREHOUSED"
+
+    await http.post("/sandbox/clock/advance", json={"days": 4})
+    for _ in range(100):
+        if any(b'"COMPLETED"' in r.content for r in received):
+            break
+        await asyncio.sleep(0.01)  # callbacks are delivered by background tasks
+    statuses = [item["paymentStatus"] for r in received
+                for item in json.loads(r.content)["callbacks"]]
+    assert statuses == ["PENDING", "COMPLETED"]
+    schema = jpm().callback_schema(*PAYMENTS, "paymentInitiationStatus")
+    for delivered in received:
+        jpm().validate(schema, json.loads(delivered.content))
+    paid = await client.status("K3V9Q2M7X1B4C8D5")
+    assert isinstance(paid, Status) and paid.payment.observation is Observation.COMPLETED
+    [entry] = (await http.get("/ledger")).json()["payments"]
+    assert (entry["method"], entry["settled"]) == ("ACH", True)
