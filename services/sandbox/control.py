@@ -78,8 +78,8 @@ async def release(sandbox: SandboxDep) -> Released:
 
 @controls.post(
     "/reset",
-    summary="Forget all payments, bank records, payee behaviours and faults; cancel pending "
-    "settlements and callbacks",
+    summary="Forget all payments, bank records, gateway charges, payee behaviours and faults; "
+    "cancel pending settlements and callbacks",
     response_model=Status,
 )
 async def reset(sandbox: SandboxDep) -> Status:

@@ -24,7 +24,8 @@ async def migrate(settings: SandboxSettings | None = None) -> None:
 
 
 async def forget_everything(engine: AsyncEngine) -> None:
-    """``POST /sandbox/reset``: every payment, bank record, payee behaviour and the clock."""
+    """``POST /sandbox/reset``: every payment, bank record, payee behaviour, the card
+    gateway's methods, charges and refunds, and the clock."""
     names = ", ".join(table.name for table in ALL_TABLES)
     async with engine.begin() as conn:
         await conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY"))

@@ -8,18 +8,22 @@ A declined charge is a normal answer (``status: declined`` with a reason), not a
 Test numbers (the only ones that decline; every other valid number is approved):
 card ``4000000000000002`` card_declined, ``4000000000009995`` insufficient_funds,
 ``4000000000000069`` expired_card; bank account ending ``0002`` account_closed.
-State is in memory, per app; card numbers are never stored or logged (only the last four).
+Payment methods, charges, refunds and the Idempotency-Keys live in the sandbox's database
+(``gateway_store``), so a restarted sandbox still knows every token, charge and key, and
+``POST /sandbox/reset`` forgets them. Card and account numbers are never stored or logged (only
+the last four). The injected outage (``PUT /gateway/v1/sandbox/faults``) is in memory, per app:
+a test's control for one process life, which a restart (not a reset) clears.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
-import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -28,6 +32,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shared.money import Amount
 from shared.problems import ProblemError, problem_responses
+
+from .gateway_store import (
+    Charge,
+    ChargeNotFoundError,
+    GatewayLedger,
+    KeyReusedError,
+    LedgerRefusal,
+    Method,
+    NotRefundableError,
+    Refund,
+    RefundExceedsChargeError,
+    UnknownMethodError,
+)
+from .runtime import Sandbox
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/gateway/v1", tags=["card/ACH gateway"])
@@ -70,6 +88,10 @@ class PaymentMethodOut(BaseModel):
     type: Literal["card", "ach"]
     last4: str = Field(examples=["4242"])
 
+    @classmethod
+    def of(cls, method: Method) -> PaymentMethodOut:
+        return cls(token=method.token, type=method.type, last4=method.last4)
+
 
 class ChargeIn(_In):
     amount: Amount
@@ -88,6 +110,13 @@ class ChargeOut(BaseModel):
     refunded: Decimal = Field(default=Decimal("0.00"))
     created_at: datetime
 
+    @classmethod
+    def of(cls, charge: Charge) -> ChargeOut:
+        return cls(id=charge.id, status=charge.status, amount=charge.amount,
+                   currency=charge.currency, payment_method=PaymentMethodOut.of(charge.method),
+                   decline_reason=charge.decline_reason, refunded=charge.refunded,
+                   created_at=charge.created_at)
+
 
 class RefundIn(_In):
     amount: Amount
@@ -100,48 +129,67 @@ class RefundOut(BaseModel):
     status: Literal["succeeded"] = "succeeded"
     created_at: datetime
 
+    @classmethod
+    def of(cls, refund: Refund) -> RefundOut:
+        return cls(id=refund.id, charge_id=refund.charge_id, amount=refund.amount,
+                   created_at=refund.created_at)
+
 
 @dataclass
-class _Method:
-    out: PaymentMethodOut
-    decline_reason: str | None
+class _Outage:
+    """The injected outage: answer 503 to the next ``fail_next`` new charges."""
 
-
-@dataclass
-class GatewayState:
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    methods: dict[str, _Method] = field(default_factory=dict)
-    charges: dict[str, ChargeOut] = field(default_factory=dict)
-    refunds: dict[str, RefundOut] = field(default_factory=dict)
-    # (operation, Idempotency-Key) -> (body fingerprint, id of what it created)
-    keys: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     fail_next: int = 0
 
-
-async def _state(request: Request) -> GatewayState:
-    # The gateway keeps its own state on the app, created on first use (one per app instance).
-    state: GatewayState | None = getattr(request.app.state, "card_gateway", None)
-    if state is None:
-        state = GatewayState()
-        request.app.state.card_gateway = state
-    return state
+    def admit(self) -> None:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            raise ProblemError(503, "gateway-unavailable", "Gateway unavailable",
+                               "injected fault; nothing was charged")
 
 
-State = Annotated[GatewayState, Depends(_state)]
+async def _outage(request: Request) -> _Outage:
+    # Per app, created on first use; not the Sandbox's FaultInjector, so a reset keeps it, as
+    # it always did.
+    outage: _Outage | None = getattr(request.app.state, "gateway_outage", None)
+    if outage is None:
+        outage = _Outage()
+        request.app.state.gateway_outage = outage
+    return outage
+
+
+async def _ledger(request: Request) -> GatewayLedger:
+    # The engine only: the gateway needs neither the sandbox clock nor its ticker, so it does
+    # not resume the sandbox (SandboxDep) before answering.
+    sandbox = request.app.state.sandbox
+    assert isinstance(sandbox, Sandbox)
+    return GatewayLedger(sandbox.engine)
+
+
+Outage = Annotated[_Outage, Depends(_outage)]
+Ledger = Annotated[GatewayLedger, Depends(_ledger)]
+_PROBLEMS: dict[type[LedgerRefusal], tuple[int, str, str]] = {
+    KeyReusedError: (409, "idempotency-key-reused", "Idempotency-Key already used"),
+    UnknownMethodError: (422, "unknown-payment-method", "Unknown payment method"),
+    ChargeNotFoundError: (404, "charge-not-found", "Charge not found"),
+    NotRefundableError: (409, "charge-not-refundable", "Charge not refundable"),
+    RefundExceedsChargeError: (422, "refund-exceeds-charge", "Refund above the charge"),
+}
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """The ledger's refusals as the problem details this API has always answered."""
+    try:
+        yield
+    except LedgerRefusal as exc:
+        status, slug, title = _PROBLEMS[type(exc)]
+        raise ProblemError(status, slug, title, str(exc)) from exc
 
 
 def _fingerprint(body: BaseModel, *extra: str) -> str:
     canonical = json.dumps([body.model_dump(mode="json"), *extra], sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:16]}"
-
-
-def _reused(key: str) -> ProblemError:
-    return ProblemError(409, "idempotency-key-reused", "Idempotency-Key already used",
-                        f"key {key} was used with a different request")
 
 
 @router.post(
@@ -150,7 +198,7 @@ def _reused(key: str) -> ProblemError:
     "stays here and the caller gets a token.",
     responses=problem_responses(422),
 )
-async def tokenize(body: PaymentMethodIn, state: State) -> PaymentMethodOut:
+async def tokenize(body: PaymentMethodIn, ledger: Ledger) -> PaymentMethodOut:
     if body.type == "card" and body.card is not None and body.bank_account is None:
         number, reason = body.card.number, DECLINING_CARDS.get(body.card.number)
     elif body.type == "ach" and body.bank_account is not None and body.card is None:
@@ -159,9 +207,7 @@ async def tokenize(body: PaymentMethodIn, state: State) -> PaymentMethodOut:
     else:
         raise ProblemError(422, "validation-error", "Request is not valid",
                            "type 'card' needs card, type 'ach' needs bank_account (only)")
-    out = PaymentMethodOut(token=_new_id("pm"), type=body.type, last4=number[-4:])
-    async with state.lock:
-        state.methods[out.token] = _Method(out, reason)
+    out = PaymentMethodOut.of(await ledger.add_method(body.type, number[-4:], reason))
     log.info("payment method %s tokenized (%s ending %s)", out.token, out.type, out.last4)
     return out
 
@@ -172,43 +218,30 @@ async def tokenize(body: PaymentMethodIn, state: State) -> PaymentMethodOut:
     responses={200: {"model": ChargeOut, "description": "Repeat: the first charge"},
                **problem_responses(409, 422, 503)},
 )
-async def charge(body: ChargeIn, response: Response, state: State, key: KeyHeader) -> ChargeOut:
-    fingerprint = _fingerprint(body)
-    async with state.lock:
-        if (seen := state.keys.get(("charge", key))) is not None:
-            if seen[0] != fingerprint:
-                raise _reused(key)
-            response.status_code = 200
-            return state.charges[seen[1]]
-        if state.fail_next > 0:
-            state.fail_next -= 1
-            raise ProblemError(503, "gateway-unavailable", "Gateway unavailable",
-                               "injected fault; nothing was charged")
-        method = state.methods.get(body.payment_method)
-        if method is None:
-            raise ProblemError(422, "unknown-payment-method", "Unknown payment method",
-                               f"no payment method {body.payment_method}")
-        result = ChargeOut(
-            id=_new_id("ch"), status="declined" if method.decline_reason else "succeeded",
-            amount=body.amount, payment_method=method.out, decline_reason=method.decline_reason,
-            created_at=datetime.now(UTC),
-        )
-        state.charges[result.id] = result
-        state.keys[("charge", key)] = (fingerprint, result.id)
+async def charge(body: ChargeIn, response: Response, ledger: Ledger, outage: Outage,
+                 key: KeyHeader) -> ChargeOut:
+    with _refusals():
+        found, created = await ledger.charge(
+            key, _fingerprint(body), token=body.payment_method, amount=body.amount,
+            currency=body.currency, admit=outage.admit)
+    result = ChargeOut.of(found)
+    if not created:
+        response.status_code = 200
+        return result
     log.info("charge %s %s: %s USD", result.id, result.status, result.amount)
     return result
 
 
 @router.get("/charges/{charge_id}", summary="Read a charge", responses=problem_responses(404))
-async def get_charge(charge_id: str, state: State) -> ChargeOut:
-    if (found := state.charges.get(charge_id)) is None:
+async def get_charge(charge_id: str, ledger: Ledger) -> ChargeOut:
+    if (found := await ledger.get_charge(charge_id)) is None:
         raise ProblemError(404, "charge-not-found", "Charge not found", f"no charge {charge_id}")
-    return found
+    return ChargeOut.of(found)
 
 
 @router.get("/charges", summary="Every charge, oldest first (the gateway's ledger)")
-async def list_charges(state: State) -> list[ChargeOut]:
-    return list(state.charges.values())
+async def list_charges(ledger: Ledger) -> list[ChargeOut]:
+    return [ChargeOut.of(c) for c in await ledger.charges()]
 
 
 @router.post(
@@ -217,28 +250,15 @@ async def list_charges(state: State) -> list[ChargeOut]:
     responses={200: {"model": RefundOut, "description": "Repeat: the first refund"},
                **problem_responses(404, 409, 422)},
 )
-async def refund(charge_id: str, body: RefundIn, response: Response, state: State,
+async def refund(charge_id: str, body: RefundIn, response: Response, ledger: Ledger,
                  key: KeyHeader) -> RefundOut:
-    fingerprint = _fingerprint(body, charge_id)
-    async with state.lock:
-        if (seen := state.keys.get(("refund", key))) is not None:
-            if seen[0] != fingerprint:
-                raise _reused(key)
-            response.status_code = 200
-            return state.refunds[seen[1]]
-        found = await get_charge(charge_id, state)
-        if found.status != "succeeded":
-            raise ProblemError(409, "charge-not-refundable", "Charge not refundable",
-                               f"charge {charge_id} was {found.status}")
-        if found.refunded + body.amount > found.amount:
-            raise ProblemError(422, "refund-exceeds-charge", "Refund above the charge",
-                               f"{found.amount - found.refunded:.2f} is left to refund")
-        result = RefundOut(id=_new_id("re"), charge_id=charge_id, amount=body.amount,
-                           created_at=datetime.now(UTC))
-        state.charges[charge_id] = found.model_copy(
-            update={"refunded": found.refunded + body.amount})
-        state.refunds[result.id] = result
-        state.keys[("refund", key)] = (fingerprint, result.id)
+    with _refusals():
+        made, created = await ledger.refund(key, _fingerprint(body, charge_id),
+                                            charge_id=charge_id, amount=body.amount)
+    result = RefundOut.of(made)
+    if not created:
+        response.status_code = 200
+        return result
     log.info("refund %s of %s USD on %s", result.id, result.amount, charge_id)
     return result
 
@@ -248,6 +268,6 @@ class GatewayFaults(_In):
 
 
 @router.put("/sandbox/faults", summary="Inject gateway faults (tests)")
-async def set_faults(body: GatewayFaults, state: State) -> GatewayFaults:
-    state.fail_next = body.fail_next
+async def set_faults(body: GatewayFaults, outage: Outage) -> GatewayFaults:
+    outage.fail_next = body.fail_next
     return body

@@ -35,8 +35,9 @@ class SandboxSettings(BaseSettings):
     )
     database_url: str = Field(
         default="postgresql+asyncpg://postgres@127.0.0.1:5432/sandbox",
-        description="The sandbox's own database: its payments, the bank's check records, payee "
-        "behaviours and its clock survive a restart (python -m services.sandbox migrate).")
+        description="The sandbox's own database: its payments, the bank's check records, the "
+        "card gateway's charges, payee behaviours and its clock survive a restart (python -m "
+        "services.sandbox migrate).")
     db_pool_size: int = Field(default=10, ge=1, le=100)
     client_id: str = Field(
         default=DEV_CLIENT_ID, description="The OAuth2 client id whose assertions the token "

@@ -1,8 +1,9 @@
 """The sandbox's own database: what a bank and a printer would never forget.
 
 Payments (every rail's, one row shape, with the steps still to come on the sandbox clock),
-the bank's check records (positive-pay issues, stop payments, exception items), the payee
-behaviours tests configured and the sandbox clock. Injected faults are not here: they are a
+the bank's check records (positive-pay issues, stop payments, exception items), the card
+gateway's payment methods, charges, refunds and idempotency keys, the payee behaviours tests
+configured and the sandbox clock. Injected faults are not here: they are a
 test's controls for one process life, and a restart that clears them is what a test expects.
 """
 
@@ -93,5 +94,51 @@ sandbox_clock = sa.Table(
     sa.CheckConstraint("id = 1", name="one_clock"),
 )
 
+# The card/ACH gateway (``gateway_store``): tokenized payment methods (never a card or account
+# number, only its last four), charges, refunds, and the Idempotency-Keys that made them.
+gateway_payment_methods = sa.Table(
+    "gateway_payment_methods", metadata,
+    sa.Column("token", sa.String(32), primary_key=True),
+    sa.Column("type", sa.String(8), nullable=False),
+    sa.Column("last4", sa.String(4), nullable=False),
+    # Set for the test numbers that decline: every charge of the method is declined with it.
+    sa.Column("decline_reason", sa.String(32)),
+)
+
+gateway_charges = sa.Table(
+    "gateway_charges", metadata,
+    # Creation order: GET /gateway/v1/charges lists the ledger oldest first.
+    sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False, unique=True),
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("amount", sa.Numeric, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("payment_method", sa.String(32),
+              sa.ForeignKey("gateway_payment_methods.token"), nullable=False),
+    sa.Column("decline_reason", sa.String(32)),
+    # The sum of the charge's refunds, kept on the row its refunds lock (FOR UPDATE).
+    sa.Column("refunded", sa.Numeric, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+)
+
+gateway_refunds = sa.Table(
+    "gateway_refunds", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("charge_id", sa.String(32), sa.ForeignKey("gateway_charges.id"), nullable=False),
+    sa.Column("amount", sa.Numeric, nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+)
+
+# (operation, Idempotency-Key) -> the request's fingerprint and the id of what it made. Written
+# first in the request's transaction: a concurrent request with the same key waits on the row.
+gateway_idempotency_keys = sa.Table(
+    "gateway_idempotency_keys", metadata,
+    sa.Column("operation", sa.String(16), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("result_id", sa.String(32), nullable=False),
+)
+
 ALL_TABLES = (payments, check_issues, stop_payments, exception_items, payee_behaviours,
-              sandbox_clock)
+              sandbox_clock, gateway_payment_methods, gateway_charges, gateway_refunds,
+              gateway_idempotency_keys)

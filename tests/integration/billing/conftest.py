@@ -1,6 +1,10 @@
 """The billing API in process over a fresh, migrated database, with the sandbox's card/ACH
 gateway in process too (``httpx.ASGITransport``): every payment really goes through the
-gateway adapter over HTTP, and the database is real PostgreSQL."""
+gateway adapter over HTTP, and the database is real PostgreSQL.
+
+The gateway keeps its ledger in the run's sandbox database, which other modules' ``sandbox_db``
+fixture empties before each of their tests: a billing test may rely on what it charged itself,
+never on charges or tokens from an earlier test."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from services.billing.bootstrap import create_app
 from services.billing.service.context import Billing
 from services.billing.settings import BillingSettings
 from services.sandbox.app import create_app as create_sandbox
+from services.sandbox.settings import SandboxSettings
 from tests.conftest import MigratedDb
 
 JWT_SECRET = "billing-integration-tests-secret-0123456789"
@@ -35,8 +40,10 @@ async def billing_settings(
 
 
 @pytest.fixture(scope="session")
-def sandbox_app() -> FastAPI:
-    return create_sandbox()
+async def sandbox_app(sandbox_database: str) -> AsyncIterator[FastAPI]:
+    app = create_sandbox(SandboxSettings(database_url=sandbox_database))
+    yield app
+    await app.state.sandbox.aclose()  # ASGITransport runs no lifespan
 
 
 @pytest.fixture(scope="session")
