@@ -56,13 +56,13 @@ def create_app(
     app.include_router(control.health)
     app.include_router(oauth.router)
     app.include_router(notifications.router, dependencies=[Depends(oauth.require_bearer)])
-    # J.P. Morgan's APIs (Concourse, Global Payments) take a bearer token; Lob takes its API
-    # key (HTTP basic) and the modelled positive-pay service has no published auth to model.
+    # J.P. Morgan's APIs (Concourse, Global Payments, and the bank's positive-pay service,
+    # modelled on the same conventions) take a bearer token; Lob takes its API key (basic).
     bearer = [Depends(oauth.require_bearer)]
     app.include_router(concourse.router, dependencies=bearer)
     app.include_router(jpm_payments.router, dependencies=bearer)
     app.include_router(lob.router)
-    app.include_router(bank.router)
+    app.include_router(bank.router, dependencies=bearer)
     app.include_router(control.ledger)
     app.include_router(control.controls)
     app.include_router(__import__("services.sandbox.gateway", fromlist=["router"]).router)

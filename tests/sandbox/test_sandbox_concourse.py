@@ -26,6 +26,8 @@ def first_error_code(body: dict[str, Any]) -> str:
 
 
 async def test_create_answers_202_and_invites_the_payee(harness: Harness) -> None:
+    # The payee would register after the settle delay; held, the invitation is all there is.
+    await harness.client.put("/sandbox/faults", json={"hold_settlement": True})
     eid = e2e_id()
     response = await harness.client.post(PAYMENTS, json=payment_body(eid))
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -21,19 +22,24 @@ from harness.ports import free_port
 from services.payouts.bootstrap import bank_token_source, close_rails
 from services.payouts.domain.model import Payee, Rail
 from services.payouts.rails.jpm_payments.client import Debtor, ZelleClient
+from services.payouts.rails.lob_checks import positive_pay as pp
+from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.rails.registry import rail_clients
 from services.payouts.service.ports import Accepted, NotSent, PaymentInstruction, SendResult
 from services.payouts.settings import PayoutsSettings
 from services.sandbox.app import create_app
+from services.sandbox.bank_records import Bank as BankRecords
 from services.sandbox.runtime import Sandbox
 from services.sandbox.settings import SandboxSettings
 from shared import http
+from shared.db.engine import create_engine
 from shared.http import ClientTls
 from shared.money import Money
 from tests.tls import Certificates, issue_certificates
 
 from .conftest import SECRET, e2e_id
 
+ACCOUNT_NUMBER = PayoutsSettings().check_account_number
 PAYEE = Payee(kind="service_pro", name="Pat Pro", email="pat@fixit-pros.net",
               mobile="+15555550123")
 
@@ -151,3 +157,33 @@ async def test_a_bank_certificate_from_another_ca_is_refused(
 def test_the_development_settings_present_no_certificate() -> None:
     # make run and compose call the sandbox over plain HTTP: certifi, no client certificate.
     assert PayoutsSettings().bank_tls == http.DEFAULT_TLS
+
+
+async def test_the_check_rails_positive_pay_goes_to_the_bank_over_mtls_with_its_token(
+    bank: Bank, before: tuple[int, int], module_sandbox_db: str,
+) -> None:
+    """The check rail calls two hosts: Lob with its API key, and the bank's positive pay as
+    the bank is called (its token, its client certificate)."""
+    number = 30000 + before[0]
+    record = pp.IssueRecord(ACCOUNT_NUMBER, number, Money.of("42.00"), date.today(),
+                            "Pat Pro", False)
+    for settings, expected in ((bank.settings(), None),
+                               (bank.settings(bank_client_cert_file=None,
+                                              bank_client_key_file=None), "refused")):
+        rails = rail_clients(settings, bank=bank_token_source(settings))
+        check_rail = rails[Rail.CHECK]
+        assert isinstance(check_rail, LobChecksClient)
+        try:
+            refused = await check_rail.upload_issues([record], "A1")
+        finally:
+            await close_rails(rails)
+        if expected is None:
+            assert refused is None
+        else:
+            assert refused is not None and "ConnectError" in refused
+    engine = create_engine(module_sandbox_db, pool_size=1)  # the server's loop owns its own
+    try:
+        assert number in await BankRecords(engine).issued(ACCOUNT_NUMBER)
+    finally:
+        await engine.dispose()
+    assert bank.sandbox.authority.issued == before[1] + 1  # one token, for the good call

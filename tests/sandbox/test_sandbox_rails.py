@@ -389,3 +389,19 @@ async def test_fail_status_next_refuses_status_queries_only(harness: Harness) ->
     params = {"metadata[end_to_end_id]": eid}
     assert (await harness.client.get(CHECKS, params=params)).status_code == 503
     assert (await harness.client.get(CHECKS, params=params)).status_code == 200
+
+
+async def test_the_bank_takes_calls_only_with_its_bearer_token(harness: Harness) -> None:
+    body = check_body(e2e_id())
+    record = pp.IssueRecord(ACCOUNT, body["check_number"], Money.of("250.00"), date.today(),
+                            "Jane Doe", False)
+    refused = await harness.client.post(
+        "/positive-pay/v1/issues", content=pp.issue_file([record]).encode(),
+        headers={"Content-Type": pp.MEDIA_TYPE, "Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == "application/problem+json"
+    report = await harness.client.get("/positive-pay/v1/paid-items",
+                                      params={"account_number": ACCOUNT, "since": "2000-01-01"},
+                                      headers={"Authorization": ""})
+    assert report.status_code == 401
+    await issue(harness, body)  # with the token: recorded

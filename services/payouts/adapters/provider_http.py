@@ -289,7 +289,7 @@ class ProviderClient:
 
     async def _send_with(self, token: str, method: str, url: str,
                          **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token}"}
         return await self._client.request(method, url, headers=headers, **kwargs)
 
     def _backoff(self, attempt: int) -> float:

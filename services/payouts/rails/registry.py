@@ -23,10 +23,16 @@ from services.payouts.rails.jpm_payments import callbacks as jpm_callbacks
 from services.payouts.rails.jpm_payments.client import Debtor, ZelleClient
 from services.payouts.rails.jpm_payments.statuses import OBSERVATIONS as JPM_OBSERVATIONS
 from services.payouts.rails.lob_checks import callbacks as lob_callbacks
-from services.payouts.rails.lob_checks.client import BankAccount, LobAccount, LobChecksClient
+from services.payouts.rails.lob_checks.client import (
+    BankAccount,
+    BankService,
+    LobAccount,
+    LobChecksClient,
+)
 from services.payouts.rails.lob_checks.wire import EVENT_OBSERVATIONS as LOB_OBSERVATIONS
 from services.payouts.service.callbacks import ProviderCallback
 from services.payouts.settings import PayoutsSettings
+from shared.http import DEFAULT_TLS, ClientTls
 
 ClientFactory = Callable[..., ProviderClient]  # (settings, **http options) -> client
 CallbackParser = Callable[[bytes], list[ProviderCallback]]
@@ -59,6 +65,8 @@ class RailBinding:
     doc: CallbackDoc = field(compare=False, hash=False, kw_only=True)
     # J.P. Morgan's APIs take our OAuth2 bearer token (one source for all of them).
     bank_token: bool = field(default=False, kw_only=True)
+    # The rail also calls the bank beside its provider (checks: positive pay at the bank).
+    bank_side: bool = field(default=False, kw_only=True)
     callback_auth: CallbackAuth = field(default=CallbackAuth.LOB_SIGNATURE, kw_only=True)
 
 
@@ -95,13 +103,17 @@ JPM_PAYMENTS = CallbackDoc(
 # -- Lob checks: printed and mailed by Lob, issued to and paid by the bank ------------------
 
 
-def _lob_checks_client(settings: PayoutsSettings, **options: Any) -> ProviderClient:
-    # Lob's webhooks are configured on Lob's dashboard, not per request: no callback URL.
+def _lob_checks_client(settings: PayoutsSettings, *, bank_auth: TokenSource | None = None,
+                       bank_tls: ClientTls = DEFAULT_TLS, **options: Any) -> ProviderClient:
+    # Lob's webhooks are configured on Lob's dashboard, not per request: no callback URL. The
+    # bank's positive-pay service is called as the bank is: its token, its certificate.
+    bank_service = BankService(settings.positive_pay_url,
+                               **{**options, "auth": bank_auth, "tls": bank_tls})
     return LobChecksClient(
         settings.lob_url,
         account=LobAccount(settings.lob_api_key, settings.lob_bank_account_id,
                            settings.check_return_address),
-        bank=BankAccount(settings.positive_pay_url, settings.check_account_number),
+        bank=BankAccount(settings.check_account_number), bank_service=bank_service,
         **options)
 
 
@@ -157,7 +169,7 @@ REGISTRY: dict[Rail, RailBinding] = {
         doc=JPM_PAYMENTS, bank_token=True, callback_auth=CallbackAuth.JPM_SIGNATURE),
     Rail.CHECK: RailBinding(
         Rail.CHECK, _lob_checks_client, "/check", lob_callbacks.parse_callbacks,
-        LOB_OBSERVATIONS, doc=LOB_CHECKS),
+        LOB_OBSERVATIONS, doc=LOB_CHECKS, bank_side=True),
 }
 
 
@@ -179,7 +191,10 @@ def rail_clients(settings: PayoutsSettings, *, bank: TokenSource | None,
 
 def _bank_options(bound: RailBinding, settings: PayoutsSettings,
                   bank: TokenSource | None) -> dict[str, Any]:
-    """A J.P. Morgan rail carries the bank's bearer token and its client certificate."""
+    """A J.P. Morgan rail carries the bank's bearer token and its client certificate; a rail
+    that also calls the bank gets them for those calls only."""
+    if bound.bank_side:
+        return {"auth": None, "bank_auth": bank, "bank_tls": settings.bank_tls}
     if not bound.bank_token:
         return {"auth": None}
     return {"auth": bank, "tls": settings.bank_tls}

@@ -61,10 +61,23 @@ class LobAccount:
 
 @dataclass(frozen=True, slots=True)
 class BankAccount:
-    """The bank's positive-pay service and our account number there (modelled API)."""
+    """Our account number at the bank, as its positive-pay records carry it."""
 
-    base_url: str
     account_number: str
+
+
+class BankService(ProviderClient):
+    """The bank's positive-pay service (modelled, ``docs/positive-pay.md``), called as the bank
+    is called: J.P. Morgan's bearer token and its client certificate, on a connection of its
+    own (Lob is another host, with another trust store and no client certificate). Retries and
+    timeouts are ``ProviderClient``'s."""
+
+    RAIL = Rail.CHECK
+    CREATE_PATH = "issues"
+    STATUS_PATH = "paid-items"
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self._call(method, self._url(path), **kwargs)
 
 
 class StopAnswer(BaseModel):
@@ -112,13 +125,17 @@ class LobChecksClient(ProviderClient):
     STATUS_PATH = "checks"
 
     def __init__(self, base_url: str, *, account: LobAccount, bank: BankAccount,
-                 **options: Any) -> None:
+                 bank_service: BankService, **options: Any) -> None:
         super().__init__(base_url, **options)
         self._account = account
         self._bank = bank
-        # Lob: the API key as the HTTP basic username (``basicAuth`` in its securitySchemes);
-        # ``self._auth`` is the bank's bearer token source, which Lob does not take.
+        self._bank_service = bank_service
+        # Lob: the API key as the HTTP basic username (``basicAuth`` in its securitySchemes).
         self._lob_auth = httpx.BasicAuth(account.api_key, "")
+
+    async def aclose(self) -> None:
+        await self._bank_service.aclose()
+        await super().aclose()
 
     def body(self, instruction: PaymentInstruction) -> dict[str, Any]:
         return check_body(instruction, self._account)
@@ -168,8 +185,8 @@ class LobChecksClient(ProviderClient):
         """None once the bank acknowledged the records; why not otherwise. A repeat of the same
         record is harmless: the bank keys records by account and check number."""
         try:
-            response = await self._call(
-                "POST", f"{self._bank.base_url.rstrip('/')}/issues",
+            response = await self._bank_service.request(
+                "POST", "issues",
                 content=pp.issue_file(records).encode(),
                 headers={"Content-Type": pp.MEDIA_TYPE})
         except ProviderError as exc:
@@ -235,8 +252,8 @@ class LobChecksClient(ProviderClient):
             check = await self.find(end_to_end_id)
             if check is None or check.check_number is None:
                 return Rejected(404, "Lob has no such check")
-            response = await self._call(
-                "POST", f"{self._bank.base_url.rstrip('/')}/stop-payments",
+            response = await self._bank_service.request(
+                "POST", "stop-payments",
                 json={"account_number": self._bank.account_number,
                       "check_number": check.check_number,
                       "amount": f"{amount_of(check.amount).amount}"})
@@ -261,8 +278,8 @@ class LobChecksClient(ProviderClient):
         """The stop's new expiry once the bank renewed it; None if it did not (tried again on
         the next pass, well before the old expiry)."""
         try:
-            response = await self._call(
-                "POST", f"{self._bank.base_url.rstrip('/')}/stop-payments/{stop_id}/renewals")
+            response = await self._bank_service.request(
+                "POST", f"stop-payments/{stop_id}/renewals")
         except ProviderError as exc:
             log.warning("stop renewal failed: %s", exc, extra={"stop_id": stop_id})
             return None
@@ -300,8 +317,8 @@ class LobChecksClient(ProviderClient):
         """The bank's paid-items report for our account since ``since``; None if the bank
         did not answer (or not in the documented format)."""
         try:
-            response = await self._call(
-                "GET", f"{self._bank.base_url.rstrip('/')}/paid-items",
+            response = await self._bank_service.request(
+                "GET", "paid-items",
                 params={"account_number": self._bank.account_number,
                         "since": since.isoformat()})
         except ProviderError as exc:
