@@ -27,8 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aio_pika
+import stamina
 from aio_pika.abc import AbstractChannel, ExchangeType
-from aiormq.exceptions import ChannelNotFoundEntity
+from aiormq.exceptions import AMQPConnectionError, ChannelNotFoundEntity
 
 from shared.messaging.contracts import (
     Contract,
@@ -231,6 +232,11 @@ async def _exists(declaration: Awaitable[object], kind: str, name: str) -> None:
             "(warranty-ops broker provision; see docs/runbook.md)") from None
 
 
+# A robust connection reconnects once it has connected, but its first connect fails at once: a
+# worker started while the broker restarts (a deploy, a crash-restart) would exit. It keeps
+# trying for a minute instead, with backoff (stamina: exponential, jittered, capped at 5 s).
+@stamina.retry(on=(AMQPConnectionError, ConnectionError, TimeoutError), attempts=None,
+               timeout=60, wait_initial=0.2, wait_max=5)
 async def connect(url: str) -> aio_pika.abc.AbstractRobustConnection:
     # A robust connection reconnects and restores channels after a broker restart.
     return await aio_pika.connect_robust(url, timeout=10)
