@@ -27,8 +27,10 @@ from tests.e2e.stack import Stack
 
 log = logging.getLogger("chaos")
 
+# The provider sandbox too: like a bank it keeps its ledger in its own database, so a crash of
+# it loses callbacks in flight (payouts asks the status) but never a payment.
 KILLABLE = ("claims-api", "claims-worker", "payouts-api", "payouts-worker", "billing-api",
-            "billing-worker")
+            "billing-worker", "sandbox")
 SANDBOX_FAULTS: dict[str, dict[str, Any]] = {
     "sandbox_5xx": {"fail_next": 3},
     "sandbox_429": {"rate_limit_next": 3},
@@ -163,7 +165,7 @@ class Injector:
         self.stack.kill(name)  # SIGKILL: no cleanup, no goodbye
         time.sleep(down_s)
         self.stack.start(name)
-        if name.endswith("-api"):
+        if name.endswith("-api") or name == "sandbox":
             self.stack.wait_ready(name.removesuffix("-api"))
 
     def _server_down(self, fault: Fault) -> None:

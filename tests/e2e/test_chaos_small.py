@@ -1,7 +1,7 @@
 """A small seeded chaos run (``chaos/``, the harness of ``make chaos``): 30 flows over the real
 processes while the run's own RabbitMQ and PostgreSQL are restarted and SIGKILLed, every API and
-worker is SIGKILLed once and the sandbox fails, rate-limits, answers too late and repeats or
-reorders callbacks. Nothing may be lost, paid twice or mismatched.
+worker and the provider sandbox are SIGKILLed once and the sandbox fails, rate-limits, answers
+too late and repeats or reorders callbacks. Nothing may be lost, paid twice or mismatched.
 
 It starts its own servers and stack (not the session's), on ports of its own; the machine's
 servers are left alone (the session checks their start times: ``tests/conftest.py``).
@@ -23,9 +23,10 @@ async def test_a_small_chaos_run_loses_nothing_and_pays_nothing_twice() -> None:
     assert (summary["double_paid"], summary["lost"], summary["mismatched"]) == (0, 0, 0), findings
     assert summary["flows"] == 30
     assert outcome.pending.quiet, outcome.pending
-    # Every fault of the plan happened: 6 kills; RabbitMQ and PostgreSQL each restarted and
-    # killed once; 5 sandbox faults; 1 gateway fault.
-    assert summary["faults_injected"] == 16, outcome.injected
+    # Every fault of the plan happened: 7 kills (the sandbox's too); RabbitMQ and PostgreSQL
+    # each restarted and killed once; 5 sandbox faults; 1 gateway fault.
+    assert summary["faults_injected"] == 17, outcome.injected
+    assert outcome.injected["kill sandbox"] == 1, outcome.injected
     assert not [k for k in outcome.injected if "failed to apply" in k], outcome.injected
     assert outcome.unexpected_exits == []
     # The provider's timeout after accepting met payouts in flight: the unknown path was taken.

@@ -114,6 +114,7 @@ def test_the_fault_plan_is_the_same_for_the_same_seed_and_covers_every_fault() -
     assert plan == FaultPlan.build(7, 300, kills_each=3, mq_restarts=2, sandbox_each=3)
     assert plan != FaultPlan.build(8, 300, kills_each=3, mq_restarts=2, sandbox_each=3)
     kinds = [fault.kind for _, fault in plan.schedule]
-    assert kinds.count("kill") == 18 and kinds.count("postgres_restart") == 1
+    assert kinds.count("kill") == 21 and kinds.count("postgres_restart") == 1  # 7 targets x 3
+    assert [f.target for _, f in plan.schedule if f.kind == "kill"].count("sandbox") == 3
     assert kinds.count("rabbitmq_restart") == 2 and kinds.count("sandbox_timeout") == 3
     assert all(0 < at < 270 for at, _ in plan.schedule)
