@@ -1,9 +1,9 @@
 """Outgoing HTTP clients (providers, the card gateway, webhooks).
 
 The services speak httpx (requests, responses, timeouts, error types); under it, the requests
-travel over aiohttp's connection pool and C parser (``AiohttpTransport``). httpx's own transport
-cost ~0.65-0.95 ms of CPU per request here, this one ~0.35-0.55 (``bench/RESULTS.md``), and a
-paid claim makes two such requests (the rail's send, the sandbox's callback), a portal payment
+travel over aiohttp's connection pool and C parser (``AiohttpTransport``), which costs about half
+the CPU of httpx's own transport per request (``bench/RESULTS.md``, "Figures behind the code"):
+a paid claim makes two such requests (the rail's send, the sandbox's callback), a portal payment
 one (the gateway's charge).
 
 What decides retries is kept exactly: an error raised before anything was sent is a
@@ -145,8 +145,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                                              keepalive_timeout=self.keepalive_expiry,
                                              ssl=self._ssl)
             # No cookies (httpx keeps its own), and no proxy from the environment: aiohttp would
-            # look HTTP(S)_PROXY up on every request (~1 ms of CPU each here), and the services
-            # reach their providers directly.
+            # look HTTP(S)_PROXY up on every request, a cost as large as the request's own, and
+            # the services reach their providers directly.
             self._session = aiohttp.ClientSession(
                 connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False)
         return self._session

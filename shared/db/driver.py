@@ -1,7 +1,8 @@
 """The asyncpg connection under a session, for the money path's busiest statements.
 
-In a unit of work, an insert through the session costs ~190-205 us of CPU, the same insert in
-plain asyncpg ~60-90 us, this helper included (``bench/RESULTS.md``). The statements that run in
+In a unit of work, an insert through the session costs about three times the CPU of the same
+insert in plain asyncpg, this helper included (``bench/RESULTS.md``, "Figures behind the
+code"). The statements that run in
 nearly every transaction (the inbox row, the outbox rows, idempotency keys, audit rows) and the
 money path's writes go straight to asyncpg on the connection the session's transaction runs on,
 so they stay in that transaction. ``positional`` numbers a statement written with ``:name``
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 
 # Where a session keeps the driver of its current transaction: a unit of work asks for it
-# several times, and finding it through the session's connection costs ~25-60 us each time.
+# several times, and finding it through the session's connection each time costs a greenlet hop.
 _KEPT = "shared.db.driver"
 
 
@@ -47,7 +48,7 @@ async def transaction_driver(session: AsyncSession) -> asyncpg.Connection:
     connection = (await session.connection()).sync_connection
     assert connection is not None  # the session's transaction has its connection
     # Its pool connection, checked out by ``session.connection()``: read here without
-    # ``get_raw_connection()``'s hop through a greenlet (~35-60 us of CPU a transaction).
+    # ``get_raw_connection()``'s hop through a greenlet, once a transaction.
     fairy = connection.connection
     adapted: Any = fairy.dbapi_connection
     if adapted._transaction is None:

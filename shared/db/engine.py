@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import create_async_engine as _create_async_engine
 def create_engine(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> AsyncEngine:
     """A pool of ``pool_size`` connections kept open. No overflow by default: overflow
     connections are closed on return, so a process whose concurrency exceeds its pool would open
-    (and set up) a connection per transaction (10% of the billing API's CPU under 40 concurrent
-    requests); with none, a burst waits a moment for a pooled connection instead.
+    (and set up) a connection per transaction (a tenth of the billing API's CPU under load,
+    ``bench/RESULTS.md``); with none, a burst waits a moment for a pooled connection instead.
 
     ``hide_parameters``: a statement's error names its bound parameters (a payee's email,
     mobile, address), and errors are logged; the SQL alone says where it failed."""
@@ -34,7 +34,7 @@ def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) ->
     """Survive a PostgreSQL restart without failing the first request, for free.
 
     ``pool_pre_ping`` would cost three round trips per checkout with asyncpg (BEGIN, a ping,
-    ROLLBACK: ~20% of all statements on the money path). A restarted server closes its sockets
+    ROLLBACK: a fifth of all statements on the money path). A restarted server closes its sockets
     and asyncpg marks the connection closed as soon as the event loop reads that, so looking
     at the flag finds the same dead connections; the pool then replaces every connection older
     than this one and checks out a fresh one. A connection that dies later fails its statement,

@@ -43,7 +43,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         # The session begins its transaction with its first statement (autobegin): an explicit
-        # begin() here would cost a hop through a greenlet (~30-40 us) for the same transaction.
+        # begin() here would cost a hop through a greenlet for the same transaction.
         self._session = self._sessionmaker()
         return self
 

@@ -83,14 +83,14 @@ _LOCK_BATCH = (
 def mark_published_sql(ids: Sequence[int]) -> str:
     """The statement marking the rows ``ids`` published, with the ids written into its text.
 
-    Sent without parameters (asyncpg then uses the simple query protocol), so PostgreSQL plans it
-    on every pass with the table's current size. As a prepared statement (``id = ANY($1)``) it got
-    the plan cached for it while the outbox of a new database was nearly empty, a sequential scan,
-    and kept it as published rows piled up: ~1 ms and ~400 pages a pass after 12 000 rows, the
-    largest PostgreSQL cost of a paid claim in the benchmark. The ids are integers read from the
-    table, so writing them into the text is safe. ``published_at IS NULL`` holds for every row
-    marked here (they are locked since the batch read); it lets the plan use the small partial
-    index of unpublished rows."""
+    Sent without parameters (asyncpg then uses the simple query protocol), so PostgreSQL plans it on
+    every pass with the table's current size. As a prepared statement (``id = ANY($1)``) it got the
+    plan cached for it while the outbox of a new database was nearly empty, a sequential scan, and
+    kept it as published rows piled up, until it was the largest PostgreSQL cost of a paid claim in
+    the benchmark (``bench/RESULTS.md``, "Figures behind the code"). The ids are integers read from
+    the table, so writing them into the text is safe. ``published_at IS NULL`` holds for every row
+    marked here (they are locked since the batch read); it lets the plan use the small partial index
+    of unpublished rows."""
     listed = ",".join(str(int(row_id)) for row_id in ids)
     return ("UPDATE outbox SET published_at = now() "  # noqa: S608 (integers only, see above)
             f"WHERE published_at IS NULL AND id = ANY('{{{listed}}}'::bigint[])")

@@ -1,12 +1,11 @@
 """The customer portal's busiest statements (a payment, the balance read), in plain asyncpg.
 
 They run on the asyncpg connection under the unit of work's session (``shared/db/driver.py``: a
-payment's in its transaction, the balance read on its own): about 40 us of CPU each, against
-about 150 for a Core statement through the session and 250 or more for an ORM query with its
-flush (the billing API is the bottleneck of portal payments). Each returns only the columns its
-use case needs, and the rows a payment writes go in one statement. The tables are
-``adapters/orm.py``'s; the integration tests run every statement here against the migrated
-schema.
+payment's in its transaction, the balance read on its own): a fraction of the CPU of a Core
+statement through the session, and less still of an ORM query with its flush (the billing API is the
+bottleneck of portal payments; ``bench/RESULTS.md``, "Figures behind the code"). Each returns only
+the columns its use case needs, and the rows a payment writes go in one statement. The tables are
+``adapters/orm.py``'s; the integration tests run every statement here against the migrated schema.
 """
 
 from __future__ import annotations

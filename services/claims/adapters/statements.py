@@ -69,7 +69,7 @@ OPEN_REVIEW_CRITERIA = (
 OPEN_REVIEW = prepared(select(EXCEPTIONS).where(*OPEN_REVIEW_CRITERIA))
 
 # The writes below run in plain asyncpg on the session's transaction (``shared/db/driver.py``),
-# numbered from their ``:name`` binds: ~100 us less CPU each than through the session.
+# numbered from their ``:name`` binds: less CPU each than through the session.
 
 # An approval's writes: the payout, its limit holds and the claim's new status, in one statement.
 APPROVE = positional(

@@ -54,7 +54,7 @@ class Claims:
 # a claim transition that is published (approve reserves, paid consumes, a failed, cancelled or
 # returned payout releases), and its message would carry only the hold's own id and statuses
 # (the contract has no amount or limit), so a consumer learns nothing from it that the claim's
-# message does not tell. It was ~2 of a paid claim's ~8 messages (bench/RESULTS.md).
+# message does not tell, and it was a quarter of a paid claim's messages (bench/RESULTS.md).
 TIMELINE_ONLY = frozenset({"limit_hold"})
 
 

@@ -5,7 +5,7 @@ five times the CPU of a prebuilt Core statement, and building a statement per ca
 too. Where two statements always go together they are one (a data-modifying CTE): one round
 trip instead of two. Those a paid claim runs are compiled once for plain asyncpg on the
 session's transaction (``shared/db/driver.py: prepared``), with SQLAlchemy's own conversions:
-~100 us less CPU each than through the session.
+less CPU each than through the session.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ PAYOUTS = metadata.tables["payouts"]
 ATTEMPTS = metadata.tables["payout_attempts"]
 HISTORY = metadata.tables["payout_status_history"]
 
-# Plain asyncpg on the session's transaction (``shared/db/driver.py``): ~100 us less CPU than
-# through the session. A callback's event id, and a payee's first sighting; each returns a row
+# Plain asyncpg on the session's transaction (``shared/db/driver.py``): less CPU than through
+# the session. A callback's event id, and a payee's first sighting; each returns a row
 # only if it was new.
 RECORD_EVENT = (
     "INSERT INTO provider_events (rail, event_id, attempt_id, status) VALUES ($1, $2, $3, $4) "
@@ -131,8 +131,8 @@ _active = exists().where(
 # The statuses are written (``_written``), so that the plan reads the partial indexes of approved
 # payouts (``ix_payouts_dispatchable``) and of active attempts (``uq_payout_attempts_one_active``)
 # whatever the tables' statistics. With bound statuses, the plan cached for this prepared statement
-# walked every payout in ``created_at`` order looking for approved ones (~4 ms and ~660 pages a
-# call after 1 600 payouts), and on an empty database it scanned every attempt for each payout.
+# walked every payout in ``created_at`` order looking for approved ones (its cost grew with the
+# table: ``bench/RESULTS.md``), and on an empty database it scanned every attempt for each payout.
 # An attempt that never reached the provider (``unsent``) is sent again, with its own id, once
 # its backoff (``lease_until``) has passed; until then its payout is not dispatchable.
 _UNSENT = [_written(s.value) for s in sorted(RESEND)]
