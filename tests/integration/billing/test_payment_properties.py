@@ -14,8 +14,8 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts.demo_billing import PortalAccount
 from services.billing.settings import BillingSettings
+from warranty_client.portal import PortalAccount
 
 from .conftest import gateway_charges, ok, problem
 
