@@ -48,7 +48,7 @@ test-fast: install tools services ## unit and integration tests only (no process
 
 lint: install ## ruff and mypy (strict)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy shared services scripts ops bench chaos harness tests
+	$(VENV)/bin/mypy shared services scripts warranty_client ops bench chaos harness tests
 
 bench: install services ## measure the money path on a private stack; writes bench/results/
 	$(PY) -m bench.run

@@ -24,8 +24,8 @@ import httpx
 
 from bench.flows import percentile
 from bench.load import TRANSPORT_ERRORS, Answer, LoadClient, expect
-from scripts.demo_billing import PortalAccount
 from shared.settings import PlatformSettings
+from warranty_client.portal import PortalAccount
 
 INVOICE = Decimal("40.00")
 PAYMENT = Decimal("25.00")  # spans one or two invoices: a part payment every other time

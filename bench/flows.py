@@ -23,8 +23,9 @@ import httpx
 
 from bench.load import TRANSPORT_ERRORS, Answer, LoadClient
 from bench.load import expect as expect_answer
-from scripts.demo import ClaimCreditFlow, DemoFailed, Urls, expect
-from scripts.demo_claims import ByopFlow
+from warranty_client.claim_credit import ClaimCreditFlow
+from warranty_client.claims import ByopFlow
+from warranty_client.http import FlowFailed, Urls, expect
 
 KINDS = ("claim_credit", "byop")
 RETRIES = 5
@@ -75,7 +76,7 @@ async def prepare(http: httpx.AsyncClient, urls: Urls, count: int, concurrency: 
                     flows.append(await (_byop(http, urls) if kind == "byop"
                                         else _credit(http, urls)))
                     break
-                except (DemoFailed, httpx.TransportError):
+                except (FlowFailed, httpx.TransportError):
                     # Another session restarting the shared PostgreSQL or RabbitMQ (a chaos
                     # run) fails a step with a 500: prepare a fresh claim instead.
                     if attempt == RETRIES - 1:
@@ -94,7 +95,7 @@ async def _credit(http: httpx.AsyncClient, urls: Urls) -> Flow:
 
 
 async def _byop(http: httpx.AsyncClient, urls: Urls) -> Flow:
-    """Seed 001 up to the approval, as scripts/demo_claims.py drives it (Concourse)."""
+    """Seed 001 up to the approval, as warranty_client.claims drives it (Concourse)."""
     flow = ByopFlow(http, urls, say=lambda _: None)
     claim = await flow.reimbursement_claim(estimate="950.00", authorized="900.00",
                                            invoice="862.37")

@@ -36,8 +36,8 @@ from bench.load import LoadClient
 from bench.procstats import cpu_per, cpu_seconds
 from bench.run import PG, RESULTS, bench_env, drop_databases, sandbox_database
 from harness.servers import rabbit_node
-from scripts.demo import Urls
 from tests.e2e.stack import Stack
+from warranty_client.http import Urls
 
 
 def cpu_report(before: dict[str, float], after: dict[str, float], paid: int,

@@ -24,9 +24,9 @@ from bench.load import LoadClient, expect
 from bench.procstats import ProcessSampler, cpu_per, cpu_seconds
 from bench.report import write_chart
 from harness.servers import PrivateRabbit, rabbit_node
-from scripts.demo import Urls
 from shared.db.engine import drop_database
 from tests.e2e.stack import Stack, broker_env, stack_env
+from warranty_client.http import Urls
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PG = os.environ.get("BENCH_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")

@@ -1,4 +1,4 @@
-"""The flows the chaos run drives, built on the demo helpers (``scripts/demo*.py``).
+"""The flows the chaos run drives, built on the client flows (``warranty_client``).
 
 Every flow is seeded by (seed, index), so a run is reproducible in what it asks for. A claim
 flow ends when Support Services approved (the money is then the platform's job, audited at the
@@ -21,10 +21,10 @@ import httpx
 
 from chaos.client import GaveUp, RetryingClient
 from chaos.progress import Progress
-from scripts.demo import DemoFailed, Urls, expect
-from scripts.demo_billing import PortalAccount
-from scripts.demo_claims import DEDUCTIBLE, ByopFlow
 from shared.settings import PlatformSettings
+from warranty_client.claims import DEDUCTIBLE, ByopFlow
+from warranty_client.http import FlowFailed, Urls, expect
+from warranty_client.portal import PortalAccount
 
 KINDS = ("claim_credit_concourse", "claim_credit_check", "byop_concourse_customer",
          "byop_zelle_pro", "billing_payment")
@@ -117,7 +117,8 @@ async def byop_zelle_pro(http: httpx.AsyncClient, ctx: FlowContext, rec: FlowRec
                          rng: random.Random) -> None:
     flow = ByopFlow(http, ctx.urls, _quiet, ctx.settings)
     claim = await _byop_claim(flow, rec, rng)
-    await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"}, flow.byop_agent)
+    await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"},
+                      flow.actors.byop_agent)
     await flow.confirm(claim["id"])
     await _approve(flow, claim["id"])
 
@@ -162,7 +163,7 @@ async def run_flow(ctx: FlowContext, index: int) -> FlowRecord:
         try:
             await STEPS[rec.kind](http, ctx, rec, ctx.rng(index))
             rec.status = "paid" if rec.kind == "billing_payment" else "approved"
-        except (DemoFailed, GaveUp, httpx.HTTPError) as exc:
+        except (FlowFailed, GaveUp, httpx.HTTPError) as exc:
             rec.status, rec.error = "abandoned", f"{type(exc).__name__}: {exc}"[:300]
         rec.retries += http.retries
     ctx.progress.moved()

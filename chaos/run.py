@@ -35,10 +35,10 @@ from chaos.progress import Progress
 from chaos.quiesce import Pending, quiesce
 from chaos.report import render
 from harness.servers import PrivatePostgres, PrivateRabbit, postgres_cluster, rabbit_node
-from scripts.demo import Urls
 from shared.db.engine import drop_database
 from shared.settings import PlatformSettings
 from tests.e2e.stack import REPO, VHOST, Stack, broker_env, stack_env
+from warranty_client.http import Urls
 
 log = logging.getLogger("chaos")
 LOG_DIR = REPO / ".run" / "chaos"

@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return reconcile_main(argv[2:])
     if argv[:1] == ["demo"] and "--help" not in argv:
-        from scripts.demo import main as demo_main
+        from warranty_client.demo import main as demo_main
 
         return demo_main()
     args = _parser().parse_args(argv)

@@ -10,11 +10,12 @@ import pytest
 from aio_pika.abc import AbstractRobustConnection
 
 from harness.servers import PrivateRabbit, rabbit_node
-from scripts.demo import ClaimCreditFlow, Urls
 from shared.db.engine import drop_database
 from shared.settings import PlatformSettings
 from tests.conftest import RUN_ID, database_url
 from tests.e2e.stack import VHOST, Stack, broker_env, stack_env
+from warranty_client.claim_credit import ClaimCreditFlow
+from warranty_client.http import Urls
 
 pytestmark = pytest.mark.e2e
 

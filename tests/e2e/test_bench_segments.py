@@ -9,9 +9,9 @@ import pytest
 from bench import flows
 from bench.load import LoadClient
 from bench.segments import SEGMENTS, STEPS, cut, latency_segments, stamps
-from scripts.demo import Urls
 from shared.db.engine import connect_raw
 from tests.e2e.stack import Stack
+from warranty_client.http import Urls
 
 
 async def test_every_step_of_a_paid_claim_is_stamped(stack: Stack, urls: Urls,

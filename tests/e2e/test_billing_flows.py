@@ -16,14 +16,15 @@ import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
-from scripts.demo import Actors, Urls, expect
-from scripts.demo_billing import APPROVED_CARD, DECLINED_CARD, PortalAccount, run
 from shared.messaging.contracts import ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.settings import PlatformSettings
 from tests.e2e.stack import LOG_DIR, Stack
 from tests.signing import signer
+from warranty_client.actors import Actors
+from warranty_client.http import Urls, expect
+from warranty_client.portal import APPROVED_CARD, DECLINED_CARD, PortalAccount, portal_payment
 
 DEADLINE_S = 20
 
@@ -81,7 +82,8 @@ async def test_simultaneous_payments_never_over_apply(acct: PortalAccount) -> No
 
 
 async def test_the_billing_demo_runs(stack: Stack, urls: Urls) -> None:
-    confirmation = await run(urls, say=lambda line: None, billing_base=stack.url("billing"))
+    confirmation = await portal_payment(urls, say=lambda line: None,
+                                        billing_base=stack.url("billing"))
     assert confirmation["amount"] == "130.00"
 
 

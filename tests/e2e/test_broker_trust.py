@@ -21,7 +21,6 @@ from aio_pika.abc import AbstractRobustConnection
 from aiormq.exceptions import AMQPError, ChannelAccessRefused
 
 from harness.servers import PrivateRabbit
-from scripts.demo import ClaimCreditFlow, Urls, claim_credit_flow
 from shared.messaging.contracts import PayoutPaidV1, PayoutReturnedV1, PayoutSource, Rail
 from shared.messaging.envelope import Envelope
 from shared.messaging.signatures import KEY_HEADER, SIGNATURE_HEADER
@@ -29,6 +28,8 @@ from shared.messaging.topology import named, parking_queue
 from tests.e2e.stack import VHOST, Stack
 from tests.e2e.test_payout_faults import request_payout
 from tests.signing import signer
+from warranty_client.claim_credit import ClaimCreditFlow, claim_credit_flow
+from warranty_client.http import Urls
 
 
 async def _publish_as(url: str, exchange: str, routing_key: str, body: bytes,

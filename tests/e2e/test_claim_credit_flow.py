@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import httpx
 
-from scripts.demo import ClaimCreditFlow, Urls, claim_credit_flow, expect
+from warranty_client.claim_credit import ClaimCreditFlow, claim_credit_flow
+from warranty_client.http import Urls, expect
 
 
 async def test_claim_credit_is_paid_once_through_concourse(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from scripts.demo import Urls
-from scripts.demo_claims import (
+from warranty_client.claims import (
     byop_concourse_to_customer,
     byop_zelle_to_service_pro,
     claim_credit_by_check,
 )
+from warranty_client.http import Urls
 
 
 async def test_byop_is_reimbursed_to_the_customer_by_concourse(urls: Urls) -> None:

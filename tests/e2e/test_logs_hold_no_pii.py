@@ -11,12 +11,13 @@ from decimal import Decimal
 import httpx
 from aio_pika.abc import AbstractRobustConnection
 
-from scripts.demo import ClaimCreditFlow, Urls, claim_credit_flow, expect
 from shared.messaging.envelope import Envelope
 from shared.settings import PlatformSettings
 from tests.e2e.stack import LOG_DIR, Stack
 from tests.e2e.test_broker_trust import _parked, _until
 from tests.e2e.test_payout_faults import publish, request_payout
+from warranty_client.claim_credit import ClaimCreditFlow, claim_credit_flow
+from warranty_client.http import Urls, expect
 
 
 def _logs() -> dict[str, str]:

@@ -7,8 +7,9 @@ from decimal import Decimal
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from scripts.demo import Urls, claim_credit_flow
 from tests.e2e.stack import Stack
+from warranty_client.claim_credit import claim_credit_flow
+from warranty_client.http import Urls
 
 
 def scrape(*urls: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

@@ -13,12 +13,13 @@ from typing import Any, TypeVar
 import aio_pika
 from aio_pika.abc import AbstractRobustConnection
 
-from scripts.demo import ClaimCreditFlow, expect
 from shared.messaging.contracts import Payee, PayeeKind, PayoutSource, Rail, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.topology import named, parking_queue
 from tests.e2e.stack import Stack
 from tests.signing import signer
+from warranty_client.claim_credit import ClaimCreditFlow
+from warranty_client.http import expect
 
 T = TypeVar("T")
 

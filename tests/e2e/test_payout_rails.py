@@ -16,8 +16,6 @@ import httpx
 import pytest
 from aio_pika.abc import AbstractRobustConnection
 
-from scripts.demo import Actors, Urls, expect
-from scripts.demo_payouts import run as run_demo
 from shared.messaging.contracts import (
     MailingAddress,
     Payee,
@@ -30,6 +28,9 @@ from shared.messaging.envelope import Envelope
 from shared.settings import PlatformSettings
 from tests.e2e.stack import LOG_DIR, Stack
 from tests.e2e.test_payout_faults import publish
+from warranty_client.actors import Actors
+from warranty_client.http import Urls, expect
+from warranty_client.payout_rails import run_payout_rails as run_demo
 
 FINAL = {"paid", "failed", "returned", "cancelled", "expired", "unclaimed"}
 ADDRESS = MailingAddress(line1="77 Birch Rd", city="Dayton", state="OH", zip="45402")

@@ -1,22 +1,19 @@
 """Allocation of a portal payment: oldest open invoice first, the last one possibly in part.
 
 Pure functions over value objects, so the rules are proven by property tests without a
-database: the applied amounts sum to the payment, no invoice goes below zero, an older invoice
-is always settled before a newer one gets anything, and a replayed request changes nothing.
+database (over what the payment use case computes from them): the applied amounts sum to the
+payment, no invoice goes below zero, an older invoice is always settled before a newer one gets
+anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from services.billing.domain.errors import (
-    IdempotencyKeyReused,
-    NothingToPay,
-    PaymentExceedsBalance,
-)
+from services.billing.domain.errors import NothingToPay, PaymentExceedsBalance
 from shared.money import Money
 
 
@@ -75,53 +72,3 @@ def allocate(payment: Money, invoices: Iterable[OpenInvoice]) -> list[Allocation
         allocations.append(Allocation(invoice.invoice_id, invoice.number, applied,
                                       invoice.open_balance - applied))
     return allocations
-
-
-def settle(invoices: Iterable[OpenInvoice], allocations: Iterable[Allocation]
-           ) -> list[OpenInvoice]:
-    """The invoices after the allocations are applied (balances reduced)."""
-    applied: dict[str, Money] = {}
-    for allocation in allocations:
-        applied[allocation.invoice_id] = (
-            applied.get(allocation.invoice_id, Money.zero()) + allocation.amount
-        )
-    return [replace(i, open_balance=i.open_balance - applied.get(i.invoice_id, Money.zero()))
-            for i in invoices]
-
-
-def unsettle(invoices: Iterable[OpenInvoice], allocations: Iterable[Allocation]
-             ) -> list[OpenInvoice]:
-    """The invoices after a refund gives exactly these allocations back."""
-    returned: dict[str, Money] = {}
-    for allocation in allocations:
-        returned[allocation.invoice_id] = (
-            returned.get(allocation.invoice_id, Money.zero()) + allocation.amount
-        )
-    return [replace(i, open_balance=i.open_balance + returned.get(i.invoice_id, Money.zero()))
-            for i in invoices]
-
-
-@dataclass(frozen=True)
-class AccountBook:
-    """An account's payable invoices and the payments already taken, by idempotency key.
-
-    The model the service keeps in PostgreSQL (invoices, allocation rows, idempotency keys);
-    here it is pure so the replay rule can be proven exhaustively.
-    """
-
-    invoices: tuple[OpenInvoice, ...]
-    payments: Mapping[str, tuple[Money, tuple[Allocation, ...]]] = field(default_factory=dict)
-
-    def pay(self, key: str, amount: Money) -> tuple[AccountBook, tuple[Allocation, ...]]:
-        """Take a payment once per key: a replay returns the first result and changes nothing."""
-        if key in self.payments:
-            first_amount, first = self.payments[key]
-            if first_amount != amount:
-                raise IdempotencyKeyReused(
-                    f"key {key} already paid {first_amount}; use a new key for {amount}"
-                )
-            return self, first
-        allocations = tuple(allocate(amount, self.invoices))
-        book = AccountBook(tuple(settle(self.invoices, allocations)),
-                           {**self.payments, key: (amount, allocations)})
-        return book, allocations

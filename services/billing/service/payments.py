@@ -75,7 +75,7 @@ async def pay(
         invoices = {str(row.id): row for row in payable.invoices}
         allocations = allocate(command.amount, [open_invoice(r) for r in payable.invoices])
         charge = await _charge(app, idempotency, command, verified.customer_id)
-        lines = _applied(allocations, invoices)
+        lines = applied_lines(allocations, invoices)
         payment = NewPayment(
             id=uuid.uuid4(), account_id=account_id, contact_id=verified.contact_id,
             amount=command.amount.amount, status=PaymentStatus.SUCCEEDED,
@@ -108,9 +108,12 @@ async def _charge(app: Billing, idempotency: IdempotencyKey, command: PaymentCom
     return outcome
 
 
-def _applied(allocations: Sequence[Allocation], invoices: dict[str, PayableInvoice]
-             ) -> list[AppliedLine]:
-    """Each invoice's new balance and status once its allocation is applied, oldest first."""
+def applied_lines(allocations: Sequence[Allocation], invoices: dict[str, PayableInvoice]
+                  ) -> list[AppliedLine]:
+    """Each invoice's new balance and status once its allocation is applied, oldest first.
+
+    Public so the allocation properties are proven on what the payment writes (the unit
+    tests run them over generated accounts, without a database)."""
     lines: list[AppliedLine] = []
     for position, allocation in enumerate(allocations):
         row = invoices[allocation.invoice_id]

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from scripts.demo_billing import PortalAccount
 from services.billing.adapters.gateway import GatewayClient
 from services.billing.bootstrap import create_app
 from services.billing.service.context import Billing
@@ -23,6 +22,7 @@ from services.billing.settings import BillingSettings
 from services.sandbox.app import create_app as create_sandbox
 from services.sandbox.settings import SandboxSettings
 from tests.conftest import MigratedDb
+from warranty_client.portal import PortalAccount
 
 JWT_SECRET = "billing-integration-tests-secret-0123456789"
 GATEWAY = "http://sandbox.test/gateway/v1"

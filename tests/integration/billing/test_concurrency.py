@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from scripts.demo_billing import PortalAccount
 from services.billing.adapters.gateway import Charged, Declined, GatewayClient
 from services.billing.service.context import Billing
 from shared.money import Money
+from warranty_client.portal import PortalAccount
 
 from .conftest import GATEWAY
 

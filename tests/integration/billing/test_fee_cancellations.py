@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 
-from scripts.demo_billing import PortalAccount
 from services.billing.service.context import Billing
 from services.billing.service.fee_cancellations import void_cancelled_job_fee
 from services.billing.service.invoices import bill_dispatched_job
 from services.billing.settings import BillingSettings
 from shared.messaging.contracts import ServiceJobCancelledV1
 from shared.messaging.envelope import Envelope
+from warranty_client.portal import PortalAccount
 
 from .conftest import ok
 from .test_worker import dispatched

@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from scripts.demo_billing import PortalAccount
 from services.billing.adapters.orm import AllocationKind, AllocationRow, InvoiceRow, PaymentRow
 from services.billing.domain.invoice import status_for
 from services.billing.service.context import Billing
 from shared.auth import Role, mint_token
 from shared.money import Money
+from warranty_client.portal import PortalAccount
 
 from .conftest import ok, problem
 from .test_portal_payments import outbox_messages

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from scripts.demo_billing import DECLINED_CARD, PortalAccount
 from services.billing.service.context import Billing
 from shared.messaging.tables import outbox
+from warranty_client.portal import DECLINED_CARD, PortalAccount
 
 from .conftest import gateway_charges, ok, problem
 

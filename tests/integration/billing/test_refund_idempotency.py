@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from scripts.demo_billing import PortalAccount
 from services.billing.service.context import Billing
+from warranty_client.portal import PortalAccount
 
 from .conftest import ok, problem
 from .test_portal_payments import outbox_messages

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from scripts.demo_billing import PortalAccount
 from services.billing.service.context import Billing
+from warranty_client.portal import PortalAccount
 
 from .conftest import ok, problem
 from .test_portal_payments import outbox_messages

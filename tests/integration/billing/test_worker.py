@@ -16,7 +16,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from scripts.demo_billing import PortalAccount
 from services.billing.bootstrap import run_billing_worker
 from services.billing.service.context import Billing
 from services.billing.settings import BillingSettings
@@ -26,6 +25,7 @@ from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
 from shared.messaging.topology import declare_topology, delete_topology
 from tests.signing import signer
+from warranty_client.portal import PortalAccount
 
 from .conftest import ok
 

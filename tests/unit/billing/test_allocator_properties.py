@@ -1,7 +1,14 @@
-"""Properties of the oldest-first allocator (seed 002), over generated accounts and payments."""
+"""Properties of the oldest-first allocation (seed 002) on the code the portal payment runs.
+
+Generated accounts are the rows the use case reads (``PayableInvoice``); they go through its
+``open_invoice``, ``allocate`` and ``applied_lines`` (the balances and statuses the payment
+writes), and a refund's ``invoice.reverse``. Replaying a payment's key is a property of the
+idempotency store in PostgreSQL: ``tests/integration/billing/test_payment_properties.py``.
+"""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,153 +16,153 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from services.billing.domain.allocation import (
-    AccountBook,
-    OpenInvoice,
-    age_key,
-    allocate,
-    payable_balance,
-    settle,
-    unsettle,
-)
-from services.billing.domain.errors import (
-    IdempotencyKeyReused,
-    NothingToPay,
-    PaymentExceedsBalance,
-)
+from services.billing.adapters.portal import AppliedLine, PayableInvoice
+from services.billing.domain import invoice as invoice_rules
+from services.billing.domain.allocation import Allocation, age_key, allocate, payable_balance
+from services.billing.domain.errors import NothingToPay, PaymentExceedsBalance
+from services.billing.domain.invoice import InvoiceStatus
+from services.billing.service.payments import applied_lines, open_invoice
 from shared.money import Money
 
 cents = st.integers(min_value=1, max_value=500_000)  # up to $5,000.00 per invoice
 EPOCH = date(2026, 1, 1)
 
+Account = list[PayableInvoice]
+
+
+def dollars(cents_: int) -> Money:
+    return Money(Decimal(cents_) / 100)
+
 
 @st.composite
-def invoices(draw: st.DrawFn, min_size: int = 1) -> list[OpenInvoice]:
-    count = draw(st.integers(min_value=min_size, max_value=8))
+def payable_invoice(draw: st.DrawFn, n: int) -> PayableInvoice:
+    open_cents = draw(cents)
+    paid_cents = draw(st.integers(min_value=0, max_value=100_000))  # already paid on it
+    amount, open_balance = dollars(open_cents + paid_cents), dollars(open_cents)
+    return PayableInvoice(
+        id=uuid.UUID(int=n), number=f"INV-{n:06d}",
+        # few distinct dates, so equal dates (ordered by number) happen often
+        invoice_date=EPOCH + timedelta(days=draw(st.integers(0, 3))),
+        amount=amount.amount, open_balance=open_balance.amount,
+        status=invoice_rules.status_for(amount, open_balance),
+    )
+
+
+@st.composite
+def accounts(draw: st.DrawFn) -> Account:
+    count = draw(st.integers(min_value=1, max_value=8))
     numbers = draw(st.lists(st.integers(1, 999), min_size=count, max_size=count, unique=True))
-    return [
-        OpenInvoice(
-            invoice_id=f"id-{n}",
-            number=f"INV-{n:06d}",
-            # few distinct dates, so equal dates (ordered by number) happen often
-            invoice_date=EPOCH + timedelta(days=draw(st.integers(0, 3))),
-            open_balance=Money(Decimal(draw(cents)) / 100),
-        )
-        for n in numbers
-    ]
+    return [draw(payable_invoice(n)) for n in numbers]
 
 
 @st.composite
-def account_and_payment(draw: st.DrawFn) -> tuple[list[OpenInvoice], Money]:
-    account = draw(invoices())
-    balance_cents = int(payable_balance(account) * 100)
+def account_and_payment(draw: st.DrawFn) -> tuple[Account, Money]:
+    account = draw(accounts())
+    balance_cents = int(sum(row.open_balance for row in account) * 100)
     paid = draw(st.integers(min_value=1, max_value=balance_cents))
-    return account, Money(Decimal(paid) / 100)
+    return account, dollars(paid)
+
+
+def allocate_over(account: Account, payment: Money) -> list[Allocation]:
+    return allocate(payment, [open_invoice(row) for row in account])
+
+
+def pay(account: Account, payment: Money) -> tuple[list[Allocation], list[AppliedLine]]:
+    """What the use case computes before it writes the payment's rows."""
+    allocations = allocate_over(account, payment)
+    return allocations, applied_lines(allocations, {str(row.id): row for row in account})
 
 
 @given(account_and_payment())
-def test_applied_amounts_sum_to_the_payment(case: tuple[list[OpenInvoice], Money]) -> None:
+def test_applied_amounts_sum_to_the_payment(case: tuple[Account, Money]) -> None:
     account, payment = case
-    allocations = allocate(payment, account)
-    assert sum(a.amount.amount for a in allocations) == payment.amount
+    _, lines = pay(account, payment)
+    assert sum(line.amount for line in lines) == payment.amount
 
 
 @given(account_and_payment())
-def test_no_invoice_goes_below_zero_or_above_its_balance(
-    case: tuple[list[OpenInvoice], Money],
-) -> None:
+def test_no_invoice_goes_below_zero_or_above_its_balance(case: tuple[Account, Money]) -> None:
     account, payment = case
-    before = {i.invoice_id: i.open_balance for i in account}
-    for allocation in allocate(payment, account):
-        assert Money.zero() < allocation.amount <= before[allocation.invoice_id]
-        assert allocation.remaining == before[allocation.invoice_id] - allocation.amount
-    for invoice in settle(account, allocate(payment, account)):
-        assert Money.zero() <= invoice.open_balance <= before[invoice.invoice_id]
+    before = {row.id: row.open_balance for row in account}
+    allocations, lines = pay(account, payment)
+    for allocation, line in zip(allocations, lines, strict=True):
+        assert Decimal("0.00") < line.amount <= before[line.invoice_id]
+        assert line.invoice_remaining == before[line.invoice_id] - line.amount
+        assert line.invoice_remaining == allocation.remaining.amount
+        assert Decimal("0.00") <= line.invoice_remaining <= before[line.invoice_id]
 
 
 @given(account_and_payment())
-def test_older_invoices_are_settled_before_newer_ones(
-    case: tuple[list[OpenInvoice], Money],
-) -> None:
+def test_older_invoices_are_settled_before_newer_ones(case: tuple[Account, Money]) -> None:
     account, payment = case
-    allocations = allocate(payment, account)
-    after = {i.invoice_id: i for i in settle(account, allocations)}
-    ordered = sorted(account, key=age_key)
-    touched = [a.invoice_id for a in allocations]
-    # the allocations are a prefix of the invoices in age order ...
+    _, lines = pay(account, payment)
+    ordered = sorted((open_invoice(row) for row in account), key=age_key)
+    touched = [str(line.invoice_id) for line in lines]
+    # the lines are a prefix of the invoices in age order, in that order ...
     assert touched == [i.invoice_id for i in ordered[: len(touched)]]
+    assert [line.position for line in lines] == list(range(len(lines)))
     # ... and every one but the last is paid in full
-    for invoice_id in touched[:-1]:
-        assert after[invoice_id].open_balance.is_zero()
+    for line in lines[:-1]:
+        assert line.invoice_remaining == Decimal("0.00")
+        assert line.invoice_status is InvoiceStatus.PAID
 
 
 @given(account_and_payment(), st.randoms())
-def test_input_order_does_not_matter(case: tuple[list[OpenInvoice], Money], rnd: object) -> None:
+def test_input_order_does_not_matter(case: tuple[Account, Money], rnd: object) -> None:
     account, payment = case
     shuffled = list(account)
     rnd.shuffle(shuffled)  # type: ignore[attr-defined]
-    assert allocate(payment, shuffled) == allocate(payment, account)
+    assert pay(shuffled, payment) == pay(account, payment)
 
 
 @given(account_and_payment())
-def test_replaying_the_same_request_changes_nothing(
-    case: tuple[list[OpenInvoice], Money],
-) -> None:
+def test_reversal_restores_every_invoice_exactly(case: tuple[Account, Money]) -> None:
     account, payment = case
-    book, first = AccountBook(tuple(account)).pay("key-1", payment)
-    replayed_book, again = book.pay("key-1", payment)
-    assert again == first
-    assert replayed_book == book
+    rows = {row.id: row for row in account}
+    _, lines = pay(account, payment)
+    for line in lines:
+        row = rows[line.invoice_id]
+        # what a refund does to each invoice its payment was applied to
+        reopened, status = invoice_rules.reverse(
+            line.invoice_status, Money(row.amount), Money(line.invoice_remaining),
+            Money(line.amount),
+        )
+        assert (reopened.amount, status) == (row.open_balance, row.status)
 
 
-@given(account_and_payment())
-def test_a_reused_key_with_another_amount_is_refused(
-    case: tuple[list[OpenInvoice], Money],
-) -> None:
-    account, payment = case
-    book, _ = AccountBook(tuple(account)).pay("key-1", payment)
-    with pytest.raises(IdempotencyKeyReused):
-        book.pay("key-1", payment + Money.of("0.01"))
-
-
-@given(account_and_payment())
-def test_reversal_restores_every_invoice_exactly(case: tuple[list[OpenInvoice], Money]) -> None:
-    account, payment = case
-    allocations = allocate(payment, account)
-    assert unsettle(settle(account, allocations), allocations) == account
-
-
-@given(invoices(), st.integers(min_value=1, max_value=10_000))
-def test_more_than_the_balance_is_refused(account: list[OpenInvoice], extra: int) -> None:
-    payment_amount = payable_balance(account) + Decimal(extra) / 100
+@given(accounts(), st.integers(min_value=1, max_value=10_000))
+def test_more_than_the_balance_is_refused(account: Account, extra: int) -> None:
+    invoices = [open_invoice(row) for row in account]
+    payment_amount = payable_balance(invoices) + Decimal(extra) / 100
     assume(payment_amount <= Decimal("999999.99"))
     with pytest.raises(PaymentExceedsBalance, match="above the payable balance"):
-        allocate(Money(payment_amount), account)
+        allocate(Money(payment_amount), invoices)
+
+
+def row(n: int, day: date, open_balance: str, amount: str | None = None) -> PayableInvoice:
+    total, left = Money.of(amount or open_balance), Money.of(open_balance)
+    return PayableInvoice(uuid.UUID(int=n), f"INV-{n:06d}", day, total.amount, left.amount,
+                          invoice_rules.status_for(total, left))
 
 
 def test_paying_the_whole_balance_settles_everything() -> None:
-    account = [
-        OpenInvoice("b", "INV-2", EPOCH, Money.of("40.00")),
-        OpenInvoice("a", "INV-1", EPOCH, Money.of("60.00")),
-    ]
-    assert all(i.open_balance.is_zero()
-               for i in settle(account, allocate(Money.of("100.00"), account)))
+    account = [row(2, EPOCH, "40.00"), row(1, EPOCH, "60.00", amount="75.00")]
+    _, lines = pay(account, Money.of("100.00"))
+    assert [line.invoice_status for line in lines] == [InvoiceStatus.PAID] * 2
 
 
 def test_same_date_orders_by_number_and_the_last_is_partial() -> None:
-    account = [
-        OpenInvoice("c", "INV-000003", EPOCH + timedelta(days=1), Money.of("50.00")),
-        OpenInvoice("b", "INV-000002", EPOCH, Money.of("30.00")),
-        OpenInvoice("a", "INV-000001", EPOCH, Money.of("20.00")),
-    ]
-    allocations = allocate(Money.of("60.00"), account)
-    assert [(a.number, str(a.amount), str(a.remaining)) for a in allocations] == [
-        ("INV-000001", "20.00", "0.00"),
-        ("INV-000002", "30.00", "0.00"),
-        ("INV-000003", "10.00", "40.00"),
+    account = [row(3, EPOCH + timedelta(days=1), "50.00"), row(2, EPOCH, "30.00"),
+               row(1, EPOCH, "20.00")]
+    _, lines = pay(account, Money.of("60.00"))
+    assert [(line.invoice_id.int, str(line.amount), str(line.invoice_remaining),
+             line.invoice_status) for line in lines] == [
+        (1, "20.00", "0.00", InvoiceStatus.PAID),
+        (2, "30.00", "0.00", InvoiceStatus.PAID),
+        (3, "10.00", "40.00", InvoiceStatus.PARTIALLY_PAID),
     ]
 
 
 def test_no_open_invoice_means_nothing_to_pay() -> None:
     with pytest.raises(NothingToPay):
-        allocate(Money.of("1.00"), [OpenInvoice("a", "INV-1", EPOCH, Money.zero())])
+        allocate_over([row(1, EPOCH, "0.00", amount="10.00")], Money.of("1.00"))

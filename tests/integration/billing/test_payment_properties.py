@@ -1,0 +1,102 @@
+"""Properties of a portal payment's key and refund, over generated accounts, on the real path:
+the billing API in process, its idempotency store and allocation rows in PostgreSQL, the
+sandbox gateway. The allocation itself is proven over many more accounts without a database
+(``tests/unit/billing/test_allocator_properties.py``); each example here opens an account.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.billing.settings import BillingSettings
+from warranty_client.portal import PortalAccount
+
+from .conftest import gateway_charges, ok, problem
+
+EPOCH = date(2026, 9, 1)
+# Each example is a dozen requests over PostgreSQL: few examples, no per-example deadline.
+ON_THE_DATABASE = settings(max_examples=8, deadline=None)
+
+Invoices = tuple[tuple[str, str], ...]
+
+
+@st.composite
+def account_and_payment(draw: st.DrawFn) -> tuple[Invoices, Decimal]:
+    amounts = draw(st.lists(st.integers(min_value=1, max_value=50_000), min_size=1, max_size=4))
+    # few distinct dates, so equal dates (ordered by number) happen too
+    days = [EPOCH + timedelta(days=draw(st.integers(0, 2))) for _ in amounts]
+    paid = draw(st.integers(min_value=1, max_value=sum(amounts)))
+    invoices = tuple((day.isoformat(), f"{Decimal(c) / 100:.2f}") for day, c in zip(
+        days, amounts, strict=True))
+    return invoices, Decimal(paid) / 100
+
+
+async def opened(client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
+                 billing_settings: BillingSettings, invoices: Invoices) -> PortalAccount:
+    account = PortalAccount(client, gateway_http, billing_settings)
+    return await account.open(invoices)
+
+
+async def snapshot(acct: PortalAccount) -> tuple[str, list[tuple[str, str, str]]]:
+    """The account as its portal shows it: the balance and each invoice's status."""
+    invoices = sorted((i["number"], i["status"], i["open_balance"])
+                      for i in await acct.list_invoices())
+    return (await acct.balance())["balance"], invoices
+
+
+@ON_THE_DATABASE
+@given(account_and_payment())
+async def test_replaying_the_same_request_changes_nothing(
+    client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
+    billing_settings: BillingSettings, case: tuple[Invoices, Decimal],
+) -> None:
+    invoices, amount = case
+    acct = await opened(client, gateway_http, billing_settings, invoices)
+    token = await acct.tokenize()
+    charges_before = len(await gateway_charges(gateway_http))
+    first = ok(await acct.pay(f"{amount:.2f}", token, key="key-1"), 201)
+    after_first = await snapshot(acct)
+
+    again = ok(await acct.pay(f"{amount:.2f}", token, key="key-1"), 201)
+    assert again == first
+    assert await snapshot(acct) == after_first
+    assert len(await gateway_charges(gateway_http)) == charges_before + 1
+
+
+@ON_THE_DATABASE
+@given(account_and_payment())
+async def test_a_reused_key_with_another_amount_is_refused(
+    client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
+    billing_settings: BillingSettings, case: tuple[Invoices, Decimal],
+) -> None:
+    invoices, amount = case
+    acct = await opened(client, gateway_http, billing_settings, invoices)
+    token = await acct.tokenize()
+    ok(await acct.pay(f"{amount:.2f}", token, key="key-1"), 201)
+    after_first = await snapshot(acct)
+
+    other = await acct.pay(f"{amount + Decimal('0.01'):.2f}", token, key="key-1")
+    problem(other, 422, "idempotency-key-reused")
+    assert await snapshot(acct) == after_first
+
+
+@ON_THE_DATABASE
+@given(account_and_payment())
+async def test_a_refund_restores_every_invoice_exactly(
+    client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
+    billing_settings: BillingSettings, case: tuple[Invoices, Decimal],
+) -> None:
+    invoices, amount = case
+    acct = await opened(client, gateway_http, billing_settings, invoices)
+    before = await snapshot(acct)
+    payment: dict[str, Any] = ok(await acct.pay(f"{amount:.2f}", await acct.tokenize()), 201)
+
+    ok(await acct.billing.post(f"/v1/payments/{payment['id']}/refund",
+                               json={"reason": "charged in error"}, headers=acct.payables))
+    assert await snapshot(acct) == before
