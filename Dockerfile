@@ -15,6 +15,8 @@ COPY pyproject.toml /src/
 COPY shared /src/shared
 COPY services /src/services
 COPY ops /src/ops
+# The platform's API client (warranty-ops demo drives a deployed stack with it).
+COPY warranty_client /src/warranty_client
 # Dependencies are all in the lock already; a wheel install also carries alembic.ini and the
 # migrations, so the runtime image needs no source tree.
 RUN pip install --require-virtualenv --no-deps /src
