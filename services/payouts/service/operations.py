@@ -23,6 +23,7 @@ from typing import Any
 from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.approvals import require_other_approver
+from services.payouts.domain.errors import ActionRefusedError, PayoutNotFoundError
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.outcomes import WITHDRAW, event_for
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
@@ -49,15 +50,6 @@ _IRREVOCABLE = {
     Rail.CONCOURSE.value: "a Concourse payment can be cancelled only while its invitation is "
     "unclaimed",
 }
-
-
-class PayoutNotFoundError(Exception):
-    def __init__(self, payout_id: uuid.UUID) -> None:
-        super().__init__(f"no payout has id {payout_id}")
-
-
-class ActionRefusedError(Exception):
-    """The rail or the payout's state does not allow it (409)."""
 
 
 class ProviderUndecidedError(Exception):
