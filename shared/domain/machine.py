@@ -96,6 +96,13 @@ class StateMachine(Generic[S, A, F]):
         rules = self._rules.get((state, action))
         if rules is None:
             raise self._illegal(self.name, state, action, self.allowed(state))
+        if len(rules) == 1:
+            # The common case, and the payout machine's only one: no iterator per call.
+            only = rules[0]
+            error = only.guard(facts)
+            if error is None:
+                return only.target
+            raise error
         first_error: DomainError | None = None
         for rule in rules:
             error = rule.guard(facts)
