@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from services.payouts.adapters.bank_auth import TokenSource
 from services.payouts.adapters.provider_http import ProviderClient
 from services.payouts.api import actions, callbacks, payouts, reconciliation
+from services.payouts.api.errors import install_error_handlers
 from services.payouts.consumers.commands import QUEUE, request_payout_handler
 from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
@@ -55,7 +56,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         await app.state.broker.close()
         await app.state.engine.dispose()
 
-    return build_app(
+    app = build_app(
         service="payouts",
         title="Payouts API",
         description="Payouts owed by claims, paid exactly once on a rail (JP Morgan Concourse, "
@@ -79,6 +80,8 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
             *clock_tags(settings),
         ],
     )
+    install_error_handlers(app)
+    return app
 
 
 def bank_token_source(settings: PayoutsSettings) -> TokenSource:

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from services.billing.domain.errors import DomainError, ErrorKind, PaymentDeclined
-from shared.problems import problem_response, problem_responses
+from services.billing.domain.errors import DomainError, PaymentDeclined
+from shared.domain_problems import install_domain_error_handler
+from shared.problems import problem_responses
 
-STATUS = {
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.INVALID: 422,
-    ErrorKind.FORBIDDEN: 403,
-    ErrorKind.DECLINED: 402,
-    ErrorKind.UNAVAILABLE: 503,
-}
+
+def _decline_reason(exc: DomainError) -> Mapping[str, Any] | None:
+    # The gateway's reason as a member of its own, so a portal can branch on it.
+    return {"decline_reason": exc.reason} if isinstance(exc, PaymentDeclined) else None
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DomainError)
-        extra = {"decline_reason": exc.reason} if isinstance(exc, PaymentDeclined) else None
-        return problem_response(
-            STATUS[exc.kind], exc.code, exc.title, exc.detail, instance=request.url.path,
-            extra=extra,
-        )
-
-    app.add_exception_handler(DomainError, on_domain_error)
+    install_domain_error_handler(app, extra=_decline_reason)
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -1,51 +1,15 @@
-"""Named domain errors. Each has a stable ``code`` (the problem type's slug) and a ``kind`` that
-says what sort of refusal it is; the API maps the kind to an HTTP status, the domain knows no HTTP.
+"""Billing's named domain errors: subclasses of the platform's ``DomainError``, each with its
+stable ``code`` (the problem type's slug) and ``kind``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from enum import StrEnum
-from typing import ClassVar
-
-
-class ErrorKind(StrEnum):
-    NOT_FOUND = "not_found"  # it does not exist, or the caller may not know it does
-    CONFLICT = "conflict"  # not possible in the current state
-    INVALID = "invalid"  # the request breaks a business rule whatever the state
-    FORBIDDEN = "forbidden"  # possible, but not by this caller
-    DECLINED = "declined"  # the gateway refused the charge: nothing happened
-    UNAVAILABLE = "unavailable"  # the gateway did not answer: nothing happened, retry is safe
-
-
-class DomainError(Exception):
-    code: ClassVar[str] = "domain-error"
-    title: ClassVar[str] = "Business rule violated"
-    kind: ClassVar[ErrorKind] = ErrorKind.CONFLICT
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class NotFound(DomainError):
-    code = "not-found"
-    title = "Not found"
-    kind = ErrorKind.NOT_FOUND
-
-    def __init__(self, what: str, ident: object) -> None:
-        super().__init__(f"{what} {ident} does not exist")
-
-
-class IllegalTransition(DomainError):
-    code = "illegal-transition"
-    title = "Action not allowed in the current status"
-
-    def __init__(self, machine: str, state: str, action: str, allowed: Iterable[str]) -> None:
-        choices = ", ".join(sorted(allowed)) or "none"
-        super().__init__(
-            f"{machine} in status '{state}' cannot '{action}' (allowed here: {choices})"
-        )
+# The base, its kinds and the table's refusal are the platform's; re-exported so the service's
+# code names every error it raises from one module.
+from shared.domain.errors import DomainError as DomainError
+from shared.domain.errors import ErrorKind as ErrorKind
+from shared.domain.errors import IllegalTransition as IllegalTransition
+from shared.domain.errors import NotFound as NotFound
 
 
 class DuplicateAccount(DomainError):

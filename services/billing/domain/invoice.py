@@ -11,11 +11,12 @@ refund of what paid it voids it then (``cancel_fee``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.billing.domain.errors import IllegalTransition, InvalidInvoice
+from services.billing.domain.errors import DomainError, InvalidInvoice
+from shared.domain.machine import Rule, StateMachine, all_of, no_guard
 from shared.money import Money
 
 
@@ -33,13 +34,23 @@ class InvoiceAction(StrEnum):
 
 
 OPEN_STATUSES = frozenset({InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID})
+# The statuses money moving on an invoice may leave it in: its new balance says which.
+_BALANCE_STATUSES = (InvoiceStatus.OPEN, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+_NOTHING = Money.zero()
 
-ALLOWED: dict[InvoiceAction, frozenset[InvoiceStatus]] = {
-    InvoiceAction.APPLY: OPEN_STATUSES,
-    InvoiceAction.REVERSE: frozenset({InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID}),
-    # Only untouched invoices are voided, so a refund never has to reopen a void invoice.
-    InvoiceAction.VOID: frozenset({InvoiceStatus.OPEN}),
-}
+
+@dataclass(frozen=True, slots=True)
+class BalanceChange:
+    """Money applied to or given back to an invoice, for the table's guards."""
+
+    amount: Money
+    open_balance: Money
+    applied: Money = _NOTHING
+    returned: Money = _NOTHING
+
+    @property
+    def new_open_balance(self) -> Money:
+        return self.open_balance - self.applied + self.returned
 
 
 def status_for(amount: Money, open_balance: Money) -> InvoiceStatus:
@@ -52,33 +63,60 @@ def status_for(amount: Money, open_balance: Money) -> InvoiceStatus:
     return InvoiceStatus.PARTIALLY_PAID
 
 
-def check(status: InvoiceStatus, action: InvoiceAction) -> None:
-    if status not in ALLOWED[action]:
-        allowed = [a.value for a, sources in ALLOWED.items() if status in sources]
-        raise IllegalTransition("invoice", status.value, action.value, allowed)
+def _within_open_balance(change: BalanceChange) -> DomainError | None:
+    if change.applied > change.open_balance:
+        return InvalidInvoice(f"{change.applied} is above the open balance {change.open_balance}")
+    return None
+
+
+def _lands_on(target: InvoiceStatus) -> Callable[[BalanceChange], DomainError | None]:
+    """Selects the rule whose target the new balance says (``status_for``)."""
+
+    def guard(change: BalanceChange) -> DomainError | None:
+        if status_for(change.amount, change.new_open_balance) is target:
+            return None
+        return InvalidInvoice(f"the new open balance does not leave the invoice {target.value}")
+
+    return guard
+
+
+def _rules() -> list[Rule[InvoiceStatus, InvoiceAction, BalanceChange]]:
+    apply_from, reverse_from = OPEN_STATUSES, (InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID)
+    rules = [
+        Rule(source, InvoiceAction.APPLY, target, all_of(_within_open_balance, _lands_on(target)))
+        for source in sorted(apply_from) for target in _BALANCE_STATUSES
+    ]
+    rules += [Rule(source, InvoiceAction.REVERSE, target, _lands_on(target))
+              for source in reverse_from for target in _BALANCE_STATUSES]
+    # Only untouched invoices are voided, so a refund never has to reopen a void invoice.
+    rules.append(Rule(InvoiceStatus.OPEN, InvoiceAction.VOID, InvoiceStatus.VOID, no_guard))
+    return rules
+
+
+INVOICE_MACHINE: StateMachine[InvoiceStatus, InvoiceAction, BalanceChange] = StateMachine(
+    "invoice", _rules()
+)
 
 
 def apply(status: InvoiceStatus, amount: Money, open_balance: Money, applied: Money
           ) -> tuple[Money, InvoiceStatus]:
     """The invoice after ``applied`` is paid on it: (new open balance, new status)."""
-    check(status, InvoiceAction.APPLY)
-    if applied > open_balance:
-        raise InvalidInvoice(f"{applied} is above the open balance {open_balance}")
-    remaining = open_balance - applied
-    return remaining, status_for(amount, remaining)
+    change = BalanceChange(amount, open_balance, applied=applied)
+    target = INVOICE_MACHINE.fire(status, InvoiceAction.APPLY, change)
+    return change.new_open_balance, target
 
 
 def reverse(status: InvoiceStatus, amount: Money, open_balance: Money, returned: Money
             ) -> tuple[Money, InvoiceStatus]:
     """The invoice after ``returned`` is given back by a refund."""
-    check(status, InvoiceAction.REVERSE)
-    reopened = open_balance + returned
-    return reopened, status_for(amount, reopened)
+    change = BalanceChange(amount, open_balance, returned=returned)
+    target = INVOICE_MACHINE.fire(status, InvoiceAction.REVERSE, change)
+    return change.new_open_balance, target
 
 
 def void(status: InvoiceStatus) -> InvoiceStatus:
-    check(status, InvoiceAction.VOID)
-    return InvoiceStatus.VOID
+    # Voiding moves no money: the guard-less rule never looks at the facts.
+    return INVOICE_MACHINE.fire(status, InvoiceAction.VOID, BalanceChange(_NOTHING, _NOTHING))
 
 
 @dataclass(frozen=True)
@@ -100,12 +138,12 @@ def cancel_fee(status: InvoiceStatus, amount: Money, open_balance: Money,
 
     Nothing paid: void. Something paid: the invoice is kept and the refusal names what to do,
     because voiding it would strand the money applied to it (a void invoice takes no refund, see
-    ``ALLOWED``) and the refund moves money back through the gateway, which only a billing
+    ``INVOICE_MACHINE``) and the refund moves money back through the gateway, which only a billing
     operator decides. Already void (a staff void, or this cancellation again): unchanged.
     """
     if status is InvoiceStatus.VOID:
         return FeeCancellation(status)
-    if status in ALLOWED[InvoiceAction.VOID]:
+    if INVOICE_MACHINE.can(status, InvoiceAction.VOID):
         return FeeCancellation(void(status))
     paid = amount - open_balance
     payments = ", ".join(paid_by) or "unknown"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from services.billing.domain.errors import IllegalTransition
+from shared.domain.machine import Rule, StateMachine
 
 
 class PaymentStatus(StrEnum):
@@ -16,14 +16,11 @@ class PaymentAction(StrEnum):
     REFUND = "refund"
 
 
-TRANSITIONS: dict[tuple[PaymentStatus, PaymentAction], PaymentStatus] = {
-    (PaymentStatus.SUCCEEDED, PaymentAction.REFUND): PaymentStatus.REFUNDED,
-}
+# No guards: the refund's own rules (in full, captured) are checked by the use case.
+PAYMENT_MACHINE: StateMachine[PaymentStatus, PaymentAction, None] = StateMachine("payment", [
+    Rule(PaymentStatus.SUCCEEDED, PaymentAction.REFUND, PaymentStatus.REFUNDED),
+])
 
 
 def fire(status: PaymentStatus, action: PaymentAction) -> PaymentStatus:
-    target = TRANSITIONS.get((status, action))
-    if target is None:
-        allowed = [a.value for (s, a) in TRANSITIONS if s is status]
-        raise IllegalTransition("payment", status.value, action.value, allowed)
-    return target
+    return PAYMENT_MACHINE.fire(status, action, None)

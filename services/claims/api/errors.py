@@ -4,28 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from services.claims.domain.errors import DomainError, ErrorKind
-from shared.problems import problem_response, problem_responses
-
-STATUS = {
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.INVALID: 422,
-    ErrorKind.FORBIDDEN: 403,
-}
+from shared.domain_problems import install_domain_error_handler
+from shared.problems import problem_responses
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DomainError)
-        return problem_response(
-            STATUS[exc.kind], exc.code, exc.title, exc.detail, instance=request.url.path
-        )
-
-    app.add_exception_handler(DomainError, on_domain_error)
+    install_domain_error_handler(app)
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

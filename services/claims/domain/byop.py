@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from services.claims.domain.claim import Amounts
 from services.claims.domain.errors import DomainError, InvalidAmount, ServiceProInfoMissing
-from services.claims.domain.machine import Rule, StateMachine
+from shared.domain.machine import Rule, StateMachine
 from shared.money import Money
 
 

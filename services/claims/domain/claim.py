@@ -22,7 +22,7 @@ from services.claims.domain.errors import (
     PaymentOptionMissing,
     ReviewNotOpen,
 )
-from services.claims.domain.machine import Rule, StateMachine, all_of, fan_in
+from shared.domain.machine import Rule, StateMachine, all_of, fan_in
 from shared.money import Money
 
 

@@ -19,7 +19,7 @@ from services.claims.domain.errors import (
     ReplacementCreditExceeded,
     ReplacementCreditUsed,
 )
-from services.claims.domain.machine import Rule, StateMachine
+from shared.domain.machine import Rule, StateMachine
 from shared.money import Money
 
 

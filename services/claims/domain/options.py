@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.claims.domain.errors import InvalidOptions
-from services.claims.domain.machine import Rule, StateMachine
+from shared.domain.machine import Rule, StateMachine
 from shared.money import Money
 
 

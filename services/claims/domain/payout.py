@@ -11,7 +11,7 @@ import uuid
 from enum import StrEnum
 
 from services.claims.domain.errors import IllegalTransition, PayoutConflict
-from services.claims.domain.machine import Rule, StateMachine, fan_in
+from shared.domain.machine import Rule, StateMachine, fan_in
 
 
 class PayoutStatus(StrEnum):

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from services.claims.domain.contract import ItemKind
 from services.claims.domain.errors import InvalidException
-from services.claims.domain.machine import Rule, StateMachine, fan_in
+from shared.domain.machine import Rule, StateMachine, fan_in
 from shared.money import Money
 
 

@@ -21,7 +21,7 @@ from services.claims.domain.errors import (
     RequestNotCancellable,
     TechnicianAlreadyOut,
 )
-from services.claims.domain.machine import Rule, StateMachine, fan_in
+from shared.domain.machine import Rule, StateMachine, fan_in
 
 ACCEPTANCE_WINDOW = timedelta(hours=24)
 

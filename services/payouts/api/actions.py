@@ -11,28 +11,20 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.payouts.api.deps import Approver, DepsDep, Operator
 from services.payouts.api.schemas import ActionRequest, PayoutDetail, StopRequest
-from services.payouts.domain.approvals import SelfApprovalError
-from services.payouts.domain.errors import (
-    IdempotencyKeyReusedError,
-    IllegalTransitionError,
-    TransitionRefusedError,
-)
 from services.payouts.service import operations as ops
 from services.payouts.service.context import Deps
 from services.payouts.service.idempotency import Answer, IdempotencyKey
 from shared import headers
-from shared.auth import Principal, Role
-from shared.auth.fastapi import require
-from shared.problems import ProblemError, problem_responses
+from shared.auth import Principal
+from shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payout actions"])
 
-Approver = Annotated[Principal, Depends(require(Role.PAYABLES))]
-Operator = Annotated[Principal, Depends(require(Role.PAYABLES, Role.OPS))]
 IdempotencyHeader = Annotated[str, headers.idempotency_key(
     "Unique per intended action; a repeat returns the first response, a repeat with a "
     "different body (or on another payout) is refused (422).", "0b8f5a9e-action-1")]
@@ -48,24 +40,9 @@ def _once(who: Principal, key: str, action: str, payout_id: uuid.UUID,
     return ops.Once(idem, PayoutDetail.render)
 
 
-async def _run(request: Request, use_case: Callable[[Deps], Awaitable[Answer]]) -> JSONResponse:
-    deps: Deps = request.app.state.deps
-    try:
-        answer = await use_case(deps)
-    except IdempotencyKeyReusedError as exc:
-        raise ProblemError(422, "idempotency-key-reused",
-                           "Idempotency key used for another request", str(exc)) from exc
-    except ops.PayoutNotFoundError as exc:
-        raise ProblemError(404, "payout-not-found", "Payout not found", str(exc)) from exc
-    except SelfApprovalError as exc:
-        raise ProblemError(403, "self-approval", "Requester cannot approve", str(exc)) from exc
-    except (IllegalTransitionError, TransitionRefusedError, ops.ActionRefusedError) as exc:
-        raise ProblemError(409, "action-not-allowed", "Not allowed for this payout",
-                           str(exc)) from exc
-    except ops.ProviderUndecidedError as exc:
-        raise ProblemError(503, "provider-undecided", "Provider did not answer",
-                           f"{exc}; retry the request (it is idempotent at the provider)",
-                           headers={"Retry-After": "5"}) from exc
+async def _run(deps: Deps, use_case: Callable[[Deps], Awaitable[Answer]]) -> JSONResponse:
+    # A refusal is a domain error, answered by the handlers of ``api.errors``.
+    answer = await use_case(deps)
     return JSONResponse(answer.body, status_code=answer.status_code)
 
 
@@ -73,11 +50,11 @@ async def _run(request: Request, use_case: Callable[[Deps], Awaitable[Answer]]) 
              description="Payables only, and not the person who requested the payout. "
              "Announced as payout_decided, naming the approver." + _KEYED,
              response_model=PayoutDetail, responses=_RESPONSES)
-async def approve(payout_id: uuid.UUID, body: ActionRequest, request: Request,
+async def approve(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
                   who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "approve", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, lambda d: ops.approve(d, payout_id, decision, once))
+    return await _run(deps, lambda d: ops.approve(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/reject", summary="Reject a payout held for approval (ends it)",
@@ -85,11 +62,11 @@ async def approve(payout_id: uuid.UUID, body: ActionRequest, request: Request,
              "announced as payout_decided (naming the approver), then payout_cancelled with "
              "final_status `rejected`." + _KEYED, response_model=PayoutDetail,
              responses=_RESPONSES)
-async def reject(payout_id: uuid.UUID, body: ActionRequest, request: Request,
+async def reject(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
                  who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "reject", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, lambda d: ops.reject(d, payout_id, decision, once))
+    return await _run(deps, lambda d: ops.reject(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/cancel", summary="Cancel a payout no provider holds yet",
@@ -103,22 +80,22 @@ async def reject(payout_id: uuid.UUID, body: ActionRequest, request: Request,
              "outcome (a timeout: settled by a status query first) is a 409. A check already "
              "issued is voided or stopped instead; Zelle is irrevocable." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def cancel(payout_id: uuid.UUID, body: ActionRequest, request: Request,
+async def cancel(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
                  who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "cancel", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, lambda d: ops.cancel(d, payout_id, decision, once))
+    return await _run(deps, lambda d: ops.cancel(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/void", summary="Void the check of a payout before it is mailed",
              description="Asks the check provider; the payout is cancelled once it confirms. "
              "A mailed check is refused (409): stop payment instead." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def void(payout_id: uuid.UUID, body: ActionRequest, request: Request,
+async def void(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
                who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "void", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, lambda d: ops.void(d, payout_id, decision, once))
+    return await _run(deps, lambda d: ops.void(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/stop", summary="Stop payment on a mailed check (and reissue)",
@@ -126,11 +103,11 @@ async def void(payout_id: uuid.UUID, body: ActionRequest, request: Request,
              "or with `reissue` a new check goes out (a new attempt; the stopped one can never "
              "be cashed). An unmailed check is voided instead (409)." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def stop(payout_id: uuid.UUID, body: StopRequest, request: Request,
+async def stop(payout_id: uuid.UUID, body: StopRequest, deps: DepsDep,
                who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "stop", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request,
+    return await _run(deps,
                       lambda d: ops.stop(d, payout_id, decision, once, reissue=body.reissue))
 
 
@@ -144,8 +121,8 @@ async def stop(payout_id: uuid.UUID, body: StopRequest, request: Request,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES,
              openapi_extra={"requestBody": {"content": {"application/json": {"example": {
                  "reason": "payee asked for the email again: it went to spam"}}}}})
-async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, request: Request,
+async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
                             who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "resend-invitation", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(request, lambda d: ops.resend_invitation(d, payout_id, decision, once))
+    return await _run(deps, lambda d: ops.resend_invitation(d, payout_id, decision, once))

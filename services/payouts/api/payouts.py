@@ -6,9 +6,10 @@ import uuid
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from services.payouts.adapters.search import Cursor, InvalidCursorError, SearchCriteria
+from services.payouts.api.deps import Reader
 from services.payouts.api.schemas import (
     AtRiskList,
     PayoutDetail,
@@ -18,8 +19,6 @@ from services.payouts.api.schemas import (
 from services.payouts.domain.model import PayoutStatus, Rail
 from services.payouts.service.context import Deps
 from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
-from shared.auth import Principal, Role
-from shared.auth.fastapi import require
 from shared.clock import synced
 from shared.headers import NO_NUL
 from shared.instants import INSTANT_DESCRIPTION, Instant
@@ -27,9 +26,6 @@ from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payouts"])
 
-Reader = Annotated[
-    Principal, Depends(require(Role.PAYABLES, Role.OPS, Role.SUPPORT_SERVICES, Role.SERVICE))
-]
 
 _DETAIL_EXAMPLE = {
     "id": "0b8f5a9e-4f5c-4e0b-9a53-3f8f5f0d2a11",

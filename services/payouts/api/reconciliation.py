@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import httpx
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from services.payouts.adapters.ledger import fetch_ledger
+from services.payouts.api.deps import Auditor
 from services.payouts.api.schemas import ReconciliationReport
 from services.payouts.service.context import Deps
 from services.payouts.service.reconcile import run_reconciliation
-from shared.auth import Principal, Role
-from shared.auth.fastapi import require
 from shared.problems import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
-
-Auditor = Annotated[Principal, Depends(require(Role.PAYABLES, Role.OPS))]
 
 
 @router.get(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from services.payouts.domain.errors import PayoutDomainError
+from services.payouts.domain.errors import SelfApprovalError
 from services.payouts.domain.model import Payee, Payout
 
 
@@ -68,12 +68,6 @@ def approval_reasons(payout: Payout, policy: ApprovalPolicy, history: PayeeHisto
             and now - changed <= policy.changed_within:
         reasons.append("the payee's payment details changed recently")
     return reasons
-
-
-class SelfApprovalError(PayoutDomainError):
-    def __init__(self, who: str) -> None:
-        super().__init__(f"{who} requested this payout and cannot also approve or reject it")
-        self.who = who
 
 
 def require_other_approver(requested_by: str, approver: str) -> None:

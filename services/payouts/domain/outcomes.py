@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from services.payouts.domain.model import AttemptStatus as At
 from services.payouts.domain.model import PayoutStatus
-from services.payouts.domain.transitions import PayoutAction, is_legal, next_status
+from services.payouts.domain.transitions import NO_FACTS, PAYOUT_MACHINE, PayoutAction
 
 
 class Observation(StrEnum):
@@ -145,7 +145,8 @@ def resolve(payout: PayoutStatus, attempt: At, observation: Observation,
     attempt_to = ATTEMPT_TRANSITIONS.get((attempt, observation))
     if attempt_to is None:
         return Effect(action)  # duplicate, stale or out of order: nothing to do
-    payout_to = next_status(payout, action) if is_legal(payout, action) else None
+    payout_to = (PAYOUT_MACHINE.fire(payout, action, NO_FACTS)
+                 if PAYOUT_MACHINE.can(payout, action) else None)
     return Effect(action, attempt_to, payout_to, event_for(payout_to))
 
 

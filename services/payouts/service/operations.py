@@ -23,9 +23,15 @@ from typing import Any
 from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.approvals import require_other_approver
+from services.payouts.domain.errors import ActionRefusedError, PayoutNotFoundError
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.outcomes import WITHDRAW, event_for
-from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
+from services.payouts.domain.transitions import (
+    NO_FACTS,
+    PAYOUT_MACHINE,
+    PayoutAction,
+    PayoutFacts,
+)
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.service.context import Deps, PayoutsUnitOfWork
@@ -49,15 +55,6 @@ _IRREVOCABLE = {
     Rail.CONCOURSE.value: "a Concourse payment can be cancelled only while its invitation is "
     "unclaimed",
 }
-
-
-class PayoutNotFoundError(Exception):
-    def __init__(self, payout_id: uuid.UUID) -> None:
-        super().__init__(f"no payout has id {payout_id}")
-
-
-class ActionRefusedError(Exception):
-    """The rail or the payout's state does not allow it (409)."""
 
 
 class ProviderUndecidedError(Exception):
@@ -152,7 +149,7 @@ _DECISIONS = {PayoutAction.APPROVE: PayoutDecision.RELEASED,
 
 def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
-        to = next_status(PayoutStatus(payout.status), action)
+        to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), action, NO_FACTS)
         require_other_approver(payout.requested_by, decision.actor)
         payout.decided_by = decision.actor
         now = deps.clock()
@@ -183,8 +180,8 @@ def _cancel(deps: Deps, decision: Decision) -> Change:
             return
         if active:
             raise ActionRefusedError(_why_not_cancellable(payout, active[0]))
-        to = next_status(PayoutStatus(payout.status), PayoutAction.CANCEL,
-                         PayoutFacts(has_active_attempt=False))
+        to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), PayoutAction.CANCEL,
+                                 PayoutFacts(has_active_attempt=False))
         now = deps.clock()
         for attempt in attempts:
             if attempt is not None and AttemptStatus(attempt.status) in WITHDRAW:

@@ -19,7 +19,7 @@ from services.payouts.domain.approvals import (
 )
 from services.payouts.domain.model import Payout, PayoutStatus, Rail
 from services.payouts.domain.outcomes import PayoutEvent
-from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
+from services.payouts.domain.transitions import PAYOUT_MACHINE, PayoutAction, PayoutFacts
 from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import PRODUCER, Deps, PayoutsUnitOfWork
@@ -162,7 +162,7 @@ async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_i
         action, reason = PayoutAction.HOLD_FOR_APPROVAL, "; ".join(facts.approval_reasons)
     else:
         action = PayoutAction.APPROVE_AUTOMATICALLY
-    to = next_status(PayoutStatus.RECEIVED, action, facts)
+    to = PAYOUT_MACHINE.fire(PayoutStatus.RECEIVED, action, facts)
     await PayoutRepository(uow.session).record_status(row, to, action=action.value,
                                                       actor=PRODUCER, now=now, reason=reason)
     return to, reason

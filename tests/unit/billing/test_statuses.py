@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.billing.domain import invoice
 from services.billing.domain.contact import ContactFacts, ContactKind, ensure_may_pay
 from services.billing.domain.errors import IllegalTransition, InvalidInvoice, PortalAccessDenied
-from services.billing.domain.invoice import InvoiceStatus
+from services.billing.domain.invoice import InvoiceAction, InvoiceStatus
 from services.billing.domain.payment import PaymentAction, PaymentStatus, fire
 from shared.money import Money
 
@@ -91,3 +93,30 @@ def test_a_cancelled_jobs_paid_fee_invoice_stays_and_says_why(
 def test_a_void_fee_invoice_stays_void_when_its_job_is_cancelled_again() -> None:
     assert invoice.cancel_fee(InvoiceStatus.VOID, HUNDRED, HUNDRED, []) == \
         invoice.FeeCancellation(InvoiceStatus.VOID)
+
+
+def test_the_invoice_table_names_what_each_status_allows() -> None:
+    allowed = {status: set(invoice.INVOICE_MACHINE.allowed(status)) for status in InvoiceStatus}
+    assert allowed == {
+        InvoiceStatus.OPEN: {InvoiceAction.APPLY, InvoiceAction.VOID},
+        InvoiceStatus.PARTIALLY_PAID: {InvoiceAction.APPLY, InvoiceAction.REVERSE},
+        InvoiceStatus.PAID: {InvoiceAction.REVERSE},
+        InvoiceStatus.VOID: set(),
+    }
+    with pytest.raises(IllegalTransition, match=r"^invoice in status 'paid' cannot 'apply' "
+                       r"\(allowed here: reverse\)$"):
+        invoice.apply(InvoiceStatus.PAID, HUNDRED, Money.zero(), Money.of("1.00"))
+
+
+def test_an_illegal_action_is_refused_before_the_amount_is_checked() -> None:
+    with pytest.raises(IllegalTransition):
+        invoice.apply(InvoiceStatus.VOID, HUNDRED, Money.zero(), Money.of("500.00"))
+
+
+@given(st.integers(1, 10_000), st.data())
+def test_the_new_status_is_the_one_the_new_balance_says(cents: int, data: st.DataObject) -> None:
+    amount = Money.of(f"{cents / 100:.2f}")
+    applied = Money.of(f"{data.draw(st.integers(0, cents)) / 100:.2f}")
+    balance, status = invoice.apply(InvoiceStatus.OPEN, amount, amount, applied)
+    assert status is invoice.status_for(amount, balance)
+    assert balance == amount - applied

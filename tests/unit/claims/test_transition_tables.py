@@ -14,7 +14,6 @@ from services.claims.domain.byop import BYOP_MACHINE, ByopAction, ByopStage
 from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimStatus
 from services.claims.domain.errors import IllegalTransition
 from services.claims.domain.limits import HOLD_MACHINE, HoldAction, HoldStatus
-from services.claims.domain.machine import StateMachine
 from services.claims.domain.options import OPTION_MACHINE, OptionAction, OptionStatus
 from services.claims.domain.payout import PAYOUT_MACHINE, PayoutEvent, PayoutStatus
 from services.claims.domain.review import EXCEPTION_MACHINE, ExceptionAction, ExceptionStatus
@@ -26,6 +25,7 @@ from services.claims.domain.work import (
     OrderAction,
     OrderStatus,
 )
+from shared.domain.machine import StateMachine
 
 C, CA = ClaimStatus, ClaimAction
 J, JA = JobStatus, JobAction

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from services.payouts.domain import transitions
 from services.payouts.domain.errors import IllegalTransitionError, TransitionRefusedError
 from services.payouts.domain.model import (
     FINAL_PAYOUT_STATUSES,
@@ -13,11 +14,11 @@ from services.payouts.domain.model import (
     PayoutStatus,
 )
 from services.payouts.domain.transitions import (
+    NO_FACTS,
+    PAYOUT_MACHINE,
     TRANSITIONS,
     PayoutAction,
     PayoutFacts,
-    is_legal,
-    next_status,
 )
 
 S, A = PayoutStatus, PayoutAction
@@ -50,17 +51,17 @@ LEGAL = {(t.source, t.action): t.target for t in TRANSITIONS}
 def test_legal_transitions(
     source: PayoutStatus, action: PayoutAction, facts: PayoutFacts, target: PayoutStatus
 ) -> None:
-    assert is_legal(source, action)
-    assert next_status(source, action, facts) is target
+    assert PAYOUT_MACHINE.can(source, action)
+    assert PAYOUT_MACHINE.fire(source, action, facts) is target
 
 
 def test_everything_not_in_the_table_is_illegal() -> None:
     for source, action in itertools.product(PayoutStatus, PayoutAction):
         if (source, action) in LEGAL:
             continue
-        assert not is_legal(source, action)
+        assert not PAYOUT_MACHINE.can(source, action)
         with pytest.raises(IllegalTransitionError, match=f"status {source.value} cannot"):
-            next_status(source, action)
+            PAYOUT_MACHINE.fire(source, action, NO_FACTS)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def test_everything_not_in_the_table_is_illegal() -> None:
 )
 def test_notable_illegal_transitions(source: PayoutStatus, action: PayoutAction) -> None:
     with pytest.raises(IllegalTransitionError):
-        next_status(source, action)
+        PAYOUT_MACHINE.fire(source, action, NO_FACTS)
 
 
 def test_final_statuses_only_leave_for_a_return_after_payment() -> None:
@@ -110,9 +111,15 @@ def test_every_status_is_reachable_from_received() -> None:
 )
 def test_guards_refuse_with_a_reason(action: PayoutAction, facts: PayoutFacts, why: str) -> None:
     with pytest.raises(TransitionRefusedError, match=why):
-        next_status(S.RECEIVED, action, facts)
+        PAYOUT_MACHINE.fire(S.RECEIVED, action, facts)
 
 
 def test_cancel_is_refused_while_an_attempt_is_in_flight() -> None:
     with pytest.raises(TransitionRefusedError, match="in flight"):
-        next_status(S.APPROVED, A.CANCEL, PayoutFacts(has_active_attempt=True))
+        PAYOUT_MACHINE.fire(S.APPROVED, A.CANCEL, PayoutFacts(has_active_attempt=True))
+
+
+def test_the_table_has_one_row_per_status_and_action() -> None:
+    assert len(PAYOUT_MACHINE.rules) == len(TRANSITIONS) == len(LEGAL)
+    with pytest.raises(RuntimeError, match="ambiguous transition"):
+        transitions._unambiguous((*TRANSITIONS, TRANSITIONS[0]))

@@ -8,7 +8,12 @@ import pytest
 from services.payouts.domain.errors import IllegalTransitionError, TransitionRefusedError
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus
 from services.payouts.domain.outcomes import RESEND, WITHDRAW, Observation, contradicts, resolve
-from services.payouts.domain.transitions import PayoutAction, PayoutFacts, next_status
+from services.payouts.domain.transitions import (
+    NO_FACTS,
+    PAYOUT_MACHINE,
+    PayoutAction,
+    PayoutFacts,
+)
 
 S, At, Ob, A = PayoutStatus, AttemptStatus, Observation, PayoutAction
 
@@ -22,14 +27,14 @@ def test_a_send_refused_before_the_provider_acted_leaves_the_payout_approved_and
 def test_an_unsent_attempt_does_not_hold_the_payout_and_cancel_is_allowed() -> None:
     assert At.UNSENT not in ACTIVE_ATTEMPT_STATUSES
     facts = PayoutFacts(has_active_attempt=At.UNSENT in ACTIVE_ATTEMPT_STATUSES)
-    assert next_status(S.APPROVED, A.CANCEL, facts) is S.CANCELLED
+    assert PAYOUT_MACHINE.fire(S.APPROVED, A.CANCEL, facts) is S.CANCELLED
 
 
 @pytest.mark.parametrize("attempt", [At.SENDING, At.SUBMITTED, At.UNKNOWN])
 def test_an_attempt_that_may_be_at_the_provider_refuses_cancel(attempt: AttemptStatus) -> None:
     facts = PayoutFacts(has_active_attempt=attempt in ACTIVE_ATTEMPT_STATUSES)
     with pytest.raises(TransitionRefusedError, match="in flight"):
-        next_status(S.APPROVED, A.CANCEL, facts)
+        PAYOUT_MACHINE.fire(S.APPROVED, A.CANCEL, facts)
 
 
 @pytest.mark.parametrize("payout", [S.UNKNOWN, S.SUBMITTED])
@@ -37,7 +42,7 @@ def test_a_payout_whose_outcome_is_unknown_or_held_cannot_be_cancelled(
     payout: PayoutStatus,
 ) -> None:
     with pytest.raises(IllegalTransitionError):
-        next_status(payout, A.CANCEL)
+        PAYOUT_MACHINE.fire(payout, A.CANCEL, NO_FACTS)
 
 
 def test_an_attempt_once_unknown_never_becomes_unsent() -> None:
