@@ -46,9 +46,10 @@ test: install tools services lint ## lint, then unit, integration (real PostgreS
 test-fast: install tools services ## unit and integration tests only (no processes started)
 	$(PY) -m pytest -m "not e2e"
 
-lint: install ## ruff and mypy (strict)
+lint: install ## ruff, mypy (strict) and the layer contracts (import-linter, pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy shared services scripts warranty_client ops bench chaos harness tests
+	$(VENV)/bin/lint-imports
 
 bench: install services ## measure the money path on a private stack; writes bench/results/
 	$(PY) -m bench.run
@@ -69,4 +70,4 @@ lock: ## re-resolve the dependencies of pyproject.toml into requirements.lock
 	/tmp/warranty-lock/bin/pip freeze --exclude-editable > requirements.lock
 
 clean: ## remove the virtualenv and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis tools/asyncapi/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache .hypothesis tools/asyncapi/node_modules

@@ -1,5 +1,6 @@
 """Alembic glue shared by every service: each service's ``migrations/env.py`` calls
-``run_migrations(metadata)``; ``upgrade_head`` creates the database if needed and migrates it."""
+``run_migrations(metadata, ...)``; ``upgrade_head`` creates the database if needed and migrates
+it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
 from shared.db.engine import ensure_database
-from shared.messaging.tables import messaging_metadata
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
@@ -29,11 +29,12 @@ async def upgrade_head(migrations_dir: Path, url: str) -> None:
     await asyncio.to_thread(command.upgrade, alembic_config(migrations_dir, url), "head")
 
 
-def run_migrations(metadata: MetaData, *, messaging: bool = True) -> None:
-    """Body of a service's ``env.py``: online migrations over asyncpg. ``messaging``: the
-    database also holds the outbox and inbox tables (every service's; not the sandbox's)."""
+def run_migrations(*metadata: MetaData) -> None:
+    """Body of a service's ``env.py``: online migrations over asyncpg of every table of
+    ``metadata``. A service passes its own tables and the outbox and inbox tables
+    (``shared.messaging.tables``, which this package does not import); the sandbox only its own."""
     config = context.config
-    targets = [metadata, messaging_metadata] if messaging else [metadata]
+    targets = list(metadata)
 
     if context.is_offline_mode():
         context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=targets,

@@ -17,13 +17,13 @@ from pydantic import (
     model_validator,
 )
 
-from services.billing.adapters.orm import AccountRow, ContactRow, InvoiceRow
 from services.billing.domain.contact import ContactKind
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
 from services.billing.service.accounts import NewContact
 from services.billing.service.invoices import NewInvoice
 from services.billing.service.payments import PaymentCommand
+from services.billing.service.records import AccountRecord, ContactRecord, InvoiceRecord
 from services.billing.service.views import BalanceView, Line, PaymentView
 from shared.money import Amount, Money
 from shared.text_input import refuse_nul
@@ -89,7 +89,7 @@ class MeOut(BaseModel):
     contact: ContactOut
 
     @classmethod
-    def of(cls, account: AccountRow, contact: ContactRow) -> MeOut:
+    def of(cls, account: AccountRecord, contact: ContactRecord) -> MeOut:
         return cls(account=AccountOut.model_validate(account),
                    contact=ContactOut.model_validate(contact))
 
@@ -134,7 +134,7 @@ class InvoiceOut(Output):
                   "/v1/payments/{payment_id}/refund and the invoice is voided then"])
 
     @classmethod
-    def of(cls, row: InvoiceRow) -> InvoiceOut:
+    def of(cls, row: InvoiceRecord) -> InvoiceOut:
         return cls.model_validate(row)
 
 

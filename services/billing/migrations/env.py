@@ -1,4 +1,5 @@
 from services.billing.adapters.orm import metadata
 from shared.db.migrate import run_migrations
+from shared.messaging.tables import messaging_metadata
 
-run_migrations(metadata)
+run_migrations(metadata, messaging_metadata)

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.billing.adapters.gateway import Charged, Declined, Refunded
 from shared.auth import Principal, Role
-from shared.db import UnitOfWork
 from shared.money import Money
+from shared.uow import UnitOfWork
 
 PRODUCER = "billing"
 CLAIMS_ACTOR = "claims-events"  # creator of what the claims events bring in

@@ -35,10 +35,10 @@ from services.billing.service.context import Billing
 from services.billing.service.idempotency import IdempotencyKey, remember, replay
 from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
-from shared.db import UnitOfWork
 from shared.db.driver import transaction_driver
 from shared.messaging.contracts import InvoicePaidV1, PaymentReceivedV1
 from shared.money import Money
+from shared.uow import UnitOfWork
 
 Render = Callable[[PaymentView], dict[str, Any]]
 

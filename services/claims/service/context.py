@@ -13,9 +13,9 @@ from services.claims.domain.errors import NotFound
 from services.claims.service import audit
 from shared.auth import Principal, Role
 from shared.clock import ServiceClock
-from shared.db import UnitOfWork
 from shared.messaging.contracts import ClaimsStateChangedV1
 from shared.money import Money
+from shared.uow import UnitOfWork
 
 PRODUCER = "claims"
 SYSTEM = "system"  # the actor of timers and provider events

@@ -11,8 +11,8 @@ from __future__ import annotations
 from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ServiceJobRow, ServiceOrderRow, ServiceRequestRow
 from services.claims.domain.work import JobStatus, cancel_releases_fee
-from shared.db import UnitOfWork
 from shared.messaging.contracts import ServiceJobCancelledV1
+from shared.uow import UnitOfWork
 
 
 async def release_cancelled_fee(uow: UnitOfWork, job: ServiceJobRow, order: ServiceOrderRow,

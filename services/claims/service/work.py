@@ -40,7 +40,7 @@ from services.claims.service import audit
 from services.claims.service.context import SYSTEM, Claims, ensure_visible
 from services.claims.service.fees import release_cancelled_fee
 from shared.auth import Principal
-from shared.db import UnitOfWork
+from shared.uow import UnitOfWork
 
 
 @dataclass(frozen=True)

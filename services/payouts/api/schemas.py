@@ -9,12 +9,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.reconciliation import MismatchKind
 from services.payouts.service.callbacks import CallbackResult
 from services.payouts.service.queries import PayoutView
 from services.payouts.service.reconcile import Report
+from services.payouts.service.records import AttemptRecord, PayoutRecord, PayoutStatusHistoryRecord
 from shared.headers import NO_NUL
 from shared.logging import mask_email, mask_tail
 from shared.messaging.contracts import PayoutSource
@@ -74,7 +74,7 @@ class PayoutSummary(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: PayoutRow) -> PayoutSummary:
+    def of(cls, row: PayoutRecord) -> PayoutSummary:
         return cls(
             id=row.id, payout_key=row.payout_key,
             source=PayoutSource.model_validate(row.source), amount=row.amount,
@@ -98,7 +98,7 @@ class StatusChange(BaseModel):
     occurred_at: datetime
 
     @classmethod
-    def of(cls, row: PayoutStatusHistoryRow) -> StatusChange:
+    def of(cls, row: PayoutStatusHistoryRecord) -> StatusChange:
         return cls(
             from_status=PayoutStatus(row.from_status) if row.from_status else None,
             to_status=PayoutStatus(row.to_status), action=row.action, reason=row.reason,
@@ -121,7 +121,7 @@ class AttemptView(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: AttemptRow) -> AttemptView:
+    def of(cls, row: AttemptRecord) -> AttemptView:
         return cls(
             id=row.id, number=row.number, status=AttemptStatus(row.status), amount=row.amount,
             provider_reference=row.provider_reference, provider_status=row.provider_status,
@@ -162,7 +162,7 @@ class AtRiskList(BaseModel):
     items: list[AtRiskPayout]
 
     @classmethod
-    def of(cls, rows: Sequence[PayoutRow], now: datetime) -> AtRiskList:
+    def of(cls, rows: Sequence[PayoutRecord], now: datetime) -> AtRiskList:
         items = []
         for row in rows:
             assert row.deadline_at is not None

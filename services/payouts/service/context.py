@@ -15,7 +15,7 @@ from services.payouts.domain.model import Rail
 from services.payouts.service.ports import RailAdapter
 from services.payouts.settings import PayoutsSettings
 from shared.clock import ServiceClock
-from shared.db import UnitOfWork
+from shared.uow import UnitOfWork
 
 PRODUCER = "payouts"
 

@@ -1,4 +1,4 @@
 from services.sandbox.tables import metadata
 from shared.db.migrate import run_migrations
 
-run_migrations(metadata, messaging=False)
+run_migrations(metadata)

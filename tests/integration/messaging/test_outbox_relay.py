@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from shared.db import UnitOfWork
 from shared.db.engine import create_engine, create_sessionmaker
 from shared.messaging.contracts import (
     Payee,
@@ -25,6 +24,7 @@ from shared.messaging.outbox import OutboxRelay
 from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
 from shared.messaging.topology import named
+from shared.uow import UnitOfWork
 from tests.conftest import MigratedDb
 from tests.integration.messaging.conftest import Broker
 

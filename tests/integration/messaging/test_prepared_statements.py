@@ -28,8 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.db import UnitOfWork
 from shared.db.driver import fetch, fetch_one, prepared, run
+from shared.uow import UnitOfWork
 
 
 class Colour(StrEnum):

@@ -11,11 +11,11 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.db import UnitOfWork
 from shared.messaging.contracts import Payee, PayeeKind, PayoutSource, Rail, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
 from shared.messaging.tables import inbox
+from shared.uow import UnitOfWork
 
 
 def envelope() -> Envelope:

@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field
 
-from services.claims.adapters.orm import AuditEventRow, ClaimPayoutRow, ClaimRow, ServiceOrderRow
 from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
 from services.claims.api.schemas.work import ExceptionOut, OrderOut
 from services.claims.domain.claim import ClaimKind, ClaimStatus
@@ -16,6 +15,12 @@ from services.claims.domain.payment import CURRENT_TERMS_VERSION, PayeeRole, Pay
 from services.claims.domain.payout import PayoutStatus
 from services.claims.service.claim_views import ClaimView
 from services.claims.service.payment import PaymentSelection
+from services.claims.service.records import (
+    AuditEventRecord,
+    ClaimPayoutRecord,
+    ClaimRecord,
+    ServiceOrderRecord,
+)
 
 
 class PaymentSelectionIn(Input):
@@ -100,7 +105,7 @@ class PaymentOut(Output):
     selected_at: datetime
 
     @classmethod
-    def of(cls, row: ClaimRow) -> PaymentOut | None:
+    def of(cls, row: ClaimRecord) -> PaymentOut | None:
         if row.rail is None or row.payee_role is None or row.payee_name is None \
                 or row.payment_selected_by is None or row.payment_selected_at is None:
             return None
@@ -126,7 +131,7 @@ class PayoutOut(Output):
     failure_reason: str | None
 
     @classmethod
-    def of(cls, row: ClaimPayoutRow) -> PayoutOut:
+    def of(cls, row: ClaimPayoutRecord) -> PayoutOut:
         return cls.model_validate(row)
 
 
@@ -145,7 +150,7 @@ class ClaimSummaryOut(Output):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: ClaimRow) -> ClaimSummaryOut:
+    def of(cls, row: ClaimRecord) -> ClaimSummaryOut:
         return cls.model_validate(row)
 
 
@@ -185,7 +190,7 @@ class TimelineEventOut(Output):
     detail: dict[str, Any]
 
     @classmethod
-    def of(cls, row: AuditEventRow) -> TimelineEventOut:
+    def of(cls, row: AuditEventRecord) -> TimelineEventOut:
         return cls.model_validate(row)
 
 
@@ -199,7 +204,7 @@ class ClaimCreditOut(Output):
     payment: PaymentOut | None
 
     @classmethod
-    def of(cls, row: ClaimRow) -> ClaimCreditOut:
+    def of(cls, row: ClaimRecord) -> ClaimCreditOut:
         return cls(claim_id=row.id, kind=row.kind, status=row.status, payable=row.payable,
                    payment=PaymentOut.of(row))
 
@@ -211,7 +216,7 @@ class ServiceOrderOut(OrderOut):
     )
 
     @classmethod
-    def of_order(cls, order: ServiceOrderRow, claim: ClaimRow | None) -> ServiceOrderOut:
+    def of_order(cls, order: ServiceOrderRecord, claim: ClaimRecord | None) -> ServiceOrderOut:
         return cls(**dict(OrderOut.of(order)),
                    claim=None if claim is None else ClaimCreditOut.of(claim))
 

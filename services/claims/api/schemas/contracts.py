@@ -7,7 +7,6 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from services.claims.adapters.orm import ContractRow, CoveredItemRow
 from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
 from services.claims.domain.contract import (
     Brand,
@@ -17,6 +16,7 @@ from services.claims.domain.contract import (
     ItemKind,
     Limits,
 )
+from services.claims.service.records import ContractRecord, CoveredItemRecord
 from shared.money import Amount, FeeAmount, Money
 
 
@@ -93,7 +93,7 @@ class CoveredItemOut(Output):
     cook_type: CookType | None
 
     @classmethod
-    def of(cls, row: CoveredItemRow) -> CoveredItemOut:
+    def of(cls, row: CoveredItemRecord) -> CoveredItemOut:
         return cls.model_validate(row)
 
 
@@ -111,7 +111,7 @@ class ContractOut(Output):
     created_at: datetime
 
     @classmethod
-    def of(cls, row: ContractRow) -> ContractOut:
+    def of(cls, row: ContractRecord) -> ContractOut:
         return cls(
             id=row.id, customer_id=row.customer_id, brand=row.brand, status=row.status,
             holder_name=row.holder_name, email=row.email, mobile=row.mobile,

@@ -8,18 +8,18 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.claims.adapters.orm import (
-    JobExceptionRow,
-    JobNoteRow,
-    OptionRow,
-    ServiceJobRow,
-    ServiceOrderRow,
-    ServiceRequestRow,
-)
 from services.claims.api.schemas.common import Input, MoneyOut, Output, example
 from services.claims.domain.options import Offer, OptionKind, OptionStatus
 from services.claims.domain.review import CommentCode, ExceptionStatus, ExceptionType
 from services.claims.domain.work import Channel, JobKind, JobStatus, OrderStatus
+from services.claims.service.records import (
+    JobExceptionRecord,
+    JobNoteRecord,
+    OptionRecord,
+    ServiceJobRecord,
+    ServiceOrderRecord,
+    ServiceRequestRecord,
+)
 from services.claims.service.reviews import ExceptionView
 from services.claims.service.work import JobView, NewOrder
 from shared.money import Amount, Money
@@ -146,7 +146,7 @@ class OptionOut(Output):
     decided_at: datetime | None
 
     @classmethod
-    def of(cls, row: OptionRow) -> OptionOut:
+    def of(cls, row: OptionRecord) -> OptionOut:
         return cls.model_validate(row)
 
 
@@ -161,7 +161,7 @@ class JobOut(Output):
     status_changed_at: datetime
 
     @classmethod
-    def of(cls, row: ServiceJobRow) -> JobOut:
+    def of(cls, row: ServiceJobRecord) -> JobOut:
         return cls.model_validate(row)
 
 
@@ -176,7 +176,7 @@ class OrderOut(Output):
     jobs: list[JobOut]
 
     @classmethod
-    def of(cls, row: ServiceOrderRow) -> OrderOut:
+    def of(cls, row: ServiceOrderRecord) -> OrderOut:
         return cls(
             id=row.id, request_id=row.request_id, covered_item_id=row.covered_item_id,
             problem=row.problem, status=row.status, closed_reason=row.closed_reason,
@@ -194,7 +194,7 @@ class ServiceRequestOut(Output):
     orders: list[OrderOut]
 
     @classmethod
-    def of(cls, row: ServiceRequestRow) -> ServiceRequestOut:
+    def of(cls, row: ServiceRequestRecord) -> ServiceRequestOut:
         return cls(
             id=row.id, contract_id=row.contract_id, customer_id=row.customer_id,
             channel=row.channel, created_by=row.created_by, created_at=row.created_at,
@@ -214,7 +214,7 @@ class ExceptionOut(Output):
     updated_at: datetime
 
     @classmethod
-    def of(cls, row: JobExceptionRow) -> ExceptionOut:
+    def of(cls, row: JobExceptionRecord) -> ExceptionOut:
         return cls.model_validate(row)
 
 
@@ -225,7 +225,7 @@ class NoteOut(Output):
     created_at: datetime
 
     @classmethod
-    def of(cls, row: JobNoteRow) -> NoteOut:
+    def of(cls, row: JobNoteRecord) -> NoteOut:
         return cls.model_validate(row)
 
 

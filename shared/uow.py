@@ -1,4 +1,8 @@
-"""Unit of work: one transaction per use case, with the outgoing messages in the same commit."""
+"""Unit of work: one transaction per use case, with the outgoing messages in the same commit.
+
+It lives above ``shared.db`` and ``shared.messaging`` because it joins the two: a session of the
+one and the outbox rows of the other. Neither package imports it, so ``shared.db`` never imports
+``shared.messaging`` (a contract of ``make lint``)."""
 
 from __future__ import annotations
 
