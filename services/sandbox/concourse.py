@@ -158,8 +158,10 @@ async def resend_invitation(end_to_end_id: EndToEndIdPath, sandbox: SandboxDep,
     if payment.status not in UNCLAIMED_STATUSES:
         return _not_unclaimed(payment, "resend the invitation")
     if payment.steps:  # expiring or bouncing: the clock starts again from now
-        await sandbox.store.plan(end_to_end_id,
-                                 await _invite(sandbox, payment, sandbox.clock.now()))
+        plan = await _invite(sandbox, payment, sandbox.clock.now())
+        await sandbox.store.plan(end_to_end_id, plan)
+        if plan:
+            sandbox.ticker.planned(min(step.at for step in plan))
     return json_answer(200, status_answer(await sandbox.store.get(end_to_end_id) or payment))
 
 

@@ -83,6 +83,7 @@ class Sandbox:
         """A newly recorded payment: its planned steps run on the ticker; a Concourse payee
         who registers does so after the settle delay."""
         if payment.steps:
+            self.ticker.planned(payment.steps[0].at)
             self.ticker.ensure_started()
         elif payment.rail is Rail.CONCOURSE and payment.status in UNCLAIMED_STATUSES:
             self.settler.schedule(payment.end_to_end_id)
@@ -93,6 +94,7 @@ class Sandbox:
     async def reset(self) -> None:
         await self.settler.cancel_all()
         await database.forget_everything(self.engine)
+        self.ticker.forget()
         await self.faults.clear()
         self.clock.freeze(None)
         await self.save_clock()

@@ -170,6 +170,12 @@ class PaymentStore:
                                        .order_by(done.c.seq))).all()
         return [_payment(r) for r in rows]
 
+    async def next_due(self) -> datetime | None:
+        """When the earliest step still to come is due (the partial index's first entry)."""
+        async with self._engine.connect() as conn:
+            due: datetime | None = await conn.scalar(sa.select(sa.func.min(T.c.next_step_at)))
+        return due
+
     async def awaiting_settlement(self) -> list[str]:
         """Concourse payments whose payee registers on a timer (no steps): a restarted
         sandbox settles them again, as the timers of the process that died are gone."""
