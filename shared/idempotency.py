@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db.driver import transaction_driver
+from shared.db.driver import fetch_value, transaction_driver
 
 
 class IdempotencyKeyColumns:
@@ -95,8 +95,7 @@ class IdempotencyStore:
         values: list[Any] = [idem.principal, idem.key, idem.fingerprint]
         if self._stamp is not None:
             values.append(self._stamp())
-        driver = await transaction_driver(session)
-        if await driver.fetchval(self._claim_key, *values) is not None:
+        if await fetch_value(session, self._claim_key, *values) is not None:
             return None
         stored = await session.get(self._row, (idem.principal, idem.key))
         assert stored is not None  # committed by the request that inserted it

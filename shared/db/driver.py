@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import types
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import ClauseElement
 
 # Where a session keeps the driver of its current transaction: a unit of work asks for it
@@ -39,23 +39,52 @@ async def transaction_driver(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection of ``session``'s transaction, with its BEGIN sent.
 
     SQLAlchemy's asyncpg dialect sends BEGIN lazily, with the first statement that goes through
-    it; a statement sent to asyncpg before that would run (and commit) on its own. So the BEGIN
-    goes out here if it has not yet, exactly as the dialect would send it."""
+    it, and has no public call that sends it alone; a statement sent to asyncpg before that
+    would run (and commit) on its own. So when asyncpg says no transaction is open yet, a
+    statement that does nothing goes through the session's connection first: the dialect sends
+    its BEGIN with it, and owns the transaction it commits or rolls back. Public APIs only
+    (``tests/unit/test_no_private_driver_api.py``)."""
     kept = session.info.get(_KEPT)
     if kept is not None and kept[0] is session.get_transaction():
         driver: asyncpg.Connection = kept[1]
         return driver
-    connection = (await session.connection()).sync_connection
-    assert connection is not None  # the session's transaction has its connection
-    # Its pool connection, checked out by ``session.connection()``: read here without
-    # ``get_raw_connection()``'s hop through a greenlet, once a transaction.
-    fairy = connection.connection
-    adapted: Any = fairy.dbapi_connection
-    if adapted._transaction is None:
-        await adapted._start_transaction()
-    driver = fairy.driver_connection
+    connection = await session.connection()
+    driver = _driver_of(connection)
+    if not driver.is_in_transaction():
+        await connection.exec_driver_sql(_BEGIN_WITH)
     session.info[_KEPT] = (session.get_transaction(), driver)
     return driver
+
+
+def _driver_of(connection: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under ``connection``: its pool connection, checked out by
+    ``session.connection()``, read without ``get_raw_connection()``'s hop through a greenlet."""
+    sync_connection = connection.sync_connection
+    assert sync_connection is not None  # the session's transaction has its connection
+    driver: asyncpg.Connection = sync_connection.connection.driver_connection
+    return driver
+
+
+# What the dialect's BEGIN goes out with: PostgreSQL's cheapest statement.
+_BEGIN_WITH = "SELECT 1"
+
+
+async def fetch_value(session: AsyncSession, sql: str, *args: Any) -> Any:
+    """asyncpg's ``fetchval`` in ``session``'s transaction, for a statement that is often the
+    transaction's first (the inbox row, an idempotency key): until the transaction has begun
+    it goes through the session's connection, which sends the dialect's BEGIN with it, instead
+    of a ``SELECT 1`` first (``transaction_driver``); afterwards straight to asyncpg."""
+    kept = session.info.get(_KEPT)
+    if kept is not None and kept[0] is session.get_transaction():
+        return await kept[1].fetchval(sql, *args)
+    connection = await session.connection()
+    driver = _driver_of(connection)
+    if driver.is_in_transaction():
+        value = await driver.fetchval(sql, *args)
+    else:
+        value = (await connection.exec_driver_sql(sql, args)).scalar()
+    session.info[_KEPT] = (session.get_transaction(), driver)
+    return value
 
 
 _BIND = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -142,10 +171,10 @@ def prepared(statement: ClauseElement) -> Prepared:
     names = tuple(compiled.positiontup or ())
     binds = tuple(compiled.binds[name].type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
                   for name in names)
-    # (keyname, name, objects, type) per result column: the compiler's own record of them (a
-    # text statement declares none).
-    columns = compiled._result_columns
-    results = tuple(_result_processor(column[3]) for column in columns) if columns else None
+    # The statement's result columns (a SELECT's, a RETURNING's; a text statement declares
+    # none), in the order asyncpg returns them.
+    columns = list(getattr(statement, "exported_columns", ()))
+    results = tuple(_result_processor(column.type) for column in columns) if columns else None
     return Prepared(compiled.string, names, dict(compiled.params), binds, results)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db.driver import transaction_driver
+from shared.db.driver import fetch_value
 from shared.messaging.envelope import Envelope
 
 # Plain asyncpg on the session's transaction (``shared/db/driver.py``): every consumed message
@@ -21,6 +21,5 @@ async def first_delivery(session: AsyncSession, consumer: str, envelope: Envelop
     Concurrent duplicates serialise on the primary key: the second insert waits for the first
     transaction and then does nothing, so only one of them applies the effect.
     """
-    driver = await transaction_driver(session)
-    recorded = await driver.fetchval(_RECORD, consumer, envelope.message_id, envelope.type)
+    recorded = await fetch_value(session, _RECORD, consumer, envelope.message_id, envelope.type)
     return recorded is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.db.driver import transaction_driver
 from shared.messaging.contracts import Payee, PayeeKind, PayoutSource, Rail, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
@@ -77,3 +78,17 @@ async def test_a_session_s_next_transaction_gets_its_own_begin(
         await session.rollback()
     assert await inbox_rows(sessionmaker, first.message_id) == 1
     assert await inbox_rows(sessionmaker, second.message_id) == 0
+
+
+async def test_a_raw_statement_sent_first_through_the_driver_rolls_back_too(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """``transaction_driver`` has the dialect send its BEGIN (public APIs only) before it hands
+    out the asyncpg connection, so a first statement sent there is in the transaction."""
+    message = envelope()
+    async with UnitOfWork(sessionmaker, "test") as uow:
+        driver = await transaction_driver(uow.session)
+        assert driver.is_in_transaction()
+        await driver.execute("INSERT INTO inbox (consumer, message_id, type) VALUES ($1, $2, $3)",
+                             "test.raw", message.message_id, message.type)
+    assert await inbox_rows(sessionmaker, message.message_id) == 0
