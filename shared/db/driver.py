@@ -44,14 +44,26 @@ async def transaction_driver(session: AsyncSession) -> asyncpg.Connection:
     statement that does nothing goes through the session's connection first: the dialect sends
     its BEGIN with it, and owns the transaction it commits or rolls back. Public APIs only
     (``tests/unit/test_no_private_driver_api.py``)."""
-    kept = session.info.get(_KEPT)
-    if kept is not None and kept[0] is session.get_transaction():
-        driver: asyncpg.Connection = kept[1]
-        return driver
+    kept = _kept(session)
+    if kept is not None:
+        return kept
     connection = await session.connection()
     driver = _driver_of(connection)
     if not driver.is_in_transaction():
         await connection.exec_driver_sql(_BEGIN_WITH)
+    return _keep(session, driver)
+
+
+def _kept(session: AsyncSession) -> asyncpg.Connection | None:
+    """The driver this transaction of ``session`` already found, if any."""
+    kept = session.info.get(_KEPT)
+    if kept is not None and kept[0] is session.get_transaction():
+        driver: asyncpg.Connection = kept[1]
+        return driver
+    return None
+
+
+def _keep(session: AsyncSession, driver: asyncpg.Connection) -> asyncpg.Connection:
     session.info[_KEPT] = (session.get_transaction(), driver)
     return driver
 
@@ -74,17 +86,14 @@ async def fetch_value(session: AsyncSession, sql: str, *args: Any) -> Any:
     transaction's first (the inbox row, an idempotency key): until the transaction has begun
     it goes through the session's connection, which sends the dialect's BEGIN with it, instead
     of a ``SELECT 1`` first (``transaction_driver``); afterwards straight to asyncpg."""
-    kept = session.info.get(_KEPT)
-    if kept is not None and kept[0] is session.get_transaction():
-        return await kept[1].fetchval(sql, *args)
+    kept = _kept(session)
+    if kept is not None:
+        return await kept.fetchval(sql, *args)
     connection = await session.connection()
-    driver = _driver_of(connection)
+    driver = _keep(session, _driver_of(connection))
     if driver.is_in_transaction():
-        value = await driver.fetchval(sql, *args)
-    else:
-        value = (await connection.exec_driver_sql(sql, args)).scalar()
-    session.info[_KEPT] = (session.get_transaction(), driver)
-    return value
+        return await driver.fetchval(sql, *args)
+    return (await connection.exec_driver_sql(sql, args)).scalar()
 
 
 _BIND = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
