@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db.driver import transaction_driver
 from shared.db.engine import connect_raw
+from shared.loops import periodic
 from shared.messaging.tables import outbox
 from shared.metrics import OUTBOX_LAG, OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 
@@ -181,35 +182,21 @@ class OutboxRelay:
         await driver.execute(_RECORD_FAILURE, row["id"], repr(err)[:500])
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Relay until stopped, on the platform's one periodic loop: again at once after a whole
+        batch, else after the poll interval, cut short by a NOTIFY of a commit (``_listen``)."""
         listener = (
             asyncio.create_task(self._listen(stop), name="outbox-listen")
             if self._listen_url else None
         )
+        relay = periodic("outbox-relay", self.relay_once, self._poll_interval_s,
+                         batch=self._batch_size, wake=self._wake)
         try:
-            while not stop.is_set():
-                self._wake.clear()  # a commit during the pass below wakes the next wait
-                try:
-                    published = await self.relay_once()
-                except Exception:
-                    # Broker or database away: keep the rows, try again shortly.
-                    log.exception("outbox relay pass failed")
-                    published = 0
-                if published < self._batch_size:
-                    await self._sleep(stop)
+            await relay(stop)
         finally:
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
-
-    async def _sleep(self, stop: asyncio.Event) -> None:
-        waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
-        try:
-            await asyncio.wait(waits, timeout=self._poll_interval_s,
-                               return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for waiter in waits:
-                waiter.cancel()
 
     async def _listen(self, stop: asyncio.Event) -> None:
         """Hold a LISTEN connection; reconnect after a database restart."""
