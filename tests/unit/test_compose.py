@@ -6,30 +6,17 @@ the files only (no Docker, no network).
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.unit.devstack_script import devstack
+
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "deploy" / "docker-compose.yml"
-
-
-def _load_devstack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("devstack", REPO / "scripts" / "devstack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["devstack"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-devstack = _load_devstack()
 PROCESSES: dict[str, list[str]] = dict(devstack.stack_processes("python"))
 MIGRATIONS: dict[str, list[str]] = dict(devstack.migrate_processes("python"))
 APP_SERVICES = {**PROCESSES, **MIGRATIONS}
