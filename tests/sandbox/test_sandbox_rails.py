@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from services.payouts.rails.lob_checks import positive_pay as pp
-from services.sandbox.gp_answers import new_york_today
 from shared.money import Money
 
 from .conftest import (
@@ -21,6 +20,7 @@ from .conftest import (
     Harness,
     callback_items,
     e2e_id,
+    gp_payments,
     payment_body,
 )
 
@@ -37,16 +37,10 @@ _numbers = itertools.count(20001)
 def zelle_body(eid: str, amount: float = 180.00, recipient: str = "pat@fixit-pros.net",
                scheme: str = "EMAL") -> dict[str, Any]:
     """A US Zelle payment as J.P. Morgan Global Payments v1 specifies it."""
-    return {"payments": {
-        "paymentIdentifiers": {"endToEndId": eid},
-        "requestedExecutionDate": new_york_today().isoformat(),
-        "transferType": "CREDIT", "paymentCurrency": "USD", "paymentAmount": amount,
-        "debtor": {"debtorAccount": {"accountId": "000009102574986", "accountType": "DDA"}},
-        "debtorAgent": {"financialInstitutionId": {"bic": "CHASUS33"}},
-        "creditor": {"creditorName": "Pat Pro", "creditorAccount": {
+    return {"payments": gp_payments(eid, amount, {
+        "creditorName": "Pat Pro", "creditorAccount": {
             "alternateAccountIdentifier": recipient, "accountType": "ZELLE",
-            "schemeName": {"proprietary": scheme}}},
-    }}
+            "schemeName": {"proprietary": scheme}}})}
 
 
 def check_body(eid: str, name: str = "Jane Doe", amount: float = 250.00,
