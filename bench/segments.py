@@ -106,16 +106,21 @@ def cut(flows: Sequence[Flow], found: dict[str, dict[str, float]]) -> dict[str, 
     return durations
 
 
-async def latency_segments(flows: Sequence[Flow], dbs: dict[str, str]) -> dict[str, Any]:
-    """p50 / p90 / p99 of each segment, and its share of the mean time to Paid."""
+async def flow_stamps(flows: Sequence[Flow], dbs: dict[str, str]) -> dict[str, dict[str, float]]:
+    """``stamps`` of the flows' claims, over connections of their own to the claims and
+    payouts databases (``dbs``: service -> URL)."""
     claims = await connect_raw(dbs["claims"])
     payouts = await connect_raw(dbs["payouts"])
     try:
-        found = await stamps(claims, payouts, [f.claim_id for f in flows])
+        return await stamps(claims, payouts, [f.claim_id for f in flows])
     finally:
         await claims.close()
         await payouts.close()
-    durations = cut(flows, found)
+
+
+async def latency_segments(flows: Sequence[Flow], dbs: dict[str, str]) -> dict[str, Any]:
+    """p50 / p90 / p99 of each segment, and its share of the mean time to Paid."""
+    durations = cut(flows, await flow_stamps(flows, dbs))
     total = sum(sum(ms) / len(ms) for ms in durations.values() if ms) or 1.0
     return {name: _figures(durations[name], total) for name, _ in SEGMENTS}
 

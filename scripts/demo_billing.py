@@ -8,25 +8,13 @@ URLs: BILLING_URL (default http://127.0.0.1:8003) and SANDBOX_URL (default :8009
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-import httpx
-
-from warranty_client.http import FlowFailed, Urls
+from warranty_client.demo import run_demo
 from warranty_client.portal import portal_payment
 
 
 def main() -> int:
-    try:
-        asyncio.run(portal_payment(Urls.from_env()))
-    except (FlowFailed, httpx.HTTPError) as exc:
-        print(f"billing demo failed: {exc}", file=sys.stderr)
-        print("is the stack running? start it with `make run` in another terminal",
-              file=sys.stderr)
-        return 1
-    print("done: the portal payment was applied oldest invoice first")
-    return 0
+    return run_demo(portal_payment, failed="billing demo failed", hint=True,
+                    done="done: the portal payment was applied oldest invoice first")
 
 
 if __name__ == "__main__":

@@ -6,23 +6,13 @@ the customer by Concourse, BYOP to the service pro by Zelle, a Claim Credit by c
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
-import httpx
-
 from warranty_client.claims import run_claims_flows
-from warranty_client.http import FlowFailed, Urls
+from warranty_client.demo import run_demo
 
 
 def main() -> int:
-    try:
-        asyncio.run(run_claims_flows(Urls.from_env()))
-    except (FlowFailed, httpx.HTTPError) as exc:
-        print(f"claims demo failed: {exc}", file=sys.stderr)
-        return 1
-    print("done: every claims flow paid exactly once, to the cent")
-    return 0
+    return run_demo(run_claims_flows, failed="claims demo failed",
+                    done="done: every claims flow paid exactly once, to the cent")
 
 
 if __name__ == "__main__":

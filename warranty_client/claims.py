@@ -89,6 +89,13 @@ class ByopFlow(ClaimCreditFlow):
             headers=self.actors.customer,
             json={"accept_terms": True, "terms_version": terms["version"]}), 200)
 
+    async def zelle_to_the_pro(self, claim_id: str) -> None:
+        """Seed 001 stage 4 for the pro: the BYOP agent records the payment form (Zelle to the
+        service pro) and the customer accepts the payment confirmation."""
+        await self.select(claim_id, {"rail": "zelle", "payee": "service_pro"},
+                          self.actors.byop_agent)
+        await self.confirm(claim_id)
+
     async def paid_out(self, claim_id: str, timeout_s: float = 60) -> dict[str, Any]:
         """Wait until payouts has the money on its way; a rail's refusal fails the flow."""
         deadline = time.monotonic() + timeout_s
@@ -146,9 +153,7 @@ async def byop_zelle_to_service_pro(urls: Urls, say: Say = print) -> ClaimFlowRe
         flow = ByopFlow(http, urls, say)
         claim = await flow.reimbursement_claim(estimate="640.00", authorized="610.50",
                                                invoice="655.00")
-        await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"},
-                          flow.actors.byop_agent)
-        await flow.confirm(claim["id"])
+        await flow.zelle_to_the_pro(claim["id"])
         say(f"4. BYOP agent recorded the payment form: Zelle to {flow.pro['name']}; the "
             "customer accepted the payment confirmation")
         await flow.approve(claim["id"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import httpx
 
@@ -28,12 +30,24 @@ async def run_all(urls: Urls, say: Say = print) -> None:
     await portal_payment(urls, say)
 
 
-def main() -> int:
+def run_demo(flow: Callable[[Urls], Coroutine[Any, Any, object]], *, failed: str = "demo failed",
+             done: str | None = None, hint: bool = False,
+             errors: tuple[type[Exception], ...] = (FlowFailed, httpx.HTTPError)) -> int:
+    """A demo script's exit status: ``flow`` run against the stack at the environment's URLs;
+    a failure (``errors``) is told on stderr as ``failed`` (with how to start the stack when
+    ``hint``), success with ``done`` when given."""
     try:
-        asyncio.run(run_all(Urls.from_env()))
-    except (FlowFailed, httpx.HTTPError, OSError) as exc:
-        print(f"demo failed: {exc}", file=sys.stderr)
-        print("is the stack running? start it with `make run` in another terminal",
-              file=sys.stderr)
+        asyncio.run(flow(Urls.from_env()))
+    except errors as exc:
+        print(f"{failed}: {exc}", file=sys.stderr)
+        if hint:
+            print("is the stack running? start it with `make run` in another terminal",
+                  file=sys.stderr)
         return 1
+    if done is not None:
+        print(done)
     return 0
+
+
+def main() -> int:
+    return run_demo(run_all, hint=True, errors=(FlowFailed, httpx.HTTPError, OSError))

@@ -63,9 +63,7 @@ async def zelle_to_a_service_pro(urls: Urls, say: Say) -> None:
         flow = PayoutRailsFlow(http, urls, say)
         claim = await flow.reimbursement_claim(estimate="300.00", authorized="280.00",
                                                invoice="280.00")
-        await flow.select(claim["id"], {"rail": "zelle", "payee": "service_pro"},
-                          flow.actors.byop_agent)
-        await flow.confirm(claim["id"])
+        await flow.zelle_to_the_pro(claim["id"])
         await flow.approve(claim["id"])
         claim = await flow.wait_claim(claim["id"], {"paid"})
         payout = await flow.payout_detail(claim["payouts"][-1]["payout_key"])

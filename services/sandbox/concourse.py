@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse
 
 from shared.problems import ProblemError
@@ -31,11 +31,13 @@ from .concourse_schemas import (
 )
 from .gp_answers import (
     Prepared,
+    add_status_route,
     fault_answer,
     initiate,
+    initiation_answers,
+    initiation_body,
     json_answer,
     new_york_today,
-    status_of,
 )
 from .intake import found
 from .jpm_schemas import END_TO_END_ID, UNKNOWN_ID, errors
@@ -48,11 +50,6 @@ router = APIRouter(prefix="/tsapi/v1/concourse", tags=["J.P. Morgan Concourse (m
 # How far ahead an ACH execution date may be asked for (weekends and holidays).
 MAX_DAYS_AHEAD = 5
 
-_ANSWERS: dict[int | str, dict[str, Any]] = {
-    202: {"description": "Accepted, the payee invited: `paymentInitiationResponse`"},
-    400: {"description": "`{\"errors\": ErrorsInit}`: the request does not meet the spec"},
-    503: {"description": "`{\"errors\": Errors}`: GCA-099 System Unavailable (fault)"},
-}
 _ACTION_ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"description": "`PaymentStatus`: the payment after the action"},
     400: {"description": "`{\"errors\": [Errors]}`: 10009 unknown id, 10008 not unclaimed"},
@@ -99,9 +96,8 @@ async def _invite(sandbox: Sandbox, payment: Payment, at: datetime) -> list[Step
     "(`creditorAccount.alternateAccountIdentifier`, schemeName EMAL); 202 "
     "`paymentInitiationResponse`. A repeat of an endToEndId with the same instruction "
     "answers the same 202.",
-    responses=_ANSWERS,
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-        "schema": ConcoursePaymentDetails.model_json_schema(by_alias=True)}}}},
+    responses=initiation_answers("Accepted, the payee invited: `paymentInitiationResponse`"),
+    openapi_extra=initiation_body(ConcoursePaymentDetails),
 )
 async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
     async def prepare(payments: Payments) -> Prepared:
@@ -110,25 +106,16 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
 
         return _candidate(payments, sandbox), plan
 
-    return await initiate(
-        request, sandbox, lambda raw: ConcoursePaymentDetails.model_validate(raw).payments,
-        date_problem, prepare)
+    return await initiate(request, sandbox, ConcoursePaymentDetails.model_validate, date_problem,
+                          prepare)
 
 
-@router.get(
-    "/payments/status", summary="Retrieve payment status (by endToEndId)",
+add_status_route(
+    router, Rail.CONCOURSE, status_answer,
     description="200 `paymentStatus`: PENDING, INVITED, REGISTERED, COMPLETED, REJECTED, "
     "INVITATION_BOUNCED, INVITATION_EXPIRED, CANCELLED or RETURNED, with `exception[]` when "
     "it failed; an unknown endToEndId is a 400 with errorCode 10009; none a 400 GCA-095.",
-    responses={200: {"description": "`PaymentStatus`"},
-               400: {"description": "`{\"errors\": [Errors]}`"},
-               503: {"description": "`{\"errors\": [Errors]}` GCA-099 (fault)"}},
 )
-async def payment_status(
-    sandbox: SandboxDep,
-    end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
-) -> JSONResponse:
-    return await status_of(sandbox, end_to_end_id, Rail.CONCOURSE, status_answer)
 
 
 async def _unclaimed(sandbox: Sandbox, end_to_end_id: str) -> Payment | JSONResponse:

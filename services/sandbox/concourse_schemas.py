@@ -5,30 +5,29 @@ Global Payments' shapes plus Concourse's invitation statuses. Requests are stric
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field, model_validator
 
 from shared.money import json_number
 
 from .jpm_schemas import (
+    _EMAIL,
     Agent,
     Debtor,
-    PaymentIdentifiers,
+    PaymentsOpening,
     RemittanceInformation,
     SchemeName,
     _Spec,
     callback_item,
     exceptions_of,
+    memo_of,
 )
 from .jpm_schemas import status_answer as gp_status_answer
 from .state import Payment, PaymentStatus
 
-_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[1-2][0-9]|3[0-1])$"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # ACH's limit, the larger of the two methods a payee may choose.
 CONCOURSE_MAX = Decimal("99999999.99")
 # The statuses a status answer or callback reports an exception[] for.
@@ -56,11 +55,7 @@ class Creditor(_Spec):
     creditor_account: CreditorAccount = Field(alias="creditorAccount")
 
 
-class Payments(_Spec):
-    payment_identifiers: PaymentIdentifiers = Field(alias="paymentIdentifiers")
-    requested_execution_date: str = Field(alias="requestedExecutionDate", pattern=_DATE)
-    transfer_type: Literal["CREDIT"] = Field(alias="transferType")
-    payment_currency: Literal["USD"] = Field(alias="paymentCurrency")
+class Payments(PaymentsOpening):
     payment_amount: Decimal = Field(alias="paymentAmount", ge=Decimal("0.01"),
                                     le=CONCOURSE_MAX, decimal_places=2)
     debtor: Debtor
@@ -75,9 +70,7 @@ class Payments(_Spec):
 
     @property
     def memo(self) -> str | None:
-        info = self.remittance_information
-        return info.unstructured_information[0] if info and info.unstructured_information \
-            else None
+        return memo_of(self.remittance_information)
 
 
 class ConcoursePaymentDetails(_Spec):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from fastapi import Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from shared.problems import ProblemError
 
@@ -26,10 +26,33 @@ from .jpm_schemas import (
     init_errors,
     initiation_answer,
 )
-from .runtime import Sandbox
+from .runtime import Sandbox, SandboxDep
 from .state import Payment, Rail
 
 NEW_YORK = ZoneInfo("America/New_York")
+
+# The documented answers of ``GET /payments/status`` on both rails.
+STATUS_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "`PaymentStatus`"},
+    400: {"description": "`{\"errors\": [Errors]}`"},
+    503: {"description": "`{\"errors\": [Errors]}` GCA-099 (fault)"},
+}
+
+
+def initiation_answers(accepted: str) -> dict[int | str, dict[str, Any]]:
+    """The documented answers of ``POST /payments``; ``accepted`` describes the rail's 202."""
+    return {
+        202: {"description": accepted},
+        400: {"description": "`{\"errors\": ErrorsInit}`: the request does not meet the spec"},
+        503: {"description": "`{\"errors\": Errors}`: GCA-099 System Unavailable (fault)"},
+    }
+
+
+def initiation_body(details: type[BaseModel]) -> dict[str, Any]:
+    """``POST /payments``' documented body (``openapi_extra``): the route reads the raw body
+    itself, so that a refusal is answered in the spec's envelope, not FastAPI's."""
+    return {"requestBody": {"required": True, "content": {"application/json": {
+        "schema": details.model_json_schema(by_alias=True)}}}}
 
 
 def json_answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None,
@@ -86,21 +109,33 @@ class Instruction(Protocol):
 
 
 InstructionT = TypeVar("InstructionT", bound=Instruction)
+InstructionT_co = TypeVar("InstructionT_co", bound=Instruction, covariant=True)
+
+
+class Details(Protocol[InstructionT_co]):
+    """A rail's request body: its ``payments`` envelope."""
+
+    @property
+    def payments(self) -> InstructionT_co: ...
+
+
 # The payment to record for an instruction, and the plan of its life.
 Prepared = tuple[Payment, Plan]
 
 
-async def initiate(request: Request, sandbox: Sandbox, read: Callable[[Any], InstructionT],
+async def initiate(request: Request, sandbox: Sandbox,
+                   validate: Callable[[Any], Details[InstructionT]],
                    date_problem: Callable[[InstructionT], str | None],
                    prepare: Callable[[InstructionT], Awaitable[Prepared]]) -> JSONResponse:
-    """``POST /payments``: the body read and validated (``read``), its execution date checked,
-    the payment recorded once per endToEndId, and the 202 (or the envelope of the refusal)."""
+    """``POST /payments``: the body read and validated (``validate``: the rail's model), the
+    execution date of its ``payments`` envelope checked, the payment recorded once per
+    endToEndId, and the 202 (or the envelope of the refusal)."""
     try:
         raw = await request.json()
     except ValueError:
         return unreadable_body()
     try:
-        payments = read(raw)
+        payments = validate(raw).payments
     except ValidationError as exc:
         return refusal(exc, end_to_end_id_of(raw))
     end_to_end_id = payments.payment_identifiers.end_to_end_id
@@ -115,6 +150,19 @@ async def initiate(request: Request, sandbox: Sandbox, read: Callable[[Any], Ins
                                                 end_to_end_id))
         return fault_answer(exc, query=False)
     return json_answer(202, initiation_answer(payment))
+
+
+def add_status_route(router: APIRouter, rail: Rail, answer: Callable[[Payment], dict[str, Any]],
+                     description: str) -> None:
+    """``GET /payments/status`` on ``rail``'s router: ``status_of`` behind the spec's query."""
+
+    @router.get("/payments/status", summary="Retrieve payment status (by endToEndId)",
+                description=description, responses=STATUS_ANSWERS)
+    async def payment_status(
+        sandbox: SandboxDep,
+        end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
+    ) -> JSONResponse:
+        return await status_of(sandbox, end_to_end_id, rail, answer)
 
 
 async def status_of(sandbox: Sandbox, end_to_end_id: str | None, rail: Rail,

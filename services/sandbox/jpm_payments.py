@@ -13,17 +13,18 @@ Requests are validated strictly; errors use the spec's envelopes, never problem+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from .gp_answers import (
     NEW_YORK,
     Prepared,
+    add_status_route,
     initiate,
+    initiation_answers,
+    initiation_body,
     new_york_today,
-    status_of,
 )
 from .jpm_schemas import (
     PaymentInitationDetails,
@@ -37,13 +38,6 @@ from .state import Payment, PaymentStatus, Rail, Step
 
 router = APIRouter(prefix="/tsapi/v1", tags=["J.P. Morgan Global Payments"])
 S = PaymentStatus
-
-_ANSWERS: dict[int | str, dict[str, Any]] = {
-    202: {"description": "Accepted for processing: `paymentInitiationResponse`"},
-    400: {"description": "`{\"errors\": ErrorsInit}`: the request does not meet the spec"},
-    503: {"description": "`{\"errors\": Errors}`: GCA-099 System Unavailable (fault)"},
-}
-
 
 def date_problem(payments: Payments) -> str | None:
     wanted = date.fromisoformat(payments.requested_execution_date)
@@ -98,9 +92,8 @@ def _candidate(payments: Payments, sandbox: Sandbox, future: bool) -> Payment:
     "/payments", status_code=202, summary="Payments Initiation API (Zelle, ACH)",
     description="The spec's `PaymentInitationDetails`; 202 `paymentInitiationResponse`. "
     "A repeat of an endToEndId with the same instruction answers the same 202.",
-    responses=_ANSWERS,
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
-        "schema": PaymentInitationDetails.model_json_schema(by_alias=True)}}}},
+    responses=initiation_answers("Accepted for processing: `paymentInitiationResponse`"),
+    openapi_extra=initiation_body(PaymentInitationDetails),
 )
 async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONResponse:
     async def prepare(payments: Payments) -> Prepared:
@@ -114,21 +107,12 @@ async def initiate_payment(request: Request, sandbox: SandboxDep) -> JSONRespons
 
         return _candidate(payments, sandbox, execution > new_york_today()), plan
 
-    return await initiate(
-        request, sandbox, lambda raw: PaymentInitationDetails.model_validate(raw).payments,
-        date_problem, prepare)
+    return await initiate(request, sandbox, PaymentInitationDetails.model_validate, date_problem,
+                          prepare)
 
 
-@router.get(
-    "/payments/status", summary="Retrieve payment status (by endToEndId)",
+add_status_route(
+    router, Rail.ZELLE, status_answer,
     description="200 `paymentStatus` (`status`, `exception[]` when rejected); an unknown "
     "endToEndId is a 400 with errorCode 10009; no id a 400 GCA-095.",
-    responses={200: {"description": "`PaymentStatus`"},
-               400: {"description": "`{\"errors\": [Errors]}`"},
-               503: {"description": "`{\"errors\": [Errors]}` GCA-099 (fault)"}},
 )
-async def payment_status(
-    sandbox: SandboxDep,
-    end_to_end_id: Annotated[str | None, Query(alias="endToEndId", max_length=128)] = None,
-) -> JSONResponse:
-    return await status_of(sandbox, end_to_end_id, Rail.ZELLE, status_answer)

@@ -102,11 +102,22 @@ class RemittanceInformation(_Spec):
         return lines
 
 
-class Payments(_Spec):
+class PaymentsOpening(_Spec):
+    """The fields every ``payments`` envelope begins with (Global Payments, and Concourse
+    modelled on it); each rail's envelope goes on with its amount, parties and remittance."""
+
     payment_identifiers: PaymentIdentifiers = Field(alias="paymentIdentifiers")
     requested_execution_date: str = Field(alias="requestedExecutionDate", pattern=_DATE)
     transfer_type: Literal["CREDIT"] = Field(alias="transferType")
     payment_currency: Literal["USD"] = Field(alias="paymentCurrency")
+
+
+def memo_of(info: RemittanceInformation | None) -> str | None:
+    """The memo a payment carries: its one line of unstructured remittance information."""
+    return info.unstructured_information[0] if info and info.unstructured_information else None
+
+
+class Payments(PaymentsOpening):
     payment_amount: Decimal = Field(alias="paymentAmount", ge=Decimal("0.01"),
                                     decimal_places=2)
     payment_type: Literal["ACH.TRF"] | None = Field(default=None, alias="paymentType")
@@ -143,9 +154,7 @@ class Payments(_Spec):
 
     @property
     def memo(self) -> str | None:
-        info = self.remittance_information
-        return info.unstructured_information[0] if info and info.unstructured_information \
-            else None
+        return memo_of(self.remittance_information)
 
 
 def _zelle_recipient(account: CreditorAccount) -> None:

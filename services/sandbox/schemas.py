@@ -1,11 +1,11 @@
-"""Wire formats of the Concourse stand-in: camelCase JSON like the provider's APIs."""
+"""The sandbox's own wire formats (ledger, clock, controls) and the camelCase base of its
+rails' models."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 from shared.money import Amount
@@ -24,67 +24,6 @@ class CamelModel(BaseModel):
         validate_by_alias=True,
         serialize_by_alias=True,
     )
-
-
-class Payee(CamelModel):
-    name: str = Field(min_length=1, max_length=140, examples=["Jane Doe"])
-    email: EmailStr = Field(examples=["jane.doe@example.com"])
-    mobile: str | None = Field(default=None, max_length=32, examples=["+15555550100"])
-
-
-class PaymentRequest(CamelModel):
-    end_to_end_id: str = Field(
-        pattern=END_TO_END_ID_PATTERN,
-        description="Client reference, 1-16 alphanumerics. A repeat is a status query.",
-        examples=["PA7Q2M9X4K1B3C5D"],
-    )
-    amount: Amount
-    currency: Literal["USD"]
-    payee: Payee
-    callback_url: str | None = Field(
-        default=None,
-        max_length=2048,
-        description="Where the signed status callback is POSTed.",
-        examples=["http://127.0.0.1:8002/v1/provider-callbacks/concourse"],
-    )
-    memo: str | None = Field(default=None, max_length=140)
-
-    @field_validator("callback_url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        # Refused here so a bad URL is the caller's 422 now, not a silent undeliverable callback.
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("callbackUrl must be an http:// or https:// URL")
-        return value
-
-
-class PaymentResource(CamelModel):
-    end_to_end_id: str
-    payment_id: str = Field(examples=["CNC-3f9a1c2b7d4e"])
-    status: PaymentStatus
-    amount: Amount
-    currency: str = Field(examples=["USD"])
-    payee: Payee
-    created_at: datetime
-    paid_at: datetime | None
-    status_reason: str | None
-
-    @classmethod
-    def of(cls, payment: Payment) -> PaymentResource:
-        return cls(
-            end_to_end_id=payment.end_to_end_id,
-            payment_id=payment.payment_id,
-            status=payment.status,
-            amount=payment.amount,
-            currency=payment.currency,
-            payee=Payee(
-                name=payment.payee_name, email=payment.payee_email, mobile=payment.payee_mobile
-            ),
-            created_at=payment.created_at,
-            paid_at=payment.paid_at,
-            status_reason=payment.status_reason,
-        )
-
 
 
 class LedgerEntry(CamelModel):

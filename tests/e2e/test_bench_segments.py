@@ -8,8 +8,7 @@ import pytest
 
 from bench import flows
 from bench.load import LoadClient
-from bench.segments import SEGMENTS, STEPS, cut, latency_segments, stamps
-from shared.db.engine import connect_raw
+from bench.segments import SEGMENTS, STEPS, cut, flow_stamps, latency_segments
 from tests.e2e.stack import Stack
 from warranty_client.http import Urls
 
@@ -22,13 +21,7 @@ async def test_every_step_of_a_paid_claim_is_stamped(stack: Stack, urls: Urls,
         outcome = await flows.open_loop(load, urls, prepared, 10, dbs)
     assert outcome.paid == 2
 
-    claims = await connect_raw(dbs["claims"])
-    payouts = await connect_raw(dbs["payouts"])
-    try:
-        found = await stamps(claims, payouts, [f.claim_id for f in prepared])
-    finally:
-        await claims.close()
-        await payouts.close()
+    found = await flow_stamps(prepared, dbs)
     for flow in prepared:
         assert set(STEPS) - {"started"} <= set(found[flow.claim_id]), flow.kind
     durations = cut(prepared, found)

@@ -139,13 +139,20 @@ async def _open_fridge_request(urls: Urls, http: httpx.AsyncClient, actors: Acto
     return dict(request)
 
 
-async def test_a_job_dispatched_in_claims_is_billed(
-    stack: Stack, urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
-) -> None:
+async def _billed_fridge_request(urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
+                                 ) -> tuple[Actors, dict[str, Any], dict[str, Any]]:
+    """A new customer's fridge request, and the fee invoice billing raised for its job."""
     actors = Actors(PlatformSettings(), f"cust-{uuid.uuid4().hex[:8]}")
     request = await _open_fridge_request(urls, http, actors)
     job_id = request["orders"][0]["jobs"][0]["id"]
     invoice = await _wait_for_fee_invoice(acct.billing, acct.staff, actors.customer_id, job_id)
+    return actors, request, invoice
+
+
+async def test_a_job_dispatched_in_claims_is_billed(
+    stack: Stack, urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
+) -> None:
+    _, _, invoice = await _billed_fridge_request(urls, http, acct)
     assert (invoice["amount"], invoice["status"], invoice["payable_online"]) == (
         "100.00", "open", True)
 
@@ -166,10 +173,7 @@ async def _wait_for_void(acct_http: httpx.AsyncClient, headers: dict[str, str],
 async def test_cancelling_the_request_voids_its_fee_invoice(
     stack: Stack, urls: Urls, http: httpx.AsyncClient, acct: PortalAccount,
 ) -> None:
-    actors = Actors(PlatformSettings(), f"cust-{uuid.uuid4().hex[:8]}")
-    request = await _open_fridge_request(urls, http, actors)
-    job_id = request["orders"][0]["jobs"][0]["id"]
-    invoice = await _wait_for_fee_invoice(acct.billing, acct.staff, actors.customer_id, job_id)
+    actors, request, invoice = await _billed_fridge_request(urls, http, acct)
     balance_url = f"/v1/accounts/{invoice['account_id']}/balance"
     assert expect(await acct.billing.get(balance_url, headers=acct.staff), 200)["balance"] == \
         "100.00"

@@ -5,10 +5,7 @@ over HTTP to let checks be mailed, delivered and cashed."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +24,7 @@ from shared.messaging.contracts import (
 from shared.messaging.envelope import Envelope
 from shared.settings import PlatformSettings
 from tests.e2e.stack import LOG_DIR, Stack
-from tests.e2e.test_payout_faults import publish
+from tests.e2e.test_payout_faults import eventually, publish
 from warranty_client.actors import Actors
 from warranty_client.http import Urls, expect
 from warranty_client.payout_rails import run_payout_rails as run_demo
@@ -115,16 +112,6 @@ class Rails:
             numbers = [attempt["number"] for attempt in payout["attempts"]]
             assert numbers == list(range(1, len(numbers) + 1))
         return payouts
-
-
-async def eventually(probe: Callable[[], Awaitable[Any]], what: str, timeout_s: float) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = await probe()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.25)
 
 
 @pytest.fixture

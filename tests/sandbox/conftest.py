@@ -33,20 +33,27 @@ def e2e_id() -> str:
     return f"T{next(_ids):08d}"
 
 
-def payment_body(end_to_end_id: str, amount: float = 125.00,
-                 email: str = "jane.doe@example.com", **overrides: Any) -> dict[str, Any]:
-    """A Concourse payment (modelled on Global Payments v1): the ``payments`` envelope with
-    the payee by email; ``overrides`` replace fields of ``payments``."""
-    payments: dict[str, Any] = {
+def gp_payments(end_to_end_id: str, amount: float, creditor: dict[str, Any]) -> dict[str, Any]:
+    """A same-day credit in USD from our account at Chase to ``creditor``: the fields of the
+    ``payments`` envelope that Global Payments v1 and Concourse (modelled on it) share."""
+    return {
         "paymentIdentifiers": {"endToEndId": end_to_end_id},
         "requestedExecutionDate": new_york_today().isoformat(),
         "transferType": "CREDIT", "paymentCurrency": "USD", "paymentAmount": amount,
         "debtor": {"debtorAccount": {"accountId": "000009102574986", "accountType": "DDA"}},
         "debtorAgent": {"financialInstitutionId": {"bic": "CHASUS33"}},
-        "creditor": {"creditorName": "Jane Doe", "creditorAccount": {
-            "alternateAccountIdentifier": email, "schemeName": {"proprietary": "EMAL"}}},
-        "remittanceInformation": {"unstructuredInformation": ["claim C-1"]},
+        "creditor": creditor,
     }
+
+
+def payment_body(end_to_end_id: str, amount: float = 125.00,
+                 email: str = "jane.doe@example.com", **overrides: Any) -> dict[str, Any]:
+    """A Concourse payment (modelled on Global Payments v1): the ``payments`` envelope with
+    the payee by email; ``overrides`` replace fields of ``payments``."""
+    payments = gp_payments(end_to_end_id, amount, {
+        "creditorName": "Jane Doe", "creditorAccount": {
+            "alternateAccountIdentifier": email, "schemeName": {"proprietary": "EMAL"}}})
+    payments["remittanceInformation"] = {"unstructuredInformation": ["claim C-1"]}
     payments.update(overrides)
     return {"payments": payments}
 

@@ -7,8 +7,6 @@ result is ``NotSent`` with nothing at the bank (not even a token request)."""
 from __future__ import annotations
 
 import ssl
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from harness.ports import free_port
 from services.payouts.bootstrap import bank_token_source, close_rails
@@ -35,6 +32,7 @@ from shared import http
 from shared.db.engine import create_engine
 from shared.http import ClientTls
 from shared.money import Money
+from tests.threaded_server import served_in_thread
 from tests.tls import Certificates, issue_certificates
 
 from .conftest import SECRET, e2e_id
@@ -76,19 +74,10 @@ def bank(tmp_path_factory: pytest.TempPathFactory, module_sandbox_db: str) -> It
                                      database_url=module_sandbox_db),
                      callback_client=callbacks)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning",
-        ssl_certfile=str(certs.server_cert), ssl_keyfile=str(certs.server_key),
-        ssl_ca_certs=str(certs.ca), ssl_cert_reqs=ssl.CERT_REQUIRED))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the sandbox did not start"
-        time.sleep(0.05)
-    yield Bank(f"https://127.0.0.1:{port}", app.state.sandbox, certs)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(app, port, ssl_certfile=str(certs.server_cert),
+                          ssl_keyfile=str(certs.server_key), ssl_ca_certs=str(certs.ca),
+                          ssl_cert_reqs=ssl.CERT_REQUIRED):
+        yield Bank(f"https://127.0.0.1:{port}", app.state.sandbox, certs)
 
 
 async def send_on(settings: PayoutsSettings, rail: Rail) -> SendResult:

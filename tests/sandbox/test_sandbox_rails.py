@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from services.payouts.rails.lob_checks import positive_pay as pp
-from services.sandbox.gp_answers import new_york_today
 from shared.money import Money
 
 from .conftest import (
@@ -21,6 +20,7 @@ from .conftest import (
     Harness,
     callback_items,
     e2e_id,
+    gp_payments,
     payment_body,
 )
 
@@ -37,16 +37,10 @@ _numbers = itertools.count(20001)
 def zelle_body(eid: str, amount: float = 180.00, recipient: str = "pat@fixit-pros.net",
                scheme: str = "EMAL") -> dict[str, Any]:
     """A US Zelle payment as J.P. Morgan Global Payments v1 specifies it."""
-    return {"payments": {
-        "paymentIdentifiers": {"endToEndId": eid},
-        "requestedExecutionDate": new_york_today().isoformat(),
-        "transferType": "CREDIT", "paymentCurrency": "USD", "paymentAmount": amount,
-        "debtor": {"debtorAccount": {"accountId": "000009102574986", "accountType": "DDA"}},
-        "debtorAgent": {"financialInstitutionId": {"bic": "CHASUS33"}},
-        "creditor": {"creditorName": "Pat Pro", "creditorAccount": {
+    return {"payments": gp_payments(eid, amount, {
+        "creditorName": "Pat Pro", "creditorAccount": {
             "alternateAccountIdentifier": recipient, "accountType": "ZELLE",
-            "schemeName": {"proprietary": scheme}}},
-    }}
+            "schemeName": {"proprietary": scheme}}})}
 
 
 def check_body(eid: str, name: str = "Jane Doe", amount: float = 250.00,
@@ -122,6 +116,11 @@ async def bank_report(harness: Harness, report: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.text)))
 
 
+async def behave(harness: Harness, identifier: str, **behaviour: Any) -> None:
+    """The payee named by ``identifier`` behaves so from now on (``PUT /sandbox/payees``)."""
+    await harness.client.put("/sandbox/payees", json={"identifier": identifier, **behaviour})
+
+
 async def settle(harness: Harness) -> None:
     for _ in range(50):
         await harness.sandbox.ticker.tick()
@@ -157,8 +156,7 @@ def jpm_callback_statuses(harness: Harness, eid: str) -> list[str]:
 async def test_zelle_recipient_not_enrolled_is_rejected_with_an_iso_code(
     harness: Harness,
 ) -> None:
-    await harness.client.put("/sandbox/payees", json={"identifier": "+15555550123",
-                                                      "zelle_enrolled": False})
+    await behave(harness, "+15555550123", zelle_enrolled=False)
     eid = e2e_id()
     body = zelle_body(eid, recipient="+15555550123", scheme="TELI")
     assert (await harness.client.post(ZELLE, json=body)).status_code == 202
@@ -215,8 +213,7 @@ async def test_check_lives_created_mailed_in_transit_delivered_then_paid_by_the_
 
 
 async def test_check_returned_to_sender(harness: Harness) -> None:
-    await harness.client.put("/sandbox/payees", json={"identifier": "Moved Away",
-                                                      "check": "return_to_sender"})
+    await behave(harness, "Moved Away", check="return_to_sender")
     eid = e2e_id()
     created = await create(harness, check_body(eid, name="Moved Away"))
     await advance(harness, 10)
@@ -228,8 +225,7 @@ async def test_check_returned_to_sender(harness: Harness) -> None:
 async def test_an_uncashed_check_stays_delivered_until_the_issuer_stops_it(
     harness: Harness,
 ) -> None:
-    await harness.client.put("/sandbox/payees", json={"identifier": "Never Cashes",
-                                                      "check": "never_cash"})
+    await behave(harness, "Never Cashes", check="never_cash")
     eid = e2e_id()
     body = check_body(eid, name="Never Cashes")
     await create(harness, body)
@@ -315,8 +311,7 @@ async def concourse_status(harness: Harness, eid: str) -> dict[str, Any]:
 async def test_an_unclaimed_concourse_invitation_expires_after_n_days_unpaid(
     harness: Harness,
 ) -> None:
-    await harness.client.put("/sandbox/payees", json={"identifier": "jane.doe@example.com",
-                                                      "concourse": "never_register"})
+    await behave(harness, "jane.doe@example.com", concourse="never_register")
     eid = e2e_id()
     await harness.client.post(CONCOURSE, json=payment_body(eid))
     await settle(harness)
@@ -340,8 +335,7 @@ async def test_an_unclaimed_concourse_invitation_expires_after_n_days_unpaid(
 
 
 async def test_a_resent_invitation_restarts_the_unclaimed_clock(harness: Harness) -> None:
-    await harness.client.put("/sandbox/payees", json={"identifier": "jane.doe@example.com",
-                                                      "concourse": "never_register"})
+    await behave(harness, "jane.doe@example.com", concourse="never_register")
     eid = e2e_id()
     await harness.client.post(CONCOURSE, json=payment_body(eid))
     await advance(harness, 5)
@@ -353,8 +347,7 @@ async def test_a_resent_invitation_restarts_the_unclaimed_clock(harness: Harness
 
 
 async def test_a_bounced_concourse_invitation_ends_unpaid_with_be23(harness: Harness) -> None:
-    await harness.client.put("/sandbox/payees", json={"identifier": "nobody@example.com",
-                                                      "concourse": "bounce"})
+    await behave(harness, "nobody@example.com", concourse="bounce")
     eid = e2e_id()
     await harness.client.post(CONCOURSE, json=payment_body(eid, email="nobody@example.com"))
     await settle(harness)

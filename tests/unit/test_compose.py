@@ -6,30 +6,17 @@ the files only (no Docker, no network).
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.unit.devstack_script import devstack
+
 REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "deploy" / "docker-compose.yml"
-
-
-def _load_devstack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("devstack", REPO / "scripts" / "devstack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["devstack"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-devstack = _load_devstack()
 PROCESSES: dict[str, list[str]] = dict(devstack.stack_processes("python"))
 MIGRATIONS: dict[str, list[str]] = dict(devstack.migrate_processes("python"))
 APP_SERVICES = {**PROCESSES, **MIGRATIONS}
@@ -51,16 +38,19 @@ def services() -> dict[str, dict[str, Any]]:
     return result
 
 
+@pytest.fixture
+def service(services: dict[str, dict[str, Any]], name: str) -> dict[str, Any]:
+    """The compose service the test is parametrized with (``name``)."""
+    return services[name]
+
+
 def test_every_service_of_the_stack_is_there(services: dict[str, dict[str, Any]]) -> None:
     assert set(services) == EXPECTED
     assert set(APP_SERVICES) == EXPECTED - {"postgres", "rabbitmq"} - OBSERVABILITY
 
 
 @pytest.mark.parametrize("name", sorted(OBSERVABILITY))
-def test_observability_containers_are_kept_alive_and_bounded(
-    services: dict[str, dict[str, Any]], name: str
-) -> None:
-    service = services[name]
+def test_observability_containers_are_kept_alive_and_bounded(service: dict[str, Any]) -> None:
     assert service["restart"] == "unless-stopped"
     assert "healthcheck" in service
     assert service["deploy"]["resources"]["limits"]["memory"]
@@ -87,10 +77,7 @@ def test_commands_equal_the_devstack_table(services: dict[str, dict[str, Any]]) 
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
-def test_app_services_build_the_shared_dockerfile(
-    services: dict[str, dict[str, Any]], name: str
-) -> None:
-    service = services[name]
+def test_app_services_build_the_shared_dockerfile(service: dict[str, Any]) -> None:
     assert service["build"] == {"context": "..", "dockerfile": "Dockerfile"}
     assert (COMPOSE.parent / service["build"]["context"] / "Dockerfile").resolve() == (
         REPO / "Dockerfile")
@@ -99,10 +86,7 @@ def test_app_services_build_the_shared_dockerfile(
 
 
 @pytest.mark.parametrize("name", sorted(PROCESSES))
-def test_long_running_services_are_supervised(
-    services: dict[str, dict[str, Any]], name: str
-) -> None:
-    service = services[name]
+def test_long_running_services_are_supervised(service: dict[str, Any], name: str) -> None:
     assert service["restart"] == "unless-stopped"
     test = service["healthcheck"]["test"]
     assert test[0] == "CMD" and test[1] == "python"
@@ -113,10 +97,7 @@ def test_long_running_services_are_supervised(
 
 
 @pytest.mark.parametrize("name", sorted(MIGRATIONS))
-def test_setup_steps_run_once_after_their_server(
-    services: dict[str, dict[str, Any]], name: str
-) -> None:
-    service = services[name]
+def test_setup_steps_run_once_after_their_server(service: dict[str, Any], name: str) -> None:
     assert service["restart"] == "no"
     server = "rabbitmq" if name == "broker-setup" else "postgres"
     assert service["depends_on"] == {server: {"condition": "service_healthy"}}

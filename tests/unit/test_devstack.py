@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import signal
@@ -13,26 +12,14 @@ import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from harness.ports import free_port
+from tests.unit.devstack_script import devstack
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _load_devstack() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("devstack", REPO / "scripts" / "devstack.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["devstack"] = module  # dataclasses look their module up while the class is built
-    spec.loader.exec_module(module)
-    return module
-
-
-devstack = _load_devstack()
 Proc = devstack.Proc
 
 # An HTTP process: /readyz answers FAKE_STATUS (200); SIGTERM is ignored when FAKE_STUBBORN is set.

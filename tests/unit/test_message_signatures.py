@@ -16,34 +16,26 @@ from shared.messaging.signatures import (
     SignatureError,
     Signer,
     Verifier,
-    dev_key_id,
-    dev_seed,
     dev_trusted_keys,
-    encode_private,
     generate_private_key,
     parse_trusted_keys,
     public_key_of,
 )
+from shared.messaging.topology import SERVICES
+from tests.signing import signer, verifier
 
-SERVICES = ("claims", "payouts", "billing")
-
-
-def dev_signer(service: str) -> Signer:
-    return Signer(dev_key_id(service), encode_private(dev_seed(service)))
-
-
-VERIFIER = Verifier(dev_trusted_keys(SERVICES))
+VERIFIER = verifier()
 
 
 @given(st.binary(max_size=2000))
 def test_what_a_service_signs_verifies_as_that_service(body: bytes) -> None:
-    verdict = VERIFIER.check(body, dev_signer("claims").headers(body))
+    verdict = VERIFIER.check(body, signer("claims").headers(body))
     assert verdict.authentic and verdict.producer == "claims"
 
 
 @given(st.binary(min_size=1, max_size=500), st.integers(min_value=0))
 def test_any_changed_byte_breaks_the_signature(body: bytes, position: int) -> None:
-    headers = dev_signer("payouts").headers(body)
+    headers = signer("payouts").headers(body)
     index = position % len(body)
     tampered = body[:index] + bytes([body[index] ^ 0x01]) + body[index + 1:]
     assert VERIFIER.check(tampered, headers).refusal is Refusal.BAD_SIGNATURE
@@ -52,7 +44,7 @@ def test_any_changed_byte_breaks_the_signature(body: bytes, position: int) -> No
 def test_unsigned_unknown_and_mislabelled_messages_are_refused() -> None:
     body = b'{"type": "payouts.payout_paid"}'
     assert VERIFIER.check(body, {}).refusal is Refusal.UNSIGNED
-    headers = dev_signer("billing").headers(body)
+    headers = signer("billing").headers(body)
     assert VERIFIER.check(body, {**headers, KEY_HEADER: "billing:other"}).refusal \
         is Refusal.UNKNOWN_KEY
     # billing's signature presented under payouts' key id
@@ -67,10 +59,10 @@ def test_a_key_is_rotated_by_trusting_old_and_new_at_once() -> None:
     new_public = public_key_of(base64.b64decode(new_private))
     both = Verifier({**dev_trusted_keys(("claims",)), "claims:k2": new_public})
     body = b"payload"
-    assert both.check(body, dev_signer("claims").headers(body)).producer == "claims"
+    assert both.check(body, signer("claims").headers(body)).producer == "claims"
     assert both.check(body, Signer("claims:k2", new_private).headers(body)).producer == "claims"
     only_new = Verifier({"claims:k2": new_public})
-    assert only_new.check(body, dev_signer("claims").headers(body)).refusal \
+    assert only_new.check(body, signer("claims").headers(body)).refusal \
         is Refusal.UNKNOWN_KEY
 
 

@@ -66,6 +66,14 @@ async def table(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator
         await session.run_sync(lambda s: metadata.drop_all(s.connection()))
 
 
+@pytest.fixture
+async def uow(table: None, sessionmaker: async_sessionmaker[AsyncSession],
+              ) -> AsyncIterator[UnitOfWork]:
+    """A unit of work over the fresh table; the test does not commit it."""
+    async with UnitOfWork(sessionmaker, "test") as unit:
+        yield unit
+
+
 async def add(session: AsyncSession, colour: Colour, label: str) -> uuid.UUID:
     ident = uuid.uuid4()
     await session.execute(insert(things).values(
@@ -74,38 +82,30 @@ async def add(session: AsyncSession, colour: Colour, label: str) -> uuid.UUID:
     return ident
 
 
-@pytest.mark.usefixtures("table")
-async def test_rows_come_back_as_the_session_gives_them(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    async with UnitOfWork(sessionmaker, "test") as uow:
-        ident = await add(uow.session, Colour.BLUE, "a")
-        through_session = (await uow.session.execute(
-            select(things).where(things.c.id == ident))).one()
-        plain = await fetch_one(uow.session, READ, {"id": ident})
-        assert plain == tuple(through_session)
-        assert plain is not None
-        assert plain[1] is Colour.BLUE  # the enum, not its value
-        assert plain[2] == Decimal("862.37") and plain[3] == {"trade": "hvac", "n": [1]}
-        assert isinstance(plain[0], uuid.UUID)
-        assert await fetch_one(uow.session, READ, {"id": uuid.uuid4()}) is None
+async def test_rows_come_back_as_the_session_gives_them(uow: UnitOfWork) -> None:
+    ident = await add(uow.session, Colour.BLUE, "a")
+    through_session = (await uow.session.execute(
+        select(things).where(things.c.id == ident))).one()
+    plain = await fetch_one(uow.session, READ, {"id": ident})
+    assert plain == tuple(through_session)
+    assert plain is not None
+    assert plain[1] is Colour.BLUE  # the enum, not its value
+    assert plain[2] == Decimal("862.37") and plain[3] == {"trade": "hvac", "n": [1]}
+    assert isinstance(plain[0], uuid.UUID)
+    assert await fetch_one(uow.session, READ, {"id": uuid.uuid4()}) is None
 
 
-@pytest.mark.usefixtures("table")
-async def test_binds_are_converted_and_constants_sent(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
-    async with UnitOfWork(sessionmaker, "test") as uow:
-        first = await add(uow.session, Colour.RED, "a")
-        second = await add(uow.session, Colour.BLUE, "b")
-        assert await fetch(uow.session, RED_ONES, {}) == [(first,)]
-        status = await run(uow.session, RECOLOUR, {
-            "t_id": second, "t_colour": Colour.RED, "t_detail": {"why": "repaint"}})
-        assert status == "UPDATE 1"
-        assert await fetch(uow.session, RED_ONES, {}) == [(first,), (second,)]
-        row = await fetch_one(uow.session, READ, {"id": second})
-        assert row is not None and row[3] == {"why": "repaint"}
-        assert await fetch(uow.session, COUNT, {"label": "b"}) == [(1,)]  # text: rows as is
+async def test_binds_are_converted_and_constants_sent(uow: UnitOfWork) -> None:
+    first = await add(uow.session, Colour.RED, "a")
+    second = await add(uow.session, Colour.BLUE, "b")
+    assert await fetch(uow.session, RED_ONES, {}) == [(first,)]
+    status = await run(uow.session, RECOLOUR, {
+        "t_id": second, "t_colour": Colour.RED, "t_detail": {"why": "repaint"}})
+    assert status == "UPDATE 1"
+    assert await fetch(uow.session, RED_ONES, {}) == [(first,), (second,)]
+    row = await fetch_one(uow.session, READ, {"id": second})
+    assert row is not None and row[3] == {"why": "repaint"}
+    assert await fetch(uow.session, COUNT, {"label": "b"}) == [(1,)]  # text: rows as is
 
 
 @pytest.mark.usefixtures("table")
@@ -129,18 +129,14 @@ def test_an_in_over_a_bound_list_is_refused() -> None:
         prepared(select(things.c.id).where(things.c.colour.in_([Colour.RED, Colour.BLUE])))
 
 
-@pytest.mark.usefixtures("table")
-async def test_none_is_bound_as_the_session_binds_it(
-    sessionmaker: async_sessionmaker[AsyncSession],
-) -> None:
+async def test_none_is_bound_as_the_session_binds_it(uow: UnitOfWork) -> None:
     # JSON's bind processor writes None as the JSON null, not SQL NULL: both ways agree.
-    async with UnitOfWork(sessionmaker, "test") as uow:
-        plain, through_session = (await add(uow.session, Colour.RED, "p"),
-                                  await add(uow.session, Colour.RED, "s"))
-        await run(uow.session, RECOLOUR, {"t_id": plain, "t_colour": Colour.RED,
-                                          "t_detail": None})
-        await uow.session.execute(update(things).where(things.c.id == through_session)
-                                  .values(detail=None))
-        stored = await uow.session.execute(text(
-            "SELECT label, jsonb_typeof(detail) FROM prepared_things ORDER BY label"))
-        assert stored.all() == [("p", "null"), ("s", "null")]
+    plain, through_session = (await add(uow.session, Colour.RED, "p"),
+                              await add(uow.session, Colour.RED, "s"))
+    await run(uow.session, RECOLOUR, {"t_id": plain, "t_colour": Colour.RED,
+                                      "t_detail": None})
+    await uow.session.execute(update(things).where(things.c.id == through_session)
+                              .values(detail=None))
+    stored = await uow.session.execute(text(
+        "SELECT label, jsonb_typeof(detail) FROM prepared_things ORDER BY label"))
+    assert stored.all() == [("p", "null"), ("s", "null")]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -16,9 +19,11 @@ from services.claims.bootstrap import create_app as claims_app
 from services.claims.settings import ClaimsSettings
 from services.payouts.bootstrap import create_app as payouts_app
 from services.payouts.settings import PayoutsSettings
+from services.sandbox.notifications import notification_headers
 from shared.auth import Role, mint_token
 from shared.db.engine import connect_raw
 from shared.settings import ServiceSettings
+from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.bank_notifications import sandbox_bank_keys
 from tests.conftest import MigratedDb
 
@@ -55,6 +60,34 @@ def assert_problem(response: httpx.Response, status: int, slug: str | None = Non
     assert response.headers["content-type"] == "application/problem+json", response.headers
     if slug is not None:
         assert response.json()["type"] == f"urn:warranty:problem:{slug}", response.text
+
+
+@asynccontextmanager
+async def nothing_stored(settings: ServiceSettings) -> AsyncIterator[None]:
+    """Around requests that must be refused: every table of the service's database holds as
+    many rows afterwards as before."""
+    before = await row_counts(settings)
+    yield
+    assert await row_counts(settings) == before
+
+
+def signed(settings: PayoutsSettings, body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    raw = json.dumps(body).encode()
+    now = int(time.time())
+    return raw, {"Content-Type": "application/json", TIMESTAMP_HEADER: str(now),
+                 SIGNATURE_HEADER: sign(settings.webhook_secret, now, raw),
+                 **notification_headers(raw)}  # J.P. Morgan's rails check this one
+
+
+async def assert_callback_refused(payouts: tuple[httpx.AsyncClient, PayoutsSettings],
+                                  path: str, body: dict[str, Any]) -> None:
+    """``body``, signed as the providers sign their callbacks, POSTed to ``path``: a 422
+    validation problem, and nothing stored."""
+    client, settings = payouts
+    async with nothing_stored(settings):
+        raw, headers = signed(settings, body)
+        response = await client.post(path, content=raw, headers=headers)
+        assert_problem(response, 422, "validation-error")
 
 
 APPS: dict[str, tuple[type[ServiceSettings], Callable[[Any], FastAPI]]] = {

@@ -14,7 +14,7 @@ from services.claims.settings import ClaimsSettings
 from services.payouts.settings import PayoutsSettings
 from shared.auth import Role
 from shared.settings import ServiceSettings
-from tests.integration.security.conftest import assert_problem, bearer, row_counts
+from tests.integration.security.conftest import assert_problem, bearer, nothing_stored
 
 ID = str(uuid.uuid4())
 NOT_JSON = [("text/plain", b'{"name": "Acme"}'), ("application/x-www-form-urlencoded", b"a=1"),
@@ -24,12 +24,11 @@ NOT_JSON = [("text/plain", b'{"name": "Acme"}'), ("application/x-www-form-urlenc
 
 async def assert_not_json_refused(client: httpx.AsyncClient, settings: ServiceSettings,
                                   role: Role, path: str) -> None:
-    before = await row_counts(settings)
-    for media, raw in NOT_JSON:
-        response = await client.post(path, content=raw, headers={
-            **bearer(settings, role), "Content-Type": media, "Idempotency-Key": "k-1"})
-        assert_problem(response, 415, "unsupported-media-type")
-    assert await row_counts(settings) == before
+    async with nothing_stored(settings):
+        for media, raw in NOT_JSON:
+            response = await client.post(path, content=raw, headers={
+                **bearer(settings, role), "Content-Type": media, "Idempotency-Key": "k-1"})
+            assert_problem(response, 415, "unsupported-media-type")
 
 
 async def test_claims_json_routes_refuse_other_media(

@@ -6,8 +6,6 @@ callbacks) takes only the documented string: anything else is a 422 problem and 
 from __future__ import annotations
 
 import copy
-import json
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -19,10 +17,13 @@ from services.billing.settings import BillingSettings
 from services.claims.api.schemas.contracts import ContractIn
 from services.claims.settings import ClaimsSettings
 from services.payouts.settings import PayoutsSettings
-from services.sandbox.notifications import notification_headers
 from shared.auth import Role
-from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
-from tests.integration.security.conftest import assert_problem, bearer, row_counts
+from tests.integration.security.conftest import (
+    assert_callback_refused,
+    assert_problem,
+    bearer,
+    nothing_stored,
+)
 
 BAD_AMOUNTS: list[Any] = [
     "1e30", "9" * 29, "1" * 40 + ".00", "1E2", "1.001", "+1.00", " 1.00", "1.00 ", "1_000.00",
@@ -68,11 +69,10 @@ async def test_claims_money_fields_refuse_bad_amounts(
     claims: tuple[httpx.AsyncClient, ClaimsSettings], bad: Any,
 ) -> None:
     client, settings = claims
-    before = await row_counts(settings)
-    for path, role, body in CLAIMS_ROUTES.values():
-        response = await client.post(path, json=body(bad), headers=bearer(settings, role))
-        assert_problem(response, 422, "validation-error")
-    assert await row_counts(settings) == before
+    async with nothing_stored(settings):
+        for path, role, body in CLAIMS_ROUTES.values():
+            response = await client.post(path, json=body(bad), headers=bearer(settings, role))
+            assert_problem(response, 422, "validation-error")
 
 
 @pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
@@ -80,26 +80,17 @@ async def test_billing_money_fields_refuse_bad_amounts(
     billing: tuple[httpx.AsyncClient, BillingSettings], bad: Any,
 ) -> None:
     client, settings = billing
-    before = await row_counts(settings)
     invoice = {"invoice_date": "2026-11-01", "due_date": "2026-12-01", "amount": bad}
-    response = await client.post(f"/v1/accounts/{ID}/invoices", json=invoice,
-                                 headers=bearer(settings, Role.AGENT))
-    assert_problem(response, 422, "validation-error")
     payment = {"amount": bad, "payment_method_token": "pm_3f2a9c0d1e4b5a6f",
                "billing_details": {"name": "Pat", "postal_code": "78701"}}
     payer = bearer(settings, Role.CUSTOMER, subject=str(uuid.uuid4()), customer_id="cust-1")
-    response = await client.post(f"/v1/accounts/{ID}/payments", json=payment,
-                                 headers={**payer, "Idempotency-Key": uuid.uuid4().hex})
-    assert_problem(response, 422, "validation-error")
-    assert await row_counts(settings) == before
-
-
-def signed(settings: PayoutsSettings, body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
-    raw = json.dumps(body).encode()
-    now = int(time.time())
-    return raw, {"Content-Type": "application/json", TIMESTAMP_HEADER: str(now),
-                 SIGNATURE_HEADER: sign(settings.webhook_secret, now, raw),
-                 **notification_headers(raw)}  # J.P. Morgan's rails check this one
+    async with nothing_stored(settings):
+        response = await client.post(f"/v1/accounts/{ID}/invoices", json=invoice,
+                                     headers=bearer(settings, Role.AGENT))
+        assert_problem(response, 422, "validation-error")
+        response = await client.post(f"/v1/accounts/{ID}/payments", json=payment,
+                                     headers={**payer, "Idempotency-Key": uuid.uuid4().hex})
+        assert_problem(response, 422, "validation-error")
 
 
 @pytest.mark.parametrize("bad", BAD_AMOUNTS, ids=repr)
@@ -107,14 +98,9 @@ def signed(settings: PayoutsSettings, body: dict[str, Any]) -> tuple[bytes, dict
 async def test_check_callbacks_refuse_bad_amounts(
     payouts: tuple[httpx.AsyncClient, PayoutsSettings], bad: Any,
 ) -> None:
-    client, settings = payouts
-    before = await row_counts(settings)
-    raw, headers = signed(settings, {
+    await assert_callback_refused(payouts, "/v1/callbacks/check", {
         "eventId": str(uuid.uuid4()), "endToEndId": "K3V9Q2M7X1B4C8D5", "status": "COMPLETED",
         "amount": bad, "currency": "USD", "occurredAt": "2026-01-05T10:00:03Z"})
-    response = await client.post("/v1/callbacks/check", content=raw, headers=headers)
-    assert_problem(response, 422, "validation-error")
-    assert await row_counts(settings) == before
 
 
 # Concourse's (modelled) callback types paymentAmount as a JSON number, as Global Payments
@@ -127,12 +113,6 @@ BAD_NUMBERS: list[Any] = [1e30, 10**29, 1.001, -1.0, 0, True, "125.00", "1e30",
 async def test_concourse_callbacks_refuse_bad_amounts(
     payouts: tuple[httpx.AsyncClient, PayoutsSettings], bad: Any,
 ) -> None:
-    client, settings = payouts
-    before = await row_counts(settings)
-    raw, headers = signed(settings, {"callbacks": [{
+    await assert_callback_refused(payouts, "/v1/callbacks/concourse/status", {"callbacks": [{
         "endToEndId": "K3V9Q2M7X1B4C8D5", "firmRootId": "f-1", "paymentStatus": "COMPLETED",
         "paymentAmount": bad, "paymentCurrency": "USD", "paymentMethod": "ACH"}]})
-    response = await client.post("/v1/callbacks/concourse/status", content=raw,
-                                 headers=headers)
-    assert_problem(response, 422, "validation-error")
-    assert await row_counts(settings) == before

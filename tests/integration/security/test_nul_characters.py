@@ -15,8 +15,7 @@ from services.claims.api.schemas.contracts import ContractIn
 from services.claims.settings import ClaimsSettings
 from services.payouts.settings import PayoutsSettings
 from shared.auth import Role
-from tests.integration.security.conftest import bearer, row_counts
-from tests.integration.security.test_money_inputs import signed
+from tests.integration.security.conftest import assert_callback_refused, bearer
 
 
 def contract_example() -> dict[str, Any]:
@@ -129,16 +128,11 @@ async def test_the_check_callback_refuses_a_nul(
 ) -> None:
     """Regression (issue 17, item 2f): a signed callback whose eventId held a NUL reached
     PostgreSQL: a 500. It is a 422 problem like any other body, and stores nothing."""
-    client, settings = payouts
     body = {"eventId": str(uuid.uuid4()), "endToEndId": "K3V9Q2M7X1B4C8D5",
             "paymentId": "CNC-1", "status": "COMPLETED", "amount": "1.00", "currency": "USD",
             "occurredAt": "2026-01-05T10:00:03Z", "statusReason": "ok", "reasonCode": "AM04"}
     body[field] = f"{body[field][:3]}\x00{body[field][3:]}"
-    before = await row_counts(settings)
-    raw, headers = signed(settings, body)
-    assert_refused_as_invalid(await client.post("/v1/callbacks/check", content=raw,
-                                                headers=headers))
-    assert await row_counts(settings) == before
+    await assert_callback_refused(payouts, "/v1/callbacks/check", body)
 
 
 @pytest.mark.parametrize("field", ["endToEndId", "firmRootId", "paymentStatus",
@@ -151,7 +145,6 @@ async def test_the_jpm_shaped_callbacks_refuse_a_nul(
 ) -> None:
     """J.P. Morgan's callback and Concourse's modelled on it are held to the same rule: a NUL
     is a 422, and stores nothing."""
-    client, settings = payouts
     exception = {"errorCode": "11000", "errorDescription": "not enrolled",
                  "externalCode": "BE23"}
     item: dict[str, Any] = {"endToEndId": "K3V9Q2M7X1B4C8D5", "firmRootId": "f-1",
@@ -159,7 +152,4 @@ async def test_the_jpm_shaped_callbacks_refuse_a_nul(
                             "paymentCurrency": "USD", "paymentMethod": "ACH"}
     holder = exception if field in exception else item
     holder[field] = f"{holder[field][:3]}\x00{holder[field][3:]}"
-    before = await row_counts(settings)
-    raw, headers = signed(settings, {"callbacks": [item]})
-    assert_refused_as_invalid(await client.post(route, content=raw, headers=headers))
-    assert await row_counts(settings) == before
+    await assert_callback_refused(payouts, route, {"callbacks": [item]})

@@ -11,14 +11,11 @@ number of examples per operation and mode, no shrinking, a fixed seed (reproduci
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import schemathesis
-import uvicorn
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, Phase, given, settings
@@ -45,6 +42,7 @@ from services.sandbox.settings import SandboxSettings
 from shared.auth import Role, mint_token
 from shared.settings import ServiceSettings
 from tests.conftest import MigratedDb
+from tests.threaded_server import served_in_thread
 
 MAX_EXAMPLES = 12
 # A dependency the service calls (provider ledger, card gateway) may be down; the documented
@@ -83,18 +81,8 @@ def sandbox_url(module_sandbox_db: str) -> Iterator[str]:
     """The provider sandbox on a loopback port (reconciliation reads its ledger, billing
     charges its gateway), served by uvicorn in a thread for the module."""
     port = free_port()
-    app = sandbox_app(SandboxSettings(database_url=module_sandbox_db))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the sandbox did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(sandbox_app(SandboxSettings(database_url=module_sandbox_db)), port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

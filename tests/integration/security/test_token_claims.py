@@ -17,7 +17,7 @@ from services.claims.settings import ClaimsSettings
 from shared.auth import TokenError, decode_token
 from shared.auth.tokens import SUBJECT_MAX
 from shared.settings import ServiceSettings
-from tests.integration.security.conftest import assert_problem, row_counts
+from tests.integration.security.conftest import assert_problem, nothing_stored
 from tests.integration.security.test_nul_characters import contract_example
 
 
@@ -57,11 +57,10 @@ async def test_a_signed_token_with_misshapen_claims_is_refused(
     with pytest.raises(TokenError):
         decode_token(token, secret=settings.jwt_secret, issuer=settings.jwt_issuer,
                      audience=settings.jwt_audience)
-    before = await row_counts(settings)
-    response = await client.post("/v1/contracts", json=contract_example(),
-                                 headers={"Authorization": f"Bearer {token}"})
-    assert_problem(response, 401, "unauthenticated")
-    assert await row_counts(settings) == before
+    async with nothing_stored(settings):
+        response = await client.post("/v1/contracts", json=contract_example(),
+                                     headers={"Authorization": f"Bearer {token}"})
+        assert_problem(response, 401, "unauthenticated")
 
 
 async def test_a_subject_of_the_column_length_is_served(
