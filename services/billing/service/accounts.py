@@ -11,7 +11,7 @@ from services.billing.adapters.orm import AccountRow, ContactRow
 from services.billing.domain.contact import ContactKind
 from services.billing.domain.errors import DuplicateAccount, NotFound
 from services.billing.service import access
-from services.billing.service.context import Billing, is_staff
+from services.billing.service.context import ServiceContext, is_staff
 from shared.auth import Principal
 
 
@@ -23,7 +23,7 @@ class NewContact:
     portal_access: bool
 
 
-async def create_account(app: Billing, actor: Principal, customer_id: str, name: str
+async def create_account(app: ServiceContext, actor: Principal, customer_id: str, name: str
                          ) -> AccountRow:
     async with app.uow(correlation_id=customer_id) as uow:
         if await repo.account_by_customer(uow.session, customer_id) is not None:
@@ -35,14 +35,14 @@ async def create_account(app: Billing, actor: Principal, customer_id: str, name:
     return account
 
 
-async def get_account(app: Billing, viewer: Principal, account_id: uuid.UUID) -> AccountRow:
+async def get_account(app: ServiceContext, viewer: Principal, account_id: uuid.UUID) -> AccountRow:
     async with app.uow() as uow:
         account = await access.visible_account(uow.session, viewer, account_id)
         await uow.commit()  # a rollback would expire what we return
     return account
 
 
-async def find_account(app: Billing, customer_id: str) -> AccountRow:
+async def find_account(app: ServiceContext, customer_id: str) -> AccountRow:
     async with app.uow() as uow:
         account = await repo.account_by_customer(uow.session, customer_id)
         await uow.commit()
@@ -51,7 +51,7 @@ async def find_account(app: Billing, customer_id: str) -> AccountRow:
     return account
 
 
-async def add_contact(app: Billing, actor: Principal, account_id: uuid.UUID, new: NewContact
+async def add_contact(app: ServiceContext, actor: Principal, account_id: uuid.UUID, new: NewContact
                       ) -> ContactRow:
     async with app.uow(correlation_id=str(account_id)) as uow:
         account = await access.visible_account(uow.session, actor, account_id)
@@ -63,7 +63,7 @@ async def add_contact(app: Billing, actor: Principal, account_id: uuid.UUID, new
     return contact
 
 
-async def list_contacts(app: Billing, viewer: Principal, account_id: uuid.UUID
+async def list_contacts(app: ServiceContext, viewer: Principal, account_id: uuid.UUID
                         ) -> Sequence[ContactRow]:
     async with app.uow() as uow:
         account = await access.billing_account(uow.session, viewer, account_id)
@@ -72,7 +72,7 @@ async def list_contacts(app: Billing, viewer: Principal, account_id: uuid.UUID
     return rows
 
 
-async def me(app: Billing, viewer: Principal) -> tuple[AccountRow, ContactRow]:
+async def me(app: ServiceContext, viewer: Principal) -> tuple[AccountRow, ContactRow]:
     """The portal user's account and contact record (what the portal opens with)."""
     if is_staff(viewer) or viewer.customer_id is None:
         raise NotFound("portal contact", viewer.subject)

@@ -27,7 +27,7 @@ class Gateway(Protocol):
 
 
 @dataclass(frozen=True)
-class Billing:
+class ServiceContext:
     """The service's use-case context (one per process)."""
 
     sessionmaker: async_sessionmaker[AsyncSession]

@@ -22,7 +22,7 @@ from services.billing.adapters import repository as repo
 from services.billing.adapters.orm import FeeCancellationRow, InvoiceRow
 from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.invoice import InvoiceStatus
-from services.billing.service.context import CLAIMS_ACTOR, Billing
+from services.billing.service.context import CLAIMS_ACTOR, ServiceContext
 from shared.messaging.contracts import ServiceJobCancelledV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
@@ -37,8 +37,8 @@ def job_source(job_id: str) -> str:
     return f"job:{job_id}"
 
 
-async def void_cancelled_job_fee(app: Billing, envelope: Envelope, event: ServiceJobCancelledV1
-                                 ) -> bool:
+async def void_cancelled_job_fee(app: ServiceContext, envelope: Envelope,
+                                 event: ServiceJobCancelledV1) -> bool:
     """Record the cancellation and settle the job's fee invoice if it exists; False if this
     message was already handled."""
     async with app.uow(correlation_id=envelope.correlation_id,

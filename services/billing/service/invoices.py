@@ -16,7 +16,7 @@ from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.service import access
-from services.billing.service.context import CLAIMS_ACTOR, Billing
+from services.billing.service.context import CLAIMS_ACTOR, ServiceContext
 from services.billing.service.fee_cancellations import CONSUMER, job_source
 from services.billing.service.views import BalanceView
 from shared.auth import Principal
@@ -39,8 +39,8 @@ class NewInvoice:
     description: str | None
 
 
-async def create_invoice(app: Billing, actor: Principal, account_id: uuid.UUID, new: NewInvoice
-                         ) -> InvoiceRow:
+async def create_invoice(app: ServiceContext, actor: Principal, account_id: uuid.UUID,
+                         new: NewInvoice) -> InvoiceRow:
     if new.due_date < new.invoice_date:
         raise InvalidInvoice("the due date is before the invoice date")
     async with app.uow(correlation_id=str(account_id)) as uow:
@@ -61,7 +61,7 @@ async def create_invoice(app: Billing, actor: Principal, account_id: uuid.UUID, 
     return row
 
 
-async def void_invoice(app: Billing, actor: Principal, invoice_id: uuid.UUID) -> InvoiceRow:
+async def void_invoice(app: ServiceContext, actor: Principal, invoice_id: uuid.UUID) -> InvoiceRow:
     async with app.uow(correlation_id=str(invoice_id)) as uow:
         session = uow.session
         found = await repo.invoice(session, invoice_id)
@@ -75,7 +75,7 @@ async def void_invoice(app: Billing, actor: Principal, invoice_id: uuid.UUID) ->
     return found
 
 
-async def list_invoices(app: Billing, viewer: Principal, account_id: uuid.UUID,
+async def list_invoices(app: ServiceContext, viewer: Principal, account_id: uuid.UUID,
                         status: InvoiceStatus | None) -> Sequence[InvoiceRow]:
     async with app.uow() as uow:
         account = await access.billing_account(uow.session, viewer, account_id)
@@ -84,7 +84,7 @@ async def list_invoices(app: Billing, viewer: Principal, account_id: uuid.UUID,
     return rows
 
 
-async def balance(app: Billing, viewer: Principal, account_id: uuid.UUID) -> BalanceView:
+async def balance(app: ServiceContext, viewer: Principal, account_id: uuid.UUID) -> BalanceView:
     """One statement reads the balances with the access facts (the portal reads the balance as
     often as it pays); nothing is written, and one statement needs no transaction of its own."""
     async with app.uow() as uow:
@@ -96,7 +96,7 @@ async def balance(app: Billing, viewer: Principal, account_id: uuid.UUID) -> Bal
                        balances.open_invoices)
 
 
-async def bill_dispatched_job(app: Billing, envelope: Envelope, event: ServiceJobDispatchedV1
+async def bill_dispatched_job(app: ServiceContext, envelope: Envelope, event: ServiceJobDispatchedV1
                               ) -> bool:
     """The job's service fee becomes an open invoice on the customer's account; True if new.
 

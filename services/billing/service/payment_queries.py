@@ -6,12 +6,12 @@ import uuid
 
 from services.billing.adapters import repository as repo
 from services.billing.service import access
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.service.views import PaymentView, payment_view, payment_views
 from shared.auth import Principal
 
 
-async def history(app: Billing, viewer: Principal, account_id: uuid.UUID, limit: int
+async def history(app: ServiceContext, viewer: Principal, account_id: uuid.UUID, limit: int
                   ) -> list[PaymentView]:
     async with app.uow() as uow:
         account = await access.billing_account(uow.session, viewer, account_id)
@@ -21,7 +21,7 @@ async def history(app: Billing, viewer: Principal, account_id: uuid.UUID, limit:
     return views
 
 
-async def get_payment(app: Billing, viewer: Principal, payment_id: uuid.UUID) -> PaymentView:
+async def get_payment(app: ServiceContext, viewer: Principal, payment_id: uuid.UUID) -> PaymentView:
     async with app.uow() as uow:
         payment = await repo.payment(uow.session, payment_id)
         await access.billing_account(uow.session, viewer, payment.account_id)

@@ -31,7 +31,7 @@ from services.billing.domain.errors import InvalidPaymentMethod, PaymentDeclined
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
 from services.billing.service import access
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.service.idempotency import IdempotencyKey, remember, replay
 from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
@@ -56,7 +56,7 @@ def open_invoice(row: PayableInvoice) -> OpenInvoice:
 
 
 async def pay(
-    app: Billing, payer: Principal, account_id: uuid.UUID, command: PaymentCommand,
+    app: ServiceContext, payer: Principal, account_id: uuid.UUID, command: PaymentCommand,
     idempotency: IdempotencyKey, render: Render,
 ) -> dict[str, Any]:
     """Returns the rendered confirmation; a repeat with the same key returns the first one."""
@@ -93,7 +93,7 @@ async def pay(
         return body
 
 
-async def _charge(app: Billing, idempotency: IdempotencyKey, command: PaymentCommand,
+async def _charge(app: ServiceContext, idempotency: IdempotencyKey, command: PaymentCommand,
                   customer_id: str) -> Charged:
     try:
         outcome = await app.gateway.charge(

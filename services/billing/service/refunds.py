@@ -22,7 +22,7 @@ from services.billing.adapters.orm import AllocationKind, AllocationRow
 from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import IllegalTransition
 from services.billing.domain.payment import PaymentAction, fire
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.service.fee_cancellations import settle_if_cancelled
 from services.billing.service.idempotency import IdempotencyKey, remember, replay
 from services.billing.service.views import PaymentView, payment_view
@@ -32,7 +32,7 @@ from shared.money import Money
 
 
 async def refund_payment(
-    app: Billing, actor: Principal, payment_id: uuid.UUID, reason: str, *,
+    app: ServiceContext, actor: Principal, payment_id: uuid.UUID, reason: str, *,
     render: Callable[[PaymentView], dict[str, Any]], idempotency: IdempotencyKey | None = None,
 ) -> dict[str, Any]:
     """Returns the rendered refunded payment; with an Idempotency-Key a client's retry gets
