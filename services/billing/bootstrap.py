@@ -66,7 +66,7 @@ def create_app(
 
 
 def worker_spec(app: ServiceContext) -> WorkerSpec:
-    return WorkerSpec(name="billing", sessionmaker=app.sessionmaker,
+    return WorkerSpec(name="billing", sessionmaker=app.sessions,
                       handlers={QUEUE: claims_events_handler(app)})
 
 

@@ -22,9 +22,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from services.billing.adapters import portal
 from services.billing.adapters.gateway import Charged, Declined, GatewayRefused
-from services.billing.adapters.portal import AppliedLine, NewPayment, Payable, PayableInvoice
+from services.billing.adapters.invoices import Payable, PayableInvoice
+from services.billing.adapters.payments import AppliedLine, NewPayment
+from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.allocation import Allocation, OpenInvoice, allocate
 from services.billing.domain.errors import InvalidPaymentMethod, PaymentDeclined
@@ -32,13 +33,11 @@ from services.billing.domain.invoice import InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
 from services.billing.service import access
 from services.billing.service.context import ServiceContext
-from services.billing.service.idempotency import IdempotencyKey, remember, replay
+from services.billing.service.idempotency import IdempotencyKey
 from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
-from shared.db.driver import transaction_driver
 from shared.messaging.contracts import InvoicePaidV1, PaymentReceivedV1
 from shared.money import Money
-from shared.uow import UnitOfWork
 
 Render = Callable[[PaymentView], dict[str, Any]]
 
@@ -61,17 +60,15 @@ async def pay(
 ) -> dict[str, Any]:
     """Returns the rendered confirmation; a repeat with the same key returns the first one."""
     async with app.uow(correlation_id=str(account_id)) as uow:
-        session = uow.session
-        db = await transaction_driver(session)
         # Checked before the key is claimed, as ever.
-        facts = await portal.account_access(db, account_id, access.subject_contact_id(payer))
+        facts = await uow.accounts.access(account_id, access.subject_contact_id(payer))
         verified = access.verify_payer(payer, account_id, facts)
-        if (stored := await replay(session, idempotency)) is not None:
+        if (stored := await uow.keys.replay(idempotency)) is not None:
             return stored
-        await portal.lock_account(db, account_id)
+        await uow.accounts.lock_for_payment(account_id)
         # Only the oldest invoices the amount reaches are read: allocated over them it is
         # allocated as over all of them, and the balance of all comes along.
-        payable = await portal.oldest_payable(db, account_id, command.amount.amount)
+        payable = await uow.invoices.oldest_payable(account_id, command.amount.amount)
         invoices = {str(row.id): row for row in payable.invoices}
         allocations = allocate(command.amount, [open_invoice(r) for r in payable.invoices])
         charge = await _charge(app, idempotency, command, verified.customer_id)
@@ -84,11 +81,11 @@ async def pay(
             billing_postal_code=command.billing_postal_code, received_at=datetime.now(UTC),
             balance_after=_balance_after(payable, lines),
         )
-        await portal.record_payment(db, payment, lines)
+        await uow.payments.record(payment, lines)
         _emit(uow, payment, allocations, lines, invoices)
         shown: list[Line] = [(line, invoices[str(line.invoice_id)]) for line in lines]
         body = render(PaymentView(payment, shown, []))
-        await remember(session, idempotency, 201, body)
+        await uow.keys.remember(idempotency, 201, body)
         await uow.commit()
         return body
 
@@ -131,7 +128,7 @@ def _balance_after(payable: Payable, lines: Sequence[AppliedLine]) -> Decimal:
     return payable.balance - sum((line.amount for line in lines), Decimal("0.00"))
 
 
-def _emit(uow: UnitOfWork, payment: NewPayment, allocations: Sequence[Allocation],
+def _emit(uow: BillingUnitOfWork, payment: NewPayment, allocations: Sequence[Allocation],
           lines: Sequence[AppliedLine], invoices: dict[str, PayableInvoice]) -> None:
     uow.emit(PaymentReceivedV1(
         payment_id=str(payment.id), account_id=str(payment.account_id), amount=payment.amount,

@@ -43,7 +43,7 @@ async def test_simultaneous_payments_never_over_apply(
     billing_app: FastAPI, billing: ServiceContext, acct: PortalAccount,
     gateway_http: httpx.AsyncClient,
 ) -> None:
-    billing_app.state.billing = ServiceContext(billing.sessionmaker,
+    billing_app.state.billing = ServiceContext(billing.sessions,
                                         SlowGateway(GATEWAY, client=gateway_http))
     try:
         tokens = [await acct.tokenize() for _ in range(4)]
@@ -87,7 +87,7 @@ async def test_a_charge_lost_before_commit_is_recorded_by_the_retry_not_charged_
 ) -> None:
     token = await acct.tokenize()
     before = len((await gateway_http.get("/charges")).json())
-    billing_app.state.billing = ServiceContext(billing.sessionmaker,
+    billing_app.state.billing = ServiceContext(billing.sessions,
                                         ChargesThenCrashes(GATEWAY, client=gateway_http))
     try:
         crashed = await acct.pay("60.00", token, key="k-crash")

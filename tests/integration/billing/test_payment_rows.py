@@ -36,7 +36,7 @@ def customer_token(acct: PortalAccount, subject: str, customer_id: str) -> dict[
 
 async def rows(billing: ServiceContext, account_id: str
                ) -> tuple[list[PaymentRow], list[AllocationRow], list[InvoiceRow]]:
-    async with billing.sessionmaker() as session:
+    async with billing.sessions() as session:
         payments = list(await session.scalars(
             select(PaymentRow).where(PaymentRow.account_id == uuid.UUID(account_id))))
         allocations = list(await session.scalars(

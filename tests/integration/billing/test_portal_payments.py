@@ -23,7 +23,7 @@ def applied(confirmation: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 async def outbox_messages(billing: ServiceContext, account_id: str) -> list[dict[str, Any]]:
-    async with billing.sessionmaker() as session:
+    async with billing.sessions() as session:
         rows = (await session.execute(
             select(outbox.c.type, outbox.c.body).where(outbox.c.correlation_id == account_id)
             .order_by(outbox.c.id)

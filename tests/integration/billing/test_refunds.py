@@ -72,6 +72,6 @@ async def test_allocation_rows_cannot_be_changed(
     acct: PortalAccount, billing: ServiceContext, statement: str
 ) -> None:
     paid = ok(await acct.pay("10.00", await acct.tokenize()), 201)
-    async with billing.sessionmaker() as session:
+    async with billing.sessions() as session:
         with pytest.raises(DBAPIError, match="immutable"):
             await session.execute(text(statement), {"p": uuid.UUID(paid["id"])})

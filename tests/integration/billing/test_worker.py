@@ -135,7 +135,7 @@ async def test_payment_events_are_published_by_the_relay(
     ok(await acct.pay("100.00", await acct.tokenize()), 201)
 
     async def published() -> bool:
-        async with billing.sessionmaker() as session:
+        async with billing.sessions() as session:
             rows = (await session.execute(
                 select(outbox.c.type, outbox.c.published_at)
                 .where(outbox.c.correlation_id == acct.account["id"])
