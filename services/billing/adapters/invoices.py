@@ -20,16 +20,17 @@ from services.billing.adapters.orm import (
     utcnow,
 )
 from services.billing.domain.errors import NotFound
-from services.billing.domain.invoice import OPEN_STATUSES, InvoiceStatus
+from services.billing.domain.invoice import OPEN_STATUSES, Invoice, InvoiceStatus
 from shared.db.driver import transaction_driver
 from shared.db.repository import Repository
 
 _OPEN = sorted(OPEN_STATUSES)
 
 
-@dataclass(frozen=True, slots=True)
-class PayableInvoice:
-    """An open invoice payable online, as a portal payment reads it."""
+@dataclass(slots=True)
+class PayableInvoice(Invoice):
+    """An open invoice payable online, as a portal payment reads it and applies money to it
+    (its new balance is written by the payment's one statement)."""
 
     id: uuid.UUID
     number: str
@@ -37,6 +38,7 @@ class PayableInvoice:
     amount: Decimal
     open_balance: Decimal
     status: InvoiceStatus
+    account_id: uuid.UUID
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,8 @@ class InvoiceRepository(Repository):
         rows = await db.fetch(st.OLDEST_PAYABLE.sql, *st.OLDEST_PAYABLE.args(
             {"account_id": account_id, "open": _OPEN, "amount": amount}))
         invoices = [PayableInvoice(row["id"], row["number"], row["invoice_date"], row["amount"],
-                                   row["open_balance"], InvoiceStatus(row["status"]))
+                                   row["open_balance"], InvoiceStatus(row["status"]),
+                                   account_id)
                     for row in rows]
         return Payable(invoices, rows[0]["balance"] if rows else Decimal("0.00"))
 

@@ -18,12 +18,10 @@ from datetime import UTC, datetime
 
 from services.billing.adapters.orm import FeeCancellationRow, InvoiceRow
 from services.billing.adapters.unit_of_work import BillingUnitOfWork
-from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.service.context import CLAIMS_ACTOR, ServiceContext
 from shared.messaging.contracts import ServiceJobCancelledV1
 from shared.messaging.envelope import Envelope
-from shared.money import Money
 
 # INFO through ``log.log``: ``tests/unit/test_layers.py`` takes any ``.info`` of a use case
 # for a session's ``info``.
@@ -68,13 +66,7 @@ async def settle_cancelled_fee(uow: BillingUnitOfWork, invoice: InvoiceRow,
     if invoice.status is InvoiceStatus.VOID:
         return  # voided already (by staff, or by this cancellation delivered again)
     paid_by = await uow.payments.unrefunded_of(invoice.id)
-    outcome = invoice_rules.cancel_fee(invoice.status, Money(invoice.amount),
-                                       Money(invoice.open_balance), [str(p) for p in paid_by])
-    if outcome.voided:
-        invoice.status, invoice.voided_at = outcome.status, now
-        invoice.void_reason = f"service job cancelled: {cancellation.reason}"[:200]
-    invoice.void_refused_reason = outcome.refused
-    invoice.updated_at = now
+    outcome = invoice.cancel_job_fee(cancellation.reason, [str(p) for p in paid_by], at=now)
     if outcome.refused is not None:
         log.warning("fee invoice %s kept for cancelled job: %s", invoice.number, outcome.refused)
 

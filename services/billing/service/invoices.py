@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from services.billing.adapters.orm import InvoiceRow
-from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.service import access
@@ -64,9 +63,7 @@ async def void_invoice(app: ServiceContext, actor: Principal, invoice_id: uuid.U
         await access.visible_account(uow.accounts, actor, found.account_id)
         await uow.accounts.lock(found.account_id)  # no payment is allocating it now
         await uow.invoices.reload(found)
-        found.status = invoice_rules.void(found.status)
-        found.updated_at = found.voided_at = datetime.now(UTC)
-        found.void_reason = f"voided by {actor.subject}"[:200]
+        found.void(reason=f"voided by {actor.subject}", at=datetime.now(UTC))
         await uow.commit()
     return found
 

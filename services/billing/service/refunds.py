@@ -18,15 +18,13 @@ from typing import Any
 
 from services.billing.adapters.gateway import GatewayRefused, Refunded
 from services.billing.adapters.orm import AllocationKind, PaymentRow
-from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import IllegalTransition
-from services.billing.domain.payment import PaymentAction, fire
+from services.billing.domain.payment import Reversal
 from services.billing.service.context import ServiceContext
 from services.billing.service.fee_cancellations import settle_if_cancelled
 from services.billing.service.idempotency import IdempotencyKey
 from services.billing.service.views import PaymentView, payment_view
 from shared.auth import Principal
-from shared.messaging.contracts import PaymentRefundedV1
 from shared.money import Money
 
 
@@ -43,26 +41,18 @@ async def refund_payment(
         account_id = (await uow.payments.get(payment_id)).account_id
         await uow.accounts.lock(account_id)
         payment = await uow.payments.lock(payment_id)  # the status as of the lock
-        payment.status = fire(payment.status, PaymentAction.REFUND)
+        payment.check_refund()
         refund = await _refund(app, payment)
         now = datetime.now(UTC)
-        reversals: list[dict[str, str]] = []
-        for applied, invoice in await uow.payments.allocations([payment.id],
-                                                                AllocationKind.APPLY):
-            reversals.append({"invoice_id": str(invoice.id), "amount": f"{applied.amount:.2f}"})
-            reopened, invoice.status = invoice_rules.reverse(
-                invoice.status, Money(invoice.amount), Money(invoice.open_balance),
-                Money(applied.amount),
-            )
-            invoice.open_balance, invoice.updated_at = reopened.amount, now
+        applied = await uow.payments.allocations([payment.id], AllocationKind.APPLY)
+        reversals = [Reversal(invoice.id, row.amount) for row, invoice in applied]
+        uow.record(*payment.refund(refund_id=refund.refund_id, by=actor.subject, reason=reason,
+                                   at=now, reversals=reversals))
+        for row, invoice in applied:
+            invoice.reverse_payment(Money(row.amount), at=now)
+            # Once the payment is refunded: it no longer keeps a cancelled job's fee owed.
             await settle_if_cancelled(uow, invoice, now)
-            uow.payments.add_reversal(applied, reopened.amount, now)
-        payment.gateway_refund_id, payment.refunded_at = refund.refund_id, now
-        payment.refunded_by, payment.refund_reason = actor.subject, reason
-        uow.emit(PaymentRefundedV1(
-            payment_id=str(payment.id), account_id=str(payment.account_id),
-            amount=payment.amount, reversals=reversals, reason=reason, refunded_at=now,
-        ))
+            uow.payments.add_reversal(row, invoice.open_balance, now)
         body = render(await payment_view(uow.payments, payment))
         if idempotency is not None:
             await uow.keys.remember(idempotency, 200, body)
