@@ -71,13 +71,6 @@ class AccountRepository(Repository):
         assert found is not None
         return found
 
-    async def lock(self, account_id: uuid.UUID) -> None:
-        """The per-account lock: every change of an account's balances (payment, refund, void)
-        takes it first, so two of them on one account run one after the other."""
-        await self.session.execute(
-            select(AccountRow.id).where(AccountRow.id == account_id).with_for_update()
-        )
-
     async def contact(self, contact_id: uuid.UUID) -> ContactRow | None:
         return await self.session.get(ContactRow, contact_id)
 
@@ -91,8 +84,15 @@ class AccountRepository(Repository):
     def add_contact(self, contact: ContactRow) -> None:
         self.session.add(contact)
 
-    # The portal's fast path (``adapters/statements.py``): plain asyncpg on the session's
-    # connection.
+    # The fast path (``adapters/statements.py``): plain asyncpg on the session's connection,
+    # for the portal's statements and the lock every balance change takes.
+
+    async def lock(self, account_id: uuid.UUID) -> None:
+        """The per-account lock: every change of an account's balances (payment, refund, void)
+        takes it first, so two of them on one account run one after the other. Held until
+        the transaction ends (the driver's transaction is the session's)."""
+        db = await transaction_driver(self.session)
+        await db.execute(st.LOCK_ACCOUNT.sql, *st.LOCK_ACCOUNT.args({"account_id": account_id}))
 
     async def access(self, account_id: uuid.UUID, contact_id: uuid.UUID | None
                      ) -> AccountAccess:
@@ -100,11 +100,6 @@ class AccountRepository(Repository):
         db = await transaction_driver(self.session)
         return _access(await db.fetchrow(
             st.ACCESS.sql, *st.ACCESS.args({"account_id": account_id, "contact_id": contact_id})))
-
-    async def lock_for_payment(self, account_id: uuid.UUID) -> None:
-        """``lock`` on the driver of the payment's transaction, held until it ends."""
-        db = await transaction_driver(self.session)
-        await db.execute(st.LOCK_ACCOUNT.sql, *st.LOCK_ACCOUNT.args({"account_id": account_id}))
 
     async def access_and_balances(self, account_id: uuid.UUID, contact_id: uuid.UUID | None
                                   ) -> tuple[AccountAccess, Balances]:

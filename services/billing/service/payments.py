@@ -62,7 +62,7 @@ async def pay(
         verified = access.verify_payer(payer, account_id, facts)
         if (stored := await uow.keys.replay(idempotency)) is not None:
             return stored
-        await uow.accounts.lock_for_payment(account_id)
+        await uow.accounts.lock(account_id)
         # Only the oldest invoices the amount reaches are read: allocated over them it is
         # allocated as over all of them, and the balance of all comes along.
         payable = await uow.invoices.oldest_payable(account_id, command.amount.amount)
