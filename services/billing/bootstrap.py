@@ -13,7 +13,7 @@ from services.billing.adapters.gateway import GatewayClient
 from services.billing.api import accounts, invoices, payments
 from services.billing.api.errors import install_error_handlers
 from services.billing.consumers.claims_events import QUEUE, claims_events_handler
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.settings import BillingSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
@@ -40,8 +40,8 @@ def create_app(
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.broker = BrokerProbe(settings.amqp_url)
         client = gateway or gateway_client(settings)
-        app.state.billing = Billing(app.state.sessionmaker, client,
-                                    settings.invoice_terms_days)
+        app.state.billing = ServiceContext(app.state.sessionmaker, client,
+                                           settings.invoice_terms_days)
         yield
         await client.aclose()
         await app.state.broker.close()
@@ -65,8 +65,8 @@ def create_app(
     return app
 
 
-def worker_spec(app: Billing) -> WorkerSpec:
-    return WorkerSpec(name="billing", sessionmaker=app.sessionmaker,
+def worker_spec(app: ServiceContext) -> WorkerSpec:
+    return WorkerSpec(name="billing", sessionmaker=app.sessions,
                       handlers={QUEUE: claims_events_handler(app)})
 
 
@@ -75,10 +75,10 @@ async def run_billing_worker(
 ) -> None:
     settings = settings or BillingSettings()
     engine = create_engine(settings.database_url, pool_size=5)
-    # The worker only bills claims events; it never charges, but Billing carries the port.
+    # The worker only bills claims events; it never charges, but the context carries the port.
     gateway = gateway_client(settings)
     try:
-        app = Billing(create_sessionmaker(engine), gateway, settings.invoice_terms_days)
+        app = ServiceContext(create_sessionmaker(engine), gateway, settings.invoice_terms_days)
         await run_worker(worker_spec(app), settings, stop)
     finally:
         await gateway.aclose()

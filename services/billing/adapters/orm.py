@@ -33,8 +33,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.billing.domain.contact import ContactKind
-from services.billing.domain.invoice import InvoiceStatus
-from services.billing.domain.payment import PaymentStatus
+from services.billing.domain.invoice import Invoice, InvoiceStatus
+from services.billing.domain.payment import Payment, PaymentStatus
 from shared.idempotency import IdempotencyKeyColumns
 
 NAMING = {
@@ -98,7 +98,7 @@ class ContactRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
-class InvoiceRow(Base):
+class InvoiceRow(Base, Invoice):
     __tablename__ = "invoices"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
@@ -145,7 +145,7 @@ class FeeCancellationRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow, server_default=func.now())
 
 
-class PaymentRow(Base):
+class PaymentRow(Base, Payment):
     __tablename__ = "payments"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.billing.api.deps import AccountAdmin, BillingDep, Reader
+from services.billing.api.deps import AccountAdmin, ContextDep, Reader
 from services.billing.api.errors import problems
 from services.billing.api.schemas import AccountIn, AccountOut, ContactIn, ContactOut, MeOut
 from services.billing.service import accounts
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
     "claims uses and a portal token carries as `customer_id`).",
     response_description="The new account", responses=problems(403, 409),
 )
-async def create_account(body: AccountIn, app: BillingDep, actor: AccountAdmin) -> AccountOut:
+async def create_account(body: AccountIn, app: ContextDep, actor: AccountAdmin) -> AccountOut:
     row = await accounts.create_account(app, actor, body.customer_id, body.name)
     return AccountOut.model_validate(row)
 
@@ -31,7 +31,7 @@ async def create_account(body: AccountIn, app: BillingDep, actor: AccountAdmin) 
     response_description="The account", responses=problems(403, 404),
 )
 async def find_account(
-    app: BillingDep, actor: AccountAdmin,
+    app: ContextDep, actor: AccountAdmin,
     customer_id: Annotated[str, Query(min_length=1, max_length=120, pattern=r"^[^\x00]*$",
                                         examples=["cust-1001"])],
 ) -> AccountOut:
@@ -43,7 +43,7 @@ async def find_account(
     description="Staff, or a portal user of this account; to anyone else it does not exist.",
     response_description="The account", responses=problems(404),
 )
-async def get_account(account_id: uuid.UUID, app: BillingDep, viewer: Reader) -> AccountOut:
+async def get_account(account_id: uuid.UUID, app: ContextDep, viewer: Reader) -> AccountOut:
     return AccountOut.model_validate(await accounts.get_account(app, viewer, account_id))
 
 
@@ -55,7 +55,7 @@ async def get_account(account_id: uuid.UUID, app: BillingDep, viewer: Reader) ->
     response_description="The new contact", responses=problems(403, 404),
 )
 async def add_contact(
-    account_id: uuid.UUID, body: ContactIn, app: BillingDep, actor: AccountAdmin
+    account_id: uuid.UUID, body: ContactIn, app: ContextDep, actor: AccountAdmin
 ) -> ContactOut:
     row = await accounts.add_contact(app, actor, account_id, body.to_command())
     return ContactOut.model_validate(row)
@@ -66,7 +66,7 @@ async def add_contact(
     response_description="Contacts, oldest first", responses=problems(403, 404),
 )
 async def list_contacts(
-    account_id: uuid.UUID, app: BillingDep, viewer: Reader
+    account_id: uuid.UUID, app: ContextDep, viewer: Reader
 ) -> list[ContactOut]:
     rows = await accounts.list_contacts(app, viewer, account_id)
     return [ContactOut.model_validate(row) for row in rows]
@@ -78,6 +78,6 @@ async def list_contacts(
     "contact named by its `sub`. Only company contacts with portal access get an answer.",
     response_description="Account and contact", responses=problems(403, 404),
 )
-async def me(app: BillingDep, viewer: Reader) -> MeOut:
+async def me(app: ContextDep, viewer: Reader) -> MeOut:
     account, contact = await accounts.me(app, viewer)
     return MeOut.of(account, contact)

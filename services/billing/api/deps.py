@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-async def _billing(request: Request) -> Billing:
+async def _billing(request: Request) -> ServiceContext:
     # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
     return request.app.state.billing  # type: ignore[no-any-return]
 
 
-BillingDep = Annotated[Billing, Depends(_billing)]
+ContextDep = Annotated[ServiceContext, Depends(_billing)]
 
 # Reading: any caller; a portal user is limited to their own account by the use cases.
 Reader = Annotated[Principal, Depends(require())]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.billing.api.deps import AccountAdmin, BillingDep, Reader
+from services.billing.api.deps import AccountAdmin, ContextDep, Reader
 from services.billing.api.errors import problems
 from services.billing.api.schemas import BalanceOut, InvoiceIn, InvoiceOut
 from services.billing.domain.invoice import InvoiceStatus
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["invoices"])
     response_description="The new invoice", responses=problems(403, 404, 409),
 )
 async def create_invoice(
-    account_id: uuid.UUID, body: InvoiceIn, app: BillingDep, actor: AccountAdmin
+    account_id: uuid.UUID, body: InvoiceIn, app: ContextDep, actor: AccountAdmin
 ) -> InvoiceOut:
     return InvoiceOut.of(await invoices.create_invoice(app, actor, account_id, body.to_command()))
 
@@ -34,7 +34,7 @@ async def create_invoice(
     response_description="Invoices", responses=problems(403, 404),
 )
 async def list_invoices(
-    account_id: uuid.UUID, app: BillingDep, viewer: Reader,
+    account_id: uuid.UUID, app: ContextDep, viewer: Reader,
     status: Annotated[InvoiceStatus | None, Query(examples=["open"])] = None,
 ) -> list[InvoiceOut]:
     rows = await invoices.list_invoices(app, viewer, account_id, status)
@@ -46,7 +46,7 @@ async def list_invoices(
     description="The sum of the open invoices payable online: the most a portal payment may be.",
     response_description="Balance", responses=problems(403, 404),
 )
-async def balance(account_id: uuid.UUID, app: BillingDep, viewer: Reader) -> BalanceOut:
+async def balance(account_id: uuid.UUID, app: ContextDep, viewer: Reader) -> BalanceOut:
     return BalanceOut.of(await invoices.balance(app, viewer, account_id))
 
 
@@ -55,6 +55,6 @@ async def balance(account_id: uuid.UUID, app: BillingDep, viewer: Reader) -> Bal
     description="Only an open invoice nothing was applied to.",
     response_description="The void invoice", responses=problems(403, 404, 409),
 )
-async def void_invoice(invoice_id: uuid.UUID, app: BillingDep, actor: AccountAdmin
+async def void_invoice(invoice_id: uuid.UUID, app: ContextDep, actor: AccountAdmin
                        ) -> InvoiceOut:
     return InvoiceOut.of(await invoices.void_invoice(app, actor, invoice_id))

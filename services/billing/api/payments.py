@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.billing.api.deps import BillingDep, Payer, Reader, Refunder
+from services.billing.api.deps import ContextDep, Payer, Reader, Refunder
 from services.billing.api.errors import problems
 from services.billing.api.schemas import PaymentIn, PaymentOut, RefundIn
 from services.billing.service import payment_queries, payments, refunds
@@ -32,7 +32,7 @@ IdempotencyHeader = Annotated[str, headers.idempotency_key(
     responses=problems(402, 403, 404, 503),
 )
 async def pay(
-    account_id: uuid.UUID, body: PaymentIn, app: BillingDep, payer: Payer,
+    account_id: uuid.UUID, body: PaymentIn, app: ContextDep, payer: Payer,
     idempotency_key: IdempotencyHeader,
 ) -> JSONResponse:
     idem = IdempotencyKey.of(payer.subject, idempotency_key, f"pay {account_id}",
@@ -48,7 +48,7 @@ async def pay(
     responses=problems(403, 404),
 )
 async def history(
-    account_id: uuid.UUID, app: BillingDep, viewer: Reader,
+    account_id: uuid.UUID, app: ContextDep, viewer: Reader,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[PaymentOut]:
     views = await payment_queries.history(app, viewer, account_id, limit)
@@ -60,7 +60,7 @@ async def history(
     response_description="Each invoice paid, the amount applied and what remains open",
     responses=problems(403, 404),
 )
-async def get_payment(payment_id: uuid.UUID, app: BillingDep, viewer: Reader) -> PaymentOut:
+async def get_payment(payment_id: uuid.UUID, app: ContextDep, viewer: Reader) -> PaymentOut:
     return PaymentOut.of(await payment_queries.get_payment(app, viewer, payment_id))
 
 
@@ -73,7 +73,7 @@ async def get_payment(payment_id: uuid.UUID, app: BillingDep, viewer: Reader) ->
     response_model=PaymentOut, responses=problems(403, 404, 409, 503),
 )
 async def refund(
-    payment_id: uuid.UUID, body: RefundIn, app: BillingDep, actor: Refunder,
+    payment_id: uuid.UUID, body: RefundIn, app: ContextDep, actor: Refunder,
     idempotency_key: Annotated[str | None, headers.idempotency_key(
         "Unique per intended refund; a repeat returns the first answer (without a key, a "
         "repeat is a 409), the same key with another body is refused (422).",

@@ -5,7 +5,7 @@ is parked; anything else is retried."""
 from __future__ import annotations
 
 from services.billing.domain.errors import DomainError
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.service.fee_cancellations import void_cancelled_job_fee
 from services.billing.service.invoices import bill_dispatched_job
 from shared.messaging.consumer import Handler, PermanentError
@@ -15,7 +15,7 @@ from shared.messaging.envelope import Envelope
 QUEUE = "billing.claims-events"
 
 
-def claims_events_handler(app: Billing) -> Handler:
+def claims_events_handler(app: ServiceContext) -> Handler:
     async def handle(envelope: Envelope) -> None:
         event = envelope.open()
         try:

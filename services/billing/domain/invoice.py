@@ -11,11 +11,16 @@ refund of what paid it voids it then (``cancel_fee``).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING, Protocol
 
 from services.billing.domain.errors import DomainError, InvalidInvoice
+from shared.domain.events import DomainEvent
 from shared.domain.machine import Rule, StateMachine, all_of, no_guard
 from shared.money import Money
 
@@ -152,3 +157,83 @@ def cancel_fee(status: InvoiceStatus, amount: Money, open_balance: Money,
         f"visit: refund the payment through POST /v1/payments/{{payment_id}}/refund and the "
         f"invoice is voided then"
     ))
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePaid(DomainEvent):
+    """A payment's allocation left the invoice with nothing open (``billing.invoice_paid``)."""
+
+    invoice_id: uuid.UUID
+    invoice_number: str
+    account_id: uuid.UUID
+    amount: Decimal
+    paid_at: datetime
+
+
+class InvoiceBalance(Protocol):
+    """What applying a payment reads and writes: the portal payment's invoices, read in plain
+    asyncpg, have no more (their row's ``updated_at`` is the payment's time, its statement's)."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
+    number: str
+    amount: Decimal
+    open_balance: Decimal
+    status: InvoiceStatus
+
+
+class InvoiceState(InvoiceBalance, Protocol):
+    """An invoice as stored: the balance and its trail of voids."""
+
+    updated_at: datetime
+    voided_at: datetime | None
+    void_reason: str | None
+    void_refused_reason: str | None
+
+
+class Invoice:
+    """An invoice's behaviour, through ``INVOICE_MACHINE``; no attributes of its own (the
+    stored row and the portal's payable invoice mix it in)."""
+
+    __slots__ = ()
+    if TYPE_CHECKING:
+        # What the methods write may be empty on a stored invoice (mypy would take the type
+        # of the first assignment); declared for the type checker only, so the ORM row's
+        # columns stay the only attributes.
+        voided_at: datetime | None
+        void_reason: str | None
+
+    def apply_payment(self: InvoiceBalance, applied: Money, *, at: datetime
+                      ) -> list[InvoicePaid]:
+        """Pay ``applied`` on the invoice; it announces being paid when nothing is left."""
+        balance, self.status = apply(self.status, Money(self.amount), Money(self.open_balance),
+                                     applied)
+        self.open_balance = balance.amount
+        if self.status is not InvoiceStatus.PAID:
+            return []
+        return [InvoicePaid(self.id, self.number, self.account_id, self.amount, at)]
+
+    def reverse_payment(self: InvoiceState, returned: Money, *, at: datetime) -> None:
+        """Give back what a refunded payment applied (paid -> partially paid or open)."""
+        balance, self.status = reverse(self.status, Money(self.amount),
+                                       Money(self.open_balance), returned)
+        self.open_balance, self.updated_at = balance.amount, at
+
+    def void(self: InvoiceState, *, reason: str, at: datetime) -> None:
+        self.status = void(self.status)
+        self.updated_at = self.voided_at = at
+        self.void_reason = reason[:200]
+
+    def cancel_job_fee(self: InvoiceState, reason: str, paid_by: Sequence[str], *,
+                       at: datetime) -> FeeCancellation:
+        """Its job was cancelled before the visit: voided, or kept owed saying why
+        (``cancel_fee``). Already void (by staff, or by this cancellation again): unchanged."""
+        if self.status is InvoiceStatus.VOID:
+            return FeeCancellation(self.status)
+        outcome = cancel_fee(self.status, Money(self.amount), Money(self.open_balance), paid_by)
+        if outcome.voided:
+            self.status, self.voided_at = outcome.status, at
+            self.void_reason = f"service job cancelled: {reason}"[:200]
+        self.void_refused_reason = outcome.refused
+        self.updated_at = at
+        return outcome

@@ -13,11 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.billing.adapters import repository as repo
+from services.billing.adapters.accounts import AccountAccess, AccountRepository
 from services.billing.adapters.orm import AccountRow, ContactRow
-from services.billing.adapters.portal import AccountAccess
 from services.billing.domain.contact import ContactFacts, ensure_may_pay
 from services.billing.domain.errors import NotFound, PortalAccessDenied
 from services.billing.service.context import is_staff
@@ -40,23 +37,23 @@ def subject_contact_id(principal: Principal) -> uuid.UUID | None:
 
 
 async def visible_account(
-    session: AsyncSession, principal: Principal, account_id: uuid.UUID
+    accounts: AccountRepository, principal: Principal, account_id: uuid.UUID
 ) -> AccountRow:
     """The account if the caller may know it exists (staff, or a token of this customer)."""
-    account = await session.get(AccountRow, account_id)
+    account = await accounts.get(account_id)
     if account is None or not _sees(principal, account.customer_id):
         raise NotFound("account", account_id)
     return account
 
 
 async def portal_contact(
-    session: AsyncSession, principal: Principal, account: AccountRow
+    accounts: AccountRepository, principal: Principal, account: AccountRow
 ) -> ContactRow:
     """The contact a portal token names, checked for the right to view and pay invoices."""
     contact_id = subject_contact_id(principal)
     if contact_id is None:
         raise PortalAccessDenied(NOT_A_CONTACT_ID)
-    contact = await repo.contact(session, contact_id)
+    contact = await accounts.contact(contact_id)
     if contact is None or contact.account_id != account.id:
         raise PortalAccessDenied(NOT_A_CONTACT)
     ensure_may_pay(ContactFacts(contact.kind, contact.portal_access, contact.active))
@@ -64,12 +61,12 @@ async def portal_contact(
 
 
 async def billing_account(
-    session: AsyncSession, principal: Principal, account_id: uuid.UUID
+    accounts: AccountRepository, principal: Principal, account_id: uuid.UUID
 ) -> AccountRow:
     """The account whose invoices and payments the caller may read (staff or a payer)."""
-    account = await visible_account(session, principal, account_id)
+    account = await visible_account(accounts, principal, account_id)
     if not is_staff(principal):
-        await portal_contact(session, principal, account)
+        await portal_contact(accounts, principal, account)
     return account
 
 
@@ -88,7 +85,7 @@ def _visible_customer(principal: Principal, account_id: uuid.UUID, access: Accou
 
 def verify_payer(principal: Principal, account_id: uuid.UUID, access: AccountAccess
                  ) -> PortalPayer:
-    """``visible_account`` then ``portal_contact``, on the facts ``portal.account_access``
+    """``visible_account`` then ``portal_contact``, on the facts ``AccountRepository.access``
     read in one statement (for ``subject_contact_id(principal)``)."""
     customer_id = _visible_customer(principal, account_id, access)
     contact_id = subject_contact_id(principal)

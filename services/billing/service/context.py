@@ -1,16 +1,14 @@
-"""What every use case needs: the session factory, the gateway port, the policy."""
+"""What every use case needs: its unit of work, the gateway port, the policy."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from services.billing.adapters.gateway import Charged, Declined, Refunded
+from services.billing.adapters.unit_of_work import BillingUnitOfWork, Sessions
 from shared.auth import Principal, Role
 from shared.money import Money
-from shared.uow import UnitOfWork
 
 PRODUCER = "billing"
 CLAIMS_ACTOR = "claims-events"  # creator of what the claims events bring in
@@ -27,18 +25,18 @@ class Gateway(Protocol):
 
 
 @dataclass(frozen=True)
-class Billing:
+class ServiceContext:
     """The service's use-case context (one per process)."""
 
-    sessionmaker: async_sessionmaker[AsyncSession]
+    sessions: Sessions  # what ``uow()`` opens its transactions with, nothing else
     gateway: Gateway
     invoice_terms_days: int = 30
 
     def uow(
         self, *, correlation_id: str | None = None, causation_id: str | None = None
-    ) -> UnitOfWork:
-        return UnitOfWork(
-            self.sessionmaker, PRODUCER,
+    ) -> BillingUnitOfWork:
+        return BillingUnitOfWork(
+            self.sessions, PRODUCER,
             correlation_id=correlation_id, causation_id=causation_id,
         )
 

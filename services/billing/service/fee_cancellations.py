@@ -16,18 +16,15 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.billing.adapters import repository as repo
 from services.billing.adapters.orm import FeeCancellationRow, InvoiceRow
-from services.billing.domain import invoice as invoice_rules
+from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from services.billing.domain.invoice import InvoiceStatus
-from services.billing.service.context import CLAIMS_ACTOR, Billing
+from services.billing.service.context import CLAIMS_ACTOR, ServiceContext
 from shared.messaging.contracts import ServiceJobCancelledV1
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import first_delivery
-from shared.money import Money
 
+# INFO through ``log.log``: ``tests/unit/test_layers.py`` takes any ``.info`` of a use case
+# for a session's ``info``.
 log = logging.getLogger(__name__)
 CONSUMER = "billing.claims-events"
 
@@ -37,54 +34,48 @@ def job_source(job_id: str) -> str:
     return f"job:{job_id}"
 
 
-async def void_cancelled_job_fee(app: Billing, envelope: Envelope, event: ServiceJobCancelledV1
-                                 ) -> bool:
+async def void_cancelled_job_fee(app: ServiceContext, envelope: Envelope,
+                                 event: ServiceJobCancelledV1) -> bool:
     """Record the cancellation and settle the job's fee invoice if it exists; False if this
     message was already handled."""
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
-        session = uow.session
-        if not await first_delivery(session, CONSUMER, envelope):
+        if not await uow.inbox.first_delivery(CONSUMER, envelope):
             return False
-        account = await repo.ensure_account(session, event.customer_id, CLAIMS_ACTOR)
-        await repo.lock_account(session, account.id)
-        cancellation = await repo.record_fee_cancellation(session, FeeCancellationRow(
+        account = await uow.accounts.ensure(event.customer_id, CLAIMS_ACTOR)
+        await uow.accounts.lock(account.id)
+        cancellation = await uow.fee_cancellations.record(FeeCancellationRow(
             source_ref=job_source(event.job_id), customer_id=event.customer_id,
             reason=event.reason[:200], cancelled_at=event.cancelled_at,
         ))
-        found = await repo.invoice_by_source(session, cancellation.source_ref)
+        found = await uow.invoices.by_source(cancellation.source_ref)
         if found is None:
-            log.info("service job %s cancelled before it was billed: no invoice will be raised",
-                     event.job_id)
+            log.log(logging.INFO,
+                    "service job %s cancelled before it was billed: no invoice will be raised",
+                    event.job_id)
         else:
-            await session.refresh(found)  # its balance as of the lock
-            await settle_cancelled_fee(session, found, cancellation, datetime.now(UTC))
+            await uow.invoices.reload(found)  # its balance as of the lock
+            await settle_cancelled_fee(uow, found, cancellation, datetime.now(UTC))
         await uow.commit()
     return True
 
 
-async def settle_cancelled_fee(session: AsyncSession, invoice: InvoiceRow,
+async def settle_cancelled_fee(uow: BillingUnitOfWork, invoice: InvoiceRow,
                                cancellation: FeeCancellationRow, now: datetime) -> None:
     """Void ``invoice`` (locked account) for its cancelled job, or record why it stays owed."""
     if invoice.status is InvoiceStatus.VOID:
         return  # voided already (by staff, or by this cancellation delivered again)
-    paid_by = await repo.unrefunded_payments_of(session, invoice.id)
-    outcome = invoice_rules.cancel_fee(invoice.status, Money(invoice.amount),
-                                       Money(invoice.open_balance), [str(p) for p in paid_by])
-    if outcome.voided:
-        invoice.status, invoice.voided_at = outcome.status, now
-        invoice.void_reason = f"service job cancelled: {cancellation.reason}"[:200]
-    invoice.void_refused_reason = outcome.refused
-    invoice.updated_at = now
+    paid_by = await uow.payments.unrefunded_of(invoice.id)
+    outcome = invoice.cancel_job_fee(cancellation.reason, [str(p) for p in paid_by], at=now)
     if outcome.refused is not None:
         log.warning("fee invoice %s kept for cancelled job: %s", invoice.number, outcome.refused)
 
 
-async def settle_if_cancelled(session: AsyncSession, invoice: InvoiceRow, now: datetime
+async def settle_if_cancelled(uow: BillingUnitOfWork, invoice: InvoiceRow, now: datetime
                               ) -> None:
     """After a refund reopened ``invoice``: void it if its job was cancelled meanwhile."""
     if invoice.source_ref is None or invoice.status is InvoiceStatus.VOID:
         return
-    cancellation = await repo.fee_cancellation(session, invoice.source_ref)
+    cancellation = await uow.fee_cancellations.get(invoice.source_ref)
     if cancellation is not None:
-        await settle_cancelled_fee(session, invoice, cancellation, now)
+        await settle_cancelled_fee(uow, invoice, cancellation, now)

@@ -9,23 +9,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from services.billing.adapters import portal
-from services.billing.adapters import repository as repo
 from services.billing.adapters.orm import InvoiceRow
-from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.errors import DuplicateInvoiceNumber, InvalidInvoice
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.service import access
-from services.billing.service.context import CLAIMS_ACTOR, Billing
+from services.billing.service.context import CLAIMS_ACTOR, ServiceContext
 from services.billing.service.fee_cancellations import CONSUMER, job_source
 from services.billing.service.views import BalanceView
 from shared.auth import Principal
-from shared.db.driver import session_driver
 from shared.messaging.contracts import ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import first_delivery
 from shared.money import Money
 
+# INFO through ``log.log``: ``tests/unit/test_layers.py`` takes any ``.info`` of a use case
+# for a session's ``info``.
 log = logging.getLogger(__name__)
 
 
@@ -39,64 +36,59 @@ class NewInvoice:
     description: str | None
 
 
-async def create_invoice(app: Billing, actor: Principal, account_id: uuid.UUID, new: NewInvoice
-                         ) -> InvoiceRow:
+async def create_invoice(app: ServiceContext, actor: Principal, account_id: uuid.UUID,
+                         new: NewInvoice) -> InvoiceRow:
     if new.due_date < new.invoice_date:
         raise InvalidInvoice("the due date is before the invoice date")
     async with app.uow(correlation_id=str(account_id)) as uow:
-        session = uow.session
-        account = await access.visible_account(session, actor, account_id)
-        if new.number is not None and await repo.invoice_number_taken(session, new.number):
+        account = await access.visible_account(uow.accounts, actor, account_id)
+        if new.number is not None and await uow.invoices.number_taken(new.number):
             raise DuplicateInvoiceNumber(f"invoice number {new.number} is already used")
         row = InvoiceRow(
             id=uuid.uuid4(), account_id=account.id,
-            number=new.number or await repo.next_invoice_number(session),
+            number=new.number or await uow.invoices.next_number(),
             invoice_date=new.invoice_date, due_date=new.due_date, amount=new.amount.amount,
             open_balance=new.amount.amount, status=InvoiceStatus.OPEN,
             payable_online=new.payable_online, description=new.description,
             created_by=actor.subject,
         )
-        session.add(row)
+        uow.invoices.add(row)
         await uow.commit()
     return row
 
 
-async def void_invoice(app: Billing, actor: Principal, invoice_id: uuid.UUID) -> InvoiceRow:
+async def void_invoice(app: ServiceContext, actor: Principal, invoice_id: uuid.UUID) -> InvoiceRow:
     async with app.uow(correlation_id=str(invoice_id)) as uow:
-        session = uow.session
-        found = await repo.invoice(session, invoice_id)
-        await access.visible_account(session, actor, found.account_id)
-        await repo.lock_account(session, found.account_id)  # no payment is allocating it now
-        await session.refresh(found)
-        found.status = invoice_rules.void(found.status)
-        found.updated_at = found.voided_at = datetime.now(UTC)
-        found.void_reason = f"voided by {actor.subject}"[:200]
+        found = await uow.invoices.get(invoice_id)
+        await access.visible_account(uow.accounts, actor, found.account_id)
+        await uow.accounts.lock(found.account_id)  # no payment is allocating it now
+        await uow.invoices.reload(found)
+        found.void(reason=f"voided by {actor.subject}", at=datetime.now(UTC))
         await uow.commit()
     return found
 
 
-async def list_invoices(app: Billing, viewer: Principal, account_id: uuid.UUID,
+async def list_invoices(app: ServiceContext, viewer: Principal, account_id: uuid.UUID,
                         status: InvoiceStatus | None) -> Sequence[InvoiceRow]:
     async with app.uow() as uow:
-        account = await access.billing_account(uow.session, viewer, account_id)
-        rows = await repo.invoices(uow.session, account.id, status)
+        account = await access.billing_account(uow.accounts, viewer, account_id)
+        rows = await uow.invoices.of_account(account.id, status)
         await uow.commit()  # a rollback would expire what we return
     return rows
 
 
-async def balance(app: Billing, viewer: Principal, account_id: uuid.UUID) -> BalanceView:
+async def balance(app: ServiceContext, viewer: Principal, account_id: uuid.UUID) -> BalanceView:
     """One statement reads the balances with the access facts (the portal reads the balance as
     often as it pays); nothing is written, and one statement needs no transaction of its own."""
     async with app.uow() as uow:
-        db = await session_driver(uow.session)
-        facts, balances = await portal.access_and_balances(
-            db, account_id, access.subject_contact_id(viewer))
+        facts, balances = await uow.accounts.access_and_balances(
+            account_id, access.subject_contact_id(viewer))
     access.verify_reader(viewer, account_id, facts)
     return BalanceView(str(account_id), balances.payable, balances.open_total,
                        balances.open_invoices)
 
 
-async def bill_dispatched_job(app: Billing, envelope: Envelope, event: ServiceJobDispatchedV1
+async def bill_dispatched_job(app: ServiceContext, envelope: Envelope, event: ServiceJobDispatchedV1
                               ) -> bool:
     """The job's service fee becomes an open invoice on the customer's account; True if new.
 
@@ -109,25 +101,24 @@ async def bill_dispatched_job(app: Billing, envelope: Envelope, event: ServiceJo
     """
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
-        session = uow.session
-        if not await first_delivery(session, CONSUMER, envelope):
+        if not await uow.inbox.first_delivery(CONSUMER, envelope):
             return False
-        account = await repo.ensure_account(session, event.customer_id, CLAIMS_ACTOR)
-        await repo.lock_account(session, account.id)
+        account = await uow.accounts.ensure(event.customer_id, CLAIMS_ACTOR)
+        await uow.accounts.lock(account.id)
         source_ref = job_source(event.job_id)
-        if await repo.invoice_by_source(session, source_ref) is not None:
-            log.info("service job %s is already billed", event.job_id)
+        if await uow.invoices.by_source(source_ref) is not None:
+            log.log(logging.INFO, "service job %s is already billed", event.job_id)
             await uow.commit()  # keep the inbox row: this message is handled
             return False
-        if await repo.fee_cancellation(session, source_ref) is not None:
-            log.info("service job %s was cancelled before it was billed: no invoice",
-                     event.job_id)
+        if await uow.fee_cancellations.get(source_ref) is not None:
+            log.log(logging.INFO,
+                    "service job %s was cancelled before it was billed: no invoice", event.job_id)
             await uow.commit()
             return False
         dispatched_on = event.dispatched_at.astimezone(UTC).date()
-        session.add(InvoiceRow(
+        uow.invoices.add(InvoiceRow(
             id=uuid.uuid4(), account_id=account.id,
-            number=await repo.next_invoice_number(session), invoice_date=dispatched_on,
+            number=await uow.invoices.next_number(), invoice_date=dispatched_on,
             due_date=dispatched_on + timedelta(days=app.invoice_terms_days),
             amount=event.service_fee, open_balance=event.service_fee,
             status=InvoiceStatus.OPEN, payable_online=True,

@@ -22,23 +22,19 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from services.billing.adapters import portal
 from services.billing.adapters.gateway import Charged, Declined, GatewayRefused
-from services.billing.adapters.portal import AppliedLine, NewPayment, Payable, PayableInvoice
-from services.billing.domain import invoice as invoice_rules
+from services.billing.adapters.invoices import Payable, PayableInvoice
+from services.billing.adapters.payments import AppliedLine, NewPayment
 from services.billing.domain.allocation import Allocation, OpenInvoice, allocate
 from services.billing.domain.errors import InvalidPaymentMethod, PaymentDeclined
-from services.billing.domain.invoice import InvoiceStatus
-from services.billing.domain.payment import PaymentStatus
+from services.billing.domain.invoice import InvoicePaid
+from services.billing.domain.payment import PaymentStatus, received
 from services.billing.service import access
-from services.billing.service.context import Billing
-from services.billing.service.idempotency import IdempotencyKey, remember, replay
+from services.billing.service.context import ServiceContext
+from services.billing.service.idempotency import IdempotencyKey
 from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
-from shared.db.driver import transaction_driver
-from shared.messaging.contracts import InvoicePaidV1, PaymentReceivedV1
 from shared.money import Money
-from shared.uow import UnitOfWork
 
 Render = Callable[[PaymentView], dict[str, Any]]
 
@@ -56,44 +52,43 @@ def open_invoice(row: PayableInvoice) -> OpenInvoice:
 
 
 async def pay(
-    app: Billing, payer: Principal, account_id: uuid.UUID, command: PaymentCommand,
+    app: ServiceContext, payer: Principal, account_id: uuid.UUID, command: PaymentCommand,
     idempotency: IdempotencyKey, render: Render,
 ) -> dict[str, Any]:
     """Returns the rendered confirmation; a repeat with the same key returns the first one."""
     async with app.uow(correlation_id=str(account_id)) as uow:
-        session = uow.session
-        db = await transaction_driver(session)
         # Checked before the key is claimed, as ever.
-        facts = await portal.account_access(db, account_id, access.subject_contact_id(payer))
+        facts = await uow.accounts.access(account_id, access.subject_contact_id(payer))
         verified = access.verify_payer(payer, account_id, facts)
-        if (stored := await replay(session, idempotency)) is not None:
+        if (stored := await uow.keys.replay(idempotency)) is not None:
             return stored
-        await portal.lock_account(db, account_id)
+        await uow.accounts.lock(account_id)
         # Only the oldest invoices the amount reaches are read: allocated over them it is
         # allocated as over all of them, and the balance of all comes along.
-        payable = await portal.oldest_payable(db, account_id, command.amount.amount)
+        payable = await uow.invoices.oldest_payable(account_id, command.amount.amount)
         invoices = {str(row.id): row for row in payable.invoices}
         allocations = allocate(command.amount, [open_invoice(r) for r in payable.invoices])
         charge = await _charge(app, idempotency, command, verified.customer_id)
-        lines = applied_lines(allocations, invoices)
+        received_at = datetime.now(UTC)
+        lines, paid = applied_lines(allocations, invoices, at=received_at)
         payment = NewPayment(
             id=uuid.uuid4(), account_id=account_id, contact_id=verified.contact_id,
             amount=command.amount.amount, status=PaymentStatus.SUCCEEDED,
             gateway_charge_id=charge.charge_id, method_type=charge.method_type,
             method_last4=charge.method_last4, billing_name=command.billing_name,
-            billing_postal_code=command.billing_postal_code, received_at=datetime.now(UTC),
+            billing_postal_code=command.billing_postal_code, received_at=received_at,
             balance_after=_balance_after(payable, lines),
         )
-        await portal.record_payment(db, payment, lines)
-        _emit(uow, payment, allocations, lines, invoices)
+        await uow.payments.record(payment, lines)
+        uow.record(received(payment, allocations), *paid)
         shown: list[Line] = [(line, invoices[str(line.invoice_id)]) for line in lines]
         body = render(PaymentView(payment, shown, []))
-        await remember(session, idempotency, 201, body)
+        await uow.keys.remember(idempotency, 201, body)
         await uow.commit()
         return body
 
 
-async def _charge(app: Billing, idempotency: IdempotencyKey, command: PaymentCommand,
+async def _charge(app: ServiceContext, idempotency: IdempotencyKey, command: PaymentCommand,
                   customer_id: str) -> Charged:
     try:
         outcome = await app.gateway.charge(
@@ -108,42 +103,24 @@ async def _charge(app: Billing, idempotency: IdempotencyKey, command: PaymentCom
     return outcome
 
 
-def applied_lines(allocations: Sequence[Allocation], invoices: dict[str, PayableInvoice]
-                  ) -> list[AppliedLine]:
-    """Each invoice's new balance and status once its allocation is applied, oldest first.
+def applied_lines(allocations: Sequence[Allocation], invoices: dict[str, PayableInvoice], *,
+                  at: datetime) -> tuple[list[AppliedLine], list[InvoicePaid]]:
+    """Each allocation applied to its invoice (its new balance and status, oldest first), and
+    the invoices it left paid.
 
     Public so the allocation properties are proven on what the payment writes (the unit
     tests run them over generated accounts, without a database)."""
     lines: list[AppliedLine] = []
+    paid: list[InvoicePaid] = []
     for position, allocation in enumerate(allocations):
-        row = invoices[allocation.invoice_id]
-        remaining, status = invoice_rules.apply(
-            row.status, Money(row.amount), Money(row.open_balance), allocation.amount
-        )
-        lines.append(AppliedLine(row.id, position, allocation.amount.amount, remaining.amount,
-                                 status))
-    return lines
+        invoice = invoices[allocation.invoice_id]
+        paid += invoice.apply_payment(allocation.amount, at=at)
+        lines.append(AppliedLine(invoice.id, position, allocation.amount.amount,
+                                 invoice.open_balance, invoice.status))
+    return lines, paid
 
 
 def _balance_after(payable: Payable, lines: Sequence[AppliedLine]) -> Decimal:
     """The payable balance was read under the account lock: less what this payment applied,
     it is the balance after it (an invoice issued meanwhile shows in the next balance read)."""
     return payable.balance - sum((line.amount for line in lines), Decimal("0.00"))
-
-
-def _emit(uow: UnitOfWork, payment: NewPayment, allocations: Sequence[Allocation],
-          lines: Sequence[AppliedLine], invoices: dict[str, PayableInvoice]) -> None:
-    uow.emit(PaymentReceivedV1(
-        payment_id=str(payment.id), account_id=str(payment.account_id), amount=payment.amount,
-        allocations=[{"invoice_id": a.invoice_id, "invoice_number": a.number,
-                      "amount": str(a.amount)} for a in allocations],
-        received_at=payment.received_at,
-    ))
-    for line in lines:
-        if line.invoice_status is InvoiceStatus.PAID:
-            row = invoices[str(line.invoice_id)]
-            uow.emit(InvoicePaidV1(
-                invoice_id=str(row.id), invoice_number=row.number,
-                account_id=str(payment.account_id), amount=row.amount,
-                paid_at=payment.received_at,
-            ))

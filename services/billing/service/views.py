@@ -9,10 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.billing.adapters import repository as repo
 from services.billing.adapters.orm import AllocationKind, PaymentRow
+from services.billing.adapters.payments import PaymentRepository
 from services.billing.domain.payment import PaymentStatus
 
 
@@ -77,8 +75,9 @@ class BalanceView:
     open_invoices: int
 
 
-async def payment_views(session: AsyncSession, rows: Sequence[PaymentRow]) -> list[PaymentView]:
-    lines = await repo.allocations(session, [p.id for p in rows])
+async def payment_views(payments: PaymentRepository, rows: Sequence[PaymentRow]
+                        ) -> list[PaymentView]:
+    lines = await payments.allocations([p.id for p in rows])
     by_payment: dict[uuid.UUID, dict[AllocationKind, list[Line]]] = {}
     for allocation, invoice in lines:
         by_payment.setdefault(allocation.payment_id, {}).setdefault(allocation.kind, []).append(
@@ -93,6 +92,6 @@ async def payment_views(session: AsyncSession, rows: Sequence[PaymentRow]) -> li
     ]
 
 
-async def payment_view(session: AsyncSession, payment: PaymentRow) -> PaymentView:
-    return (await payment_views(session, [payment]))[0]
+async def payment_view(payments: PaymentRepository, payment: PaymentRow) -> PaymentView:
+    return (await payment_views(payments, [payment]))[0]
 

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 
 from services.billing.adapters.gateway import GatewayClient
 from services.billing.bootstrap import create_app
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.settings import BillingSettings
 from services.sandbox.app import create_app as create_sandbox
 from services.sandbox.settings import SandboxSettings
@@ -63,7 +63,7 @@ async def billing_app(
 
 
 @pytest.fixture(scope="session")
-def billing(billing_app: FastAPI) -> Billing:
+def billing(billing_app: FastAPI) -> ServiceContext:
     return billing_app.state.billing  # type: ignore[no-any-return]
 
 

@@ -15,7 +15,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.billing.adapters.gateway import Charged, Declined, GatewayClient
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from shared.money import Money
 from warranty_client.portal import PortalAccount
 
@@ -40,10 +40,10 @@ class SlowGateway(GatewayClient):
 
 
 async def test_simultaneous_payments_never_over_apply(
-    billing_app: FastAPI, billing: Billing, acct: PortalAccount,
+    billing_app: FastAPI, billing: ServiceContext, acct: PortalAccount,
     gateway_http: httpx.AsyncClient,
 ) -> None:
-    billing_app.state.billing = Billing(billing.sessionmaker,
+    billing_app.state.billing = ServiceContext(billing.sessions,
                                         SlowGateway(GATEWAY, client=gateway_http))
     try:
         tokens = [await acct.tokenize() for _ in range(4)]
@@ -82,12 +82,12 @@ class ChargesThenCrashes(GatewayClient):
 
 
 async def test_a_charge_lost_before_commit_is_recorded_by_the_retry_not_charged_again(
-    billing_app: FastAPI, billing: Billing, acct: PortalAccount,
+    billing_app: FastAPI, billing: ServiceContext, acct: PortalAccount,
     gateway_http: httpx.AsyncClient,
 ) -> None:
     token = await acct.tokenize()
     before = len((await gateway_http.get("/charges")).json())
-    billing_app.state.billing = Billing(billing.sessionmaker,
+    billing_app.state.billing = ServiceContext(billing.sessions,
                                         ChargesThenCrashes(GATEWAY, client=gateway_http))
     try:
         crashed = await acct.pay("60.00", token, key="k-crash")

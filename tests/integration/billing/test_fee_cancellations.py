@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.service.fee_cancellations import void_cancelled_job_fee
 from services.billing.service.invoices import bill_dispatched_job
 from services.billing.settings import BillingSettings
@@ -30,13 +30,14 @@ def cancelled(customer_id: str, job_id: str) -> ServiceJobCancelledV1:
     )
 
 
-async def dispatch(billing: Billing, customer_id: str, job_id: str, fee: str = "100.00") -> bool:
+async def dispatch(billing: ServiceContext, customer_id: str, job_id: str,
+                   fee: str = "100.00") -> bool:
     event = dispatched(customer_id, job_id, fee)
     return await bill_dispatched_job(
         billing, Envelope.wrap(event, producer="claims", correlation_id=job_id), event)
 
 
-async def cancel(billing: Billing, customer_id: str, job_id: str,
+async def cancel(billing: ServiceContext, customer_id: str, job_id: str,
                  envelope: Envelope | None = None) -> bool:
     event = cancelled(customer_id, job_id)
     envelope = envelope or Envelope.wrap(event, producer="claims", correlation_id=job_id)
@@ -49,7 +50,7 @@ async def fee_invoices(acct: PortalAccount, job_id: str) -> list[dict[str, Any]]
 
 
 async def test_an_unpaid_fee_invoice_is_voided_and_leaves_the_balance(
-    billing: Billing, acct: PortalAccount
+    billing: ServiceContext, acct: PortalAccount
 ) -> None:
     job_id = str(uuid.uuid4())
     assert await dispatch(billing, acct.customer_id, job_id)
@@ -70,7 +71,7 @@ async def test_an_unpaid_fee_invoice_is_voided_and_leaves_the_balance(
 
 
 async def test_a_paid_fee_invoice_is_kept_says_why_and_the_refund_voids_it(
-    billing: Billing, client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
+    billing: ServiceContext, client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
     billing_settings: BillingSettings,
 ) -> None:
     acct = await PortalAccount(client, gateway_http, billing_settings).open(invoices=())
@@ -98,7 +99,7 @@ async def test_a_paid_fee_invoice_is_kept_says_why_and_the_refund_voids_it(
 
 
 async def test_a_repeated_cancellation_changes_nothing(
-    billing: Billing, acct: PortalAccount
+    billing: ServiceContext, acct: PortalAccount
 ) -> None:
     job_id = str(uuid.uuid4())
     await dispatch(billing, acct.customer_id, job_id)
@@ -115,7 +116,7 @@ async def test_a_repeated_cancellation_changes_nothing(
 
 
 async def test_a_cancellation_delivered_before_the_dispatch_raises_no_invoice(
-    billing: Billing, acct: PortalAccount
+    billing: ServiceContext, acct: PortalAccount
 ) -> None:
     job_id = str(uuid.uuid4())
     assert await cancel(billing, acct.customer_id, job_id)

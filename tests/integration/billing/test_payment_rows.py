@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from services.billing.adapters.orm import AllocationKind, AllocationRow, InvoiceRow, PaymentRow
 from services.billing.domain.invoice import status_for
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from shared.auth import Role, mint_token
 from shared.money import Money
 from warranty_client.portal import PortalAccount
@@ -34,9 +34,9 @@ def customer_token(acct: PortalAccount, subject: str, customer_id: str) -> dict[
     return {"Authorization": f"Bearer {token}"}
 
 
-async def rows(billing: Billing, account_id: str
+async def rows(billing: ServiceContext, account_id: str
                ) -> tuple[list[PaymentRow], list[AllocationRow], list[InvoiceRow]]:
-    async with billing.sessionmaker() as session:
+    async with billing.sessions() as session:
         payments = list(await session.scalars(
             select(PaymentRow).where(PaymentRow.account_id == uuid.UUID(account_id))))
         allocations = list(await session.scalars(
@@ -49,7 +49,7 @@ async def rows(billing: Billing, account_id: str
 
 
 async def test_simultaneous_payments_leave_consistent_rows(
-    acct: PortalAccount, billing: Billing
+    acct: PortalAccount, billing: ServiceContext
 ) -> None:
     tokens = [await acct.tokenize() for _ in range(PAYMENTS)]
     responses = await asyncio.gather(*(acct.pay("25.00", t) for t in tokens))

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from shared.messaging.tables import outbox
 from warranty_client.portal import DECLINED_CARD, PortalAccount
 
@@ -22,8 +22,8 @@ def applied(confirmation: dict[str, Any]) -> list[tuple[str, str, str]]:
             for a in confirmation["allocations"]]
 
 
-async def outbox_messages(billing: Billing, account_id: str) -> list[dict[str, Any]]:
-    async with billing.sessionmaker() as session:
+async def outbox_messages(billing: ServiceContext, account_id: str) -> list[dict[str, Any]]:
+    async with billing.sessions() as session:
         rows = (await session.execute(
             select(outbox.c.type, outbox.c.body).where(outbox.c.correlation_id == account_id)
             .order_by(outbox.c.id)
@@ -32,7 +32,7 @@ async def outbox_messages(billing: Billing, account_id: str) -> list[dict[str, A
 
 
 async def test_part_of_the_balance_is_applied_oldest_first(
-    acct: PortalAccount, billing: Billing
+    acct: PortalAccount, billing: ServiceContext
 ) -> None:
     token = await acct.tokenize()
     confirmation = ok(await acct.pay("130.00", token), 201)
@@ -99,7 +99,7 @@ async def test_more_than_the_balance_is_refused_before_charging(
 
 
 async def test_a_declined_card_leaves_everything_unchanged(
-    acct: PortalAccount, billing: Billing
+    acct: PortalAccount, billing: ServiceContext
 ) -> None:
     invoices_before = await acct.list_invoices()
     declined = await acct.tokenize(DECLINED_CARD)

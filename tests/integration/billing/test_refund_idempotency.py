@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from warranty_client.portal import PortalAccount
 
 from .conftest import ok, problem
@@ -13,7 +13,7 @@ from .test_portal_payments import outbox_messages
 
 
 async def test_a_retried_refund_returns_the_first_answer(
-    acct: PortalAccount, gateway_http: httpx.AsyncClient, billing: Billing
+    acct: PortalAccount, gateway_http: httpx.AsyncClient, billing: ServiceContext
 ) -> None:
     paid = ok(await acct.pay("130.00", await acct.tokenize()), 201)
     url = f"/v1/payments/{paid['id']}/refund"

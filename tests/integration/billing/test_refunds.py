@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from warranty_client.portal import PortalAccount
 
 from .conftest import ok, problem
@@ -18,7 +18,7 @@ from .test_portal_payments import outbox_messages
 
 
 async def test_refund_reopens_exactly_what_the_payment_paid(
-    acct: PortalAccount, gateway_http: httpx.AsyncClient, billing: Billing
+    acct: PortalAccount, gateway_http: httpx.AsyncClient, billing: ServiceContext
 ) -> None:
     first = ok(await acct.pay("130.00", await acct.tokenize()), 201)   # 100 + 30 of 50
     second = ok(await acct.pay("40.00", await acct.tokenize()), 201)   # 20 + 20 of 75
@@ -69,9 +69,9 @@ async def test_only_payables_or_ops_refund(acct: PortalAccount) -> None:
     "DELETE FROM payment_allocations WHERE payment_id = :p",
 ])
 async def test_allocation_rows_cannot_be_changed(
-    acct: PortalAccount, billing: Billing, statement: str
+    acct: PortalAccount, billing: ServiceContext, statement: str
 ) -> None:
     paid = ok(await acct.pay("10.00", await acct.tokenize()), 201)
-    async with billing.sessionmaker() as session:
+    async with billing.sessions() as session:
         with pytest.raises(DBAPIError, match="immutable"):
             await session.execute(text(statement), {"p": uuid.UUID(paid["id"])})

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from services.billing.bootstrap import run_billing_worker
-from services.billing.service.context import Billing
+from services.billing.service.context import ServiceContext
 from services.billing.settings import BillingSettings
 from shared.messaging.contracts import ServiceJobCancelledV1, ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
@@ -130,12 +130,12 @@ async def test_an_unknown_customer_gets_an_account(
 
 
 async def test_payment_events_are_published_by_the_relay(
-    worker: BillingSettings, acct: PortalAccount, billing: Billing
+    worker: BillingSettings, acct: PortalAccount, billing: ServiceContext
 ) -> None:
     ok(await acct.pay("100.00", await acct.tokenize()), 201)
 
     async def published() -> bool:
-        async with billing.sessionmaker() as session:
+        async with billing.sessions() as session:
             rows = (await session.execute(
                 select(outbox.c.type, outbox.c.published_at)
                 .where(outbox.c.correlation_id == acct.account["id"])

@@ -1,31 +1,36 @@
 """Properties of the oldest-first allocation (seed 002) on the code the portal payment runs.
 
 Generated accounts are the rows the use case reads (``PayableInvoice``); they go through its
-``open_invoice``, ``allocate`` and ``applied_lines`` (the balances and statuses the payment
-writes), and a refund's ``invoice.reverse``. Replaying a payment's key is a property of the
+``open_invoice``, ``allocate`` and ``applied_lines`` (each invoice's ``apply_payment``: the
+balances and statuses the payment writes, and the invoices it announces paid), and a refund's
+``invoice.reverse``. Replaying a payment's key is a property of the
 idempotency store in PostgreSQL: ``tests/integration/billing/test_payment_properties.py``.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from services.billing.adapters.portal import AppliedLine, PayableInvoice
+from services.billing.adapters.invoices import PayableInvoice
+from services.billing.adapters.payments import AppliedLine
 from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.allocation import Allocation, age_key, allocate, payable_balance
 from services.billing.domain.errors import NothingToPay, PaymentExceedsBalance
-from services.billing.domain.invoice import InvoiceStatus
+from services.billing.domain.invoice import InvoicePaid, InvoiceStatus
 from services.billing.service.payments import applied_lines, open_invoice
 from shared.money import Money
 
 cents = st.integers(min_value=1, max_value=500_000)  # up to $5,000.00 per invoice
 EPOCH = date(2026, 1, 1)
+ACCOUNT = uuid.UUID(int=0)
+PAID_AT = datetime(2026, 6, 1, tzinfo=UTC)
 
 Account = list[PayableInvoice]
 
@@ -44,7 +49,7 @@ def payable_invoice(draw: st.DrawFn, n: int) -> PayableInvoice:
         # few distinct dates, so equal dates (ordered by number) happen often
         invoice_date=EPOCH + timedelta(days=draw(st.integers(0, 3))),
         amount=amount.amount, open_balance=open_balance.amount,
-        status=invoice_rules.status_for(amount, open_balance),
+        status=invoice_rules.status_for(amount, open_balance), account_id=ACCOUNT,
     )
 
 
@@ -67,10 +72,20 @@ def allocate_over(account: Account, payment: Money) -> list[Allocation]:
     return allocate(payment, [open_invoice(row) for row in account])
 
 
-def pay(account: Account, payment: Money) -> tuple[list[Allocation], list[AppliedLine]]:
-    """What the use case computes before it writes the payment's rows."""
+def pay_announcing(account: Account, payment: Money
+                   ) -> tuple[list[Allocation], list[AppliedLine], list[InvoicePaid]]:
+    """What the use case computes before it writes the payment's rows, on copies of the rows
+    (the payment applies its allocations to the invoices it read: ``account`` stays as
+    generated)."""
     allocations = allocate_over(account, payment)
-    return allocations, applied_lines(allocations, {str(row.id): row for row in account})
+    lines, paid = applied_lines(allocations, {str(row.id): replace(row) for row in account},
+                                at=PAID_AT)
+    return allocations, lines, paid
+
+
+def pay(account: Account, payment: Money) -> tuple[list[Allocation], list[AppliedLine]]:
+    allocations, lines, _ = pay_announcing(account, payment)
+    return allocations, lines
 
 
 @given(account_and_payment())
@@ -130,6 +145,37 @@ def test_reversal_restores_every_invoice_exactly(case: tuple[Account, Money]) ->
         assert (reopened.amount, status) == (row.open_balance, row.status)
 
 
+@given(account_and_payment())
+def test_the_invoices_announced_paid_are_those_left_at_zero(case: tuple[Account, Money]
+                                                          ) -> None:
+    account, payment = case
+    rows = {row.id: row for row in account}
+    _, lines, paid = pay_announcing(account, payment)
+    assert paid == [
+        InvoicePaid(line.invoice_id, rows[line.invoice_id].number, ACCOUNT,
+                    rows[line.invoice_id].amount, PAID_AT)
+        for line in lines if line.invoice_remaining == Decimal("0.00")]
+    assert all(line.invoice_status is InvoiceStatus.PAID for line in lines
+               if line.invoice_remaining == Decimal("0.00"))
+
+
+@given(account_and_payment())
+def test_applying_changes_the_invoices_read_to_what_the_payment_writes(
+    case: tuple[Account, Money],
+) -> None:
+    account, payment = case
+    invoices = {str(row.id): replace(row) for row in account}
+    allocations = allocate_over(account, payment)
+    lines, _ = applied_lines(allocations, invoices, at=PAID_AT)
+    for line in lines:
+        invoice = invoices[str(line.invoice_id)]
+        assert (invoice.open_balance, invoice.status) == (line.invoice_remaining,
+                                                          line.invoice_status)
+    touched = {line.invoice_id for line in lines}
+    assert [invoices[str(row.id)] for row in account if row.id not in touched] == [
+        row for row in account if row.id not in touched]
+
+
 @given(accounts(), st.integers(min_value=1, max_value=10_000))
 def test_more_than_the_balance_is_refused(account: Account, extra: int) -> None:
     invoices = [open_invoice(row) for row in account]
@@ -142,7 +188,7 @@ def test_more_than_the_balance_is_refused(account: Account, extra: int) -> None:
 def row(n: int, day: date, open_balance: str, amount: str | None = None) -> PayableInvoice:
     total, left = Money.of(amount or open_balance), Money.of(open_balance)
     return PayableInvoice(uuid.UUID(int=n), f"INV-{n:06d}", day, total.amount, left.amount,
-                          invoice_rules.status_for(total, left))
+                          invoice_rules.status_for(total, left), ACCOUNT)
 
 
 def test_paying_the_whole_balance_settles_everything() -> None:
