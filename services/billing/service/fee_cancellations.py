@@ -23,8 +23,6 @@ from services.billing.service.context import CLAIMS_ACTOR, ServiceContext
 from shared.messaging.contracts import ServiceJobCancelledV1
 from shared.messaging.envelope import Envelope
 
-# INFO through ``log.log``: ``tests/unit/test_layers.py`` takes any ``.info`` of a use case
-# for a session's ``info``.
 log = logging.getLogger(__name__)
 CONSUMER = "billing.claims-events"
 
@@ -50,9 +48,8 @@ async def void_cancelled_job_fee(app: ServiceContext, envelope: Envelope,
         ))
         found = await uow.invoices.by_source(cancellation.source_ref)
         if found is None:
-            log.log(logging.INFO,
-                    "service job %s cancelled before it was billed: no invoice will be raised",
-                    event.job_id)
+            log.info("service job %s cancelled before it was billed: no invoice will be raised",
+                     event.job_id)
         else:
             await uow.invoices.reload(found)  # its balance as of the lock
             await settle_cancelled_fee(uow, found, cancellation, datetime.now(UTC))

@@ -21,8 +21,6 @@ from shared.messaging.contracts import ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
 from shared.money import Money
 
-# INFO through ``log.log``: ``tests/unit/test_layers.py`` takes any ``.info`` of a use case
-# for a session's ``info``.
 log = logging.getLogger(__name__)
 
 
@@ -107,12 +105,12 @@ async def bill_dispatched_job(app: ServiceContext, envelope: Envelope, event: Se
         await uow.accounts.lock(account.id)
         source_ref = job_source(event.job_id)
         if await uow.invoices.by_source(source_ref) is not None:
-            log.log(logging.INFO, "service job %s is already billed", event.job_id)
+            log.info("service job %s is already billed", event.job_id)
             await uow.commit()  # keep the inbox row: this message is handled
             return False
         if await uow.fee_cancellations.get(source_ref) is not None:
-            log.log(logging.INFO,
-                    "service job %s was cancelled before it was billed: no invoice", event.job_id)
+            log.info("service job %s was cancelled before it was billed: no invoice",
+                     event.job_id)
             await uow.commit()
             return False
         dispatched_on = event.dispatched_at.astimezone(UTC).date()
