@@ -9,10 +9,12 @@ technician has been out and each job still to cancel is New or Accepted.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from services.claims.domain.errors import (
     DomainError,
@@ -21,6 +23,7 @@ from services.claims.domain.errors import (
     RequestNotCancellable,
     TechnicianAlreadyOut,
 )
+from services.claims.domain.events import Transitioned, transitioned
 from shared.domain.machine import Rule, StateMachine, fan_in
 
 ACCEPTANCE_WINDOW = timedelta(hours=24)
@@ -140,3 +143,51 @@ def ensure_request_cancellable(jobs: Sequence[JobSnapshot]) -> None:
         )
     if not any(job.status in OPEN_JOB_STATUSES for job in jobs):
         raise RequestNotCancellable("the request has no open job left to cancel")
+
+
+class ServiceJobState(Protocol):
+    id: uuid.UUID
+    status: JobStatus
+    created_at: datetime
+    status_changed_at: datetime
+    cancel_reason: str | None
+    technician_out_at: datetime | None
+
+
+class ServiceJob:
+    """A job's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+
+    def act(self: ServiceJobState, action: JobAction, *, actor: str, reason: str | None,
+            at: datetime) -> list[Transitioned]:
+        before = self.status
+        self.status = JOB_MACHINE.fire(before, action, JobFacts(age=at - self.created_at,
+                                                                 reason=reason))
+        self.status_changed_at = at
+        if action in (JobAction.CANCEL, JobAction.REJECT):
+            # Annotated: mypy takes a mixin's writes as its own attributes.
+            self.cancel_reason: str | None = reason
+        if action is JobAction.RECORD_VISIT:
+            self.technician_out_at: datetime | None = self.technician_out_at or at
+        return [transitioned(entity="job", entity_id=self.id, job_id=self.id,
+                             action=action.value, actor=actor, at=at, from_status=before,
+                             to_status=self.status, reason=reason)]
+
+
+class ServiceOrderState(Protocol):
+    id: uuid.UUID
+    status: OrderStatus
+    closed_reason: str | None
+
+
+class ServiceOrder:
+    """An order's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+
+    def close(self: ServiceOrderState, reason: str, *, job_id: uuid.UUID | None, actor: str,
+              at: datetime) -> list[Transitioned]:
+        """Closed with ``reason``; its events go on the timeline of ``job_id`` (its first)."""
+        before = self.status
+        self.status = ORDER_MACHINE.fire(before, OrderAction.CLOSE, reason)
+        self.closed_reason: str | None = reason  # annotated: as in ``ServiceJob.act``
+        return [transitioned(entity="order", entity_id=self.id, action="close", actor=actor,
+                             job_id=job_id, at=at, from_status=before, to_status=self.status,
+                             reason=reason)]

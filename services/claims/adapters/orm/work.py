@@ -13,7 +13,14 @@ from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcn
 from services.claims.domain.byop import ByopStage
 from services.claims.domain.options import OptionKind, OptionStatus
 from services.claims.domain.review import CommentCode, ExceptionStatus, ExceptionType
-from services.claims.domain.work import Channel, JobKind, JobStatus, OrderStatus
+from services.claims.domain.work import (
+    Channel,
+    JobKind,
+    JobStatus,
+    OrderStatus,
+    ServiceJob,
+    ServiceOrder,
+)
 
 
 class ServiceRequestRow(Base):
@@ -31,7 +38,7 @@ class ServiceRequestRow(Base):
     )
 
 
-class ServiceOrderRow(Base):
+class ServiceOrderRow(Base, ServiceOrder):
     __tablename__ = "service_orders"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -49,7 +56,7 @@ class ServiceOrderRow(Base):
     options: Mapped[list[OptionRow]] = relationship(lazy="raise", order_by="OptionRow.position")
 
 
-class ServiceJobRow(Base):
+class ServiceJobRow(Base, ServiceJob):
     __tablename__ = "service_jobs"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -1,0 +1,54 @@
+"""Jobs and orders change themselves through their transition tables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from services.claims.domain.errors import JobNotStale, ReasonRequired
+from services.claims.domain.work import JobAction, JobStatus, OrderStatus
+from tests.unit.claims.fakes import T0, FakeJob, FakeOrder
+
+
+def test_a_cancelled_job_keeps_its_reason() -> None:
+    job = FakeJob(status=JobStatus.ACCEPTED)
+    at = T0 + timedelta(hours=1)
+    [event] = job.act(JobAction.CANCEL, actor="agent-1", reason="customer moved", at=at)
+    assert (job.status, job.cancel_reason, job.status_changed_at) == (
+        JobStatus.CANCELLED, "customer moved", at)
+    assert (event.entity, event.entity_id, event.job_id, event.from_status, event.to_status,
+            dict(event.detail)) == ("job", str(job.id), job.id, "accepted", "cancelled",
+                                    {"reason": "customer moved"})
+
+
+def test_a_cancel_without_a_reason_is_refused() -> None:
+    job = FakeJob()
+    with pytest.raises(ReasonRequired):
+        job.act(JobAction.CANCEL, actor="agent-1", reason=None, at=T0)
+    assert job.status is JobStatus.NEW
+
+
+def test_expiry_needs_the_acceptance_window_to_have_passed() -> None:
+    job = FakeJob()
+    with pytest.raises(JobNotStale):
+        job.act(JobAction.EXPIRE, actor="system", reason=None, at=T0 + timedelta(hours=1))
+    job.act(JobAction.EXPIRE, actor="system", reason=None, at=T0 + timedelta(hours=25))
+    assert job.status is JobStatus.EXPIRED
+
+
+def test_the_first_visit_is_the_one_on_file() -> None:
+    job = FakeJob(status=JobStatus.ACCEPTED)
+    first = T0 + timedelta(hours=2)
+    job.act(JobAction.RECORD_VISIT, actor="tech-1", reason=None, at=first)
+    job.act(JobAction.RECORD_VISIT, actor="tech-1", reason=None, at=first + timedelta(hours=1))
+    assert job.technician_out_at == first
+
+
+def test_closing_an_order_is_on_its_job_timeline() -> None:
+    order = FakeOrder()
+    job = FakeJob()
+    [event] = order.close("duplicate", job_id=job.id, actor="agent-1", at=T0)
+    assert (order.status, order.closed_reason) == (OrderStatus.CLOSED, "duplicate")
+    assert (event.entity, event.job_id, event.from_status, event.to_status) == (
+        "order", job.id, "open", "closed")
