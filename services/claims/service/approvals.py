@@ -16,9 +16,9 @@ from services.claims.adapters.orm.base import utcnow
 from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.approval import Approval
 from services.claims.domain.claim import ClaimFacts
-from services.claims.domain.events import noted, transitioned
+from services.claims.domain.events import noted
 from services.claims.domain.payout import PayoutStatus, payout_key, payout_memo
-from services.claims.domain.review import EXCEPTION_MACHINE, ExceptionAction
+from services.claims.domain.review import ExceptionAction
 from services.claims.service import limits
 from services.claims.service.claim_views import ClaimView, claim_view, claim_view_with
 from services.claims.service.context import ServiceContext, is_supervisor
@@ -89,14 +89,8 @@ async def reject_claim(
         uow.record(*claim.reject(reason, actor=actor.subject, at=now))
         review = await uow.exceptions.open_review(claim.job_id)
         if review is not None:
-            was, review.status = review.status, EXCEPTION_MACHINE.fire(
-                review.status, ExceptionAction.COMPLETE, None
-            )
-            review.updated_at = now
-            uow.record(transitioned(
-                entity="exception", entity_id=review.id, job_id=claim.job_id,
-                action="complete", actor=actor.subject, at=now, from_status=was,
-                to_status=review.status, reason="claim rejected"))
+            uow.record(*review.move(ExceptionAction.COMPLETE, actor=actor.subject, at=now,
+                                    reason="claim rejected"))
         view = await claim_view(uow, claim)
         await uow.commit()
     return view

@@ -11,7 +11,6 @@ from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import Amounts, ClaimKind, ClaimStatus
 from services.claims.domain.contract import ItemKind
 from services.claims.domain.errors import NoActiveJob
-from services.claims.domain.events import transitioned
 from services.claims.domain.review import ExceptionStatus, ExceptionType, review_comment
 from services.claims.domain.work import CLAIMABLE_JOB_STATUSES
 from shared.money import Money
@@ -49,8 +48,5 @@ async def open_claim(
             status=ExceptionStatus.OPEN, opened_by=actor,
         )
         await uow.exceptions.add(review)
-        uow.record(transitioned(
-            entity="exception", entity_id=review.id, job_id=job.id, action="open",
-            actor=actor, at=now, to_status=ExceptionStatus.OPEN, type=review.type.value,
-            comment_code=comment.value, claim_id=str(claim.id)))
+        uow.record(*review.opened(actor=actor, at=now, claim_id=claim.id))
     return claim

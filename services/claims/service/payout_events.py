@@ -21,12 +21,11 @@ from services.claims.adapters.orm.base import utcnow
 from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import ClaimAction
 from services.claims.domain.errors import PayoutConflict, UnknownPayout
-from services.claims.domain.events import noted, recorded, transitioned
+from services.claims.domain.events import noted, recorded
 from services.claims.domain.limits import HoldAction
 from services.claims.domain.payment import PaymentRail
 from services.claims.domain.payout import PayoutEvent, ended_without_money
 from services.claims.domain.review import (
-    EXCEPTION_MACHINE,
     ExceptionAction,
     ExceptionStatus,
     ExceptionType,
@@ -201,15 +200,11 @@ def _record_decision(
 async def _move_review(uow: ClaimsUnitOfWork, claim: ClaimRow, action: ExceptionAction,
                        review: JobExceptionRow | None) -> None:
     """Move the claim's open ``review`` (read by the caller), if the action applies to it."""
-    if review is None or not EXCEPTION_MACHINE.can(review.status, action):
+    if review is None or not review.may(action):
         return  # e.g. already in Follow Up after an earlier failure
-    before, review.status = review.status, EXCEPTION_MACHINE.fire(review.status, action, None)
-    review.updated_at = utcnow()
+    moved = review.move(action, actor=SYSTEM, at=utcnow(), claim_status=claim.status.value)
     await uow.exceptions.move(review)
-    uow.record(transitioned(
-        entity="exception", entity_id=review.id, job_id=claim.job_id, action=action.value,
-        actor=SYSTEM, at=review.updated_at, from_status=before, to_status=review.status,
-        claim_status=claim.status.value))
+    uow.record(*moved)
 
 
 async def _reopen_review(uow: ClaimsUnitOfWork, claim: ClaimRow, reason: str | None) -> None:
@@ -228,7 +223,4 @@ async def _reopen_review(uow: ClaimsUnitOfWork, claim: ClaimRow, reason: str | N
         comment_code=last.comment_code, status=ExceptionStatus.FOLLOW_UP, opened_by=SYSTEM,
     )
     await uow.exceptions.add(review)
-    uow.record(transitioned(
-        entity="exception", entity_id=review.id, job_id=claim.job_id, action="reopen",
-        actor=SYSTEM, at=utcnow(), to_status=review.status, type=review.type.value,
-        comment_code=review.comment_code.value, reason=reason))
+    uow.record(*review.reopened(actor=SYSTEM, at=utcnow(), reason=reason))

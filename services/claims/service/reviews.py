@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from services.claims.adapters.orm import JobExceptionRow, JobNoteRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.errors import IllegalTransition
-from services.claims.domain.events import noted, transitioned
+from services.claims.domain.events import noted
 from services.claims.domain.review import (
     EXCEPTION_MACHINE,
     STAFF_EXCEPTION_ACTIONS,
@@ -52,12 +52,8 @@ async def open_exception(
                               status=ExceptionStatus.OPEN, opened_by=actor.subject)
         await uow.exceptions.add(row, now=True)
         now = utcnow()
-        uow.record(
-            transitioned(entity="exception", entity_id=row.id, job_id=job.id, action="open",
-                         actor=actor.subject, at=now, to_status=row.status, type=kind.value,
-                         comment_code=code.value),
-            noted(job.id, actor.subject, note, now, exception_id=row.id),
-        )
+        uow.record(*row.opened(actor=actor.subject, at=now),
+                   noted(job.id, actor.subject, note, now, exception_id=row.id))
         await uow.commit()
     return await get_exception(app, actor, row.id)
 
@@ -94,11 +90,7 @@ async def transition_exception(
                 "exception", row.status.value, action.value,
                 (a.value for a in EXCEPTION_MACHINE.allowed(row.status) if _staff_may(row, a)),
             )
-        before, row.status = row.status, EXCEPTION_MACHINE.fire(row.status, action, None)
-        row.updated_at = utcnow()
-        uow.record(transitioned(entity="exception", entity_id=row.id, job_id=row.job_id,
-                                action=action.value, actor=actor.subject, at=row.updated_at,
-                                from_status=before, to_status=row.status))
+        uow.record(*row.move(action, actor=actor.subject, at=utcnow()))
         if note:
             uow.record(noted(row.job_id, actor.subject, note, row.updated_at,
                              exception_id=row.id))

@@ -11,6 +11,12 @@ from decimal import Decimal
 from services.claims.domain.claim import Claim, ClaimKind, ClaimStatus
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import ClaimPayout, PayoutStatus
+from services.claims.domain.review import (
+    CommentCode,
+    ExceptionStatus,
+    ExceptionType,
+    JobException,
+)
 from services.claims.domain.work import JobStatus, OrderStatus, ServiceJob, ServiceOrder
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -75,3 +81,13 @@ class FakeOrder(ServiceOrder):
     status: OrderStatus = OrderStatus.OPEN
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     closed_reason: str | None = None
+
+
+@dataclass
+class FakeException(JobException):
+    status: ExceptionStatus = ExceptionStatus.OPEN
+    type: ExceptionType = ExceptionType.SS_CLAIM_CREDIT_REVIEW
+    comment_code: CommentCode = CommentCode.CCA
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    updated_at: datetime = T0

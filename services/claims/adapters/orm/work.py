@@ -12,7 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
 from services.claims.domain.byop import ByopStage
 from services.claims.domain.options import OptionKind, OptionStatus
-from services.claims.domain.review import CommentCode, ExceptionStatus, ExceptionType
+from services.claims.domain.review import (
+    CommentCode,
+    ExceptionStatus,
+    ExceptionType,
+    JobException,
+)
 from services.claims.domain.work import (
     Channel,
     JobKind,
@@ -98,7 +103,7 @@ class OptionRow(Base):
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class JobExceptionRow(Base):
+class JobExceptionRow(Base, JobException):
     __tablename__ = "job_exceptions"
     __table_args__ = (
         # One open exception of a type per job: a second "open" review would let the
