@@ -5,24 +5,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from services.claims.adapters.orm import ByopCaseRow, ServiceJobRow
 from services.claims.adapters.orm.base import utcnow
-from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
-from services.claims.domain.byop import (
-    BYOP_MACHINE,
-    ByopAction,
-    ByopFacts,
-    ByopStage,
-    reimbursement,
-)
+from services.claims.domain.byop import ByopStage, ServicePro, reimbursement
 from services.claims.domain.claim import ClaimKind
 from services.claims.domain.errors import NotByopJob
-from services.claims.domain.events import noted, transitioned
-from services.claims.domain.payment import MailingAddress
+from services.claims.domain.events import noted
 from services.claims.domain.work import Channel, JobAction, JobKind
 from services.claims.service import limits
 from services.claims.service.claim_open import open_claim
@@ -37,29 +28,11 @@ Render = Callable[[ClaimView], dict[str, Any]]
 
 
 @dataclass(frozen=True)
-class ServicePro:
-    name: str
-    email: str | None = None
-    mobile: str | None = None
-    address: MailingAddress | None = None
-    zelle_token: str | None = None
-
-
-@dataclass(frozen=True)
 class ByopView:
     case: ByopCaseRow
     job: ServiceJobRow
     customer_id: str
     claim_id: uuid.UUID | None
-
-
-def _money(value: Decimal | None) -> Money | None:
-    return None if value is None else Money(value)
-
-
-def _facts(case: ByopCaseRow) -> ByopFacts:
-    return ByopFacts(service_pro_named=bool(case.pro_name), estimate=_money(case.estimate),
-                     authorized=_money(case.authorized))
 
 
 async def open_byop_job(
@@ -88,17 +61,8 @@ async def record_diagnosis(
 ) -> ByopView:
     async with app.uow() as uow:
         case = await uow.byop.get(job_id, lock=True)
-        _advance(uow, case, ByopAction.RECORD_DIAGNOSIS, actor.subject,
-                 replace(_facts(case), service_pro_named=bool(pro.name.strip()),
-                         estimate=estimate),
-                 estimate=str(estimate))
-        case.pro_name, case.pro_email, case.pro_mobile = pro.name, pro.email, pro.mobile
-        case.pro_zelle_token = pro.zelle_token
-        if pro.address is not None:
-            case.pro_address_line1, case.pro_address_line2 = pro.address.line1, pro.address.line2
-            case.pro_address_city, case.pro_address_state = pro.address.city, pro.address.state
-            case.pro_address_zip = pro.address.zip
-        case.diagnosis, case.estimate = diagnosis, estimate.amount
+        uow.record(*case.record_diagnosis(pro, diagnosis, estimate, actor=actor.subject,
+                                          at=utcnow()))
         await uow.commit()
     return await get_byop(app, actor, job_id)
 
@@ -112,13 +76,11 @@ async def decide_coverage(
         case = await uow.byop.get(job_id, lock=True)
         _, request = await uow.jobs.context(job_id)
         book = await limits.book(uow, await uow.contracts.get(request.contract_id))
-        action = ByopAction.DENY if authorized is None else ByopAction.AUTHORIZE
-        facts = replace(_facts(case), authorized=authorized,
-                        within_limits=book.limits.per_claim_cap.min(book.remaining_aggregate))
-        _advance(uow, case, action, actor.subject, facts,
-                 authorized=None if authorized is None else str(authorized), reason=reason)
-        case.authorized = None if authorized is None else authorized.amount
-        case.decision_reason = reason
+        uow.record(*case.decide(
+            authorized, reason,
+            within_limits=book.limits.per_claim_cap.min(book.remaining_aggregate),
+            actor=actor.subject, at=utcnow(),
+        ))
         await uow.commit()
     return await get_byop(app, actor, job_id)
 
@@ -129,11 +91,10 @@ async def record_completion(
     """The pro's detailed invoice and the payment form arrived: the work is done."""
     async with app.uow() as uow:
         case = await uow.byop.get(job_id, lock=True)
-        _advance(uow, case, ByopAction.RECORD_COMPLETION, actor.subject, _facts(case),
-                 invoice=str(invoice))
-        case.invoice = invoice.amount
+        now = utcnow()
+        uow.record(*case.record_completion(invoice, actor=actor.subject, at=now))
         job = await uow.jobs.get(job_id, lock=True)
-        uow.record(*job.act(JobAction.COMPLETE, actor=actor.subject, reason=None, at=utcnow()))
+        uow.record(*job.act(JobAction.COMPLETE, actor=actor.subject, reason=None, at=now))
         await uow.commit()
     return await get_byop(app, actor, job_id)
 
@@ -149,7 +110,7 @@ async def request_payment(
         if idempotency is not None and (stored := await uow.keys.replay(idempotency)) is not None:
             return stored
         case = await uow.byop.get(job_id, lock=True)
-        _advance(uow, case, ByopAction.REQUEST_PAYMENT, actor.subject, _facts(case))
+        uow.record(*case.request_payment(actor=actor.subject, at=utcnow()))
         job = await uow.jobs.get(job_id, lock=True)
         order, request = await uow.jobs.context(job_id)
         contract = await uow.contracts.get(request.contract_id, items=True)
@@ -183,13 +144,3 @@ async def get_byop(app: ServiceContext, viewer: Principal, job_id: uuid.UUID) ->
         claim = await uow.claims.of_job(job_id)
     return ByopView(case, job, request.customer_id, claim.id if claim else None)
 
-
-def _advance(
-    uow: ClaimsUnitOfWork, case: ByopCaseRow, action: ByopAction, actor: str,
-    facts: ByopFacts, **detail: object,
-) -> None:
-    before, case.stage = case.stage, BYOP_MACHINE.fire(case.stage, action, facts)
-    case.updated_at = utcnow()
-    uow.record(transitioned(entity="byop", entity_id=case.job_id, job_id=case.job_id,
-                            action=action.value, actor=actor, at=case.updated_at,
-                            from_status=before, to_status=case.stage, **detail))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from services.claims.domain.byop import ByopCase, ByopStage
 from services.claims.domain.claim import Claim, ClaimKind, ClaimStatus
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import ClaimPayout, PayoutStatus
@@ -90,4 +91,25 @@ class FakeException(JobException):
     comment_code: CommentCode = CommentCode.CCA
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    updated_at: datetime = T0
+
+
+@dataclass
+class FakeByopCase(ByopCase):
+    stage: ByopStage = ByopStage.AUTHORIZED_TO_SCHEDULE
+    job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    pro_name: str | None = None
+    pro_email: str | None = None
+    pro_mobile: str | None = None
+    pro_zelle_token: str | None = None
+    pro_address_line1: str | None = None
+    pro_address_line2: str | None = None
+    pro_address_city: str | None = None
+    pro_address_state: str | None = None
+    pro_address_zip: str | None = None
+    diagnosis: str | None = None
+    estimate: Decimal | None = None
+    authorized: Decimal | None = None
+    decision_reason: str | None = None
+    invoice: Decimal | None = None
     updated_at: datetime = T0

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
-from services.claims.domain.byop import ByopStage
+from services.claims.domain.byop import ByopCase, ByopStage
 from services.claims.domain.options import OptionKind, OptionStatus
 from services.claims.domain.review import (
     CommentCode,
@@ -141,7 +141,7 @@ class JobNoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ByopCaseRow(Base):
+class ByopCaseRow(Base, ByopCase):
     __tablename__ = "byop_cases"
     __table_args__ = (
         CheckConstraint("estimate IS NULL OR estimate > 0", name="estimate_positive"),
