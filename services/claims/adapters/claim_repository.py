@@ -15,12 +15,11 @@ from typing import Any
 from sqlalchemy import select
 
 from services.claims.adapters import statements as st
-from services.claims.adapters.hold_repository import NewHold
 from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, ContractRow
 from services.claims.adapters.rows import detached, one
 from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
-from services.claims.domain.limits import HoldStatus
+from services.claims.domain.limits import HoldStatus, NewHold
 from shared.db.driver import execute, fetch_one
 from shared.db.repository import Repository
 

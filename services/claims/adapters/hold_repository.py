@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from services.claims.adapters import statements as st
-from services.claims.domain.limits import Hold, HoldStatus, LimitKind
+from services.claims.domain.limits import ClaimHold, Hold, HoldStatus
 from shared.db.driver import execute, fetch
 from shared.db.repository import Repository
 from shared.money import Money
-
-
-@dataclass(frozen=True, slots=True)
-class NewHold:
-    id: uuid.UUID
-    limit: LimitKind
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class LockedHold:
-    id: uuid.UUID
-    limit_kind: LimitKind
-    amount: Decimal
-    status: HoldStatus
 
 
 class HoldRepository(Repository):
@@ -36,10 +19,10 @@ class HoldRepository(Repository):
         rows = await fetch(self.session, st.LIVE_HOLDS_OF_CONTRACT, {"contract_id": contract_id})
         return [Hold(kind, Money(amount), status) for kind, amount, status in rows]
 
-    async def lock_of_claim(self, claim_id: uuid.UUID) -> list[LockedHold]:
+    async def lock_of_claim(self, claim_id: uuid.UUID) -> list[ClaimHold]:
         """The claim's live holds, locked (after its contract, claim and payout)."""
         rows = await fetch(self.session, st.LOCK_CLAIM_HOLDS, {"claim_id": claim_id})
-        return [LockedHold(*row) for row in rows]
+        return [ClaimHold(*row) for row in rows]
 
     async def move(
         self, moves: Sequence[tuple[uuid.UUID, HoldStatus]], now: datetime

@@ -8,18 +8,16 @@ contract are serialised and never read a stale total.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from services.claims.adapters.hold_repository import NewHold
 from services.claims.adapters.orm import ClaimRow, ContractRow
 from services.claims.adapters.orm.base import new_id, utcnow
 from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import ClaimKind
 from services.claims.domain.contract import Limits
-from services.claims.domain.events import Transitioned, transitioned
-from services.claims.domain.limits import HOLD_MACHINE, HoldAction, HoldStatus, LimitBook
+from services.claims.domain.events import Transitioned
+from services.claims.domain.limits import HoldAction, LimitBook, NewHold, settle_holds
 from shared.money import Money
 
 
@@ -48,14 +46,8 @@ def reserve(
     holds = current.reserve(Money(claim.payable),
                             claim_credit=claim.kind is ClaimKind.CLAIM_CREDIT)
     rows = [NewHold(new_id(), hold.limit, hold.amount.amount) for hold in holds]
-    events = [
-        transitioned(entity="limit_hold", entity_id=row.id, job_id=claim.job_id,
-                     action="reserve", actor=actor, at=at, to_status=HoldStatus.RESERVED,
-                     limit=row.limit.value, amount=str(Money(row.amount)),
-                     claim_id=str(claim.id))
-        for row in rows
-    ]
-    return rows, events
+    return rows, [row.reserved(claim_id=claim.id, job_id=claim.job_id, actor=actor, at=at)
+                  for row in rows]
 
 
 async def settle(
@@ -63,15 +55,8 @@ async def settle(
 ) -> None:
     """Consume or release the claim's live holds (those the action applies to)."""
     now = utcnow()
-    moves: list[tuple[uuid.UUID, HoldStatus]] = []
-    for row in await uow.holds.lock_of_claim(claim.id):
-        if not HOLD_MACHINE.can(row.status, action):
-            continue  # e.g. consume on a hold already consumed: a duplicate, nothing to do
-        target = HOLD_MACHINE.fire(row.status, action, None)
-        moves.append((row.id, target))
-        uow.record(transitioned(
-            entity="limit_hold", entity_id=row.id, job_id=claim.job_id, action=action.value,
-            actor=actor, at=now, from_status=row.status, to_status=target,
-            limit=row.limit_kind.value, amount=str(Money(row.amount)), reason=reason))
+    moves, events = settle_holds(await uow.holds.lock_of_claim(claim.id), action,
+                                 job_id=claim.job_id, actor=actor, at=now, reason=reason)
     if moves:
         await uow.holds.move(moves, now)
+        uow.record(*events)
