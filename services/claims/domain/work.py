@@ -147,6 +147,7 @@ def ensure_request_cancellable(jobs: Sequence[JobSnapshot]) -> None:
 
 class ServiceJobState(Protocol):
     id: uuid.UUID
+    kind: JobKind
     status: JobStatus
     created_at: datetime
     status_changed_at: datetime
@@ -156,6 +157,15 @@ class ServiceJobState(Protocol):
 
 class ServiceJob:
     """A job's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+
+    def created(self: ServiceJobState, *, order_id: uuid.UUID,
+                request_id: uuid.UUID, channel: Channel, actor: str, at: datetime
+                ) -> list[Transitioned]:
+        """The entry of a new job (New), with the order and request it opens."""
+        return [transitioned(entity="job", entity_id=self.id, job_id=self.id, action="create",
+                             actor=actor, at=at, to_status=self.status, order_id=str(order_id),
+                             request_id=str(request_id), channel=channel.value,
+                             kind=self.kind.value)]
 
     def act(self: ServiceJobState, action: JobAction, *, actor: str, reason: str | None,
             at: datetime) -> list[Transitioned]:

@@ -13,7 +13,6 @@ from services.claims.domain.claim import Amounts, ClaimKind
 from services.claims.domain.errors import NoActiveJob, NotFound, OptionsAlreadyPosted, OrderClosed
 from services.claims.domain.events import noted, recorded
 from services.claims.domain.options import (
-    OPTION_MACHINE,
     Offer,
     OptionAction,
     OptionKind,
@@ -86,12 +85,10 @@ async def accept_option(
         if chosen is None:
             raise NotFound("option", option_id)
         now = utcnow()
-        chosen.status = OPTION_MACHINE.fire(chosen.status, OptionAction.ACCEPT, None)
+        chosen.decide(OptionAction.ACCEPT, actor=actor.subject, at=now)
         declined = [o for o in order.options if o.status is OptionStatus.OFFERED]
         for option in declined:
-            option.status = OPTION_MACHINE.fire(option.status, OptionAction.DECLINE, None)
-        for option in (chosen, *declined):
-            option.decided_by, option.decided_at = actor.subject, now
+            option.decide(OptionAction.DECLINE, actor=actor.subject, at=now)
         job = next((j for j in order.jobs if j.status in CLAIMABLE_JOB_STATUSES), None)
         uow.record(recorded(
             entity="order", entity_id=order.id, action="accept_option",

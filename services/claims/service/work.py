@@ -21,7 +21,7 @@ from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import SETTLED_STATUSES
 from services.claims.domain.contract import ensure_entitled
 from services.claims.domain.errors import ItemNotCovered, OrderHasOpenClaim
-from services.claims.domain.events import noted, transitioned
+from services.claims.domain.events import noted
 from services.claims.domain.work import (
     ACCEPTANCE_WINDOW,
     OPEN_JOB_STATUSES,
@@ -83,10 +83,8 @@ async def open_request(
         job = ServiceJobRow(id=uuid.uuid4(), order_id=order.id, kind=kind, status=JobStatus.NEW)
         await uow.jobs.add(job)
         jobs.append(job)
-        uow.record(transitioned(
-            entity="job", entity_id=job.id, job_id=job.id, action="create", actor=actor.subject,
-            at=utcnow(), to_status=JobStatus.NEW, order_id=str(order.id),
-            request_id=str(request.id), channel=channel.value, kind=kind.value))
+        uow.record(*job.created(order_id=order.id, request_id=request.id,
+                                channel=channel, actor=actor.subject, at=utcnow()))
     return request, jobs
 
 

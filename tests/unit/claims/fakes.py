@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from services.claims.domain.byop import ByopCase, ByopStage
 from services.claims.domain.claim import Claim, ClaimKind, ClaimStatus
+from services.claims.domain.options import Option, OptionStatus
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import ClaimPayout, PayoutStatus
 from services.claims.domain.review import (
@@ -18,7 +19,7 @@ from services.claims.domain.review import (
     ExceptionType,
     JobException,
 )
-from services.claims.domain.work import JobStatus, OrderStatus, ServiceJob, ServiceOrder
+from services.claims.domain.work import JobKind, JobStatus, OrderStatus, ServiceJob, ServiceOrder
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -70,6 +71,7 @@ class FakePayout(ClaimPayout):
 @dataclass
 class FakeJob(ServiceJob):
     status: JobStatus = JobStatus.NEW
+    kind: JobKind = JobKind.DISPATCHED
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     created_at: datetime = T0
     status_changed_at: datetime = T0
@@ -113,3 +115,10 @@ class FakeByopCase(ByopCase):
     decision_reason: str | None = None
     invoice: Decimal | None = None
     updated_at: datetime = T0
+
+
+@dataclass
+class FakeOption(Option):
+    status: OptionStatus = OptionStatus.OFFERED
+    decided_by: str | None = None
+    decided_at: datetime | None = None

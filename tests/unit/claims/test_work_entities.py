@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 
-from services.claims.domain.errors import JobNotStale, ReasonRequired
-from services.claims.domain.work import JobAction, JobStatus, OrderStatus
-from tests.unit.claims.fakes import T0, FakeJob, FakeOrder
+from services.claims.domain.errors import IllegalTransition, JobNotStale, ReasonRequired
+from services.claims.domain.options import OptionAction, OptionStatus
+from services.claims.domain.work import Channel, JobAction, JobStatus, OrderStatus
+from tests.unit.claims.fakes import T0, FakeJob, FakeOption, FakeOrder
 
 
 def test_a_cancelled_job_keeps_its_reason() -> None:
@@ -52,3 +54,23 @@ def test_closing_an_order_is_on_its_job_timeline() -> None:
     assert (order.status, order.closed_reason) == (OrderStatus.CLOSED, "duplicate")
     assert (event.entity, event.job_id, event.from_status, event.to_status) == (
         "order", job.id, "open", "closed")
+
+
+def test_a_new_job_names_its_order_request_and_channel() -> None:
+    job = FakeJob()
+    order_id, request_id = uuid.uuid4(), uuid.uuid4()
+    [event] = job.created(order_id=order_id, request_id=request_id, channel=Channel.PORTAL,
+                          actor="cust-1", at=T0)
+    assert (event.action, event.from_status, event.to_status, dict(event.detail)) == (
+        "create", None, "new", {"order_id": str(order_id), "request_id": str(request_id),
+                                "channel": "portal", "kind": "dispatched"})
+
+
+def test_an_option_is_decided_once() -> None:
+    option = FakeOption()
+    option.decide(OptionAction.ACCEPT, actor="cust-1", at=T0)
+    assert (option.status, option.decided_by, option.decided_at) == (
+        OptionStatus.ACCEPTED, "cust-1", T0)
+    with pytest.raises(IllegalTransition):
+        option.decide(OptionAction.DECLINE, actor="cust-1", at=T0)
+    assert option.status is OptionStatus.ACCEPTED

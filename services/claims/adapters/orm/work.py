@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
 from services.claims.domain.byop import ByopCase, ByopStage
-from services.claims.domain.options import OptionKind, OptionStatus
+from services.claims.domain.options import Option, OptionKind, OptionStatus
 from services.claims.domain.review import (
     CommentCode,
     ExceptionStatus,
@@ -79,7 +79,7 @@ class ServiceJobRow(Base, ServiceJob):
     )
 
 
-class OptionRow(Base):
+class OptionRow(Base, Option):
     __tablename__ = "options"
     __table_args__ = (
         # Each kind once per order; only the claim credit is cash.
