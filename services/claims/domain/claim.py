@@ -306,6 +306,18 @@ class Claim:
             final_status=final_status,
         )]
 
+    def payout_decided(self: ClaimState, decision: str, *, payout_key: str, payout_id: str,
+                       decided_by: str, decided_at: datetime, reason: str | None,
+                       at: datetime) -> list[Recorded]:
+        """Who released (or rejected) its payout held for approval: on the timeline, the
+        approver as its actor. Not a transition: a release changes nothing here, and a
+        rejection's end arrives as its own payout_cancelled."""
+        return [recorded(
+            entity="claim", entity_id=self.id, job_id=self.job_id, action=f"payout_{decision}",
+            actor=decided_by, at=at, payout_key=payout_key, payout_id=payout_id,
+            decided_at=decided_at.isoformat(), reason=reason,
+        )]
+
     def payment_summary(self: ClaimState) -> str | None:
         """What a change replaces, for the audit trail (no PII)."""
         if self.rail is None or self.payee_role is None:

@@ -10,11 +10,11 @@ technician has been out and each job still to cancel is New or Accepted.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from services.claims.domain.errors import (
     DomainError,
@@ -23,8 +23,10 @@ from services.claims.domain.errors import (
     RequestNotCancellable,
     TechnicianAlreadyOut,
 )
-from services.claims.domain.events import Transitioned, transitioned
+from services.claims.domain.events import Recorded, Transitioned, recorded, transitioned
+from services.claims.domain.options import OptionKind
 from shared.domain.machine import Rule, StateMachine, fan_in
+from shared.money import Money
 
 ACCEPTANCE_WINDOW = timedelta(hours=24)
 
@@ -167,6 +169,12 @@ class ServiceJob:
                              request_id=str(request_id), channel=channel.value,
                              kind=self.kind.value)]
 
+    def dispatched(self: ServiceJobState, *, trade: str, service_fee: Money, actor: str,
+                   at: datetime) -> list[Recorded]:
+        """The network job goes out, owing the trade's ``service_fee`` (what billing bills)."""
+        return [recorded(entity="job", entity_id=self.id, job_id=self.id, action="dispatch",
+                         actor=actor, at=at, trade=trade, service_fee=str(service_fee))]
+
     def act(self: ServiceJobState, action: JobAction, *, actor: str, reason: str | None,
             at: datetime) -> list[Transitioned]:
         before = self.status
@@ -191,6 +199,21 @@ class ServiceOrderState(Protocol):
 
 class ServiceOrder:
     """An order's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+
+    def options_posted(self: ServiceOrderState, options: Sequence[Mapping[str, str | None]], *,
+                       job_id: uuid.UUID | None, actor: str, at: datetime, **detail: Any
+                       ) -> list[Recorded]:
+        """The entry of the options offered (each its kind and amount, as text)."""
+        return [recorded(entity="order", entity_id=self.id, job_id=job_id,
+                         action="post_options", actor=actor, at=at, **detail,
+                         options=list(options))]
+
+    def option_accepted(self: ServiceOrderState, chosen: OptionKind,
+                        declined: Sequence[OptionKind], *, job_id: uuid.UUID | None,
+                        actor: str, at: datetime) -> list[Recorded]:
+        return [recorded(entity="order", entity_id=self.id, job_id=job_id,
+                         action="accept_option", actor=actor, at=at, option=chosen.value,
+                         declined=[kind.value for kind in declined])]
 
     def close(self: ServiceOrderState, reason: str, *, job_id: uuid.UUID | None, actor: str,
               at: datetime) -> list[Transitioned]:

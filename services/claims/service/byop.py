@@ -43,9 +43,8 @@ async def open_byop_job(
     to schedule their own pro."""
     async with app.uow() as uow:
         contract = await uow.contracts.get(contract_id, items=True)
-        _, jobs = await open_request(uow, actor, contract, Channel.PHONE,
-                                     [NewOrder(covered_item_id, problem)], [JobKind.BYOP])
-        job = jobs[0]
+        _, [(_, job)] = await open_request(uow, actor, contract, Channel.PHONE,
+                                           [NewOrder(covered_item_id, problem)], [JobKind.BYOP])
         now = utcnow()
         uow.record(*job.act(JobAction.ACCEPT, actor=actor.subject, reason=None, at=now))
         uow.byop.add(ByopCaseRow(job_id=job.id, stage=ByopStage.AUTHORIZED_TO_SCHEDULE))

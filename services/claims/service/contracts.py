@@ -15,7 +15,6 @@ from services.claims.domain.contract import (
     ItemKind,
     Limits,
 )
-from services.claims.domain.events import transitioned
 from services.claims.domain.payment import MailingAddress
 from services.claims.service.context import ServiceContext, ensure_visible
 from shared.auth import Principal
@@ -77,9 +76,7 @@ async def create_contract(app: ServiceContext, actor: Principal, cmd: NewContrac
             )
             for position, item in enumerate(cmd.items)
         ))
-        uow.record(transitioned(entity="contract", entity_id=contract.id, job_id=None,
-                                action="create", actor=actor.subject, at=utcnow(),
-                                to_status=cmd.status))
+        uow.record(*contract.created(actor=actor.subject, at=utcnow()))
         await uow.commit()
     return await get_contract(app, actor, contract.id)
 

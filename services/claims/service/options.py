@@ -11,7 +11,7 @@ from services.claims.adapters.orm import ClaimRow, OptionRow, ServiceOrderRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.claim import Amounts, ClaimKind
 from services.claims.domain.errors import NoActiveJob, NotFound, OptionsAlreadyPosted, OrderClosed
-from services.claims.domain.events import noted, recorded
+from services.claims.domain.events import noted
 from services.claims.domain.options import (
     Offer,
     OptionAction,
@@ -63,11 +63,10 @@ async def post_options(
             )
             for position, offer in enumerate(offers)
         )
-        uow.record(recorded(
-            entity="order", entity_id=order.id, action="post_options",
-            job_id=_live_job_id(order), actor=actor.subject, at=utcnow(), options=[
-                {"kind": o.kind.value, "amount": None if o.amount is None else str(o.amount)}
-                for o in offers]))
+        uow.record(*order.options_posted(
+            [{"kind": o.kind.value, "amount": None if o.amount is None else str(o.amount)}
+             for o in offers],
+            job_id=_live_job_id(order), actor=actor.subject, at=utcnow()))
         await uow.commit()
     return await get_order(app, actor, order_id)
 
@@ -90,10 +89,9 @@ async def accept_option(
         for option in declined:
             option.decide(OptionAction.DECLINE, actor=actor.subject, at=now)
         job = next((j for j in order.jobs if j.status in CLAIMABLE_JOB_STATUSES), None)
-        uow.record(recorded(
-            entity="order", entity_id=order.id, action="accept_option",
-            job_id=None if job is None else job.id, actor=actor.subject, at=now,
-            option=chosen.kind.value, declined=[o.kind.value for o in declined]))
+        uow.record(*order.option_accepted(
+            chosen.kind, [o.kind for o in declined], job_id=None if job is None else job.id,
+            actor=actor.subject, at=now))
 
         claim = None
         if chosen.kind is OptionKind.CLAIM_CREDIT:

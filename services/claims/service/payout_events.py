@@ -21,7 +21,7 @@ from services.claims.adapters.orm.base import utcnow
 from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import ClaimAction
 from services.claims.domain.errors import PayoutConflict, UnknownPayout
-from services.claims.domain.events import noted, recorded
+from services.claims.domain.events import noted
 from services.claims.domain.limits import HoldAction
 from services.claims.domain.payment import PaymentRail
 from services.claims.domain.payout import PayoutEvent, ended_without_money
@@ -186,14 +186,11 @@ def _note_sla_breach(
 def _record_decision(
     uow: ClaimsUnitOfWork, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutDecidedV1
 ) -> None:
-    """Who released (or rejected) the held payout, and when, on the claim's timeline; the
-    approver is the entry's actor. Not a transition of the claim: a release changes nothing
-    here, and a rejection's end arrives as its own payout_cancelled."""
-    uow.record(recorded(
-        entity="claim", entity_id=claim.id, job_id=claim.job_id,
-        action=f"payout_{report.decision.value}", actor=report.decided_by, at=utcnow(),
-        payout_key=payout.payout_key, payout_id=report.payout_id,
-        decided_at=report.decided_at.isoformat(), reason=report.reason,
+    """Who released (or rejected) the held payout, and when, on the claim's timeline."""
+    uow.record(*claim.payout_decided(
+        report.decision.value, payout_key=payout.payout_key, payout_id=report.payout_id,
+        decided_by=report.decided_by, decided_at=report.decided_at, reason=report.reason,
+        at=utcnow(),
     ))
 
 

@@ -19,6 +19,7 @@ from services.claims.adapters.orm import (
     CoveredItemRow,
     OptionRow,
     ServiceJobRow,
+    ServiceOrderRow,
     ServiceRequestRow,
 )
 from services.claims.adapters.orm.base import utcnow
@@ -28,7 +29,7 @@ from services.claims.domain.contract import (
     auto_replacement_credit,
     auto_replacement_refusal,
 )
-from services.claims.domain.events import noted, recorded
+from services.claims.domain.events import noted
 from services.claims.domain.options import OptionKind, OptionStatus
 from services.claims.domain.work import (
     Channel,
@@ -54,13 +55,13 @@ async def open_service_request(
         items = {item.id: item for item in contract.items}
         kinds = [_job_kind(contract, items.get(new.covered_item_id), new) for new in orders]
         # A customer on their own comes in through MyAccount, whatever the client claims.
-        request, jobs = await open_request(
+        request, placed = await open_request(
             uow, actor, contract, channel if is_staff(actor) else Channel.PORTAL,
             orders, kinds,
         )
-        for new, job in zip(orders, jobs, strict=True):
+        for new, (order, job) in zip(orders, placed, strict=True):
             if job.kind is JobKind.AUTO_REPLACEMENT:
-                _offer_auto_replacement(uow, contract, job)
+                _offer_auto_replacement(uow, contract, order, job)
             else:
                 _dispatch(uow, contract, request, job, items[new.covered_item_id])
         await uow.commit()
@@ -80,7 +81,7 @@ def _job_kind(contract: ContractRow, item: CoveredItemRow | None, new: NewOrder)
 
 
 def _offer_auto_replacement(
-    uow: ClaimsUnitOfWork, contract: ContractRow, job: ServiceJobRow
+    uow: ClaimsUnitOfWork, contract: ContractRow, order: ServiceOrderRow, job: ServiceJobRow
 ) -> None:
     """Replacement, or a Claim Credit: the plan's one-time replacement credit (a default when
     the plan names none)."""
@@ -96,11 +97,10 @@ def _offer_auto_replacement(
     )
     now = utcnow()
     uow.record(
-        recorded(entity="order", entity_id=job.order_id, job_id=job.id, action="post_options",
-                 actor=SYSTEM, at=now, auto_replacement=True,
-                 credit_source="plan" if plan_credit is not None else "default",
-                 options=[{"kind": k.value, "amount": None if a is None else f"{a:.2f}"}
-                          for k, a in offers]),
+        *order.options_posted(
+            [{"kind": k.value, "amount": None if a is None else f"{a:.2f}"} for k, a in offers],
+            job_id=job.id, actor=SYSTEM, at=now, auto_replacement=True,
+            credit_source="plan" if plan_credit is not None else "default"),
         noted(job.id, SYSTEM,
               f"Microwave auto-replacement: no diagnosis visit; the customer is offered "
               f"Replacement or a Claim Credit of ${credit:.2f}.", now),
@@ -113,9 +113,8 @@ def _dispatch(
 ) -> None:
     """The network job goes out; the customer owes the trade's service fee (if any)."""
     fee = limits.limits_of(contract).deductible_for(item.kind.value)
-    uow.record(recorded(entity="job", entity_id=job.id, job_id=job.id, action="dispatch",
-                        actor=SYSTEM, at=utcnow(), trade=item.kind.value,
-                        service_fee=str(fee)))
+    uow.record(*job.dispatched(trade=item.kind.value, service_fee=fee, actor=SYSTEM,
+                               at=utcnow()))
     if fee.is_zero():
         return  # nothing to bill
     uow.emit(

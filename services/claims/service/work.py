@@ -58,9 +58,9 @@ class JobView:
 async def open_request(
     uow: ClaimsUnitOfWork, actor: Principal, contract: ContractRow, channel: Channel,
     orders: Sequence[NewOrder], kinds: Sequence[JobKind],
-) -> tuple[ServiceRequestRow, list[ServiceJobRow]]:
+) -> tuple[ServiceRequestRow, list[tuple[ServiceOrderRow, ServiceJobRow]]]:
     """Request, orders and their first jobs, one job kind per order (the contract's items must
-    be loaded)."""
+    be loaded); each new order with its job."""
     ensure_entitled(contract.status)
     covered = {item.id for item in contract.items}
     wanted = [order.covered_item_id for order in orders]
@@ -73,7 +73,7 @@ async def open_request(
         channel=channel, created_by=actor.subject,
     )
     await uow.requests.add(request)
-    jobs = []
+    placed = []
     for position, (new, kind) in enumerate(zip(orders, kinds, strict=True)):
         order = ServiceOrderRow(
             id=uuid.uuid4(), request_id=request.id, position=position,
@@ -82,10 +82,10 @@ async def open_request(
         await uow.requests.add(order)
         job = ServiceJobRow(id=uuid.uuid4(), order_id=order.id, kind=kind, status=JobStatus.NEW)
         await uow.jobs.add(job)
-        jobs.append(job)
+        placed.append((order, job))
         uow.record(*job.created(order_id=order.id, request_id=request.id,
                                 channel=channel, actor=actor.subject, at=utcnow()))
-    return request, jobs
+    return request, placed
 
 
 async def transition_job(

@@ -172,3 +172,14 @@ def test_a_failure_keeps_its_reason_within_the_column_and_the_attempt_on_file() 
     assert (payout.status, payout.attempt_id, payout.provider_reference, payout.updated_at) == (
         PayoutStatus.FAILED, "a-1", "ref-1", LATER)
     assert payout.failure_reason == "x" * 500
+
+
+def test_a_payout_decision_names_the_approver_and_moves_nothing() -> None:
+    claim = FakeClaim(status=ClaimStatus.APPROVED)
+    [event] = claim.payout_decided("released", payout_key="k", payout_id="p-1",
+                                   decided_by="payables-2", decided_at=T0, reason=None,
+                                   at=LATER)
+    assert claim.status is ClaimStatus.APPROVED
+    assert (type(event), event.action, event.actor, dict(event.detail)) == (
+        Recorded, "payout_released", "payables-2",
+        {"payout_key": "k", "payout_id": "p-1", "decided_at": T0.isoformat()})

@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from services.claims.domain.errors import IllegalTransition, JobNotStale, ReasonRequired
-from services.claims.domain.options import OptionAction, OptionStatus
+from services.claims.domain.options import OptionAction, OptionKind, OptionStatus
 from services.claims.domain.work import Channel, JobAction, JobStatus, OrderStatus
+from shared.money import Money
 from tests.unit.claims.fakes import T0, FakeJob, FakeOption, FakeOrder
 
 
@@ -74,3 +75,23 @@ def test_an_option_is_decided_once() -> None:
     with pytest.raises(IllegalTransition):
         option.decide(OptionAction.DECLINE, actor="cust-1", at=T0)
     assert option.status is OptionStatus.ACCEPTED
+
+
+def test_a_dispatch_records_the_fee_it_bills() -> None:
+    job = FakeJob()
+    [event] = job.dispatched(trade="hvac", service_fee=Money.of("75.00"), actor="system", at=T0)
+    assert (event.entity, event.action, event.from_status, event.to_status, dict(event.detail)) == (
+        "job", "dispatch", None, None, {"trade": "hvac", "service_fee": "75.00"})
+
+
+def test_an_order_s_options_and_acceptance_are_on_its_job_timeline() -> None:
+    order = FakeOrder()
+    job_id = uuid.uuid4()
+    [posted] = order.options_posted([{"kind": "repair", "amount": None}], job_id=job_id,
+                                    actor="agent-1", at=T0, auto_replacement=True)
+    assert (posted.entity, posted.job_id, posted.action, dict(posted.detail)) == (
+        "order", job_id, "post_options",
+        {"auto_replacement": True, "options": [{"kind": "repair", "amount": None}]})
+    [accepted] = order.option_accepted(OptionKind.CLAIM_CREDIT, [OptionKind.REPAIR],
+                                       job_id=job_id, actor="cust-1", at=T0)
+    assert dict(accepted.detail) == {"option": "claim_credit", "declined": ["repair"]}
