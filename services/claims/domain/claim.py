@@ -241,9 +241,7 @@ class Claim:
     def reject(self: ClaimState, reason: str, *, actor: str, at: datetime
                ) -> list[Transitioned]:
         before = self.status
-        self.status = CLAIM_MACHINE.fire(
-            before, ClaimAction.REJECT,
-            ClaimFacts(payable=Money(self.payable), created_by=self.created_by))
+        self.status = CLAIM_MACHINE.fire(before, ClaimAction.REJECT, Claim.facts(self))
         self.rejected_reason: str | None = reason
         self.updated_at = at
         return [transitioned(
@@ -295,8 +293,7 @@ class Claim:
                       ) -> list[Transitioned]:
         """The claim's payout moved (``payout`` is its record, already advanced)."""
         before = self.status
-        self.status = CLAIM_MACHINE.fire(
-            before, action, ClaimFacts(payable=Money(self.payable), created_by=self.created_by))
+        self.status = CLAIM_MACHINE.fire(before, action, Claim.facts(self))
         self.updated_at = at
         return [transitioned(
             entity="claim", entity_id=self.id, job_id=self.job_id, action=action.value,
