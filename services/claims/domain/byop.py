@@ -125,7 +125,7 @@ def _money(value: Decimal | None) -> Money | None:
 
 
 class ByopCase:
-    """A BYOP case's behaviour (a mixin of methods only, as ``claim.Claim``): each step fires
+    """A BYOP case's behaviour (a mixin of methods only, as ``claim_entity.Claim``): each step fires
     ``BYOP_MACHINE`` on the case's own facts, then keeps what the step brought."""
 
     def facts(self: ByopCaseState) -> ByopFacts:

@@ -126,7 +126,7 @@ class ContractState(Protocol):
 
 
 class Contract:
-    """A contract's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+    """A contract's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
 
     def created(self: ContractState, *, actor: str, at: datetime) -> list[Transitioned]:
         return [transitioned(entity="contract", entity_id=self.id, job_id=None,

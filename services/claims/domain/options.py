@@ -87,7 +87,7 @@ class OptionState(Protocol):
 
 
 class Option:
-    """An option's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+    """An option's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
 
     def decide(self: OptionState, action: OptionAction, *, actor: str, at: datetime) -> None:
         """Accepted or declined by ``actor`` (the order's entry tells the timeline)."""

@@ -120,7 +120,7 @@ class JobExceptionState(Protocol):
 
 
 class JobException:
-    """An exception's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+    """An exception's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
 
     def opened(self: JobExceptionState, *, actor: str, at: datetime,
                claim_id: uuid.UUID | None = None) -> list[Transitioned]:

@@ -158,7 +158,7 @@ class ServiceJobState(Protocol):
 
 
 class ServiceJob:
-    """A job's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+    """A job's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
 
     def created(self: ServiceJobState, *, order_id: uuid.UUID,
                 request_id: uuid.UUID, channel: Channel, actor: str, at: datetime
@@ -198,7 +198,7 @@ class ServiceOrderState(Protocol):
 
 
 class ServiceOrder:
-    """An order's behaviour (a mixin of methods only, as ``claim.Claim``)."""
+    """An order's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
 
     def options_posted(self: ServiceOrderState, options: Sequence[Mapping[str, str | None]], *,
                        job_id: uuid.UUID | None, actor: str, at: datetime, **detail: Any

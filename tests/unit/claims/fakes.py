@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from services.claims.domain.byop import ByopCase, ByopStage
-from services.claims.domain.claim import Claim, ClaimKind, ClaimStatus
+from services.claims.domain.claim import ClaimKind, ClaimStatus
+from services.claims.domain.claim_entity import Claim
 from services.claims.domain.options import Option, OptionStatus
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import ClaimPayout, PayoutStatus
