@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.claims.api import install_error_handlers, routers
 from services.claims.consumers.payout_events import QUEUE, payout_events_handler
 from services.claims.consumers.timers import job_expiry
-from services.claims.service.context import Claims, Policy
+from services.claims.service.context import Policy, ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.clock import adjustable, follow, following
 from shared.clock_routes import clock_routes
@@ -34,8 +34,8 @@ DESCRIPTION = (
 
 def claims_context(
     settings: ClaimsSettings, sessionmaker: async_sessionmaker[AsyncSession]
-) -> Claims:
-    return Claims(sessionmaker, Policy(approval_limit=Money(settings.approval_limit)))
+) -> ServiceContext:
+    return ServiceContext(sessionmaker, Policy(approval_limit=Money(settings.approval_limit)))
 
 
 def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
@@ -88,9 +88,9 @@ async def run_claims_worker(
         await engine.dispose()
 
 
-def clock_loops(claims: Claims, settings: ClaimsSettings) -> list[Loop]:
+def clock_loops(claims: ServiceContext, settings: ClaimsSettings) -> list[Loop]:
     """The worker follows the clock the API moves (not in production: it never moves there)."""
-    return [follow(claims.clock, claims.sessionmaker)] if adjustable(settings) else []
+    return [follow(claims.clock, claims.sessions)] if adjustable(settings) else []
 
 
 async def migrate(settings: ClaimsSettings | None = None) -> None:

@@ -5,7 +5,7 @@ succeed on retry, so it parks the message for an operator; anything else is retr
 from __future__ import annotations
 
 from services.claims.domain.errors import DomainError
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from services.claims.service.payout_events import REPORTS, apply_payout_event
 from shared.messaging.consumer import Handler, PermanentError
 from shared.messaging.envelope import Envelope
@@ -13,7 +13,7 @@ from shared.messaging.envelope import Envelope
 QUEUE = "claims.payout-events"
 
 
-def payout_events_handler(app: Claims) -> Handler:
+def payout_events_handler(app: ServiceContext) -> Handler:
     async def handle(envelope: Envelope) -> None:
         report = envelope.open()
         if not isinstance(report, REPORTS):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from services.claims.service.work import expire_stale_jobs
 from shared.clock import synced
 from shared.loops import Loop, periodic
@@ -10,10 +10,10 @@ from shared.loops import Loop, periodic
 BATCH = 100
 
 
-async def expire_due_jobs(app: Claims) -> int:
+async def expire_due_jobs(app: ServiceContext) -> int:
     """One pass of the expiry timer: read the shared service clock (an operator may have moved
     it from the API process), then expire a batch at a time until none is left."""
-    now = await synced(app.clock, app.sessionmaker)
+    now = await synced(app.clock, app.sessions)
     expired = done = await expire_stale_jobs(app, now, BATCH)
     while done == BATCH:
         done = await expire_stale_jobs(app, now, BATCH)
@@ -21,6 +21,6 @@ async def expire_due_jobs(app: Claims) -> int:
     return expired
 
 
-def job_expiry(app: Claims, interval_s: float) -> Loop:
+def job_expiry(app: ServiceContext, interval_s: float) -> Loop:
     """Expire New jobs not accepted within 24 h."""
     return periodic("job-expiry", lambda: expire_due_jobs(app), interval_s, batch=BATCH)

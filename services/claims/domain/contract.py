@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from services.claims.domain.errors import NotEntitled
+from services.claims.domain.events import Transitioned, transitioned
 from shared.money import Money
 
 
@@ -114,3 +118,16 @@ def ensure_entitled(status: ContractStatus) -> None:
     """Only Active contracts are entitled to service (Pending, Cancelled, Dunning are not)."""
     if status is not ContractStatus.ACTIVE:
         raise NotEntitled(f"contract is {status.value}; only active contracts get service")
+
+
+class ContractState(Protocol):
+    id: uuid.UUID
+    status: ContractStatus
+
+
+class Contract:
+    """A contract's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
+
+    def created(self: ContractState, *, actor: str, at: datetime) -> list[Transitioned]:
+        return [transitioned(entity="contract", entity_id=self.id, job_id=None,
+                             action="create", actor=actor, at=at, to_status=self.status)]

@@ -9,8 +9,11 @@ contract row lock), so two racing approvals see each other's holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from services.claims.domain.contract import Limits
@@ -19,6 +22,7 @@ from services.claims.domain.errors import (
     ReplacementCreditExceeded,
     ReplacementCreditUsed,
 )
+from services.claims.domain.events import Transitioned, transitioned
 from shared.domain.machine import Rule, StateMachine
 from shared.money import Money
 
@@ -104,3 +108,48 @@ class LimitBook:
                 )
             holds.append(Hold(LimitKind.REPLACEMENT_CREDIT, amount))
         return holds
+
+
+@dataclass(frozen=True, slots=True)
+class NewHold:
+    """A hold an approval takes, written with the approval."""
+
+    id: uuid.UUID
+    limit: LimitKind
+    amount: Decimal
+
+    def reserved(self, *, claim_id: uuid.UUID, job_id: uuid.UUID, actor: str, at: datetime
+                 ) -> Transitioned:
+        return transitioned(entity="limit_hold", entity_id=self.id, job_id=job_id,
+                            action="reserve", actor=actor, at=at, to_status=HoldStatus.RESERVED,
+                            limit=self.limit.value, amount=str(Money(self.amount)),
+                            claim_id=str(claim_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimHold:
+    """One of a claim's live holds, as read under its lock."""
+
+    id: uuid.UUID
+    limit_kind: LimitKind
+    amount: Decimal
+    status: HoldStatus
+
+
+def settle_holds(
+    holds: Sequence[ClaimHold], action: HoldAction, *, job_id: uuid.UUID, actor: str,
+    at: datetime, reason: str | None,
+) -> tuple[list[tuple[uuid.UUID, HoldStatus]], list[Transitioned]]:
+    """Consume or release the holds the action applies to: their moves and their entries."""
+    moves: list[tuple[uuid.UUID, HoldStatus]] = []
+    events: list[Transitioned] = []
+    for hold in holds:
+        if not HOLD_MACHINE.can(hold.status, action):
+            continue  # e.g. consume on a hold already consumed: a duplicate, nothing to do
+        target = HOLD_MACHINE.fire(hold.status, action, None)
+        moves.append((hold.id, target))
+        events.append(transitioned(
+            entity="limit_hold", entity_id=hold.id, job_id=job_id, action=action.value,
+            actor=actor, at=at, from_status=hold.status, to_status=target,
+            limit=hold.limit_kind.value, amount=str(Money(hold.amount)), reason=reason))
+    return moves, events

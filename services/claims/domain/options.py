@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from services.claims.domain.errors import InvalidOptions
 from shared.domain.machine import Rule, StateMachine
@@ -76,3 +78,20 @@ def acceptance_note(actor: str, accepted: Offer, declined: Sequence[OptionKind])
     if accepted.amount is not None:
         accepted_text += f" of ${accepted.amount}"
     return f"{actor} declined {declined_text}; accepted {accepted_text}."
+
+
+class OptionState(Protocol):
+    status: OptionStatus
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class Option:
+    """An option's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
+
+    def decide(self: OptionState, action: OptionAction, *, actor: str, at: datetime) -> None:
+        """Accepted or declined by ``actor`` (the order's entry tells the timeline)."""
+        self.status = OPTION_MACHINE.fire(self.status, action, None)
+        # Annotated where first written: mypy takes a mixin's writes as its own attributes.
+        self.decided_by: str | None = actor
+        self.decided_at: datetime | None = at

@@ -8,9 +8,13 @@ advance the record, ignore it (a duplicate or an event the record has passed), o
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
+from typing import Protocol
 
 from services.claims.domain.errors import IllegalTransition, PayoutConflict
+from services.claims.domain.payment import PaymentRail
 from shared.domain.machine import Rule, StateMachine, fan_in
 
 
@@ -126,3 +130,40 @@ def payout_key(claim_id: uuid.UUID, sequence: int) -> str:
 def payout_memo(claim_id: uuid.UUID) -> str:
     """Fits every rail's memo (checks allow 40 characters)."""
     return f"Claim {claim_id.hex[:12].upper()}"
+
+
+class PayoutRecordState(Protocol):
+    """The attributes of the claim's payout record its behaviour reads and writes."""
+
+    payout_key: str
+    amount: Decimal
+    rail: PaymentRail
+    status: PayoutStatus
+    updated_at: datetime
+    payout_id: str | None
+    attempt_id: str | None
+    provider_reference: str | None
+    failure_reason: str | None
+
+
+class ClaimPayout:
+    """The payout record's behaviour (a mixin of methods only, as ``Claim``)."""
+
+    def advance(self: PayoutRecordState, event: PayoutEvent, *, payout_id: str,
+                attempt_id: str | None, at: datetime, failure_reason: str | None = None,
+                provider_reference: str | None = None) -> bool:
+        """Take what the payouts service reported; False if the news is stale (nothing
+        changes), ``PayoutConflict`` if it contradicts the record."""
+        target = advance(self.status, event)
+        if target is None:
+            return False
+        self.status, self.updated_at = target, at
+        # Annotated where first written: mypy takes a mixin's writes as its own attributes.
+        self.payout_id: str | None = payout_id
+        self.attempt_id = attempt_id or self.attempt_id
+        if failure_reason is not None:
+            self.failure_reason: str | None = failure_reason[:500]
+        else:
+            self.provider_reference: str | None = (provider_reference
+                                                   or self.provider_reference)
+        return True

@@ -6,10 +6,14 @@ comment code says why (CCA, CAP, HVAC, HWH, OUTNTWRKFRR). "Open" means any statu
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from services.claims.domain.contract import ItemKind
 from services.claims.domain.errors import InvalidException
+from services.claims.domain.events import Transitioned, transitioned
 from shared.domain.machine import Rule, StateMachine, fan_in
 from shared.money import Money
 
@@ -104,3 +108,51 @@ def validate_new_exception(kind: ExceptionType, code: CommentCode) -> None:
     if code not in COMMENT_CODES[kind]:
         allowed = ", ".join(sorted(c.value for c in COMMENT_CODES[kind]))
         raise InvalidException(f"{kind.value} takes comment code {allowed}, not {code.value}")
+
+
+class JobExceptionState(Protocol):
+    id: uuid.UUID
+    job_id: uuid.UUID
+    type: ExceptionType
+    comment_code: CommentCode
+    status: ExceptionStatus
+    updated_at: datetime
+
+
+class JobException:
+    """An exception's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
+
+    def opened(self: JobExceptionState, *, actor: str, at: datetime,
+               claim_id: uuid.UUID | None = None) -> list[Transitioned]:
+        """The entry of a new exception (a claim's review names its claim)."""
+        return [transitioned(
+            entity="exception", entity_id=self.id, job_id=self.job_id, action="open",
+            actor=actor, at=at, to_status=self.status, type=self.type.value,
+            comment_code=self.comment_code.value,
+            claim_id=None if claim_id is None else str(claim_id),
+        )]
+
+    def reopened(self: JobExceptionState, *, actor: str, at: datetime, reason: str | None
+                 ) -> list[Transitioned]:
+        """The entry of a review opened again in place of a completed one."""
+        return [transitioned(
+            entity="exception", entity_id=self.id, job_id=self.job_id, action="reopen",
+            actor=actor, at=at, to_status=self.status, type=self.type.value,
+            comment_code=self.comment_code.value, reason=reason,
+        )]
+
+    def may(self: JobExceptionState, action: ExceptionAction) -> bool:
+        """True if the table moves the exception by ``action`` from where it is."""
+        return EXCEPTION_MACHINE.can(self.status, action)
+
+    def move(self: JobExceptionState, action: ExceptionAction, *, actor: str, at: datetime,
+             reason: str | None = None, claim_status: str | None = None
+             ) -> list[Transitioned]:
+        before = self.status
+        self.status = EXCEPTION_MACHINE.fire(before, action, None)
+        self.updated_at = at
+        return [transitioned(
+            entity="exception", entity_id=self.id, job_id=self.job_id, action=action.value,
+            actor=actor, at=at, from_status=before, to_status=self.status, reason=reason,
+            claim_status=claim_status,
+        )]

@@ -9,10 +9,12 @@ technician has been out and each job still to cancel is New or Accepted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any, Protocol
 
 from services.claims.domain.errors import (
     DomainError,
@@ -21,7 +23,10 @@ from services.claims.domain.errors import (
     RequestNotCancellable,
     TechnicianAlreadyOut,
 )
+from services.claims.domain.events import Recorded, Transitioned, recorded, transitioned
+from services.claims.domain.options import OptionKind
 from shared.domain.machine import Rule, StateMachine, fan_in
+from shared.money import Money
 
 ACCEPTANCE_WINDOW = timedelta(hours=24)
 
@@ -140,3 +145,82 @@ def ensure_request_cancellable(jobs: Sequence[JobSnapshot]) -> None:
         )
     if not any(job.status in OPEN_JOB_STATUSES for job in jobs):
         raise RequestNotCancellable("the request has no open job left to cancel")
+
+
+class ServiceJobState(Protocol):
+    id: uuid.UUID
+    kind: JobKind
+    status: JobStatus
+    created_at: datetime
+    status_changed_at: datetime
+    cancel_reason: str | None
+    technician_out_at: datetime | None
+
+
+class ServiceJob:
+    """A job's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
+
+    def created(self: ServiceJobState, *, order_id: uuid.UUID,
+                request_id: uuid.UUID, channel: Channel, actor: str, at: datetime
+                ) -> list[Transitioned]:
+        """The entry of a new job (New), with the order and request it opens."""
+        return [transitioned(entity="job", entity_id=self.id, job_id=self.id, action="create",
+                             actor=actor, at=at, to_status=self.status, order_id=str(order_id),
+                             request_id=str(request_id), channel=channel.value,
+                             kind=self.kind.value)]
+
+    def dispatched(self: ServiceJobState, *, trade: str, service_fee: Money, actor: str,
+                   at: datetime) -> list[Recorded]:
+        """The network job goes out, owing the trade's ``service_fee`` (what billing bills)."""
+        return [recorded(entity="job", entity_id=self.id, job_id=self.id, action="dispatch",
+                         actor=actor, at=at, trade=trade, service_fee=str(service_fee))]
+
+    def act(self: ServiceJobState, action: JobAction, *, actor: str, reason: str | None,
+            at: datetime) -> list[Transitioned]:
+        before = self.status
+        self.status = JOB_MACHINE.fire(before, action, JobFacts(age=at - self.created_at,
+                                                                 reason=reason))
+        self.status_changed_at = at
+        if action in (JobAction.CANCEL, JobAction.REJECT):
+            # Annotated: mypy takes a mixin's writes as its own attributes.
+            self.cancel_reason: str | None = reason
+        if action is JobAction.RECORD_VISIT:
+            self.technician_out_at: datetime | None = self.technician_out_at or at
+        return [transitioned(entity="job", entity_id=self.id, job_id=self.id,
+                             action=action.value, actor=actor, at=at, from_status=before,
+                             to_status=self.status, reason=reason)]
+
+
+class ServiceOrderState(Protocol):
+    id: uuid.UUID
+    status: OrderStatus
+    closed_reason: str | None
+
+
+class ServiceOrder:
+    """An order's behaviour (a mixin of methods only, as ``claim_entity.Claim``)."""
+
+    def options_posted(self: ServiceOrderState, options: Sequence[Mapping[str, str | None]], *,
+                       job_id: uuid.UUID | None, actor: str, at: datetime, **detail: Any
+                       ) -> list[Recorded]:
+        """The entry of the options offered (each its kind and amount, as text)."""
+        return [recorded(entity="order", entity_id=self.id, job_id=job_id,
+                         action="post_options", actor=actor, at=at, **detail,
+                         options=list(options))]
+
+    def option_accepted(self: ServiceOrderState, chosen: OptionKind,
+                        declined: Sequence[OptionKind], *, job_id: uuid.UUID | None,
+                        actor: str, at: datetime) -> list[Recorded]:
+        return [recorded(entity="order", entity_id=self.id, job_id=job_id,
+                         action="accept_option", actor=actor, at=at, option=chosen.value,
+                         declined=[kind.value for kind in declined])]
+
+    def close(self: ServiceOrderState, reason: str, *, job_id: uuid.UUID | None, actor: str,
+              at: datetime) -> list[Transitioned]:
+        """Closed with ``reason``; its events go on the timeline of ``job_id`` (its first)."""
+        before = self.status
+        self.status = ORDER_MACHINE.fire(before, OrderAction.CLOSE, reason)
+        self.closed_reason: str | None = reason  # annotated: as in ``ServiceJob.act``
+        return [transitioned(entity="order", entity_id=self.id, action="close", actor=actor,
+                             job_id=job_id, at=at, from_status=before, to_status=self.status,
+                             reason=reason)]

@@ -11,19 +11,18 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, JobExceptionRow
 from services.claims.adapters.orm.base import utcnow
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.approval import Approval
-from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
+from services.claims.domain.claim import ClaimFacts
+from services.claims.domain.events import noted
 from services.claims.domain.payout import PayoutStatus, payout_key, payout_memo
-from services.claims.domain.review import EXCEPTION_MACHINE, ExceptionAction
-from services.claims.service import audit, limits
+from services.claims.domain.review import ExceptionAction
+from services.claims.service import limits
 from services.claims.service.claim_views import ClaimView, claim_view, claim_view_with
-from services.claims.service.context import Claims, is_supervisor
-from services.claims.service.idempotency import IdempotencyKey, remember, replay
+from services.claims.service.context import ServiceContext, is_supervisor
+from services.claims.service.idempotency import IdempotencyKey
 from shared.auth import Principal
 from shared.messaging.contracts import (
     MailingAddress,
@@ -39,7 +38,7 @@ Render = Callable[[ClaimView], dict[str, Any]]
 
 
 async def approve_claim(
-    app: Claims,
+    app: ServiceContext,
     actor: Principal,
     claim_id: uuid.UUID,
     *,
@@ -50,88 +49,67 @@ async def approve_claim(
 ) -> dict[str, Any]:
     """Returns the rendered response; a repeat with the same key returns the first one."""
     async with app.uow(correlation_id=str(claim_id)) as uow:
-        session = uow.session
-        if (stored := await replay(session, idempotency)) is not None:
+        if (stored := await uow.keys.replay(idempotency)) is not None:
             return stored
-        contract, claim = await repo.lock_claim(session, claim_id)
-        book = await limits.book(session, contract)
+        contract, claim = await uow.claims.lock_claim(claim_id)
+        book = await limits.book(uow, contract)
         approval = Approval(
             approver=actor.subject, supervisor=is_supervisor(actor), override=override,
             approval_limit=app.policy.approval_limit, per_claim_cap=book.limits.per_claim_cap,
             remaining_aggregate=book.remaining_aggregate,
         )
-        payable = Money(claim.payable)
-        review = await repo.open_review_row(session, claim.job_id)
+        review = await uow.exceptions.open_review_row(claim.job_id)
         facts = ClaimFacts(
-            payable=payable, created_by=claim.created_by, review_open=review is not None,
-            payment_selected=claim.rail is not None,
+            payable=Money(claim.payable), created_by=claim.created_by,
+            review_open=review is not None, payment_selected=claim.rail is not None,
             payment_confirmed=claim.terms_accepted_at is not None, approval=approval,
         )
-        before, claim.status = claim.status, CLAIM_MACHINE.fire(
-            claim.status, ClaimAction.APPROVE, facts
-        )
-        claim.approved_by, claim.approved_at = actor.subject, utcnow()
-        claim.updated_at = claim.approved_at
-        claim.payout_sequence += 1
+        now = utcnow()
+        approved = claim.approve(facts, actor=actor.subject, at=now)
         payout = _payout_record(claim, actor.subject)
-        holds = limits.reserve(session, book, claim, actor.subject)
-        await repo.approve(session, claim, payout, holds)
+        holds, reserved = limits.reserve(book, claim, actor.subject, now)
+        await uow.claims.approve(claim, payout, holds)
         uow.emit(_request_payout(claim, payout, actor.subject))
-        audit.record(
-            session, entity="claim", entity_id=claim.id, job_id=claim.job_id, action="approve",
-            actor=actor.subject, from_status=before, to_status=claim.status,
-            override=approval.needs_override(payable) or None, payout_key=payout.payout_key,
-            amount=str(payable), rail=payout.rail.value,
-        )
+        uow.record(*reserved, *approved)  # the timeline's order: the holds, then the claim
         if note:
-            audit.note(session, claim.job_id, actor.subject, note)
-        body = render(await _approved_view(session, claim, payout, review))
-        await remember(session, idempotency, 200, body)
+            uow.record(noted(claim.job_id, actor.subject, note, now))
+        body = render(await _approved_view(uow, claim, payout, review))
+        await uow.keys.remember(idempotency, 200, body)
         await uow.commit()
         return body
 
 
 async def reject_claim(
-    app: Claims, actor: Principal, claim_id: uuid.UUID, reason: str
+    app: ServiceContext, actor: Principal, claim_id: uuid.UUID, reason: str
 ) -> ClaimView:
     """Rejecting ends the review: the claim is Rejected and its exception Complete."""
     async with app.uow(correlation_id=str(claim_id)) as uow:
-        session = uow.session
-        claim = await repo.claim(session, claim_id, lock=True)
-        facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by)
-        before, claim.status = claim.status, CLAIM_MACHINE.fire(
-            claim.status, ClaimAction.REJECT, facts
-        )
-        claim.rejected_reason, claim.updated_at = reason, utcnow()
-        audit.record(session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
-                     action="reject", actor=actor.subject, from_status=before,
-                     to_status=claim.status, reason=reason)
-        review = await repo.open_review(session, claim.job_id)
+        claim = await uow.claims.get(claim_id, lock=True)
+        now = utcnow()
+        uow.record(*claim.reject(reason, actor=actor.subject, at=now))
+        review = await uow.exceptions.open_review(claim.job_id)
         if review is not None:
-            was, review.status = review.status, EXCEPTION_MACHINE.fire(
-                review.status, ExceptionAction.COMPLETE, None
-            )
-            review.updated_at = utcnow()
-            audit.record(session, entity="exception", entity_id=review.id, job_id=claim.job_id,
-                         action="complete", actor=actor.subject, from_status=was,
-                         to_status=review.status, reason="claim rejected")
-        view = await claim_view(session, claim)
+            uow.record(*review.move(ExceptionAction.COMPLETE, actor=actor.subject, at=now,
+                                    reason="claim rejected"))
+        view = await claim_view(uow, claim)
         await uow.commit()
     return view
 
 
 async def _approved_view(
-    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, review: JobExceptionRow | None
+    uow: ClaimsUnitOfWork, claim: ClaimRow, payout: ClaimPayoutRow,
+    review: JobExceptionRow | None,
 ) -> ClaimView:
     # Payouts are only ever created here, one per approval: on a first approval the new one
     # is the claim's only payout, and reading them back would cost a statement for nothing.
     if claim.payout_sequence == 1:
         return ClaimView(claim, [payout], review)
-    return await claim_view_with(session, claim, review)
+    return await claim_view_with(uow, claim, review)
 
 
 def _payout_record(claim: ClaimRow, approver: str) -> ClaimPayoutRow:
-    """The new payout as ``repo.approve`` stores it (requested when the claim was approved)."""
+    """The new payout as ``ClaimRepository.approve`` stores it (requested when the claim was
+    approved)."""
     assert claim.rail is not None  # the approve guard requires a selected payment option
     return ClaimPayoutRow(
         payout_key=payout_key(claim.id, claim.payout_sequence), claim_id=claim.id,

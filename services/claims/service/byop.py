@@ -5,45 +5,26 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ByopCaseRow, ServiceJobRow
 from services.claims.adapters.orm.base import utcnow
-from services.claims.domain.byop import (
-    BYOP_MACHINE,
-    ByopAction,
-    ByopFacts,
-    ByopStage,
-    reimbursement,
-)
+from services.claims.domain.byop import ByopStage, ServicePro, reimbursement
 from services.claims.domain.claim import ClaimKind
 from services.claims.domain.errors import NotByopJob
-from services.claims.domain.payment import MailingAddress
+from services.claims.domain.events import noted
 from services.claims.domain.work import Channel, JobAction, JobKind
-from services.claims.service import audit, limits
+from services.claims.service import limits
 from services.claims.service.claim_open import open_claim
 from services.claims.service.claim_views import ClaimView, claim_view
-from services.claims.service.context import Claims, ensure_visible
-from services.claims.service.idempotency import IdempotencyKey, remember, replay
-from services.claims.service.work import NewOrder, apply_job_action, open_request
+from services.claims.service.context import ServiceContext, ensure_visible
+from services.claims.service.idempotency import IdempotencyKey
+from services.claims.service.work import NewOrder, open_request
 from shared.auth import Principal
 from shared.money import Money
 
 Render = Callable[[ClaimView], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class ServicePro:
-    name: str
-    email: str | None = None
-    mobile: str | None = None
-    address: MailingAddress | None = None
-    zelle_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,145 +35,111 @@ class ByopView:
     claim_id: uuid.UUID | None
 
 
-def _money(value: Decimal | None) -> Money | None:
-    return None if value is None else Money(value)
-
-
-def _facts(case: ByopCaseRow) -> ByopFacts:
-    return ByopFacts(service_pro_named=bool(case.pro_name), estimate=_money(case.estimate),
-                     authorized=_money(case.authorized))
-
-
 async def open_byop_job(
-    app: Claims, actor: Principal, contract_id: uuid.UUID, covered_item_id: uuid.UUID,
+    app: ServiceContext, actor: Principal, contract_id: uuid.UUID, covered_item_id: uuid.UUID,
     problem: str,
 ) -> ByopView:
     """The BYOP agent confirms the covered item, creates the job and authorizes the customer
     to schedule their own pro."""
     async with app.uow() as uow:
-        session = uow.session
-        contract = await repo.contract(session, contract_id, items=True)
-        _, jobs = await open_request(session, actor, contract, Channel.PHONE,
-                                     [NewOrder(covered_item_id, problem)], [JobKind.BYOP])
-        job = jobs[0]
-        await apply_job_action(session, job, JobAction.ACCEPT, actor.subject, None)
-        session.add(ByopCaseRow(job_id=job.id, stage=ByopStage.AUTHORIZED_TO_SCHEDULE))
-        audit.note(session, job.id, actor.subject,
-                   "Customer authorized to schedule their own service pro (BYOP).")
+        contract = await uow.contracts.get(contract_id, items=True)
+        _, [(_, job)] = await open_request(uow, actor, contract, Channel.PHONE,
+                                           [NewOrder(covered_item_id, problem)], [JobKind.BYOP])
+        now = utcnow()
+        uow.record(*job.act(JobAction.ACCEPT, actor=actor.subject, reason=None, at=now))
+        uow.byop.add(ByopCaseRow(job_id=job.id, stage=ByopStage.AUTHORIZED_TO_SCHEDULE))
+        uow.record(noted(job.id, actor.subject,
+                         "Customer authorized to schedule their own service pro (BYOP).", now))
         await uow.commit()
     return await get_byop(app, actor, job.id)
 
 
 async def record_diagnosis(
-    app: Claims, actor: Principal, job_id: uuid.UUID, pro: ServicePro, diagnosis: str,
+    app: ServiceContext, actor: Principal, job_id: uuid.UUID, pro: ServicePro, diagnosis: str,
     estimate: Money,
 ) -> ByopView:
     async with app.uow() as uow:
-        case = await repo.byop_case(uow.session, job_id, lock=True)
-        _advance(uow.session, case, ByopAction.RECORD_DIAGNOSIS, actor.subject,
-                 replace(_facts(case), service_pro_named=bool(pro.name.strip()),
-                         estimate=estimate),
-                 estimate=str(estimate))
-        case.pro_name, case.pro_email, case.pro_mobile = pro.name, pro.email, pro.mobile
-        case.pro_zelle_token = pro.zelle_token
-        if pro.address is not None:
-            case.pro_address_line1, case.pro_address_line2 = pro.address.line1, pro.address.line2
-            case.pro_address_city, case.pro_address_state = pro.address.city, pro.address.state
-            case.pro_address_zip = pro.address.zip
-        case.diagnosis, case.estimate = diagnosis, estimate.amount
+        case = await uow.byop.get(job_id, lock=True)
+        uow.record(*case.record_diagnosis(pro, diagnosis, estimate, actor=actor.subject,
+                                          at=utcnow()))
         await uow.commit()
     return await get_byop(app, actor, job_id)
 
 
 async def decide_coverage(
-    app: Claims, actor: Principal, job_id: uuid.UUID, authorized: Money | None, reason: str
+    app: ServiceContext, actor: Principal, job_id: uuid.UUID, authorized: Money | None, reason: str
 ) -> ByopView:
     """A covered amount (within the estimate and the contract's remaining limits) authorizes
     the repair; no amount denies coverage, with the reason."""
     async with app.uow() as uow:
-        case = await repo.byop_case(uow.session, job_id, lock=True)
-        _, request = await repo.job_context(uow.session, job_id)
-        book = await limits.book(uow.session, await repo.contract(uow.session,
-                                                                  request.contract_id))
-        action = ByopAction.DENY if authorized is None else ByopAction.AUTHORIZE
-        facts = replace(_facts(case), authorized=authorized,
-                        within_limits=book.limits.per_claim_cap.min(book.remaining_aggregate))
-        _advance(uow.session, case, action, actor.subject, facts,
-                 authorized=None if authorized is None else str(authorized), reason=reason)
-        case.authorized = None if authorized is None else authorized.amount
-        case.decision_reason = reason
+        case = await uow.byop.get(job_id, lock=True)
+        _, request = await uow.jobs.context(job_id)
+        book = await limits.book(uow, await uow.contracts.get(request.contract_id))
+        uow.record(*case.decide(
+            authorized, reason,
+            within_limits=book.limits.per_claim_cap.min(book.remaining_aggregate),
+            actor=actor.subject, at=utcnow(),
+        ))
         await uow.commit()
     return await get_byop(app, actor, job_id)
 
 
 async def record_completion(
-    app: Claims, actor: Principal, job_id: uuid.UUID, invoice: Money
+    app: ServiceContext, actor: Principal, job_id: uuid.UUID, invoice: Money
 ) -> ByopView:
     """The pro's detailed invoice and the payment form arrived: the work is done."""
     async with app.uow() as uow:
-        case = await repo.byop_case(uow.session, job_id, lock=True)
-        _advance(uow.session, case, ByopAction.RECORD_COMPLETION, actor.subject, _facts(case),
-                 invoice=str(invoice))
-        case.invoice = invoice.amount
-        job = await repo.job(uow.session, job_id, lock=True)
-        await apply_job_action(uow.session, job, JobAction.COMPLETE, actor.subject, None)
+        case = await uow.byop.get(job_id, lock=True)
+        now = utcnow()
+        uow.record(*case.record_completion(invoice, actor=actor.subject, at=now))
+        job = await uow.jobs.get(job_id, lock=True)
+        uow.record(*job.act(JobAction.COMPLETE, actor=actor.subject, reason=None, at=now))
         await uow.commit()
     return await get_byop(app, actor, job_id)
 
 
 async def request_payment(
-    app: Claims, actor: Principal, job_id: uuid.UUID, *, render: Render,
+    app: ServiceContext, actor: Principal, job_id: uuid.UUID, *, render: Render,
     idempotency: IdempotencyKey | None = None,
 ) -> dict[str, Any]:
     """Open the reimbursement claim: the authorized amount (at most the invoice) less the
     deductible, reviewed by Support Services under an OUTNTWRKFRR exception. Returns the
     rendered claim; with an Idempotency-Key a repeat returns the first answer, not a 409."""
     async with app.uow() as uow:
-        session = uow.session
-        if idempotency is not None and (stored := await replay(session, idempotency)) is not None:
+        if idempotency is not None and (stored := await uow.keys.replay(idempotency)) is not None:
             return stored
-        case = await repo.byop_case(session, job_id, lock=True)
-        _advance(session, case, ByopAction.REQUEST_PAYMENT, actor.subject, _facts(case))
-        job = await repo.job(session, job_id, lock=True)
-        order, request = await repo.job_context(session, job_id)
-        contract = await repo.contract(session, request.contract_id, items=True)
+        case = await uow.byop.get(job_id, lock=True)
+        uow.record(*case.request_payment(actor=actor.subject, at=utcnow()))
+        job = await uow.jobs.get(job_id, lock=True)
+        order, request = await uow.jobs.context(job_id)
+        contract = await uow.contracts.get(request.contract_id, items=True)
         item = next(i for i in contract.items if i.id == order.covered_item_id)
         assert case.authorized is not None and case.invoice is not None  # stage guarantees it
         deductible = limits.limits_of(contract).deductible_for(item.kind.value)
         amounts = reimbursement(authorized=Money(case.authorized), invoice=Money(case.invoice),
                                 deductible=deductible)
-        claim = await open_claim(session, actor=actor.subject, job=job, contract=contract,
+        claim = await open_claim(uow, actor=actor.subject, job=job, contract=contract,
                                  item=item.kind, kind=ClaimKind.BYOP_REIMBURSEMENT,
                                  amounts=amounts)
-        audit.note(session, job_id, actor.subject,
-                   f"Payment requested: ${amounts.gross} authorized less ${amounts.deductible}"
-                   f" deductible = ${amounts.payable}.")
-        body = render(await claim_view(session, claim))
+        uow.record(noted(job_id, actor.subject,
+                         f"Payment requested: ${amounts.gross} authorized less "
+                         f"${amounts.deductible} deductible = ${amounts.payable}.", utcnow()))
+        body = render(await claim_view(uow, claim))
         if idempotency is not None:
-            await remember(session, idempotency, 201, body)
+            await uow.keys.remember(idempotency, 201, body)
         await uow.commit()
     return body
 
 
-async def get_byop(app: Claims, viewer: Principal, job_id: uuid.UUID) -> ByopView:
-    async with app.sessionmaker() as session:
-        job = await repo.job(session, job_id)
-        _, request = await repo.job_context(session, job_id)
+async def get_byop(app: ServiceContext, viewer: Principal, job_id: uuid.UUID) -> ByopView:
+    async with app.uow() as uow:
+        job = await uow.jobs.get(job_id)
+        _, request = await uow.jobs.context(job_id)
         # Visibility first: a stranger must not learn that a (non-BYOP) job exists.
         ensure_visible(viewer, request.customer_id, "BYOP job", job_id)
         if job.kind is not JobKind.BYOP:
             raise NotByopJob(f"job {job_id} is not a BYOP job")
-        case = await repo.byop_case(session, job_id)
-        claim = await repo.claim_of_job(session, job_id)
+        case = await uow.byop.get(job_id)
+        claim = await uow.claims.of_job(job_id)
     return ByopView(case, job, request.customer_id, claim.id if claim else None)
 
-
-def _advance(
-    session: AsyncSession, case: ByopCaseRow, action: ByopAction, actor: str, facts: ByopFacts,
-    **detail: object,
-) -> None:
-    before, case.stage = case.stage, BYOP_MACHINE.fire(case.stage, action, facts)
-    case.updated_at = utcnow()
-    audit.record(session, entity="byop", entity_id=case.job_id, job_id=case.job_id,
-                 action=action.value, actor=actor, from_status=before, to_status=case.stage,
-                 **detail)

@@ -5,27 +5,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.claims.adapters.orm import ClaimRow, ContractRow, JobExceptionRow, ServiceJobRow
-from services.claims.domain.claim import (
-    CLAIM_MACHINE,
-    Amounts,
-    ClaimAction,
-    ClaimFacts,
-    ClaimKind,
-    ClaimStatus,
-)
+from services.claims.adapters.orm.base import utcnow
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
+from services.claims.domain.claim import Amounts, ClaimKind, ClaimStatus
 from services.claims.domain.contract import ItemKind
 from services.claims.domain.errors import NoActiveJob
 from services.claims.domain.review import ExceptionStatus, ExceptionType, review_comment
 from services.claims.domain.work import CLAIMABLE_JOB_STATUSES
-from services.claims.service import audit
 from shared.money import Money
 
 
 async def open_claim(
-    session: AsyncSession,
+    uow: ClaimsUnitOfWork,
     *,
     actor: str,
     job: ServiceJobRow,
@@ -42,17 +34,9 @@ async def open_claim(
         gross=amounts.gross.amount, deductible=amounts.deductible.amount,
         payable=amounts.payable.amount, created_by=actor,
     )
-    session.add(claim)
-    await session.flush()
-    audit.record(session, entity="claim", entity_id=claim.id, job_id=job.id, action="create",
-                 actor=actor, to_status=ClaimStatus.SAVED, kind=kind.value,
-                 gross=str(amounts.gross), deductible=str(amounts.deductible),
-                 payable=str(amounts.payable))
-
-    facts = ClaimFacts(payable=amounts.payable, created_by=actor)
-    claim.status = CLAIM_MACHINE.fire(ClaimStatus.SAVED, ClaimAction.SUBMIT, facts)
-    audit.record(session, entity="claim", entity_id=claim.id, job_id=job.id, action="submit",
-                 actor=actor, from_status=ClaimStatus.SAVED, to_status=claim.status)
+    now = utcnow()
+    uow.record(*claim.open(amounts, actor=actor, at=now))
+    await uow.claims.add(claim)
     if claim.status is ClaimStatus.UNDER_REVIEW:
         comment = review_comment(
             byop=kind is ClaimKind.BYOP_REIMBURSEMENT, item=item, amount=amounts.payable,
@@ -63,9 +47,6 @@ async def open_claim(
             type=ExceptionType.SS_CLAIM_CREDIT_REVIEW, comment_code=comment,
             status=ExceptionStatus.OPEN, opened_by=actor,
         )
-        session.add(review)
-        audit.record(session, entity="exception", entity_id=review.id, job_id=job.id,
-                     action="open", actor=actor, to_status=ExceptionStatus.OPEN,
-                     type=review.type.value, comment_code=comment.value,
-                     claim_id=str(claim.id))
+        await uow.exceptions.add(review)
+        uow.record(*review.opened(actor=actor, at=now, claim_id=claim.id))
     return claim

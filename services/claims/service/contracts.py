@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ContractRow, CoveredItemRow
+from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.contract import (
     Brand,
     ContractStatus,
@@ -16,8 +16,7 @@ from services.claims.domain.contract import (
     Limits,
 )
 from services.claims.domain.payment import MailingAddress
-from services.claims.service import audit
-from services.claims.service.context import Claims, ensure_visible
+from services.claims.service.context import ServiceContext, ensure_visible
 from shared.auth import Principal
 
 
@@ -44,7 +43,7 @@ class NewContract:
     address: MailingAddress | None = None
 
 
-async def create_contract(app: Claims, actor: Principal, cmd: NewContract) -> ContractRow:
+async def create_contract(app: ServiceContext, actor: Principal, cmd: NewContract) -> ContractRow:
     async with app.uow() as uow:
         address = cmd.address
         contract = ContractRow(
@@ -69,24 +68,23 @@ async def create_contract(app: Claims, actor: Principal, cmd: NewContract) -> Co
                                in cmd.limits.trade_deductibles.items()},
             created_by=actor.subject,
         )
-        uow.session.add(contract)
-        await uow.session.flush()
-        uow.session.add_all(
+        await uow.contracts.add(contract, (
             CoveredItemRow(
                 contract_id=contract.id, position=position, kind=item.kind,
                 description=item.description, model=item.model, serial=item.serial,
                 install_type=item.install_type, cook_type=item.cook_type,
             )
             for position, item in enumerate(cmd.items)
-        )
-        audit.record(uow.session, entity="contract", entity_id=contract.id, action="create",
-                     actor=actor.subject, to_status=cmd.status)
+        ))
+        uow.record(*contract.created(actor=actor.subject, at=utcnow()))
         await uow.commit()
     return await get_contract(app, actor, contract.id)
 
 
-async def get_contract(app: Claims, viewer: Principal, contract_id: uuid.UUID) -> ContractRow:
-    async with app.sessionmaker() as session:
-        contract = await repo.contract(session, contract_id, items=True)
+async def get_contract(
+    app: ServiceContext, viewer: Principal, contract_id: uuid.UUID
+) -> ContractRow:
+    async with app.uow() as uow:
+        contract = await uow.contracts.get(contract_id, items=True)
     ensure_visible(viewer, contract.customer_id, "contract", contract_id)
     return contract

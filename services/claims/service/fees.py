@@ -8,21 +8,20 @@ cancelled), in that cancellation's transaction, so the event commits with it thr
 
 from __future__ import annotations
 
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ServiceJobRow, ServiceOrderRow, ServiceRequestRow
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.work import JobStatus, cancel_releases_fee
 from shared.messaging.contracts import ServiceJobCancelledV1
-from shared.uow import UnitOfWork
 
 
-async def release_cancelled_fee(uow: UnitOfWork, job: ServiceJobRow, order: ServiceOrderRow,
+async def release_cancelled_fee(uow: ClaimsUnitOfWork, job: ServiceJobRow, order: ServiceOrderRow,
                                 request: ServiceRequestRow) -> None:
     """Emit the cancellation of ``job`` (just cancelled) if its dispatch billed a fee."""
     if job.status is not JobStatus.CANCELLED:
         raise RuntimeError(f"service job {job.id} is {job.status}, not cancelled")
     if not cancel_releases_fee(job.kind, job.technician_out_at is not None):
         return
-    fee = await repo.dispatched_fee(uow.session, job.id)
+    fee = await uow.timeline.dispatched_fee(job.id)
     if fee is None or fee.is_zero():
         return  # its dispatch billed nothing, so there is nothing to void
     uow.emit(

@@ -8,19 +8,16 @@ contract are serialised and never read a stale total.
 
 from __future__ import annotations
 
-import uuid
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ClaimRow, ContractRow
 from services.claims.adapters.orm.base import new_id, utcnow
-from services.claims.adapters.repository import NewHold
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import ClaimKind
 from services.claims.domain.contract import Limits
-from services.claims.domain.limits import HOLD_MACHINE, HoldAction, HoldStatus, LimitBook
-from services.claims.service import audit
+from services.claims.domain.events import Transitioned
+from services.claims.domain.limits import HoldAction, LimitBook, NewHold, settle_holds
 from shared.money import Money
 
 
@@ -36,40 +33,30 @@ def limits_of(contract: ContractRow) -> Limits:
     )
 
 
-async def book(session: AsyncSession, contract: ContractRow) -> LimitBook:
-    return LimitBook.of(limits_of(contract), await repo.live_holds(session, contract.id))
+async def book(uow: ClaimsUnitOfWork, contract: ContractRow) -> LimitBook:
+    return LimitBook.of(limits_of(contract), await uow.holds.live(contract.id))
 
 
 def reserve(
-    session: AsyncSession, current: LimitBook, claim: ClaimRow, actor: str
-) -> list[NewHold]:
+    current: LimitBook, claim: ClaimRow, actor: str, at: datetime
+) -> tuple[list[NewHold], list[Transitioned]]:
     """Hold the claim's payable against the contract's limits, or raise the limit's error.
     ``current`` is the contract's book read under the same contract row lock. The holds are
-    written with the approval (``repo.approve``)."""
+    written with the approval (``ClaimRepository.approve``), their events returned to record."""
     holds = current.reserve(Money(claim.payable),
                             claim_credit=claim.kind is ClaimKind.CLAIM_CREDIT)
     rows = [NewHold(new_id(), hold.limit, hold.amount.amount) for hold in holds]
-    for row in rows:
-        audit.record(session, entity="limit_hold", entity_id=row.id, job_id=claim.job_id,
-                     action="reserve", actor=actor, to_status=HoldStatus.RESERVED,
-                     limit=row.limit.value, amount=str(Money(row.amount)),
-                     claim_id=str(claim.id))
-    return rows
+    return rows, [row.reserved(claim_id=claim.id, job_id=claim.job_id, actor=actor, at=at)
+                  for row in rows]
 
 
 async def settle(
-    session: AsyncSession, claim: ClaimRow, action: HoldAction, actor: str, reason: str | None
+    uow: ClaimsUnitOfWork, claim: ClaimRow, action: HoldAction, actor: str, reason: str | None
 ) -> None:
     """Consume or release the claim's live holds (those the action applies to)."""
     now = utcnow()
-    moves: list[tuple[uuid.UUID, HoldStatus]] = []
-    for row in await repo.claim_holds(session, claim.id):
-        if not HOLD_MACHINE.can(row.status, action):
-            continue  # e.g. consume on a hold already consumed: a duplicate, nothing to do
-        target = HOLD_MACHINE.fire(row.status, action, None)
-        moves.append((row.id, target))
-        audit.record(session, entity="limit_hold", entity_id=row.id, job_id=claim.job_id,
-                     action=action.value, actor=actor, from_status=row.status, to_status=target,
-                     limit=row.limit_kind.value, amount=str(Money(row.amount)), reason=reason)
+    moves, events = settle_holds(await uow.holds.lock_of_claim(claim.id), action,
+                                 job_id=claim.job_id, actor=actor, at=now, reason=reason)
     if moves:
-        await repo.move_holds(session, moves, now)
+        await uow.holds.move(moves, now)
+        uow.record(*events)

@@ -15,13 +15,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ClaimRow
 from services.claims.adapters.orm.base import utcnow
-from services.claims.domain import terms
-from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts, ClaimKind
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
+from services.claims.domain.claim import ClaimAction, ClaimFacts
 from services.claims.domain.errors import PayeeMustConfirm
 from services.claims.domain.payment import (
     CURRENT_TERMS_VERSION,
@@ -29,15 +26,12 @@ from services.claims.domain.payment import (
     PayeeRole,
     PaymentChoice,
     PaymentRail,
-    choose_payment,
     ensure_changeable,
 )
 from services.claims.domain.payout import DEAD_PAYOUT_STATUSES
-from services.claims.service import audit
 from services.claims.service.claim_views import ClaimView, claim_view
-from services.claims.service.context import Claims, ensure_visible, is_staff
+from services.claims.service.context import ServiceContext, ensure_visible, is_staff
 from shared.auth import Principal, Role
-from shared.logging import mask_email, mask_tail
 from shared.money import Money
 
 
@@ -54,73 +48,45 @@ class PaymentSelection:
 
 
 async def select_payment_option(
-    app: Claims, actor: Principal, claim_id: uuid.UUID, selection: PaymentSelection
+    app: ServiceContext, actor: Principal, claim_id: uuid.UUID, selection: PaymentSelection
 ) -> ClaimView:
     async with app.uow(correlation_id=str(claim_id)) as uow:
-        session = uow.session
-        claim = await repo.claim(session, claim_id, lock=True)
+        claim = await uow.claims.get(claim_id, lock=True)
         ensure_visible(actor, claim.customer_id, "claim", claim_id)
         _ensure_chooser(actor, selection.payee)
-        payouts = await repo.payouts(session, claim.id)
+        payouts = await uow.claims.payouts(claim.id)
         ensure_changeable(any(p.status not in DEAD_PAYOUT_STATUSES for p in payouts))
-        review = await repo.open_review(session, claim.job_id)
+        review = await uow.exceptions.open_review(claim.job_id)
         facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by,
                            review_open=review is not None)
-        CLAIM_MACHINE.fire(claim.status, ClaimAction.SELECT_PAYMENT, facts)
-        choice = await _resolve(session, claim, selection)
-        choose_payment(choice, byop=claim.kind is ClaimKind.BYOP_REIMBURSEMENT,
-                       payable=Money(claim.payable))
-        replaced = _current(claim)
-        _store(claim, choice, actor.subject)
-        audit.record(
-            session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
-            action="select_payment", actor=actor.subject, rail=choice.rail.value,
-            payee=choice.payee.value, email=mask_email(choice.email),
-            mobile=mask_tail(choice.mobile),
-            address=None if choice.address is None
-            else f"{choice.address.city}, {choice.address.state}",
-            terms_accepted=choice.terms_accepted, terms_version=choice.terms_version,
-            replaced=replaced,
-        )
-        view = await claim_view(session, claim)
+        # Refused before the payee's details on file are read, as the claim's state decides.
+        claim.ensure_may(ClaimAction.SELECT_PAYMENT, facts)
+        choice = await _resolve(uow, claim, selection)
+        uow.record(*claim.select_payment(choice, facts, actor=actor.subject, at=utcnow()))
+        view = await claim_view(uow, claim)
         await uow.commit()
     return view
 
 
 async def confirm_payment(
-    app: Claims, actor: Principal, claim_id: uuid.UUID, terms_version: str
+    app: ServiceContext, actor: Principal, claim_id: uuid.UUID, terms_version: str
 ) -> ClaimView:
     """The customer accepts the payment confirmation: the selected payee, rail and amount,
     under the published terms ``terms_version``."""
     async with app.uow(correlation_id=str(claim_id)) as uow:
-        session = uow.session
-        claim = await repo.claim(session, claim_id, lock=True)
+        claim = await uow.claims.get(claim_id, lock=True)
         ensure_visible(actor, claim.customer_id, "claim", claim_id)
         if is_staff(actor):
             raise PayeeMustConfirm("the customer accepts the payment confirmation themselves")
-        review = await repo.open_review(session, claim.job_id)
+        review = await uow.exceptions.open_review(claim.job_id)
         facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by,
                            review_open=review is not None,
                            payment_selected=claim.rail is not None)
-        CLAIM_MACHINE.fire(claim.status, ClaimAction.CONFIRM_PAYMENT, facts)
-        accepted = terms.ensure_acceptable(terms_version)
-        claim.terms_accepted_by, claim.terms_accepted_at = actor.subject, utcnow()
-        claim.terms_version, claim.updated_at = accepted.version, claim.terms_accepted_at
-        audit.record(
-            session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
-            action="confirm_payment", actor=actor.subject, terms_version=accepted.version,
-            payment=_current(claim), amount=str(claim.payable),
-        )
-        view = await claim_view(session, claim)
+        uow.record(*claim.confirm_payment(facts, terms_version, actor=actor.subject,
+                                          at=utcnow()))
+        view = await claim_view(uow, claim)
         await uow.commit()
     return view
-
-
-def _current(claim: ClaimRow) -> str | None:
-    """What a change replaces, for the audit trail (no PII)."""
-    if claim.rail is None or claim.payee_role is None:
-        return None
-    return f"{claim.rail.value} to {claim.payee_role.value}"
 
 
 def _ensure_chooser(actor: Principal, payee: PayeeRole) -> None:
@@ -131,16 +97,16 @@ def _ensure_chooser(actor: Principal, payee: PayeeRole) -> None:
 
 
 async def _resolve(
-    session: AsyncSession, claim: ClaimRow, selection: PaymentSelection
+    uow: ClaimsUnitOfWork, claim: ClaimRow, selection: PaymentSelection
 ) -> PaymentChoice:
     if selection.payee is PayeeRole.CUSTOMER:
-        contract = await repo.contract(session, claim.contract_id)
+        contract = await uow.contracts.get(claim.contract_id)
         name, email, mobile = contract.holder_name, contract.email, contract.mobile
         token = None
         address = _address(contract.address_line1, contract.address_line2,
                            contract.address_city, contract.address_state, contract.address_zip)
     else:
-        case = await repo.byop_case(session, claim.job_id)
+        case = await uow.byop.get(claim.job_id)
         name, email, mobile = case.pro_name or "", case.pro_email, case.pro_mobile
         token = case.pro_zelle_token
         address = _address(case.pro_address_line1, case.pro_address_line2,
@@ -161,21 +127,3 @@ def _address(
     if not (line1 and city and state and zip_):
         return None
     return MailingAddress(line1=line1, line2=line2, city=city, state=state, zip=zip_)
-
-
-def _store(claim: ClaimRow, choice: PaymentChoice, actor: str) -> None:
-    now = utcnow()
-    address = choice.address
-    claim.rail, claim.payee_role, claim.payee_name = choice.rail, choice.payee, choice.payee_name
-    claim.payee_email, claim.payee_mobile = choice.email, choice.mobile
-    claim.payee_address_line1 = address.line1 if address else None
-    claim.payee_address_line2 = address.line2 if address else None
-    claim.payee_address_city = address.city if address else None
-    claim.payee_address_state = address.state if address else None
-    claim.payee_address_zip = address.zip if address else None
-    claim.terms_accepted_by = actor if choice.terms_accepted else None
-    claim.terms_accepted_at = now if choice.terms_accepted else None
-    claim.terms_version = choice.terms_version if choice.terms_accepted else None
-    claim.payee_zelle_token = choice.zelle_token if choice.rail is PaymentRail.ZELLE else None
-    claim.payment_selected_by, claim.payment_selected_at = actor, now
-    claim.updated_at = now

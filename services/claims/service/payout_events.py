@@ -16,30 +16,23 @@ from __future__ import annotations
 import logging
 import uuid
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import ClaimPayoutRow, ClaimRow, JobExceptionRow
 from services.claims.adapters.orm.base import utcnow
-from services.claims.domain.claim import CLAIM_MACHINE, ClaimAction, ClaimFacts
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
+from services.claims.domain.claim import ClaimAction
 from services.claims.domain.errors import PayoutConflict, UnknownPayout
+from services.claims.domain.events import noted
 from services.claims.domain.limits import HoldAction
 from services.claims.domain.payment import PaymentRail
-from services.claims.domain.payout import (
-    PayoutEvent,
-    PayoutStatus,
-    advance,
-    ended_without_money,
-)
+from services.claims.domain.payout import PayoutEvent, ended_without_money
 from services.claims.domain.review import (
-    EXCEPTION_MACHINE,
     ExceptionAction,
     ExceptionStatus,
     ExceptionType,
 )
 from services.claims.metrics import APPROVAL_TO_PAID, CLAIMS_PAID
-from services.claims.service import audit, limits
-from services.claims.service.context import SYSTEM, Claims
+from services.claims.service import limits
+from services.claims.service.context import SYSTEM, ServiceContext
 from shared.messaging.contracts import (
     PayoutCancelledV1,
     PayoutDecidedV1,
@@ -50,7 +43,6 @@ from shared.messaging.contracts import (
     PayoutSubmittedV1,
 )
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import first_delivery
 from shared.money import Money
 
 log = logging.getLogger(__name__)
@@ -86,29 +78,30 @@ def event_of(report: PayoutProgress) -> tuple[PayoutEvent, ClaimAction]:
     return event, claim_action
 
 
-async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutReport) -> bool:
+async def apply_payout_event(
+    app: ServiceContext, envelope: Envelope, report: PayoutReport
+) -> bool:
     """Apply one delivery; True if it changed anything."""
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
-        session = uow.session
-        if not await first_delivery(session, CONSUMER, envelope):
+        if not await uow.inbox.first_delivery(CONSUMER, envelope):
             return False
         # Lock order: contract (the holds' lock), claim, payout; all found by the payout key.
-        if (locked := await repo.lock_payout(session, report.payout_key)) is None:
+        if (locked := await uow.claims.lock_payout(report.payout_key)) is None:
             raise UnknownPayout(f"no payout has key {report.payout_key}")
         claim, payout = locked
         _ensure_same_payout(claim, payout, report)
-        rail_moved = _follow_rail(session, claim, payout, report)
+        rail_moved = _follow_rail(uow, claim, payout, report)
         if isinstance(report, PayoutSlaBreachedV1):
-            _note_sla_breach(session, claim, payout, report)
+            _note_sla_breach(uow, claim, payout, report)
             changed, saved = True, False
         elif isinstance(report, PayoutDecidedV1):
-            _record_decision(session, claim, payout, report)
+            _record_decision(uow, claim, payout, report)
             changed, saved = True, False
         else:
-            changed = saved = await _progress(session, claim, payout, report)
+            changed = saved = await _progress(uow, claim, payout, report)
         if rail_moved and not saved:
-            await repo.save_payout(session, payout)  # the rail moved on stale or SLA news
+            await uow.claims.save_payout(payout)  # the rail moved on stale or SLA news
         await uow.commit()  # with the inbox row, even when the event was stale
     if changed and isinstance(report, PayoutPaidV1):
         CLAIMS_PAID.labels(claim.kind.value).inc()
@@ -118,34 +111,34 @@ async def apply_payout_event(app: Claims, envelope: Envelope, report: PayoutRepo
 
 
 async def _progress(
-    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutProgress
+    uow: ClaimsUnitOfWork, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutProgress
 ) -> bool:
     """True if the event moved the payout (then written with the claim), False if stale."""
     event, claim_action = event_of(report)
-    target = advance(payout.status, event)
-    if target is None:
-        log.info("stale %s for payout %s ignored", event, payout.payout_key,
-                 extra={"claim_id": claim.id})
-        return False
-    _record(payout, target, report)
-    facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by)
-    before, claim.status = claim.status, CLAIM_MACHINE.fire(claim.status, claim_action, facts)
-    claim.updated_at = utcnow()
-    await repo.save_payout(session, payout, claim)
-    audit.record(
-        session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
-        action=claim_action.value, actor=SYSTEM, from_status=before, to_status=claim.status,
-        payout_key=payout.payout_key, payout_id=report.payout_id,
-        provider_reference=payout.provider_reference, reason=payout.failure_reason,
-        final_status=getattr(report, "final_status", None),
+    now = utcnow()
+    failure, reference = (
+        (report.reason, None)
+        if isinstance(report, PayoutFailedV1 | PayoutCancelledV1 | PayoutReturnedV1)
+        else (None, report.provider_reference)
     )
+    if not payout.advance(event, payout_id=report.payout_id,
+                          attempt_id=getattr(report, "attempt_id", None), at=now,
+                          failure_reason=failure, provider_reference=reference):
+        # log.log: no use case reaches an attribute named "info" (tests/unit/test_layers.py).
+        log.log(logging.INFO, "stale %s for payout %s ignored", event, payout.payout_key,
+                extra={"claim_id": claim.id})
+        return False
+    moved = claim.follow_payout(claim_action, payout, actor=SYSTEM, at=now,
+                                final_status=getattr(report, "final_status", None))
+    await uow.claims.save_payout(payout, claim)
+    uow.record(*moved)
     if event in _HOLD_ACTION:
-        await limits.settle(session, claim, _HOLD_ACTION[event], SYSTEM, payout.failure_reason)
+        await limits.settle(uow, claim, _HOLD_ACTION[event], SYSTEM, payout.failure_reason)
     if event is PayoutEvent.PAID:
-        await _move_review(session, claim, ExceptionAction.COMPLETE,
-                           await repo.open_review_row(session, claim.job_id))
+        await _move_review(uow, claim, ExceptionAction.COMPLETE,
+                           await uow.exceptions.open_review_row(claim.job_id))
     elif event in _REOPENING:
-        await _reopen_review(session, claim, payout.failure_reason)
+        await _reopen_review(uow, claim, payout.failure_reason)
     return True
 
 
@@ -167,73 +160,57 @@ def _ensure_same_payout(claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutR
                              f"payouts service, the report names {report.payout_id}")
 
 
-def _follow_rail(session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow,
+def _follow_rail(uow: ClaimsUnitOfWork, claim: ClaimRow, payout: ClaimPayoutRow,
                  report: PayoutReport) -> bool:
     """True if the payout's rail moved (written with its progress, or on its own)."""
     if report.rail.value == payout.rail.value:
         return False
-    audit.note(session, claim.job_id, SYSTEM,
-               f"Payout {payout.payout_key} moved from {payout.rail.value} to "
-               f"{report.rail.value} (the payouts service's fallback)")
+    uow.record(noted(claim.job_id, SYSTEM,
+                     f"Payout {payout.payout_key} moved from {payout.rail.value} to "
+                     f"{report.rail.value} (the payouts service's fallback)", utcnow()))
     payout.rail = PaymentRail(report.rail.value)
     return True
 
 
-def _record(payout: ClaimPayoutRow, target: PayoutStatus, report: PayoutProgress) -> None:
-    payout.status, payout.updated_at = target, utcnow()
-    payout.payout_id = report.payout_id
-    attempt = getattr(report, "attempt_id", None)
-    payout.attempt_id = attempt or payout.attempt_id
-    if isinstance(report, PayoutFailedV1 | PayoutCancelledV1 | PayoutReturnedV1):
-        payout.failure_reason = report.reason[:500]
-    else:
-        payout.provider_reference = report.provider_reference or payout.provider_reference
-
-
 def _note_sla_breach(
-    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutSlaBreachedV1
+    uow: ClaimsUnitOfWork, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutSlaBreachedV1
 ) -> None:
-    audit.note(
-        session, claim.job_id, SYSTEM,
+    uow.record(noted(
+        claim.job_id, SYSTEM,
         f"Payout {payout.payout_key} by {payout.rail.value} is past its deadline "
         f"{report.deadline.isoformat()} and still {report.status}: payables must chase it.",
-    )
+        utcnow(),
+    ))
 
 
 def _record_decision(
-    session: AsyncSession, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutDecidedV1
+    uow: ClaimsUnitOfWork, claim: ClaimRow, payout: ClaimPayoutRow, report: PayoutDecidedV1
 ) -> None:
-    """Who released (or rejected) the held payout, and when, on the claim's timeline; the
-    approver is the entry's actor. Not a transition of the claim: a release changes nothing
-    here, and a rejection's end arrives as its own payout_cancelled."""
-    audit.record(
-        session, entity="claim", entity_id=claim.id, job_id=claim.job_id,
-        action=f"payout_{report.decision.value}", actor=report.decided_by,
-        payout_key=payout.payout_key, payout_id=report.payout_id,
-        decided_at=report.decided_at.isoformat(), reason=report.reason,
-    )
+    """Who released (or rejected) the held payout, and when, on the claim's timeline."""
+    uow.record(*claim.payout_decided(
+        report.decision.value, payout_key=payout.payout_key, payout_id=report.payout_id,
+        decided_by=report.decided_by, decided_at=report.decided_at, reason=report.reason,
+        at=utcnow(),
+    ))
 
 
-async def _move_review(session: AsyncSession, claim: ClaimRow, action: ExceptionAction,
+async def _move_review(uow: ClaimsUnitOfWork, claim: ClaimRow, action: ExceptionAction,
                        review: JobExceptionRow | None) -> None:
     """Move the claim's open ``review`` (read by the caller), if the action applies to it."""
-    if review is None or not EXCEPTION_MACHINE.can(review.status, action):
+    if review is None or not review.may(action):
         return  # e.g. already in Follow Up after an earlier failure
-    before, review.status = review.status, EXCEPTION_MACHINE.fire(review.status, action, None)
-    review.updated_at = utcnow()
-    await repo.move_exception(session, review)
-    audit.record(session, entity="exception", entity_id=review.id, job_id=claim.job_id,
-                 action=action.value, actor=SYSTEM, from_status=before, to_status=review.status,
-                 claim_status=claim.status.value)
+    moved = review.move(action, actor=SYSTEM, at=utcnow(), claim_status=claim.status.value)
+    await uow.exceptions.move(review)
+    uow.record(*moved)
 
 
-async def _reopen_review(session: AsyncSession, claim: ClaimRow, reason: str | None) -> None:
+async def _reopen_review(uow: ClaimsUnitOfWork, claim: ClaimRow, reason: str | None) -> None:
     """Back to Support Services: the open review goes to Follow Up; a completed one (the claim
     had been paid) is reopened as a new review in Follow Up, with the same comment code."""
-    if (review := await repo.open_review_row(session, claim.job_id)) is not None:
-        await _move_review(session, claim, ExceptionAction.FOLLOW_UP, review)
+    if (review := await uow.exceptions.open_review_row(claim.job_id)) is not None:
+        await _move_review(uow, claim, ExceptionAction.FOLLOW_UP, review)
         return
-    exceptions, _ = await repo.job_records(session, claim.job_id)
+    exceptions = await uow.exceptions.of_job(claim.job_id)
     last = next((e for e in reversed(exceptions)
                  if e.type is ExceptionType.SS_CLAIM_CREDIT_REVIEW), None)
     if last is None:
@@ -242,7 +219,5 @@ async def _reopen_review(session: AsyncSession, claim: ClaimRow, reason: str | N
         id=uuid.uuid4(), job_id=claim.job_id, claim_id=claim.id, type=last.type,
         comment_code=last.comment_code, status=ExceptionStatus.FOLLOW_UP, opened_by=SYSTEM,
     )
-    session.add(review)
-    audit.record(session, entity="exception", entity_id=review.id, job_id=claim.job_id,
-                 action="reopen", actor=SYSTEM, to_status=review.status,
-                 type=review.type.value, comment_code=review.comment_code.value, reason=reason)
+    await uow.exceptions.add(review)
+    uow.record(*review.reopened(actor=SYSTEM, at=utcnow(), reason=reason))

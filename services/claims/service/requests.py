@@ -14,21 +14,22 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import (
     ContractRow,
     CoveredItemRow,
     OptionRow,
     ServiceJobRow,
+    ServiceOrderRow,
     ServiceRequestRow,
 )
+from services.claims.adapters.orm.base import utcnow
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.contract import (
     MicrowaveFacts,
     auto_replacement_credit,
     auto_replacement_refusal,
 )
+from services.claims.domain.events import noted
 from services.claims.domain.options import OptionKind, OptionStatus
 from services.claims.domain.work import (
     Channel,
@@ -37,36 +38,30 @@ from services.claims.domain.work import (
     OrderStatus,
     ensure_request_cancellable,
 )
-from services.claims.service import audit, limits
-from services.claims.service.context import (
-    SYSTEM,
-    Claims,
-    ClaimsUnitOfWork,
-    ensure_visible,
-    is_staff,
-)
+from services.claims.service import limits
+from services.claims.service.context import SYSTEM, ServiceContext, ensure_visible, is_staff
 from services.claims.service.work import NewOrder, close_locked_order, get_request, open_request
 from shared.auth import Principal
 from shared.messaging.contracts import ServiceJobDispatchedV1
 
 
 async def open_service_request(
-    app: Claims, actor: Principal, contract_id: uuid.UUID, channel: Channel,
+    app: ServiceContext, actor: Principal, contract_id: uuid.UUID, channel: Channel,
     orders: Sequence[NewOrder],
 ) -> ServiceRequestRow:
     async with app.uow() as uow:
-        contract = await repo.contract(uow.session, contract_id, items=True)
+        contract = await uow.contracts.get(contract_id, items=True)
         ensure_visible(actor, contract.customer_id, "contract", contract_id)
         items = {item.id: item for item in contract.items}
         kinds = [_job_kind(contract, items.get(new.covered_item_id), new) for new in orders]
         # A customer on their own comes in through MyAccount, whatever the client claims.
-        request, jobs = await open_request(
-            uow.session, actor, contract, channel if is_staff(actor) else Channel.PORTAL,
+        request, placed = await open_request(
+            uow, actor, contract, channel if is_staff(actor) else Channel.PORTAL,
             orders, kinds,
         )
-        for new, job in zip(orders, jobs, strict=True):
+        for new, (order, job) in zip(orders, placed, strict=True):
             if job.kind is JobKind.AUTO_REPLACEMENT:
-                _offer_auto_replacement(uow.session, contract, job)
+                _offer_auto_replacement(uow, contract, order, job)
             else:
                 _dispatch(uow, contract, request, job, items[new.covered_item_id])
         await uow.commit()
@@ -86,7 +81,7 @@ def _job_kind(contract: ContractRow, item: CoveredItemRow | None, new: NewOrder)
 
 
 def _offer_auto_replacement(
-    session: AsyncSession, contract: ContractRow, job: ServiceJobRow
+    uow: ClaimsUnitOfWork, contract: ContractRow, order: ServiceOrderRow, job: ServiceJobRow
 ) -> None:
     """Replacement, or a Claim Credit: the plan's one-time replacement credit (a default when
     the plan names none)."""
@@ -95,17 +90,21 @@ def _offer_auto_replacement(
     offers: list[tuple[OptionKind, Decimal | None]] = [
         (OptionKind.REPLACEMENT, None), (OptionKind.CLAIM_CREDIT, credit),
     ]
-    for position, (kind, amount) in enumerate(offers):
-        session.add(OptionRow(order_id=job.order_id, position=position, kind=kind,
-                              amount=amount, status=OptionStatus.OFFERED, posted_by=SYSTEM))
-    audit.record(session, entity="order", entity_id=job.order_id, job_id=job.id,
-                 action="post_options", actor=SYSTEM, auto_replacement=True,
-                 credit_source="plan" if plan_credit is not None else "default",
-                 options=[{"kind": k.value, "amount": None if a is None else f"{a:.2f}"}
-                          for k, a in offers])
-    audit.note(session, job.id, SYSTEM,
-               f"Microwave auto-replacement: no diagnosis visit; the customer is offered "
-               f"Replacement or a Claim Credit of ${credit:.2f}.")
+    uow.requests.add_options(
+        OptionRow(order_id=job.order_id, position=position, kind=kind, amount=amount,
+                  status=OptionStatus.OFFERED, posted_by=SYSTEM)
+        for position, (kind, amount) in enumerate(offers)
+    )
+    now = utcnow()
+    uow.record(
+        *order.options_posted(
+            [{"kind": k.value, "amount": None if a is None else f"{a:.2f}"} for k, a in offers],
+            job_id=job.id, actor=SYSTEM, at=now, auto_replacement=True,
+            credit_source="plan" if plan_credit is not None else "default"),
+        noted(job.id, SYSTEM,
+              f"Microwave auto-replacement: no diagnosis visit; the customer is offered "
+              f"Replacement or a Claim Credit of ${credit:.2f}.", now),
+    )
 
 
 def _dispatch(
@@ -114,8 +113,8 @@ def _dispatch(
 ) -> None:
     """The network job goes out; the customer owes the trade's service fee (if any)."""
     fee = limits.limits_of(contract).deductible_for(item.kind.value)
-    audit.record(uow.session, entity="job", entity_id=job.id, job_id=job.id,
-                 action="dispatch", actor=SYSTEM, trade=item.kind.value, service_fee=str(fee))
+    uow.record(*job.dispatched(trade=item.kind.value, service_fee=fee, actor=SYSTEM,
+                               at=utcnow()))
     if fee.is_zero():
         return  # nothing to bill
     uow.emit(
@@ -130,17 +129,16 @@ def _dispatch(
 
 
 async def cancel_service_request(
-    app: Claims, actor: Principal, request_id: uuid.UUID, reason: str
+    app: ServiceContext, actor: Principal, request_id: uuid.UUID, reason: str
 ) -> ServiceRequestRow:
     """Cancel every open job and close every open order, only while no technician has been
     out and each job to cancel is New or Accepted (the cancel-a-request checklist). Each
     dispatched job that owed a fee emits ``claims.service_job_cancelled`` in this transaction
     (``close_locked_order``): billing voids its fee invoice."""
     async with app.uow() as uow:
-        session = uow.session
-        request = await repo.service_request(session, request_id)
+        request = await uow.requests.get(request_id)
         ensure_visible(actor, request.customer_id, "service request", request_id)
-        orders = [await repo.order(session, o.id, lock=True) for o in request.orders]
+        orders = [await uow.requests.order(o.id, lock=True) for o in request.orders]
         ensure_request_cancellable([
             JobSnapshot(job.status, job.technician_out_at is not None)
             for order in orders for job in order.jobs

@@ -12,10 +12,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.claims.adapters import repository as repo
 from services.claims.adapters.orm import JobExceptionRow, JobNoteRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.domain.errors import IllegalTransition
+from services.claims.domain.events import noted
 from services.claims.domain.review import (
     EXCEPTION_MACHINE,
     STAFF_EXCEPTION_ACTIONS,
@@ -26,8 +26,7 @@ from services.claims.domain.review import (
     ExceptionType,
     validate_new_exception,
 )
-from services.claims.service import audit
-from services.claims.service.context import Claims, ensure_visible
+from services.claims.service.context import ServiceContext, ensure_visible
 from shared.auth import Principal
 
 
@@ -43,62 +42,57 @@ def _staff_may(row: JobExceptionRow, action: ExceptionAction) -> bool:
 
 
 async def open_exception(
-    app: Claims, actor: Principal, job_id: uuid.UUID, kind: ExceptionType, code: CommentCode,
-    note: str,
+    app: ServiceContext, actor: Principal, job_id: uuid.UUID, kind: ExceptionType,
+    code: CommentCode, note: str,
 ) -> ExceptionView:
     validate_new_exception(kind, code)
     async with app.uow() as uow:
-        session = uow.session
-        job = await repo.job(session, job_id, lock=True)
+        job = await uow.jobs.get(job_id, lock=True)
         row = JobExceptionRow(id=uuid.uuid4(), job_id=job.id, type=kind, comment_code=code,
                               status=ExceptionStatus.OPEN, opened_by=actor.subject)
-        session.add(row)
-        await session.flush()
-        audit.record(session, entity="exception", entity_id=row.id, job_id=job.id,
-                     action="open", actor=actor.subject, to_status=row.status,
-                     type=kind.value, comment_code=code.value)
-        audit.note(session, job.id, actor.subject, note, exception_id=row.id)
+        await uow.exceptions.add(row, now=True)
+        now = utcnow()
+        uow.record(*row.opened(actor=actor.subject, at=now),
+                   noted(job.id, actor.subject, note, now, exception_id=row.id))
         await uow.commit()
     return await get_exception(app, actor, row.id)
 
 
 async def add_exception_note(
-    app: Claims, actor: Principal, exception_id: uuid.UUID, text: str
+    app: ServiceContext, actor: Principal, exception_id: uuid.UUID, text: str
 ) -> ExceptionView:
     """Notes are appended, never edited: there is no update or delete."""
     async with app.uow() as uow:
-        row = await repo.exception(uow.session, exception_id)
-        audit.note(uow.session, row.job_id, actor.subject, text, exception_id=row.id)
+        row = await uow.exceptions.get(exception_id)
+        uow.record(noted(row.job_id, actor.subject, text, utcnow(), exception_id=row.id))
         await uow.commit()
     return await get_exception(app, actor, exception_id)
 
 
-async def get_exception(app: Claims, viewer: Principal, exception_id: uuid.UUID) -> ExceptionView:
-    async with app.sessionmaker() as session:
-        row = await repo.exception(session, exception_id)
-        _, request = await repo.job_context(session, row.job_id)
+async def get_exception(
+    app: ServiceContext, viewer: Principal, exception_id: uuid.UUID
+) -> ExceptionView:
+    async with app.uow() as uow:
+        row = await uow.exceptions.get(exception_id)
+        _, request = await uow.jobs.context(row.job_id)
         ensure_visible(viewer, request.customer_id, "exception", exception_id)
-        return ExceptionView(row, await repo.exception_notes(session, exception_id))
+        return ExceptionView(row, await uow.exceptions.notes(exception_id))
 
 
 async def transition_exception(
-    app: Claims, actor: Principal, exception_id: uuid.UUID, action: ExceptionAction,
+    app: ServiceContext, actor: Principal, exception_id: uuid.UUID, action: ExceptionAction,
     note: str | None,
 ) -> JobExceptionRow:
     async with app.uow() as uow:
-        session = uow.session
-        row = await repo.exception(session, exception_id, lock=True)
+        row = await uow.exceptions.get(exception_id, lock=True)
         if not _staff_may(row, action):
             raise IllegalTransition(
                 "exception", row.status.value, action.value,
                 (a.value for a in EXCEPTION_MACHINE.allowed(row.status) if _staff_may(row, a)),
             )
-        before, row.status = row.status, EXCEPTION_MACHINE.fire(row.status, action, None)
-        row.updated_at = utcnow()
-        audit.record(session, entity="exception", entity_id=row.id, job_id=row.job_id,
-                     action=action.value, actor=actor.subject, from_status=before,
-                     to_status=row.status)
+        uow.record(*row.move(action, actor=actor.subject, at=utcnow()))
         if note:
-            audit.note(session, row.job_id, actor.subject, note, exception_id=row.id)
+            uow.record(noted(row.job_id, actor.subject, note, row.updated_at,
+                             exception_id=row.id))
         await uow.commit()
     return row

@@ -17,7 +17,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.claims.bootstrap import create_app
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.auth import Role, mint_token
 from tests.conftest import MigratedDb
@@ -46,7 +46,7 @@ async def claims_app(claims_settings: ClaimsSettings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture(scope="session")
-def claims(claims_app: FastAPI) -> Claims:
+def claims(claims_app: FastAPI) -> ServiceContext:
     return claims_app.state.claims  # type: ignore[no-any-return]
 
 

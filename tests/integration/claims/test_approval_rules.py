@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import select
 
 from services.claims.adapters.orm import AuditEventRow
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.auth import Role
 
 from .conftest import Actors, Flow, new_flow, ok, problem
@@ -25,7 +25,9 @@ async def test_the_claims_creator_cannot_approve_it(flow: Flow) -> None:
     ok(await flow.approve(claim["id"]))
 
 
-async def test_above_limit_and_cap_only_a_supervisor_overrides(flow: Flow, claims: Claims) -> None:
+async def test_above_limit_and_cap_only_a_supervisor_overrides(
+    flow: Flow, claims: ServiceContext
+) -> None:
     claim_id = await flow.ready_claim(amount="1200.00")
     claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.actors.support))
     assert claim["review"]["comment_code"] == "CAP"
@@ -33,7 +35,7 @@ async def test_above_limit_and_cap_only_a_supervisor_overrides(flow: Flow, claim
     problem(await flow.approve(claim_id, override=True), 403, "override-not-permitted")
     approved = ok(await flow.approve(claim_id, headers=flow.actors.supervisor, override=True))
     assert approved["approved_by"] == "sup-1"
-    async with claims.sessionmaker() as session:
+    async with claims.sessions() as session:
         event = (await session.execute(select(AuditEventRow).where(
             AuditEventRow.entity_id == claim_id, AuditEventRow.action == "approve"))).scalar_one()
     assert event.detail["override"] is True and event.actor == "sup-1"

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 
 from .conftest import Actors, Flow, new_flow, ok, problem
 from .test_claim_credit_flow import outbox_commands
@@ -43,7 +43,9 @@ async def confirm(flow: Flow, claim_id: str, version: str = "2026-01") -> dict[s
         json={"accept_terms": True, "terms_version": version})))
 
 
-async def test_byop_pro_is_paid_by_zelle_less_the_deductible(flow: Flow, claims: Claims) -> None:
+async def test_byop_pro_is_paid_by_zelle_less_the_deductible(
+    flow: Flow, claims: ServiceContext
+) -> None:
     claim = await byop_to_payment_request(flow)
     assert claim["kind"] == "byop_reimbursement" and claim["status"] == "under_review"
     assert (claim["gross"], claim["deductible"], claim["payable"]) == (
@@ -113,7 +115,7 @@ async def test_byop_steps_are_enforced(flow: Flow) -> None:
 
 
 async def test_the_trades_deductible_and_the_remaining_limits_bound_the_reimbursement(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     limits = {"service_fee": "100.00", "per_claim_cap": "1000.00", "annual_aggregate": "700.00",
               "trade_deductibles": {"water_heater": "175.00"}}

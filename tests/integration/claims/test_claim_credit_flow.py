@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import select
 
 from services.claims.consumers.payout_events import payout_events_handler
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutPaidV1, PayoutSubmittedV1, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
@@ -17,8 +17,8 @@ from shared.messaging.tables import outbox
 from .conftest import Actors, Flow, new_flow, ok, problem
 
 
-async def outbox_commands(claims: Claims, claim_id: str) -> list[RequestPayoutV1]:
-    async with claims.sessionmaker() as session:
+async def outbox_commands(claims: ServiceContext, claim_id: str) -> list[RequestPayoutV1]:
+    async with claims.sessions() as session:
         rows = (await session.execute(
             select(outbox.c.body).where(outbox.c.correlation_id == claim_id)
         )).scalars().all()
@@ -37,7 +37,7 @@ def reported(command: RequestPayoutV1, event: type[PayoutSubmittedV1 | PayoutPai
     return Envelope.wrap(message, producer="payouts", correlation_id=correlation_id)
 
 
-async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: Claims) -> None:
+async def test_claim_credit_is_paid_through_concourse(flow: Flow, claims: ServiceContext) -> None:
     client, actors = flow.client, flow.actors
     order = await flow.request_service()
     assert order["jobs"][0]["status"] == "new"
@@ -146,7 +146,7 @@ async def test_placeholder_email_on_file_does_not_count(
     ok(await flow.choose_concourse(claim["id"], email="real.person@homemail.net"))
 
 
-async def test_approval_is_idempotent_per_key(flow: Flow, claims: Claims) -> None:
+async def test_approval_is_idempotent_per_key(flow: Flow, claims: ServiceContext) -> None:
     claim_id = await flow.ready_claim()
     key = f"approve-{uuid.uuid4().hex}"
     first = await flow.approve(claim_id, key=key)

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import ServiceJobCancelledV1
 
 from .conftest import Actors, Flow, new_flow, ok
@@ -18,7 +18,7 @@ FREE_TRADE = {"kind": "plumbing", "description": "Main line"}
 NO_PLUMBING_FEE = {**LIMITS, "trade_deductibles": {"hvac": "150.00", "plumbing": "0.00"}}
 
 
-async def cancellations(claims: Claims, job_id: str) -> list[ServiceJobCancelledV1]:
+async def cancellations(claims: ServiceContext, job_id: str) -> list[ServiceJobCancelledV1]:
     return [e for e in await published(claims, job_id) if isinstance(e, ServiceJobCancelledV1)]
 
 
@@ -35,7 +35,7 @@ def job_of(request: dict[str, Any], position: int) -> dict[str, Any]:
 
 
 async def test_cancelling_a_request_emits_the_cancellation_of_each_job_that_owed_a_fee(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     flow = await new_flow(client, actors, limits=NO_PLUMBING_FEE,
                           covered_items=[AUTO_MICROWAVE, HVAC, FREE_TRADE])
@@ -58,7 +58,7 @@ async def test_cancelling_a_request_emits_the_cancellation_of_each_job_that_owed
 
 
 async def test_closing_an_order_or_cancelling_the_job_releases_the_fee_too(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     order = await flow.request_service("microwave")  # dispatched: the plan's 100.00 fee
     ok(await flow.client.post(f"/v1/service-orders/{order['id']}/close",
@@ -75,7 +75,7 @@ async def test_closing_an_order_or_cancelling_the_job_releases_the_fee_too(
 
 
 async def test_a_job_cancelled_after_the_technician_was_out_keeps_its_fee(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     order = await flow.request_service("microwave")
     job_url = f"/v1/service-jobs/{order['jobs'][0]['id']}/transitions"

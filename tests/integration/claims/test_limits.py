@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.claims.adapters.orm import LimitHoldRow
 from services.claims.consumers.payout_events import payout_events_handler
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 
 from .conftest import Actors, Flow, contract_body, new_flow, ok, problem
 from .test_claim_credit_flow import outbox_commands
@@ -23,8 +23,8 @@ TWO_ITEMS = [
 ]
 
 
-async def holds(claims: Claims, contract_id: str) -> list[tuple[str, str, Decimal]]:
-    async with claims.sessionmaker() as session:
+async def holds(claims: ServiceContext, contract_id: str) -> list[tuple[str, str, Decimal]]:
+    async with claims.sessions() as session:
         rows = (await session.execute(
             select(LimitHoldRow).where(LimitHoldRow.contract_id == contract_id)
             .order_by(LimitHoldRow.created_at)
@@ -45,7 +45,7 @@ async def race(flow: Flow, first: str, second: str) -> list[httpx.Response]:
 
 
 async def test_two_racing_approvals_cannot_both_spend_the_aggregate(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     for _ in range(5):
         limits = {"service_fee": "100.00", "per_claim_cap": "1000.00",
@@ -61,7 +61,7 @@ async def test_two_racing_approvals_cannot_both_spend_the_aggregate(
 
 
 async def test_the_one_time_replacement_credit_goes_to_one_racing_claim_credit(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     body = contract_body("x", covered_items=TWO_ITEMS)
     limits = {**body["limits"], "replacement_credit": "250.00"}
@@ -87,7 +87,7 @@ async def test_a_claim_credit_above_the_replacement_credit_is_refused(
 
 
 async def test_payment_consumes_and_a_failure_releases(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     limits = {"service_fee": "100.00", "per_claim_cap": "1000.00", "annual_aggregate": "400.00"}
     flow = await new_flow(client, actors, limits=limits, covered_items=TWO_ITEMS)

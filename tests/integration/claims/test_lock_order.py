@@ -14,22 +14,22 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from services.claims.consumers.payout_events import payout_events_handler
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 
 from .conftest import Flow, ok
 from .test_payout_events import approved_command, paid
 
 
-async def _waiting_for_a_lock(claims: Claims) -> bool:
-    async with claims.sessionmaker() as session:
+async def _waiting_for_a_lock(claims: ServiceContext) -> bool:
+    async with claims.sessions() as session:
         waiting = await session.execute(text(
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE datname = current_database() AND wait_event_type = 'Lock'"))
         return bool(waiting.scalar_one())
 
 
-async def _lockable_now(claims: Claims, sql: str, ident: str) -> bool:
-    async with claims.sessionmaker() as session, session.begin():
+async def _lockable_now(claims: ServiceContext, sql: str, ident: str) -> bool:
+    async with claims.sessions() as session, session.begin():
         try:
             await session.execute(text(sql + " FOR UPDATE NOWAIT"), {"id": ident})
         except DBAPIError:
@@ -38,12 +38,12 @@ async def _lockable_now(claims: Claims, sql: str, ident: str) -> bool:
 
 
 async def _holding_the_contract(
-    claims: Claims, claim_id: str, writer: Callable[[], Coroutine[Any, Any, object]],
+    claims: ServiceContext, claim_id: str, writer: Callable[[], Coroutine[Any, Any, object]],
     others: dict[str, str],
 ) -> object:
     """Run ``writer`` while the claim's contract is locked elsewhere; once it waits, every
     ``others`` row (SQL selecting it by ``:id`` -> id) must still be free. Its result."""
-    async with claims.sessionmaker() as holder, holder.begin():
+    async with claims.sessions() as holder, holder.begin():
         await holder.execute(text(
             "SELECT id FROM contracts WHERE id = (SELECT contract_id FROM claims WHERE id = :id)"
             " FOR UPDATE"), {"id": claim_id})
@@ -60,7 +60,7 @@ async def _holding_the_contract(
 
 
 async def test_a_payout_event_locks_the_contract_before_the_claim_and_the_payout(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     claim_id, command = await approved_command(flow, claims)
     handle = payout_events_handler(claims)
@@ -77,7 +77,7 @@ async def test_a_payout_event_locks_the_contract_before_the_claim_and_the_payout
 
 
 async def test_an_approval_locks_the_contract_before_the_claim(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     claim_id = await flow.ready_claim()
 

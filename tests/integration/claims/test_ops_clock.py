@@ -12,7 +12,7 @@ import pytest
 
 from services.claims.bootstrap import create_app
 from services.claims.consumers.timers import expire_due_jobs
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.auth import Role
 from shared.clock import MAX_ADVANCE_SECONDS, ServiceClock, synced
@@ -32,7 +32,7 @@ async def job_status(flow: Flow, job_id: str) -> str:
 
 
 async def test_a_new_job_expires_once_the_clock_is_moved_25_hours(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     job = (await flow.request_service())["jobs"][0]["id"]
     before = ok(await flow.client.get(CLOCK, headers=ops(flow.actors)))
@@ -48,12 +48,12 @@ async def test_a_new_job_expires_once_the_clock_is_moved_25_hours(
 
 
 async def test_another_process_reads_the_offset_the_api_wrote(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     moved = ok(await flow.client.post(CLOCK, json={"advance_seconds": 60},
                                       headers=ops(flow.actors)))
     worker_clock = ServiceClock()  # what a worker process starts with: no offset
-    now = await synced(worker_clock, claims.sessionmaker)
+    now = await synced(worker_clock, claims.sessions)
     assert worker_clock.offset_seconds == moved["offset_seconds"]
     shown = ok(await flow.client.get(CLOCK, headers=ops(flow.actors)))
     assert shown["offset_seconds"] == moved["offset_seconds"]

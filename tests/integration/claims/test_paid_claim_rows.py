@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.domain.payout import payout_memo
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutPaidV1, PayoutSubmittedV1
 
 from .conftest import Flow, ok
@@ -45,12 +45,12 @@ class Names:
         return tuple(self(value) for value in row)
 
 
-async def _rows(claims: Claims, sql: str, **params: object) -> Rows:
-    async with claims.sessionmaker() as session:
+async def _rows(claims: ServiceContext, sql: str, **params: object) -> Rows:
+    async with claims.sessions() as session:
         return [tuple(row) for row in await session.execute(text(sql), params)]
 
 
-async def _left_by(flow: Flow, claims: Claims, claim_id: str) -> dict[str, Rows]:
+async def _left_by(flow: Flow, claims: ServiceContext, claim_id: str) -> dict[str, Rows]:
     [(job_id, order_id, request_id)] = await _rows(
         claims, "SELECT j.id, o.id, o.request_id FROM claims c JOIN service_jobs j ON "
         "j.id = c.job_id JOIN service_orders o ON o.id = j.order_id WHERE c.id = :id",
@@ -97,7 +97,7 @@ async def _left_by(flow: Flow, claims: Claims, claim_id: str) -> dict[str, Rows]
     }
 
 
-async def test_a_paid_claim_leaves_exactly_these_rows(flow: Flow, claims: Claims) -> None:
+async def test_a_paid_claim_leaves_exactly_these_rows(flow: Flow, claims: ServiceContext) -> None:
     claim_id = await flow.ready_claim()
     assert ok(await flow.approve(claim_id, note="Photos checked"))["status"] == "approved"
     handle = payout_events_handler(claims)

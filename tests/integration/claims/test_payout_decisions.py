@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.claims.consumers.payout_events import payout_events_handler
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutDecidedV1, PayoutDecision, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 
@@ -27,7 +27,7 @@ def decided(command: RequestPayoutV1, claim_id: str, decision: PayoutDecision,
 
 
 async def test_the_approver_who_released_a_held_payout_is_on_the_timeline(
-    flow: Flow, claims: Claims,
+    flow: Flow, claims: ServiceContext,
 ) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
@@ -53,7 +53,7 @@ async def test_the_approver_who_released_a_held_payout_is_on_the_timeline(
 
 
 async def test_the_approver_who_rejected_a_held_payout_is_on_the_timeline(
-    flow: Flow, claims: Claims,
+    flow: Flow, claims: ServiceContext,
 ) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from services.claims.consumers.payout_events import payout_events_handler
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from services.claims.service.payout_events import apply_payout_event
 from shared.messaging.consumer import PermanentError
 from shared.messaging.contracts import (
@@ -44,7 +44,7 @@ def submitted(command: RequestPayoutV1, claim_id: str) -> Envelope:
     return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
 
 
-async def approved_command(flow: Flow, claims: Claims) -> tuple[str, RequestPayoutV1]:
+async def approved_command(flow: Flow, claims: ServiceContext) -> tuple[str, RequestPayoutV1]:
     claim_id = await flow.ready_claim()
     ok(await flow.approve(claim_id))
     [command] = await outbox_commands(claims, claim_id)
@@ -52,7 +52,7 @@ async def approved_command(flow: Flow, claims: Claims) -> tuple[str, RequestPayo
 
 
 async def test_a_confirmed_failure_reopens_review_and_a_new_payout_gets_a_new_key(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     handle = payout_events_handler(claims)
     claim_id, first = await approved_command(flow, claims)
@@ -79,7 +79,7 @@ async def test_a_confirmed_failure_reopens_review_and_a_new_payout_gets_a_new_ke
         ("failed", "concourse"), ("paid", "check")]
 
 
-async def test_paid_may_overtake_submitted(flow: Flow, claims: Claims) -> None:
+async def test_paid_may_overtake_submitted(flow: Flow, claims: ServiceContext) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     await handle(paid(command, claim_id))
@@ -88,7 +88,7 @@ async def test_paid_may_overtake_submitted(flow: Flow, claims: Claims) -> None:
     assert claim["status"] == "paid" and claim["payouts"][0]["status"] == "paid"
 
 
-async def test_concurrent_duplicates_apply_once(flow: Flow, claims: Claims) -> None:
+async def test_concurrent_duplicates_apply_once(flow: Flow, claims: ServiceContext) -> None:
     claim_id, command = await approved_command(flow, claims)
     envelope = paid(command, claim_id)
     report = envelope.open()
@@ -101,7 +101,7 @@ async def test_concurrent_duplicates_apply_once(flow: Flow, claims: Claims) -> N
     assert [e["action"] for e in timeline].count("payout_paid") == 1
 
 
-async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: Claims) -> None:
+async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: ServiceContext) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     unknown = command.model_copy(update={"payout_key": "claim:nope:payout:1"})
@@ -116,7 +116,9 @@ async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: Claims
     assert claim["status"] == "paid"
 
 
-async def test_a_fallback_to_another_rail_still_pays_the_claim(flow: Flow, claims: Claims) -> None:
+async def test_a_fallback_to_another_rail_still_pays_the_claim(
+    flow: Flow, claims: ServiceContext
+) -> None:
     """Payouts mails a check when a Zelle payee is not enrolled: same amount, another rail."""
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
@@ -132,7 +134,7 @@ async def test_a_fallback_to_another_rail_still_pays_the_claim(flow: Flow, claim
 
 
 async def test_a_report_about_another_claim_or_payout_is_refused(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     """Authentic messages are cross-checked too: an event must be about the payout this claim
     requested, as the payouts service first named it."""

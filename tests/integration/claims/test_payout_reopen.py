@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from services.claims.consumers.payout_events import payout_events_handler
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.messaging.consumer import PermanentError
 from shared.messaging.contracts import (
     ClaimsStateChangedV1,
@@ -26,10 +26,10 @@ from .test_limits import holds
 from .test_payout_events import approved_command, paid, submitted
 
 
-async def published_transitions(claims: Claims, correlation_id: str
+async def published_transitions(claims: ServiceContext, correlation_id: str
                                 ) -> list[tuple[str, str, str | None]]:
     """The ``claims.state_changed`` messages in the outbox for ``correlation_id``, in order."""
-    async with claims.sessionmaker() as session:
+    async with claims.sessions() as session:
         bodies = (await session.execute(
             select(outbox.c.body).where(outbox.c.correlation_id == correlation_id,
                                         outbox.c.type == ClaimsStateChangedV1.TYPE)
@@ -63,7 +63,7 @@ def sla_breached(command: RequestPayoutV1, claim_id: str) -> Envelope:
 
 
 async def test_a_returned_payment_reopens_the_paid_claim_and_releases_its_limits(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
@@ -109,7 +109,7 @@ async def test_a_returned_payment_reopens_the_paid_claim_and_releases_its_limits
 
 
 async def test_a_cancelled_payout_reopens_the_claim_with_the_reason(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
@@ -126,7 +126,9 @@ async def test_a_cancelled_payout_reopens_the_claim_with_the_reason(
     ok(await flow.choose_concourse(claim_id))
 
 
-async def test_an_expired_payout_is_expired_on_the_claim_too(flow: Flow, claims: Claims) -> None:
+async def test_an_expired_payout_is_expired_on_the_claim_too(
+    flow: Flow, claims: ServiceContext
+) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     await handle(submitted(command, claim_id))
@@ -148,7 +150,9 @@ async def test_an_expired_payout_is_expired_on_the_claim_too(flow: Flow, claims:
     assert [p["status"] for p in again["payouts"]] == ["expired", "requested"]
 
 
-async def test_a_final_status_claims_does_not_know_is_parked(flow: Flow, claims: Claims) -> None:
+async def test_a_final_status_claims_does_not_know_is_parked(
+    flow: Flow, claims: ServiceContext
+) -> None:
     handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     with pytest.raises(PermanentError, match="final status 'vanished'"):

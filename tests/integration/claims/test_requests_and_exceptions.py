@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import ClaimsStateChangedV1, Contract, ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
@@ -23,8 +23,8 @@ LIMITS = {"service_fee": "100.00", "per_claim_cap": "1000.00", "annual_aggregate
           "replacement_credit": "250.00", "trade_deductibles": {"hvac": "150.00"}}
 
 
-async def published(claims: Claims, correlation_id: str) -> list[Contract]:
-    async with claims.sessionmaker() as session:
+async def published(claims: ServiceContext, correlation_id: str) -> list[Contract]:
+    async with claims.sessions() as session:
         rows = (await session.execute(
             select(outbox.c.body).where(outbox.c.correlation_id == correlation_id)
             .order_by(outbox.c.id)
@@ -40,7 +40,7 @@ async def request(flow: Flow, kind: str, **extra: Any) -> dict[str, Any]:
 
 
 async def test_an_eligible_microwave_is_auto_replaced_and_nothing_is_dispatched(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     flow = await new_flow(client, actors, limits=LIMITS, covered_items=[AUTO_MICROWAVE, HVAC])
     order = (await request(flow, "microwave"))["orders"][0]
@@ -67,7 +67,7 @@ async def test_an_auto_replaced_microwave_offers_a_claim_credit_on_a_plan_withou
 
 
 async def test_sears_home_warranty_is_excluded_and_the_job_is_dispatched_for_its_fee(
-    client: httpx.AsyncClient, actors: Actors, claims: Claims
+    client: httpx.AsyncClient, actors: Actors, claims: ServiceContext
 ) -> None:
     flow = await new_flow(client, actors, brand="sears_home_warranty", limits=LIMITS,
                           covered_items=[AUTO_MICROWAVE, HVAC])
@@ -84,7 +84,7 @@ async def test_sears_home_warranty_is_excluded_and_the_job_is_dispatched_for_its
 
 
 async def test_every_transition_is_published_with_the_timeline_row(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     job = (await flow.request_service())["jobs"][0]
     ok(await flow.client.post(f"/v1/service-jobs/{job['id']}/transitions",

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from services.claims.adapters.orm import ServiceJobRow
 from services.claims.adapters.orm.base import utcnow
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 from services.claims.service.work import expire_stale_jobs
 
 from .conftest import Flow, ok, problem
@@ -96,10 +96,10 @@ async def test_notes_are_appended(flow: Flow) -> None:
     assert [n["text"] for n in job["notes"]] == ["first", "second"]
 
 
-async def test_jobs_not_accepted_within_24_hours_expire(flow: Flow, claims: Claims) -> None:
+async def test_jobs_not_accepted_within_24_hours_expire(flow: Flow, claims: ServiceContext) -> None:
     stale = (await flow.request_service())["jobs"][0]["id"]
     fresh = (await flow.request_service())["jobs"][0]["id"]
-    async with claims.sessionmaker() as session, session.begin():
+    async with claims.sessions() as session, session.begin():
         await session.execute(update(ServiceJobRow).where(ServiceJobRow.id == uuid.UUID(stale))
                               .values(created_at=utcnow() - timedelta(hours=25)))
     assert await expire_stale_jobs(claims, utcnow()) >= 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 
 from .conftest import Flow, ok, problem
 from .test_claim_credit_flow import outbox_commands
@@ -24,7 +24,7 @@ async def test_terms_need_a_caller(client: httpx.AsyncClient) -> None:
 
 
 async def test_an_unpublished_terms_version_is_refused_and_nothing_is_stored(
-    flow: Flow, claims: Claims
+    flow: Flow, claims: ServiceContext
 ) -> None:
     claim = (await flow.accept_credit())["claim"]
     for version in ("2099-01", "2026-1", "latest"):

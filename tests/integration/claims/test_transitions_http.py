@@ -11,7 +11,7 @@ import pytest
 
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.domain.work import JOB_MACHINE, JobAction, JobFacts, JobStatus
-from services.claims.service.context import Claims
+from services.claims.service.context import ServiceContext
 
 from .conftest import Flow, ok, problem
 from .test_claim_credit_flow import outbox_commands
@@ -66,7 +66,7 @@ async def test_the_customer_cannot_move_jobs(flow: Flow) -> None:
     problem(response, 403, "forbidden")
 
 
-async def claim_in(flow: Flow, claims: Claims, status: str) -> str:
+async def claim_in(flow: Flow, claims: ServiceContext, status: str) -> str:
     claim_id = await flow.ready_claim()
     if status == "rejected":
         ok(await flow.client.post(f"/v1/claims/{claim_id}/reject", json={"reason": "dup"},
@@ -99,7 +99,7 @@ CLAIM_TABLE = [
 @pytest.mark.parametrize("status, action, code, slug", CLAIM_TABLE,
                          ids=[f"{s}-{a}" for s, a, _, _ in CLAIM_TABLE])
 async def test_claim_actions_from_every_status(
-    flow: Flow, claims: Claims, status: str, action: str, code: int, slug: str | None
+    flow: Flow, claims: ServiceContext, status: str, action: str, code: int, slug: str | None
 ) -> None:
     claim_id = await claim_in(flow, claims, status)
     if action == "payment-option":

@@ -13,13 +13,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
 from services.claims.domain.claim import ClaimKind, ClaimStatus
+from services.claims.domain.claim_entity import Claim
 from services.claims.domain.limits import HoldStatus, LimitKind
 from services.claims.domain.payment import PayeeRole, PaymentRail
-from services.claims.domain.payout import PayoutStatus
+from services.claims.domain.payout import ClaimPayout, PayoutStatus
 from shared.idempotency import IdempotencyKeyColumns
 
 
-class ClaimRow(Base):
+class ClaimRow(Base, Claim):
     __tablename__ = "claims"
     __table_args__ = (
         CheckConstraint("gross > 0", name="gross_positive"),
@@ -65,7 +66,7 @@ class ClaimRow(Base):
     payment_selected_at: Mapped[datetime | None]
 
 
-class ClaimPayoutRow(Base):
+class ClaimPayoutRow(Base, ClaimPayout):
     __tablename__ = "claim_payouts"
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),

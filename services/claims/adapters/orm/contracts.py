@@ -11,10 +11,17 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
-from services.claims.domain.contract import Brand, ContractStatus, CookType, InstallType, ItemKind
+from services.claims.domain.contract import (
+    Brand,
+    Contract,
+    ContractStatus,
+    CookType,
+    InstallType,
+    ItemKind,
+)
 
 
-class ContractRow(Base):
+class ContractRow(Base, Contract):
     __tablename__ = "contracts"
     __table_args__ = (
         CheckConstraint("service_fee >= 0", name="service_fee_not_negative"),

@@ -10,10 +10,22 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
-from services.claims.domain.byop import ByopStage
-from services.claims.domain.options import OptionKind, OptionStatus
-from services.claims.domain.review import CommentCode, ExceptionStatus, ExceptionType
-from services.claims.domain.work import Channel, JobKind, JobStatus, OrderStatus
+from services.claims.domain.byop import ByopCase, ByopStage
+from services.claims.domain.options import Option, OptionKind, OptionStatus
+from services.claims.domain.review import (
+    CommentCode,
+    ExceptionStatus,
+    ExceptionType,
+    JobException,
+)
+from services.claims.domain.work import (
+    Channel,
+    JobKind,
+    JobStatus,
+    OrderStatus,
+    ServiceJob,
+    ServiceOrder,
+)
 
 
 class ServiceRequestRow(Base):
@@ -31,7 +43,7 @@ class ServiceRequestRow(Base):
     )
 
 
-class ServiceOrderRow(Base):
+class ServiceOrderRow(Base, ServiceOrder):
     __tablename__ = "service_orders"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -49,7 +61,7 @@ class ServiceOrderRow(Base):
     options: Mapped[list[OptionRow]] = relationship(lazy="raise", order_by="OptionRow.position")
 
 
-class ServiceJobRow(Base):
+class ServiceJobRow(Base, ServiceJob):
     __tablename__ = "service_jobs"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -67,7 +79,7 @@ class ServiceJobRow(Base):
     )
 
 
-class OptionRow(Base):
+class OptionRow(Base, Option):
     __tablename__ = "options"
     __table_args__ = (
         # Each kind once per order; only the claim credit is cash.
@@ -91,7 +103,7 @@ class OptionRow(Base):
     posted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class JobExceptionRow(Base):
+class JobExceptionRow(Base, JobException):
     __tablename__ = "job_exceptions"
     __table_args__ = (
         # One open exception of a type per job: a second "open" review would let the
@@ -129,7 +141,7 @@ class JobNoteRow(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ByopCaseRow(Base):
+class ByopCaseRow(Base, ByopCase):
     __tablename__ = "byop_cases"
     __table_args__ = (
         CheckConstraint("estimate IS NULL OR estimate > 0", name="estimate_positive"),

@@ -9,9 +9,9 @@ from typing import Literal
 from pydantic import EmailStr, Field, model_validator
 
 from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
-from services.claims.domain.byop import ByopStage
+from services.claims.domain.byop import ByopStage, ServicePro
 from services.claims.domain.work import JobStatus
-from services.claims.service.byop import ByopView, ServicePro
+from services.claims.service.byop import ByopView
 from shared.money import Amount
 
 # A Zelle token is the enrolled email or US mobile (+1 and 10 digits).

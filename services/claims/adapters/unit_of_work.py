@@ -1,0 +1,94 @@
+"""The claims unit of work: the repositories a use case reaches the database through, and what
+the entities' events become when it commits.
+
+Every event is a row of the audit trail, all of them written in one statement; each transition
+(but limit holds', see ``TIMELINE_ONLY``) is also a ``claims.state_changed`` in the outbox, and
+each note a job note, so the timeline, the notes and the messages commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.claims.adapters.byop_repository import ByopRepository
+from services.claims.adapters.claim_repository import ClaimRepository
+from services.claims.adapters.contract_repository import ContractRepository
+from services.claims.adapters.hold_repository import HoldRepository
+from services.claims.adapters.keys_repository import IdempotencyKeys, Inbox
+from services.claims.adapters.review_repository import ExceptionRepository
+from services.claims.adapters.timeline_repository import TimelineRepository
+from services.claims.adapters.work_repository import JobRepository, RequestRepository
+from services.claims.domain.events import TIMELINE_ONLY, Noted, TimelineEntry, Transitioned
+from shared.domain.events import DomainEvent
+from shared.messaging.contracts import ClaimsStateChangedV1
+from shared.uow import UnitOfWork
+
+# What a unit of work opens its transaction with (the use-case context keeps one for ``uow()``).
+Sessionmaker = async_sessionmaker[AsyncSession]
+
+
+class ClaimsUnitOfWork(UnitOfWork):
+    contracts: ContractRepository
+    claims: ClaimRepository
+    holds: HoldRepository
+    requests: RequestRepository
+    jobs: JobRepository
+    exceptions: ExceptionRepository
+    byop: ByopRepository
+    timeline: TimelineRepository
+    keys: IdempotencyKeys
+    inbox: Inbox
+
+    def bind(self, session: AsyncSession) -> None:
+        self.contracts = ContractRepository(session)
+        self.claims = ClaimRepository(session)
+        self.holds = HoldRepository(session)
+        self.requests = RequestRepository(session)
+        self.jobs = JobRepository(session)
+        self.exceptions = ExceptionRepository(session)
+        self.byop = ByopRepository(session)
+        self.timeline = TimelineRepository(session)
+        self.keys = IdempotencyKeys(session)
+        self.inbox = Inbox(session)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # A unit of work left without a commit (a read, a replay) is rolled back, and a rollback
+        # expires the rows in its session; the caller renders what it read after the block, so
+        # they leave the session first, as loaded (closing a session keeps them so too).
+        self.session.expunge_all()
+        await super().__aexit__(exc_type, exc, tb)
+
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        entries: list[TimelineEntry] = []
+        notes: list[Noted] = []
+        for event in events:
+            if not isinstance(event, TimelineEntry):
+                raise TypeError(f"the claims unit of work does not publish {type(event).__name__}")
+            entries.append(event)
+            if type(event) is Transitioned:
+                if event.entity not in TIMELINE_ONLY:
+                    self._state_changed(event)
+            elif type(event) is Noted:
+                notes.append(event)
+        if notes:
+            self.timeline.add_notes(notes)
+        await self.timeline.write(entries)
+
+    def _state_changed(self, entry: Transitioned) -> None:
+        reason = entry.detail.get("reason")
+        self.emit(
+            ClaimsStateChangedV1(
+                entity=entry.entity, entity_id=entry.entity_id, action=entry.action,
+                from_status=entry.from_status, to_status=entry.to_status, actor=entry.actor,
+                reason=None if reason is None else str(reason), at=entry.at,
+            ),
+            correlation_id=self.correlation_id or str(entry.job_id or entry.entity_id),
+        )
