@@ -124,9 +124,8 @@ async def _progress(
     if not payout.advance(event, payout_id=report.payout_id,
                           attempt_id=getattr(report, "attempt_id", None), at=now,
                           failure_reason=failure, provider_reference=reference):
-        # log.log: no use case reaches an attribute named "info" (tests/unit/test_layers.py).
-        log.log(logging.INFO, "stale %s for payout %s ignored", event, payout.payout_key,
-                extra={"claim_id": claim.id})
+        log.info("stale %s for payout %s ignored", event, payout.payout_key,
+                 extra={"claim_id": claim.id})
         return False
     moved = claim.follow_payout(claim_action, payout, actor=SYSTEM, at=now,
                                 final_status=getattr(report, "final_status", None))
