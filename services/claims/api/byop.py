@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.claims.api.deps import ByopAgent, ClaimsDep, Id, Reader
+from services.claims.api.deps import ByopAgent, ContextDep, Id, Reader
 from services.claims.api.errors import problems
 from services.claims.api.schemas.byop import (
     ByopOpenIn,
@@ -31,7 +31,7 @@ router = APIRouter(prefix="/v1/byop-jobs", tags=["byop"])
     "authorizes the customer to schedule their own service pro.",
     response_description="The BYOP job", responses=problems(403, 404, 409),
 )
-async def open_byop_job(body: ByopOpenIn, app: ClaimsDep, actor: ByopAgent) -> ByopOut:
+async def open_byop_job(body: ByopOpenIn, app: ContextDep, actor: ByopAgent) -> ByopOut:
     view = await byop.open_byop_job(app, actor, body.contract_id, body.covered_item_id,
                                     body.problem)
     return ByopOut.of(view)
@@ -41,7 +41,7 @@ async def open_byop_job(body: ByopOpenIn, app: ClaimsDep, actor: ByopAgent) -> B
     "/{job_id}", summary="Read a BYOP job", response_description="The BYOP job",
     responses=problems(404, 409),
 )
-async def get_byop_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> ByopOut:
+async def get_byop_job(job_id: Id, app: ContextDep, viewer: Reader) -> ByopOut:
     return ByopOut.of(await byop.get_byop(app, viewer, job_id))
 
 
@@ -50,7 +50,7 @@ async def get_byop_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> ByopOut:
     response_description="The BYOP job, Diagnosed", responses=problems(403, 404, 409),
 )
 async def record_diagnosis(
-    job_id: Id, body: DiagnosisIn, app: ClaimsDep, actor: ByopAgent
+    job_id: Id, body: DiagnosisIn, app: ContextDep, actor: ByopAgent
 ) -> ByopOut:
     view = await byop.record_diagnosis(app, actor, job_id, body.service_pro.to_domain(),
                                        body.diagnosis, Money(body.estimate))
@@ -63,7 +63,7 @@ async def record_diagnosis(
     response_description="The BYOP job, Repair authorized or Denied",
     responses=problems(403, 404, 409),
 )
-async def decide(job_id: Id, body: DecisionIn, app: ClaimsDep, actor: ByopAgent) -> ByopOut:
+async def decide(job_id: Id, body: DecisionIn, app: ContextDep, actor: ByopAgent) -> ByopOut:
     amount = None if body.authorized_amount is None else Money(body.authorized_amount)
     return ByopOut.of(await byop.decide_coverage(app, actor, job_id, amount, body.reason))
 
@@ -73,7 +73,7 @@ async def decide(job_id: Id, body: DecisionIn, app: ClaimsDep, actor: ByopAgent)
     response_description="The BYOP job, Completed", responses=problems(403, 404, 409),
 )
 async def record_completion(
-    job_id: Id, body: CompletionIn, app: ClaimsDep, actor: ByopAgent
+    job_id: Id, body: CompletionIn, app: ContextDep, actor: ByopAgent
 ) -> ByopOut:
     view = await byop.record_completion(app, actor, job_id, Money(body.invoice_amount))
     return ByopOut.of(view)
@@ -88,7 +88,7 @@ async def record_completion(
     responses=problems(403, 404, 409),
 )
 async def request_payment(
-    job_id: Id, app: ClaimsDep, actor: ByopAgent,
+    job_id: Id, app: ContextDep, actor: ByopAgent,
     idempotency_key: Annotated[str | None, headers.idempotency_key(
         "Unique per intended payment request; a repeat returns the first response, the same "
         "key on another job is refused (422).", "byop-7f1c2a-pay-1")] = None,

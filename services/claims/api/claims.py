@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from services.claims.api.deps import (
     Approver,
-    ClaimsDep,
+    ContextDep,
     Customer,
     Id,
     PaymentChooser,
@@ -43,7 +43,7 @@ IdempotencyHeader = Annotated[str, headers.idempotency_key(
     response_description="Claims, oldest first", responses=problems(),
 )
 async def list_claims(
-    app: ClaimsDep, viewer: Reader,
+    app: ContextDep, viewer: Reader,
     status: Annotated[ClaimStatus | None, Query(examples=["under_review"])] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[ClaimSummaryOut]:
@@ -56,7 +56,7 @@ async def list_claims(
     response_description="The claim with its payment option, review and payouts",
     responses=problems(404),
 )
-async def get_claim(claim_id: Id, app: ClaimsDep, viewer: Reader) -> ClaimOut:
+async def get_claim(claim_id: Id, app: ContextDep, viewer: Reader) -> ClaimOut:
     return ClaimOut.of_view(await claim_views.get_claim(app, viewer, claim_id))
 
 
@@ -67,7 +67,7 @@ async def get_claim(claim_id: Id, app: ClaimsDep, viewer: Reader) -> ClaimOut:
     response_description="Events, oldest first", responses=problems(404),
 )
 async def claim_timeline(
-    claim_id: Id, app: ClaimsDep, viewer: Reader
+    claim_id: Id, app: ContextDep, viewer: Reader
 ) -> list[TimelineEventOut]:
     rows = await claim_views.claim_timeline(app, viewer, claim_id)
     return [TimelineEventOut.of(row) for row in rows]
@@ -86,7 +86,7 @@ async def claim_timeline(
     responses=problems(403, 404, 409),
 )
 async def select_payment_option(
-    claim_id: Id, body: PaymentSelectionIn, app: ClaimsDep, actor: PaymentChooser
+    claim_id: Id, body: PaymentSelectionIn, app: ContextDep, actor: PaymentChooser
 ) -> ClaimOut:
     view = await payment.select_payment_option(app, actor, claim_id, body.to_command())
     return ClaimOut.of_view(view)
@@ -104,7 +104,7 @@ async def select_payment_option(
     responses=problems(403, 404, 409),
 )
 async def confirm_payment(
-    claim_id: Id, body: PaymentConfirmationIn, app: ClaimsDep, actor: Customer
+    claim_id: Id, body: PaymentConfirmationIn, app: ContextDep, actor: Customer
 ) -> ClaimOut:
     view = await payment.confirm_payment(app, actor, claim_id, body.terms_version)
     return ClaimOut.of_view(view)
@@ -122,7 +122,7 @@ async def confirm_payment(
     responses=problems(403, 404, 409),
 )
 async def approve_claim(
-    claim_id: Id, body: ApproveIn, app: ClaimsDep, actor: Approver,
+    claim_id: Id, body: ApproveIn, app: ContextDep, actor: Approver,
     idempotency_key: IdempotencyHeader,
 ) -> JSONResponse:
     idem = IdempotencyKey.of(
@@ -141,6 +141,6 @@ async def approve_claim(
     response_description="The rejected claim", responses=problems(403, 404, 409),
 )
 async def reject_claim(
-    claim_id: Id, body: RejectIn, app: ClaimsDep, actor: Approver
+    claim_id: Id, body: RejectIn, app: ContextDep, actor: Approver
 ) -> ClaimOut:
     return ClaimOut.of_view(await approvals.reject_claim(app, actor, claim_id, body.reason))

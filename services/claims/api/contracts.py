@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.claims.api.deps import ClaimsDep, ContractWriter, Id, Reader
+from services.claims.api.deps import ContextDep, ContractWriter, Id, Reader
 from services.claims.api.errors import problems
 from services.claims.api.schemas.contracts import ContractIn, ContractOut
 from services.claims.domain.payment import MailingAddress
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
     response_description="The recorded contract",
     responses=problems(403),
 )
-async def create_contract(body: ContractIn, app: ClaimsDep, actor: ContractWriter) -> ContractOut:
+async def create_contract(body: ContractIn, app: ContextDep, actor: ContractWriter) -> ContractOut:
     address: MailingAddress | None = (
         None if body.mailing_address is None else body.mailing_address.to_domain()
     )
@@ -44,5 +44,5 @@ async def create_contract(body: ContractIn, app: ClaimsDep, actor: ContractWrite
     response_description="The contract with its covered items",
     responses=problems(404),
 )
-async def get_contract(contract_id: Id, app: ClaimsDep, viewer: Reader) -> ContractOut:
+async def get_contract(contract_id: Id, app: ContextDep, viewer: Reader) -> ContractOut:
     return ContractOut.of(await contracts.get_contract(app, viewer, contract_id))

@@ -17,7 +17,7 @@ async def _claims(request: Request) -> ServiceContext:
     return request.app.state.claims  # type: ignore[no-any-return]
 
 
-ClaimsDep = Annotated[ServiceContext, Depends(_claims)]
+ContextDep = Annotated[ServiceContext, Depends(_claims)]
 # Every resource id in a path: a UUID, with an example for the OpenAPI document.
 Id = Annotated[uuid.UUID, Path(examples=["7f1c2a9e-3b4d-4c5e-8f60-1a2b3c4d5e6f"])]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.claims.api.deps import ClaimsDep, Id, Reader, Staff
+from services.claims.api.deps import ContextDep, Id, Reader, Staff
 from services.claims.api.errors import problems
 from services.claims.api.schemas.work import (
     ExceptionDetailOut,
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/v1", tags=["exceptions"])
     response_description="The exception, Open", responses=problems(403, 404, 409),
 )
 async def open_exception(
-    job_id: Id, body: ExceptionIn, app: ClaimsDep, actor: Staff
+    job_id: Id, body: ExceptionIn, app: ContextDep, actor: Staff
 ) -> ExceptionDetailOut:
     view = await reviews.open_exception(app, actor, job_id, body.type, body.comment_code,
                                         body.note)
@@ -40,7 +40,7 @@ async def open_exception(
     response_description="The exception with its notes, oldest first", responses=problems(404),
 )
 async def get_exception(
-    exception_id: Id, app: ClaimsDep, viewer: Reader
+    exception_id: Id, app: ContextDep, viewer: Reader
 ) -> ExceptionDetailOut:
     return ExceptionDetailOut.of_view(await reviews.get_exception(app, viewer, exception_id))
 
@@ -51,7 +51,7 @@ async def get_exception(
     response_description="The exception with its notes", responses=problems(403, 404),
 )
 async def add_exception_note(
-    exception_id: Id, body: NoteIn, app: ClaimsDep, actor: Staff
+    exception_id: Id, body: NoteIn, app: ContextDep, actor: Staff
 ) -> ExceptionDetailOut:
     view = await reviews.add_exception_note(app, actor, exception_id, body.text)
     return ExceptionDetailOut.of_view(view)
@@ -64,7 +64,7 @@ async def add_exception_note(
     response_description="The exception after the transition", responses=problems(403, 404, 409),
 )
 async def transition_exception(
-    exception_id: Id, body: ExceptionTransitionIn, app: ClaimsDep, actor: Staff
+    exception_id: Id, body: ExceptionTransitionIn, app: ContextDep, actor: Staff
 ) -> ExceptionOut:
     row = await reviews.transition_exception(
         app, actor, exception_id, ExceptionAction(body.action), body.note

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.claims.api.deps import (
-    ClaimsDep,
+    ContextDep,
     Id,
     JobHandler,
     OptionChooser,
@@ -47,7 +47,7 @@ router = APIRouter(prefix="/v1")
     responses=problems(403, 404, 409),
 )
 async def open_service_request(
-    body: ServiceRequestIn, app: ClaimsDep, actor: Requester
+    body: ServiceRequestIn, app: ContextDep, actor: Requester
 ) -> ServiceRequestOut:
     request = await requests.open_service_request(
         app, actor, body.contract_id, body.channel, [item.to_command() for item in body.items]
@@ -61,7 +61,7 @@ async def open_service_request(
     responses=problems(404),
 )
 async def get_service_request(
-    request_id: Id, app: ClaimsDep, viewer: Reader
+    request_id: Id, app: ContextDep, viewer: Reader
 ) -> ServiceRequestOut:
     return ServiceRequestOut.of(await work.get_request(app, viewer, request_id))
 
@@ -77,7 +77,7 @@ async def get_service_request(
     response_description="The cancelled request", responses=problems(403, 404, 409),
 )
 async def cancel_service_request(
-    request_id: Id, body: CancelRequestIn, app: ClaimsDep, actor: Requester
+    request_id: Id, body: CancelRequestIn, app: ContextDep, actor: Requester
 ) -> ServiceRequestOut:
     request = await requests.cancel_service_request(app, actor, request_id, body.reason)
     return ServiceRequestOut.of(request)
@@ -91,7 +91,7 @@ async def cancel_service_request(
     response_description="The order with its options, jobs and claim", responses=problems(404),
 )
 async def get_service_order(
-    order_id: Id, app: ClaimsDep, viewer: Reader
+    order_id: Id, app: ContextDep, viewer: Reader
 ) -> ServiceOrderOut:
     order = await work.get_order(app, viewer, order_id)
     return ServiceOrderOut.of_order(order, await claim_of_order(app, order))
@@ -104,7 +104,7 @@ async def get_service_order(
     response_description="The order with its options", responses=problems(403, 404, 409),
 )
 async def post_options(
-    order_id: Id, body: OptionsIn, app: ClaimsDep, actor: OptionPoster
+    order_id: Id, body: OptionsIn, app: ContextDep, actor: OptionPoster
 ) -> OrderOut:
     offers = [option.to_domain() for option in body.options]
     return OrderOut.of(await options.post_options(app, actor, order_id, offers))
@@ -120,7 +120,7 @@ async def post_options(
     responses=problems(403, 404, 409),
 )
 async def accept_option(
-    order_id: Id, option_id: Id, app: ClaimsDep, actor: OptionChooser
+    order_id: Id, option_id: Id, app: ContextDep, actor: OptionChooser
 ) -> AcceptanceOut:
     accepted = await options.accept_option(app, actor, order_id, option_id)
     claim = None
@@ -138,7 +138,7 @@ async def accept_option(
     response_description="The closed order", responses=problems(403, 404, 409),
 )
 async def close_order(
-    order_id: Id, body: CloseOrderIn, app: ClaimsDep, actor: OrderCloser
+    order_id: Id, body: CloseOrderIn, app: ContextDep, actor: OrderCloser
 ) -> OrderOut:
     return OrderOut.of(await work.close_order(app, actor, order_id, body.reason))
 
@@ -148,7 +148,7 @@ async def close_order(
     summary="Read a service job", response_description="The job, its exceptions and notes",
     responses=problems(404),
 )
-async def get_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> JobDetailOut:
+async def get_job(job_id: Id, app: ContextDep, viewer: Reader) -> JobDetailOut:
     return JobDetailOut.of_view(await work.get_job(app, viewer, job_id))
 
 
@@ -162,7 +162,7 @@ async def get_job(job_id: Id, app: ClaimsDep, viewer: Reader) -> JobDetailOut:
     response_description="The job after the transition", responses=problems(403, 404, 409),
 )
 async def transition_job(
-    job_id: Id, body: JobTransitionIn, app: ClaimsDep, actor: JobHandler
+    job_id: Id, body: JobTransitionIn, app: ContextDep, actor: JobHandler
 ) -> JobDetailOut:
     view = await work.transition_job(app, actor, job_id, JobAction(body.action), body.reason)
     return JobDetailOut.of_view(view)
@@ -173,5 +173,5 @@ async def transition_job(
     summary="Append a note to a job", description="Notes are appended, never edited.",
     response_description="The job with its notes", responses=problems(403, 404),
 )
-async def add_note(job_id: Id, body: NoteIn, app: ClaimsDep, actor: Staff) -> JobDetailOut:
+async def add_note(job_id: Id, body: NoteIn, app: ContextDep, actor: Staff) -> JobDetailOut:
     return JobDetailOut.of_view(await work.add_note(app, actor, job_id, body.text))
