@@ -17,7 +17,7 @@ from services.payouts.api.schemas import (
     PayoutSummary,
 )
 from services.payouts.domain.model import PayoutStatus, Rail
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
 from shared.clock import synced
 from shared.headers import NO_NUL
@@ -133,7 +133,7 @@ async def at_risk(
     within_hours: Annotated[float | None, Query(gt=0, le=720)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AtRiskList:
-    deps: Deps = request.app.state.deps
+    deps: ServiceContext = request.app.state.deps
     hours = within_hours or deps.settings.sla_at_risk_hours
     now = await synced(deps.clock, request.app.state.sessionmaker)
     rows = await payouts_at_risk(request.app.state.sessionmaker, now + timedelta(hours=hours),

@@ -16,7 +16,7 @@ from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Observation
 from services.payouts.metrics import CALLBACKS, PROVIDER_ERRORS
 from services.payouts.service.apply import Reading, apply_observation, mismatch
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from shared.logging import correlation_id_var
 from shared.money import Money
 
@@ -54,7 +54,7 @@ class CallbackMismatchError(Exception):
     """The callback's amount or currency is not what the attempt instructed."""
 
 
-async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackResult:
+async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> CallbackResult:
     extra = {"attempt_id": callback.end_to_end_id}
     async with deps.uow() as uow:
         repo = PayoutRepository(uow.session)

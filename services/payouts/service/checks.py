@@ -20,7 +20,7 @@ from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.rails.lob_checks.positive_pay import PaidItem
 from services.payouts.service.apply import Reading, apply_observation
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.ports import (
     CheckIssue,
     PaymentInstruction,
@@ -71,7 +71,7 @@ async def with_check(session: AsyncSession, settings: PayoutsSettings, rail: Rai
     return dataclasses.replace(instruction, check=issue)
 
 
-async def checks_once(deps: Deps) -> int:
+async def checks_once(deps: ServiceContext) -> int:
     """Apply the bank's paid items, then stop the checks nobody cashed in time."""
     client = deps.rails.get(Rail.CHECK)
     if not isinstance(client, LobChecksClient):
@@ -80,7 +80,7 @@ async def checks_once(deps: Deps) -> int:
             + await renew_expiring_stops(deps, client))
 
 
-async def apply_paid_items(deps: Deps, client: LobChecksClient) -> int:
+async def apply_paid_items(deps: ServiceContext, client: LobChecksClient) -> int:
     since = await _oldest_outstanding_send_date(deps)
     if since is None:
         return 0
@@ -93,7 +93,7 @@ async def apply_paid_items(deps: Deps, client: LobChecksClient) -> int:
     return applied
 
 
-async def _oldest_outstanding_send_date(deps: Deps) -> date | None:
+async def _oldest_outstanding_send_date(deps: ServiceContext) -> date | None:
     async with deps.uow() as uow:
         oldest = (await uow.session.execute(
             select(CheckIssueRow.send_date).join(
@@ -103,7 +103,7 @@ async def _oldest_outstanding_send_date(deps: Deps) -> date | None:
     return oldest
 
 
-async def _apply_paid_item(deps: Deps, item: PaidItem) -> int:
+async def _apply_paid_item(deps: ServiceContext, item: PaidItem) -> int:
     """One paid item: the payout of that check number is paid, if the amount is the one we
     issued. An unknown number or another amount is an exception an operator must look at (a
     forged or altered check the bank paid anyway), never a payment."""
@@ -135,7 +135,7 @@ async def _apply_paid_item(deps: Deps, item: PaidItem) -> int:
     return 0 if effect.ignored else 1
 
 
-async def stop_uncashed(deps: Deps, client: LobChecksClient) -> int:
+async def stop_uncashed(deps: ServiceContext, client: LobChecksClient) -> int:
     """The no-cash rule, on the payouts clock: stop payment first, and only a stop the bank
     confirmed ends the attempt as stale (whose payout is then reissued under the cap or given
     up on): a reissue while the first check could still be paid is how one pays twice."""
@@ -154,7 +154,7 @@ async def stop_uncashed(deps: Deps, client: LobChecksClient) -> int:
     return stopped
 
 
-async def renew_expiring_stops(deps: Deps, client: LobChecksClient) -> int:
+async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) -> int:
     """A stop payment lapses (about six months): renewed ``check_stop_renew_days`` before, on
     the payouts clock, so a stopped check never becomes payable again. A stopped check was
     reissued or given up on; letting its stop lapse is how a payee could be paid twice."""
@@ -183,7 +183,7 @@ async def renew_expiring_stops(deps: Deps, client: LobChecksClient) -> int:
     return renewed
 
 
-async def _stop_one(deps: Deps, client: LobChecksClient, attempt_id: str) -> int:
+async def _stop_one(deps: ServiceContext, client: LobChecksClient, attempt_id: str) -> int:
     result = await client.stop_payment(attempt_id)
     if not isinstance(result, tuple):
         log.warning("stop payment not confirmed (%s); tried again next pass", result,
@@ -193,8 +193,8 @@ async def _stop_one(deps: Deps, client: LobChecksClient, attempt_id: str) -> int
     return await _record_stale(deps, attempt_id, payment, stop_id, expires_on)
 
 
-async def _record_stale(deps: Deps, attempt_id: str, payment: ProviderPayment, stop_id: str,
-                        expires_on: date) -> int:
+async def _record_stale(deps: ServiceContext, attempt_id: str, payment: ProviderPayment,
+                        stop_id: str, expires_on: date) -> int:
     days = deps.settings.check_stale_days
     async with deps.uow() as uow:
         locked = await PayoutRepository(uow.session).lock_pair(attempt_id)

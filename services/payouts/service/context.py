@@ -25,7 +25,7 @@ def utcnow() -> datetime:
 
 
 @dataclass
-class Deps:
+class ServiceContext:
     sessionmaker: async_sessionmaker[AsyncSession]
     settings: PayoutsSettings
     rails: Mapping[Rail, RailAdapter] = field(default_factory=dict)

@@ -24,7 +24,7 @@ from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Effect, Observation
 from services.payouts.service.apply import Reading, apply_observation, mismatch
 from services.payouts.service.checks import with_check
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.mapping import payee_from_json
 from services.payouts.service.ports import (
     Accepted,
@@ -61,7 +61,7 @@ def _instruction(end_to_end_id: str, amount: Decimal, payee: dict[str, Any],
                               payee=payee_from_json(payee), memo=memo, payout_id=str(payout_id))
 
 
-async def dispatch_once(deps: Deps) -> int:
+async def dispatch_once(deps: ServiceContext) -> int:
     """Send one batch of approved payouts. Returns how many were sent."""
     claimed = await claim_attempts(deps)
     if claimed:
@@ -69,7 +69,7 @@ async def dispatch_once(deps: Deps) -> int:
     return len(claimed)
 
 
-async def claim_attempts(deps: Deps) -> list[Claimed]:
+async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
     """Step 1: one transaction making a ``sending`` attempt per approved payout: a new one, or
     the payout's unsent one again (same id) once its backoff has passed.
 
@@ -110,7 +110,7 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
     return claimed
 
 
-async def send_claimed(deps: Deps, item: Claimed, *, actor: str = "dispatcher") -> None:
+async def send_claimed(deps: ServiceContext, item: Claimed, *, actor: str = "dispatcher") -> None:
     """Steps 2 and 3 for one attempt. Never raises for a provider problem: the attempt is left
     in a state the recovery loop resolves."""
     # Each item runs in its own task (gather), so this tags only this payout's log lines.
@@ -152,7 +152,7 @@ def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
 
 
 async def record_send_result(
-    deps: Deps, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
+    deps: ServiceContext, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
 ) -> Effect | None:
     """Step 3: one transaction, payout locked first, then the attempt."""
     async with deps.uow() as uow:

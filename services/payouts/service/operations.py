@@ -34,7 +34,7 @@ from services.payouts.domain.transitions import (
 )
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.rails.lob_checks.client import LobChecksClient
-from services.payouts.service.context import Deps, PayoutsUnitOfWork
+from services.payouts.service.context import PayoutsUnitOfWork, ServiceContext
 from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
 from services.payouts.service.mapping import build_event, decision_event
 from services.payouts.service.ports import (
@@ -100,35 +100,39 @@ async def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction,
     uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to.value).inc())
 
 
-async def approve(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def approve(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+                  once: Once) -> Answer:
     return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.APPROVE))
 
 
-async def reject(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def reject(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+                 once: Once) -> Answer:
     return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.REJECT))
 
 
-async def cancel(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def cancel(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+                 once: Once) -> Answer:
     return await _once(deps, payout_id, once, _cancel(deps, decision))
 
 
-async def void(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def void(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+               once: Once) -> Answer:
     return await _once(deps, payout_id, once,
                        _revoke(deps, decision, stop=False, reissue=False))
 
 
-async def stop(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once, *,
+async def stop(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision, once: Once, *,
                reissue: bool) -> Answer:
     return await _once(deps, payout_id, once,
                        _revoke(deps, decision, stop=True, reissue=reissue))
 
 
-async def resend_invitation(deps: Deps, payout_id: uuid.UUID, decision: Decision,
+async def resend_invitation(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                             once: Once) -> Answer:
     return await _once(deps, payout_id, once, _invitation(deps, decision, resend=True))
 
 
-async def _once(deps: Deps, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
+async def _once(deps: ServiceContext, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
     """The key first, then the change under the payout's lock, then the answer stored with the
     key: one transaction. A concurrent repeat waits on the key until this one commits."""
     async with deps.uow() as uow:
@@ -147,7 +151,7 @@ _DECISIONS = {PayoutAction.APPROVE: PayoutDecision.RELEASED,
               PayoutAction.REJECT: PayoutDecision.REJECTED}
 
 
-def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
+def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> Change:
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), action, NO_FACTS)
         require_other_approver(payout.requested_by, decision.actor)
@@ -163,7 +167,7 @@ def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
     return change
 
 
-def _cancel(deps: Deps, decision: Decision) -> Change:
+def _cancel(deps: ServiceContext, decision: Decision) -> Change:
     """Before any attempt may exist at a provider; after that only the rail's own way out.
 
     An attempt that never reached the provider (``unsent``) does not stand in the way: it is
@@ -211,7 +215,7 @@ def _why_not_cancellable(payout: PayoutRow, attempt: AttemptRow) -> str:
                             "a check already issued is voided (before mailing) or stopped")
 
 
-def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Change:
+def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bool) -> Change:
     """The payout stays locked while the provider answers: a callback about the check (it may
     come before the answer) waits, then finds the check dead and the wish to reissue applied.
     If the provider refuses or does not answer, the rollback forgets the wish."""
@@ -249,7 +253,7 @@ async def _stop_recorded(uow: PayoutsUnitOfWork, client: RevocableRail,
     return Status(payment)
 
 
-def _invitation(deps: Deps, decision: Decision, *, resend: bool) -> Change:
+def _invitation(deps: ServiceContext, decision: Decision, *, resend: bool) -> Change:
     """Resend the invitation, or cancel the payment, of a Concourse payout the bank holds.
     Only the bank knows whether the payee has registered meanwhile: its refusal (10008: not
     unclaimed any more) is a 409, its silence a 503; its answer is applied like a callback

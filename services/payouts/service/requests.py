@@ -22,7 +22,7 @@ from services.payouts.domain.outcomes import PayoutEvent
 from services.payouts.domain.transitions import PAYOUT_MACHINE, PayoutAction, PayoutFacts
 from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
-from services.payouts.service.context import PRODUCER, Deps, PayoutsUnitOfWork
+from services.payouts.service.context import PRODUCER, PayoutsUnitOfWork, ServiceContext
 from services.payouts.service.mapping import build_event, payee_from_json, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.messaging.contracts import RequestPayoutV1
@@ -80,7 +80,7 @@ def _same_instruction(row: PayoutRow, command: RequestPayoutV1) -> bool:
 
 
 async def request_payout(
-    deps: Deps, command: RequestPayoutV1, envelope: Envelope
+    deps: ServiceContext, command: RequestPayoutV1, envelope: Envelope
 ) -> RequestResult:
     """One transaction: inbox check, insert (once per payout key), validate, decide.
 
@@ -147,8 +147,8 @@ async def request_payout(
     return RequestResult(payout_id, created=True, status=to)
 
 
-async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_id: str | None,
-                  now: datetime) -> tuple[PayoutStatus, str | None]:
+async def _decide(uow: PayoutsUnitOfWork, deps: ServiceContext, row: PayoutRow,
+                  contract_id: str | None, now: datetime) -> tuple[PayoutStatus, str | None]:
     """Validate the received payout and approve it, hold it for a person, or refuse it."""
     payout = to_domain(row)
     errors = validate_for_rail(payout)
@@ -168,7 +168,7 @@ async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_i
     return to, reason
 
 
-async def _approval_reasons(uow: PayoutsUnitOfWork, deps: Deps, payout: Payout,
+async def _approval_reasons(uow: PayoutsUnitOfWork, deps: ServiceContext, payout: Payout,
                             contract_id: str | None, now: datetime) -> list[str]:
     """Remembers the payee (first sighting, details changed) and answers the rules' reasons."""
     history = await observe_payee(uow.session, payee_identity(payout.payee, contract_id),

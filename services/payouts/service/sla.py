@@ -11,13 +11,13 @@ import logging
 
 from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.metrics import SLA_BREACHES
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from shared.messaging import contracts as c
 
 log = logging.getLogger(__name__)
 
 
-async def sla_once(deps: Deps) -> int:
+async def sla_once(deps: ServiceContext) -> int:
     """Mark one batch of breaches. Returns how many were announced."""
     async with deps.uow() as uow:
         repo = PayoutRepository(uow.session)
