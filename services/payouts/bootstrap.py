@@ -111,7 +111,7 @@ async def close_rails(clients: dict[Rail, ProviderClient]) -> None:
 def worker_spec(deps: ServiceContext) -> WorkerSpec:
     return WorkerSpec(
         name="payouts",
-        sessionmaker=deps.sessionmaker,
+        sessionmaker=deps.database,
         handlers={QUEUE: request_payout_handler(deps)},
         loops=payout_loops(deps),
     )

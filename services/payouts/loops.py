@@ -24,5 +24,5 @@ def payout_loops(deps: ServiceContext) -> list[Loop]:
         # The bank's paid-items report and the no-cash rule (stop, then reissue).
         periodic("checks", lambda: checks_once(deps), settings.checks_interval_s, batch=batch),
         # Follows the clock the API moves (never in production, where it does not move).
-        *([follow(deps.clock, deps.sessionmaker)] if adjustable(settings) else []),
+        *([follow(deps.clock, deps.database)] if adjustable(settings) else []),
     ]

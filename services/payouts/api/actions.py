@@ -18,9 +18,9 @@ from services.payouts.api.deps import Approver, ContextDep, Operator
 from services.payouts.api.schemas import ActionRequest, PayoutDetail, StopRequest
 from services.payouts.service import operations as ops
 from services.payouts.service.context import ServiceContext
-from services.payouts.service.idempotency import Answer, IdempotencyKey
 from shared import headers
 from shared.auth import Principal
+from shared.idempotency import Answer, IdempotencyKey
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payout actions"])

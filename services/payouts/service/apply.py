@@ -8,16 +8,13 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-
-from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
 from services.payouts.domain.outcomes import Effect, Observation, Policy, contradicts, resolve
 from services.payouts.domain.transitions import PayoutAction
 from services.payouts.domain.validation import fallback_rail
 from services.payouts.metrics import CONTRADICTIONS, PAID_AMOUNT, PAYOUT_STATUS, PROVIDER_ERRORS
-from services.payouts.service.context import PayoutsUnitOfWork
 from services.payouts.service.mapping import build_event, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.money import Money
@@ -56,24 +53,16 @@ class Reading:
     reason_code: str | None = None
 
 
-async def _first_send_date(repo: PayoutRepository, payout: PayoutRow) -> date | None:
-    """The send date of the payout's first check: its age bounds any reissue."""
-    first: date | None = (await repo.session.execute(
-        select(func.min(CheckIssueRow.send_date))
-        .join(AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
-        .where(AttemptRow.payout_id == payout.id))).scalar_one_or_none()
-    return first
-
-
-async def policy_for(repo: PayoutRepository, payout: PayoutRow, reading: Reading,
+async def policy_for(uow: PayoutsUnitOfWork, payout: PayoutRow, reading: Reading,
                      settings: PayoutsSettings, today: date) -> Policy:
     """May this payout fall back or be reissued if the observation ends its attempt?"""
     if reading.observation is Observation.REJECTED:
         target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
         return Policy(fall_back=target is not None)
     if reading.observation is Observation.STALE:
-        issued = sum(1 for a in await repo.attempts(payout.id) if a.rail == Rail.CHECK.value)
-        first = await _first_send_date(repo, payout)
+        issued = sum(1 for a in await uow.payouts.attempts(payout.id)
+                     if a.rail == Rail.CHECK.value)
+        first = await uow.checks.first_send_date(payout.id)
         expired = first is not None and (today - first).days >= settings.check_expiry_days
         return Policy(reissue=issued < settings.check_max_issues and not expired)
     if reading.observation is Observation.CANCELLED:
@@ -93,9 +82,9 @@ async def apply_observation(
 ) -> Effect:
     """Both rows must be locked by the caller (payout first). Returns what was done."""
     extra = {"payout_id": payout.id, "attempt_id": attempt.id}
-    repo = PayoutRepository(uow.session)
+    repo = uow.payouts
     effect = resolve(PayoutStatus(payout.status), AttemptStatus(attempt.status),
-                     reading.observation, await policy_for(repo, payout, reading, settings,
+                     reading.observation, await policy_for(uow, payout, reading, settings,
                                                          now.date()))
     if effect.ignored or effect.attempt_to is None:
         if reading.observation is Observation.PENDING and reading.provider_status and \
@@ -112,8 +101,8 @@ async def apply_observation(
             log.error("provider reports %s on an attempt ended %s (payout %s): reconcile",
                       reading.observation.value, attempt.status, payout.status, extra=extra)
             return effect
-        log.info("%s ignored: attempt is %s, payout %s", reading.observation.value,
-                 attempt.status, payout.status, extra=extra)
+        log.log(logging.INFO, "%s ignored: attempt is %s, payout %s", reading.observation.value,
+                attempt.status, payout.status, extra=extra)
         return effect
 
     attempt.status = effect.attempt_to.value
@@ -157,8 +146,8 @@ async def apply_observation(
         PAYOUT_STATUS.labels(rail, payout_to.value).inc()
         if payout_to is PayoutStatus.PAID:
             PAID_AMOUNT.labels(rail).inc(amount)
-        log.info("payout %s (%s via %s)", payout_to.value, reading.observation.value, actor,
-                 extra=extra)
+        log.log(logging.INFO, "payout %s (%s via %s)", payout_to.value,
+                reading.observation.value, actor, extra=extra)
 
     uow.after_commit(after)
     return effect

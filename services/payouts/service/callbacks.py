@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Observation
 from services.payouts.metrics import CALLBACKS, PROVIDER_ERRORS
@@ -57,7 +56,7 @@ class CallbackMismatchError(Exception):
 async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> CallbackResult:
     extra = {"attempt_id": callback.end_to_end_id}
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         # Lock order as everywhere: the payout, then its attempt.
         locked = await repo.lock_pair(callback.end_to_end_id)
         if locked is None or locked[1].rail != callback.rail.value:
@@ -74,13 +73,13 @@ async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> C
             PROVIDER_ERRORS.labels(callback.rail.value, "instruction_mismatch").inc()
             log.error("callback refused: %s", wrong, extra=extra)
             raise CallbackMismatchError(wrong)
-        first = await repo.first_provider_event(
+        first = await uow.provider_events.first(
             rail=callback.rail.value, event_id=callback.event_id, attempt_id=attempt.id,
             status=callback.provider_status,
         )
         if not first:
             CALLBACKS.labels(callback.rail.value, CallbackResult.DUPLICATE.value).inc()
-            log.info("duplicate callback %s ignored", callback.event_id, extra=extra)
+            log.log(logging.INFO, "duplicate callback %s ignored", callback.event_id, extra=extra)
             return CallbackResult.DUPLICATE
         reading = Reading(callback.observation, reason=callback.reason,
                           provider_reference=callback.provider_reference,

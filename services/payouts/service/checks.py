@@ -9,11 +9,7 @@ import dataclasses
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.payouts.adapters.orm import AttemptRow, CheckIssueRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import AttemptStatus, Rail
 from services.payouts.domain.outcomes import Observation
 from services.payouts.metrics import PROVIDER_ERRORS
@@ -32,42 +28,25 @@ log = logging.getLogger(__name__)
 
 ACTOR = "checks"
 # Attempts still at the printer or in the mail, i.e. a check that may yet be paid.
-_OUTSTANDING = (AttemptStatus.SUBMITTED.value, AttemptStatus.UNKNOWN.value,
-                AttemptStatus.SENDING.value)
-
-_NEXT_NUMBER = text(
-    "INSERT INTO check_numbers (account_number, last_number) VALUES (:account, :first) "
-    "ON CONFLICT (account_number) DO UPDATE SET last_number = check_numbers.last_number + 1 "
-    "RETURNING last_number")
+_OUTSTANDING = (AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN, AttemptStatus.SENDING)
 
 
-async def next_check_number(session: AsyncSession, settings: PayoutsSettings) -> int:
-    """One atomic statement: concurrent dispatchers get distinct numbers, none is reused."""
-    number = (await session.execute(_NEXT_NUMBER, {
-        "account": settings.check_account_number, "first": settings.check_first_number,
-    })).scalar_one()
-    return int(number)
-
-
-async def issue_for(session: AsyncSession, settings: PayoutsSettings, attempt_id: str,
+async def issue_for(uow: PayoutsUnitOfWork, settings: PayoutsSettings, attempt_id: str,
                     today: date) -> CheckIssue:
     """The attempt's check number and send date: allocated once (committed with the attempt,
     before anything is printed), the same on every resend of the attempt."""
-    row = await session.get(CheckIssueRow, attempt_id)
-    if row is None:
-        row = CheckIssueRow(attempt_id=attempt_id, account_number=settings.check_account_number,
-                            check_number=await next_check_number(session, settings),
-                            send_date=today + timedelta(days=settings.check_send_delay_days))
-        session.add(row)
-        await session.flush()
+    row = await uow.checks.issue_for(
+        attempt_id, account_number=settings.check_account_number,
+        first_number=settings.check_first_number,
+        send_date=today + timedelta(days=settings.check_send_delay_days))
     return CheckIssue(row.check_number, row.send_date)
 
 
-async def with_check(session: AsyncSession, settings: PayoutsSettings, rail: Rail,
+async def with_check(uow: PayoutsUnitOfWork, settings: PayoutsSettings, rail: Rail,
                      instruction: PaymentInstruction, today: date) -> PaymentInstruction:
     if rail is not Rail.CHECK:
         return instruction
-    issue = await issue_for(session, settings, instruction.end_to_end_id, today)
+    issue = await issue_for(uow, settings, instruction.end_to_end_id, today)
     return dataclasses.replace(instruction, check=issue)
 
 
@@ -95,12 +74,7 @@ async def apply_paid_items(deps: ServiceContext, client: LobChecksClient) -> int
 
 async def _oldest_outstanding_send_date(deps: ServiceContext) -> date | None:
     async with deps.uow() as uow:
-        oldest = (await uow.session.execute(
-            select(CheckIssueRow.send_date).join(
-                AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
-            .where(AttemptRow.status.in_(_OUTSTANDING))
-            .order_by(CheckIssueRow.send_date).limit(1))).scalar_one_or_none()
-    return oldest
+        return await uow.checks.oldest_send_date(_OUTSTANDING)
 
 
 async def _apply_paid_item(deps: ServiceContext, item: PaidItem) -> int:
@@ -109,15 +83,13 @@ async def _apply_paid_item(deps: ServiceContext, item: PaidItem) -> int:
     forged or altered check the bank paid anyway), never a payment."""
     extra = {"check_number": item.check_number}
     async with deps.uow() as uow:
-        issue = (await uow.session.execute(select(CheckIssueRow).where(
-            CheckIssueRow.account_number == item.account_number,
-            CheckIssueRow.check_number == item.check_number))).scalar_one_or_none()
+        issue = await uow.checks.by_number(item.account_number, item.check_number)
         if issue is None:
             PROVIDER_ERRORS.labels(Rail.CHECK.value, "paid_item_unknown").inc()
             log.error("bank paid check %s that we never issued: exception for an operator",
                       item.check_number, extra=extra)
             return 0
-        locked = await PayoutRepository(uow.session).lock_pair(issue.attempt_id)
+        locked = await uow.payouts.lock_pair(issue.attempt_id)
         if locked is None:
             return 0
         payout, attempt = locked
@@ -140,14 +112,9 @@ async def stop_uncashed(deps: ServiceContext, client: LobChecksClient) -> int:
     confirmed ends the attempt as stale (whose payout is then reissued under the cap or given
     up on): a reissue while the first check could still be paid is how one pays twice."""
     async with deps.uow() as uow:
-        now = await deps.clock.sync(uow.session)  # an operator may have moved it
+        now = await uow.synced_now(deps.clock)  # an operator may have moved it
         cutoff = now.date() - timedelta(days=deps.settings.check_stale_days)
-        due = list((await uow.session.execute(
-            select(CheckIssueRow.attempt_id).join(
-                AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
-            .where(AttemptRow.status == AttemptStatus.SUBMITTED.value,
-                   CheckIssueRow.send_date <= cutoff, CheckIssueRow.stop_id.is_(None))
-            .limit(deps.settings.dispatch_batch))).scalars())
+        due = await uow.checks.unstopped_sent_by(cutoff, deps.settings.dispatch_batch)
     stopped = 0
     for attempt_id in due:
         stopped += await _stop_one(deps, client, attempt_id)
@@ -159,27 +126,22 @@ async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) ->
     the payouts clock, so a stopped check never becomes payable again. A stopped check was
     reissued or given up on; letting its stop lapse is how a payee could be paid twice."""
     async with deps.uow() as uow:
-        now = await deps.clock.sync(uow.session)
+        now = await uow.synced_now(deps.clock)
         horizon = now.date() + timedelta(days=deps.settings.check_stop_renew_days)
-        due = list((await uow.session.execute(
-            select(CheckIssueRow.attempt_id, CheckIssueRow.stop_id)
-            .where(CheckIssueRow.stop_id.is_not(None),
-                   CheckIssueRow.stop_expires_on <= horizon)
-            .limit(deps.settings.dispatch_batch))).all())
+        due = await uow.checks.stops_expiring_by(horizon, deps.settings.dispatch_batch)
     renewed = 0
     for attempt_id, stop_id in due:
-        assert stop_id is not None  # selected for it
         expires_on = await client.renew_stop(stop_id)
         if expires_on is None:
             continue
         async with deps.uow() as uow:
-            issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+            issue = await uow.checks.lock(attempt_id)
             if issue is not None:
                 issue.stop_expires_on = expires_on
                 await uow.commit()
                 renewed += 1
-                log.info("stop payment %s renewed until %s", stop_id, expires_on,
-                         extra={"attempt_id": attempt_id})
+                log.log(logging.INFO, "stop payment %s renewed until %s", stop_id, expires_on,
+                        extra={"attempt_id": attempt_id})
     return renewed
 
 
@@ -197,8 +159,8 @@ async def _record_stale(deps: ServiceContext, attempt_id: str, payment: Provider
                         stop_id: str, expires_on: date) -> int:
     days = deps.settings.check_stale_days
     async with deps.uow() as uow:
-        locked = await PayoutRepository(uow.session).lock_pair(attempt_id)
-        issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+        locked = await uow.payouts.lock_pair(attempt_id)
+        issue = await uow.checks.lock(attempt_id)
         if locked is None or issue is None:
             return 0
         issue.stop_id, issue.stop_expires_on = stop_id, expires_on

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.repository import NewAttempt, PayoutRepository
+from services.payouts.adapters.payouts import NewAttempt
 from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Effect, Observation
@@ -78,7 +78,7 @@ async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
     """
     claimed: list[Claimed] = []
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         now = deps.clock()
         lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
         # Only rails with an adapter: a payout on a rail switched off since approval waits.
@@ -102,11 +102,11 @@ async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
         claimed = [c for c in claimed if c.instruction.end_to_end_id in taken]
         # A check's number and send date are ours, committed with the attempt before printing.
         claimed = [dataclasses.replace(c, instruction=await with_check(
-            uow.session, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
+            uow, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
-        log.info("attempt created", extra={"payout_id": item.payout_id,
-                                           "attempt_id": item.instruction.end_to_end_id})
+        log.log(logging.INFO, "attempt created", extra={
+            "payout_id": item.payout_id, "attempt_id": item.instruction.end_to_end_id})
     return claimed
 
 
@@ -156,7 +156,7 @@ async def record_send_result(
 ) -> Effect | None:
     """Step 3: one transaction, payout locked first, then the attempt."""
     async with deps.uow() as uow:
-        locked = await PayoutRepository(uow.session).lock_pair(attempt_id)
+        locked = await uow.payouts.lock_pair(attempt_id)
         if locked is None:
             log.error("attempt vanished", extra={"payout_id": payout_id, "attempt_id": attempt_id})
             return None

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.approvals import require_other_approver
 from services.payouts.domain.errors import ActionRefusedError, PayoutNotFoundError
 from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
@@ -34,8 +34,7 @@ from services.payouts.domain.transitions import (
 )
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.rails.lob_checks.client import LobChecksClient
-from services.payouts.service.context import PayoutsUnitOfWork, ServiceContext
-from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.mapping import build_event, decision_event
 from services.payouts.service.ports import (
     ActionResult,
@@ -46,6 +45,7 @@ from services.payouts.service.ports import (
 )
 from services.payouts.service.queries import PayoutView, view_of
 from services.payouts.service.recovery import apply_status_to_locked
+from shared.idempotency import Answer, IdempotencyKey
 from shared.messaging.contracts import PayoutDecision
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class Once:
 
 
 async def _locked(uow: PayoutsUnitOfWork, payout_id: uuid.UUID) -> PayoutRow:
-    payout = await PayoutRepository(uow.session).get(payout_id, lock=True)
+    payout = await uow.payouts.get(payout_id, lock=True)
     if payout is None:
         raise PayoutNotFoundError(payout_id)
     return payout
@@ -90,9 +90,8 @@ async def _locked(uow: PayoutsUnitOfWork, payout_id: uuid.UUID) -> PayoutRow:
 async def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction,
                 to: PayoutStatus, decision: Decision, now: datetime) -> None:
     reason = f"{action.value} by {decision.actor}: {decision.reason}"
-    await PayoutRepository(uow.session).record_status(payout, to, action=action.value,
-                                                      actor=decision.actor, now=now,
-                                                      reason=reason)
+    await uow.payouts.record_status(payout, to, action=action.value, actor=decision.actor,
+                                    now=now, reason=reason)
     event = event_for(to)  # none for approved; cancelled and rejected are ends
     if event is not None:
         uow.emit(build_event(event, payout, None, reason), correlation_id=payout.correlation_id)
@@ -136,12 +135,12 @@ async def _once(deps: ServiceContext, payout_id: uuid.UUID, once: Once, change: 
     """The key first, then the change under the payout's lock, then the answer stored with the
     key: one transaction. A concurrent repeat waits on the key until this one commits."""
     async with deps.uow() as uow:
-        if (stored := await replay(uow.session, once.key)) is not None:
+        if (stored := await uow.keys.replay(once.key)) is not None:
             return stored
         payout = await _locked(uow, payout_id)
         await change(uow, payout)
-        answer = Answer(200, once.render(await view_of(uow.session, payout)))
-        await remember(uow.session, once.key, answer)
+        answer = Answer(200, once.render(await view_of(uow, payout)))
+        await uow.keys.remember(once.key, answer)
         await uow.commit()
     return answer
 
@@ -162,8 +161,8 @@ def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> C
                                 decision.reason), correlation_id=payout.correlation_id)
         await _move(uow, payout, action, to, decision, now)
         payout_id = payout.id
-        uow.after_commit(lambda: log.info("payout %s by an approver", to.value,
-                                          extra={"payout_id": payout_id}))
+        uow.after_commit(lambda: log.log(logging.INFO, "payout %s by an approver", to.value,
+                                         extra={"payout_id": payout_id}))
     return change
 
 
@@ -175,7 +174,7 @@ def _cancel(deps: ServiceContext, decision: Decision) -> Change:
     before this runs, is the one the dispatcher takes to send it: whichever is first wins.
     """
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         attempts = [await repo.get_attempt(a.id, lock=True) for a in await repo.attempts(payout.id)]
         active = [a for a in attempts if a and AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES]
         if active and _invited(payout, active[0]):
@@ -224,8 +223,8 @@ def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bo
         payout.reissue_on_cancel = reissue
         client = deps.rails[Rail.CHECK]
         assert isinstance(client, RevocableRail)
-        log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
-                 extra={"payout_id": payout.id, "attempt_id": attempt.id})
+        log.log(logging.INFO, "%s requested by %s", "stop payment" if stop else "void",
+                decision.actor, extra={"payout_id": payout.id, "attempt_id": attempt.id})
         result: ActionResult = await (
             _stop_recorded(uow, client, attempt.id) if stop else client.void(attempt.id))
         if isinstance(result, Unknown):
@@ -247,7 +246,7 @@ async def _stop_recorded(uow: PayoutsUnitOfWork, client: RevocableRail,
     if not isinstance(result, tuple):
         return result
     payment, stop_id, expires_on = result
-    issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+    issue = await uow.checks.lock(attempt_id)
     if issue is not None:
         issue.stop_id, issue.stop_expires_on = stop_id, expires_on
     return Status(payment)
@@ -263,8 +262,8 @@ def _invitation(deps: ServiceContext, decision: Decision, *, resend: bool) -> Ch
         client = deps.rails[Rail.CONCOURSE]
         assert isinstance(client, InvitationRail)
         action = "resend invitation" if resend else "cancel invitation"
-        log.info("%s requested by %s", action, decision.actor,
-                 extra={"payout_id": payout.id, "attempt_id": attempt.id})
+        log.log(logging.INFO, "%s requested by %s", action, decision.actor,
+                extra={"payout_id": payout.id, "attempt_id": attempt.id})
         result = await (client.resend_invitation if resend else client.cancel)(attempt.id)
         if isinstance(result, Unknown):
             raise ProviderUndecidedError(result.reason)
@@ -279,7 +278,7 @@ async def _invitation_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptR
     """The Concourse payment of this payout that the bank holds (submitted, not final)."""
     if payout.rail != Rail.CONCOURSE.value:
         raise ActionRefusedError("only a Concourse payout has an invitation")
-    attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
+    attempt = next((a for a in await uow.payouts.attempts(payout.id)
                     if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
     if attempt is None:
         raise ActionRefusedError("no Concourse invitation is out for this payout")
@@ -293,7 +292,7 @@ async def _check_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptRow:
     """The check of this payout that is out (issued, not yet final)."""
     if payout.rail != Rail.CHECK.value:
         raise ActionRefusedError(_IRREVOCABLE.get(payout.rail, "not a check"))
-    attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
+    attempt = next((a for a in await uow.payouts.attempts(payout.id)
                     if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
     if attempt is None:
         raise ActionRefusedError("no check is out for this payout; cancel it instead")

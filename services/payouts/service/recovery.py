@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.payouts.adapters.orm import PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import AttemptStatus, Rail
 from services.payouts.domain.validation import zelle_recipient
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.apply import apply_observation, mismatch, next_check_at
 from services.payouts.service.checks import with_check
-from services.payouts.service.context import PayoutsUnitOfWork, ServiceContext
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.dispatch import (
     Claimed,
     instruction_for,
@@ -64,7 +64,7 @@ async def take_due_attempts(deps: ServiceContext) -> list[Due]:
     checks them at the same time; the lease also schedules the next check if this one fails."""
     due: list[Due] = []
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         now = deps.clock()
         for attempt in await repo.lock_due_attempts(now, deps.settings.dispatch_batch):
             payout = await repo.get(attempt.payout_id)
@@ -80,7 +80,7 @@ async def take_due_attempts(deps: ServiceContext) -> list[Due]:
             else:
                 attempt.lease_until = next_check_at(deps.settings, now, attempt.checks + 1)
             attempt.checks += 1
-            instruction = await with_check(uow.session, deps.settings, rail,
+            instruction = await with_check(uow, deps.settings, rail,
                                            instruction_for(payout, attempt), now.date())
             claimed = Claimed(payout.id, rail, instruction, payout.correlation_id)
             due.append(Due(claimed, status))
@@ -127,7 +127,7 @@ async def _status_unknown(deps: ServiceContext, due: Due, result: Unknown) -> No
 
 async def _count_send(deps: ServiceContext, attempt_id: str) -> None:
     async with deps.uow() as uow:
-        attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
+        attempt = await uow.payouts.get_attempt(attempt_id, lock=True)
         if attempt is not None:
             attempt.sends += 1
         await uow.commit()
@@ -138,7 +138,7 @@ async def apply_provider_status(
     *, actor: str = ACTOR,
 ) -> None:
     async with deps.uow() as uow:
-        payout = await PayoutRepository(uow.session).get(payout_id, lock=True)
+        payout = await uow.payouts.get(payout_id, lock=True)
         if payout is None:
             return
         await apply_status_to_locked(deps, uow, payout, attempt_id, payment, actor=actor)
@@ -151,7 +151,7 @@ async def apply_status_to_locked(
 ) -> None:
     """Inside the caller's unit of work, which holds the payout's lock (the attempt's is
     taken here: the lock order of every path)."""
-    attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
+    attempt = await uow.payouts.get_attempt(attempt_id, lock=True)
     if attempt is None:
         return
     amount_wrong = None if payment.amount is None else mismatch(

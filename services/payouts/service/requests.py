@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.payouts.adapters.orm import PayoutRow
-from services.payouts.adapters.payees import observe_payee
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.approvals import (
     ApprovalPolicy,
     approval_reasons,
@@ -22,12 +21,11 @@ from services.payouts.domain.outcomes import PayoutEvent
 from services.payouts.domain.transitions import PAYOUT_MACHINE, PayoutAction, PayoutFacts
 from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
-from services.payouts.service.context import PRODUCER, PayoutsUnitOfWork, ServiceContext
+from services.payouts.service.context import PRODUCER, ServiceContext
 from services.payouts.service.mapping import build_event, payee_from_json, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.messaging.contracts import RequestPayoutV1
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import first_delivery
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +88,11 @@ async def request_payout(
     async with deps.uow(
         correlation_id=envelope.correlation_id, causation_id=str(envelope.message_id)
     ) as uow:
-        if not await first_delivery(uow.session, CONSUMER, envelope):
-            log.info("duplicate delivery ignored", extra={"message_id": envelope.message_id})
+        if not await uow.first_delivery(CONSUMER, envelope):
+            log.log(logging.INFO, "duplicate delivery ignored",
+                    extra={"message_id": envelope.message_id})
             return RequestResult(payout_id=None, created=False)
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         now = deps.clock()
         payee = command.payee.model_dump(mode="json")
         row = await repo.insert_if_new(
@@ -123,8 +122,8 @@ async def request_payout(
             if not _same_instruction(existing, command):
                 raise ConflictingPayoutRequestError(command.payout_key, existing.id)
             await uow.commit()  # the inbox row: this message is handled
-            log.info("repeat request for an existing payout ignored",
-                     extra={"payout_id": existing.id})
+            log.log(logging.INFO, "repeat request for an existing payout ignored",
+                    extra={"payout_id": existing.id})
             return RequestResult(existing.id, created=False, status=PayoutStatus(existing.status))
 
         payout_id = row.id
@@ -163,14 +162,14 @@ async def _decide(uow: PayoutsUnitOfWork, deps: ServiceContext, row: PayoutRow,
     else:
         action = PayoutAction.APPROVE_AUTOMATICALLY
     to = PAYOUT_MACHINE.fire(PayoutStatus.RECEIVED, action, facts)
-    await PayoutRepository(uow.session).record_status(row, to, action=action.value,
-                                                      actor=PRODUCER, now=now, reason=reason)
+    await uow.payouts.record_status(row, to, action=action.value, actor=PRODUCER, now=now,
+                                    reason=reason)
     return to, reason
 
 
 async def _approval_reasons(uow: PayoutsUnitOfWork, deps: ServiceContext, payout: Payout,
                             contract_id: str | None, now: datetime) -> list[str]:
     """Remembers the payee (first sighting, details changed) and answers the rules' reasons."""
-    history = await observe_payee(uow.session, payee_identity(payout.payee, contract_id),
-                                  payee_fingerprint(payout.payee), now)
+    history = await uow.payees.observe(payee_identity(payout.payee, contract_id),
+                                       payee_fingerprint(payout.payee), now)
     return approval_reasons(payout, approval_policy(deps.settings), history, now)

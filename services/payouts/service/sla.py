@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.metrics import SLA_BREACHES
 from services.payouts.service.context import ServiceContext
 from shared.messaging import contracts as c
@@ -20,9 +19,8 @@ log = logging.getLogger(__name__)
 async def sla_once(deps: ServiceContext) -> int:
     """Mark one batch of breaches. Returns how many were announced."""
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
-        now = await deps.clock.sync(uow.session)  # an operator may have moved it
-        breached = await repo.due_for_sla(now, deps.settings.dispatch_batch)
+        now = await uow.synced_now(deps.clock)  # an operator may have moved it
+        breached = await uow.payouts.due_for_sla(now, deps.settings.dispatch_batch)
         for payout in breached:
             assert payout.deadline_at is not None
             payout.sla_breached_at = now

@@ -1,4 +1,5 @@
-"""Reads and writes of payouts and attempts, inside the caller's transaction.
+"""The payout aggregate's SQL: payouts, their attempts and their status history, inside the
+unit of work's transaction.
 
 Locking convention (it is what makes concurrent dispatchers, recovery and callbacks safe): a
 transaction that changes a payout or its attempt first locks the payout row (``lock=True``),
@@ -16,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.payouts.adapters import statements as st
@@ -28,17 +28,15 @@ from services.payouts.domain.model import (
     AttemptStatus,
     PayoutStatus,
 )
-from shared.db.driver import fetch, fetch_one, run, transaction_driver
+from shared.db.driver import fetch, fetch_one, run
+from shared.db.repository import Repository
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
 _PAYOUT_KEYS = tuple(st.PAYOUTS.c.keys())
 _ATTEMPT_KEYS = tuple(st.ATTEMPTS.c.keys())
 
 
-class PayoutRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PayoutRepository(Repository):
     async def insert_if_new(self, values: dict[str, Any]) -> PayoutRow | None:
         """Insert the payout in status ``received``, with that first history entry, unless its
         ``payout_key`` exists; the new row as stored, or None for a repeat.
@@ -211,14 +209,6 @@ class PayoutRepository:
             .with_for_update(skip_locked=True)
         )
         return (await self.session.execute(query)).scalars().all()
-
-    async def first_provider_event(
-        self, *, rail: str, event_id: str, attempt_id: str, status: str
-    ) -> bool:
-        """Record a callback's event id; False if it was already applied."""
-        driver = await transaction_driver(self.session)
-        return await driver.fetchval(st.RECORD_EVENT, rail, event_id, attempt_id, status) \
-            is not None
 
 
 @dataclass(frozen=True, slots=True)
