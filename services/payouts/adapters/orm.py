@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.payouts.domain.model import PayoutStatus
+from services.payouts.domain.payout import Attempt, Payout
 from shared.clock import clock_table
 from shared.idempotency import IdempotencyKeyColumns
 
@@ -42,7 +43,7 @@ MONEY = Numeric(12, 2)
 _NOW = func.now()
 
 
-class PayoutRow(Base):
+class PayoutRow(Base, Payout):
     __tablename__ = "payouts"
     __table_args__ = (
         # The dispatcher's scan: approved payouts, oldest first. Partial, so it holds only the
@@ -99,7 +100,7 @@ class PayoutStatusHistoryRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
 
 
-class AttemptRow(Base):
+class AttemptRow(Base, Attempt):
     """One instruction sent (or about to be sent) to a provider; its id is the endToEndId."""
 
     __tablename__ = "payout_attempts"

@@ -17,25 +17,16 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
-from services.payouts.domain.approvals import require_other_approver
 from services.payouts.domain.errors import ActionRefusedError, PayoutNotFoundError
-from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import WITHDRAW, event_for
-from services.payouts.domain.transitions import (
-    NO_FACTS,
-    PAYOUT_MACHINE,
-    PayoutAction,
-    PayoutFacts,
-)
+from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, Rail
+from services.payouts.domain.transitions import PayoutAction
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.service.context import ServiceContext
-from services.payouts.service.mapping import build_event, decision_event
 from services.payouts.service.ports import (
     ActionResult,
     InvitationRail,
@@ -46,7 +37,6 @@ from services.payouts.service.ports import (
 from services.payouts.service.queries import PayoutView, view_of
 from services.payouts.service.recovery import apply_status_to_locked
 from shared.idempotency import Answer, IdempotencyKey
-from shared.messaging.contracts import PayoutDecision
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +77,9 @@ async def _locked(uow: PayoutsUnitOfWork, payout_id: uuid.UUID) -> PayoutRow:
     return payout
 
 
-async def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction,
-                to: PayoutStatus, decision: Decision, now: datetime) -> None:
-    reason = f"{action.value} by {decision.actor}: {decision.reason}"
-    await uow.payouts.record_status(payout, to, action=action.value, actor=decision.actor,
-                                    now=now, reason=reason)
-    event = event_for(to)  # none for approved; cancelled and rejected are ends
-    if event is not None:
-        uow.emit(build_event(event, payout, None, reason), correlation_id=payout.correlation_id)
-    rail = payout.rail
-    uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to.value).inc())
+def _counted(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
+    rail, to = payout.rail, payout.status
+    uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to).inc())
 
 
 async def approve(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
@@ -139,29 +122,20 @@ async def _once(deps: ServiceContext, payout_id: uuid.UUID, once: Once, change: 
             return stored
         payout = await _locked(uow, payout_id)
         await change(uow, payout)
+        await uow.write_recorded()  # the answer shows the history entry the change adds
         answer = Answer(200, once.render(await view_of(uow, payout)))
         await uow.keys.remember(once.key, answer)
         await uow.commit()
     return answer
 
 
-# What an approver's action is called when it is announced.
-_DECISIONS = {PayoutAction.APPROVE: PayoutDecision.RELEASED,
-              PayoutAction.REJECT: PayoutDecision.REJECTED}
-
-
 def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> Change:
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
-        to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), action, NO_FACTS)
-        require_other_approver(payout.requested_by, decision.actor)
-        payout.decided_by = decision.actor
-        now = deps.clock()
-        # Before the move: a rejection's payout_cancelled (its end) follows its decision.
-        uow.emit(decision_event(payout, _DECISIONS[action], decision.actor, now,
-                                decision.reason), correlation_id=payout.correlation_id)
-        await _move(uow, payout, action, to, decision, now)
-        payout_id = payout.id
-        uow.after_commit(lambda: log.log(logging.INFO, "payout %s by an approver", to.value,
+        decide = payout.approve if action is PayoutAction.APPROVE else payout.reject
+        uow.record(*decide(actor=decision.actor, reason=decision.reason, at=deps.clock()))
+        _counted(uow, payout)
+        to, payout_id = payout.status, payout.id
+        uow.after_commit(lambda: log.log(logging.INFO, "payout %s by an approver", to,
                                          extra={"payout_id": payout_id}))
     return change
 
@@ -183,14 +157,9 @@ def _cancel(deps: ServiceContext, decision: Decision) -> Change:
             return
         if active:
             raise ActionRefusedError(_why_not_cancellable(payout, active[0]))
-        to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), PayoutAction.CANCEL,
-                                 PayoutFacts(has_active_attempt=False))
-        now = deps.clock()
-        for attempt in attempts:
-            if attempt is not None and AttemptStatus(attempt.status) in WITHDRAW:
-                _withdraw(attempt, now)
-                await repo.save_attempt(attempt)
-        await _move(uow, payout, PayoutAction.CANCEL, to, decision, now)
+        uow.record(*payout.cancel([a for a in attempts if a is not None], actor=decision.actor,
+                                  reason=decision.reason, at=deps.clock()))
+        _counted(uow, payout)
     return change
 
 
@@ -198,12 +167,6 @@ def _invited(payout: PayoutRow, attempt: AttemptRow) -> bool:
     """A Concourse payment the bank holds: cancelled through the bank, not here."""
     return payout.rail == Rail.CONCOURSE.value and \
         AttemptStatus(attempt.status) is AttemptStatus.SUBMITTED
-
-
-def _withdraw(attempt: AttemptRow, now: datetime) -> None:
-    attempt.status = WITHDRAW[AttemptStatus(attempt.status)].value
-    attempt.status_reason = "withdrawn before it reached the provider: the payout was cancelled"
-    attempt.updated_at = now
 
 
 def _why_not_cancellable(payout: PayoutRow, attempt: AttemptRow) -> str:
@@ -220,7 +183,7 @@ def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bo
     If the provider refuses or does not answer, the rollback forgets the wish."""
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         attempt = await _check_out(uow, payout)
-        payout.reissue_on_cancel = reissue
+        payout.revoke(reissue=reissue)
         client = deps.rails[Rail.CHECK]
         assert isinstance(client, RevocableRail)
         log.log(logging.INFO, "%s requested by %s", "stop payment" if stop else "void",

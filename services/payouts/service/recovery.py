@@ -72,14 +72,13 @@ async def take_due_attempts(deps: ServiceContext) -> list[Due]:
             if payout is None or rail not in deps.rails:
                 log.error("cannot check attempt: no payout or no adapter for %s", rail,
                           extra={"attempt_id": attempt.id})
-                attempt.lease_until = next_check_at(deps.settings, now, attempt.checks)
+                attempt.lease(next_check_at(deps.settings, now, attempt.checks), checked=False)
                 continue
             status = AttemptStatus(attempt.status)
             if status is AttemptStatus.SENDING:
-                attempt.lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
+                attempt.lease(now + timedelta(seconds=deps.settings.submit_lease_s), checked=True)
             else:
-                attempt.lease_until = next_check_at(deps.settings, now, attempt.checks + 1)
-            attempt.checks += 1
+                attempt.lease(next_check_at(deps.settings, now, attempt.checks + 1), checked=True)
             instruction = await with_check(uow, deps.settings, rail,
                                            instruction_for(payout, attempt), now.date())
             claimed = Claimed(payout.id, rail, instruction, payout.correlation_id)
@@ -129,7 +128,7 @@ async def _count_send(deps: ServiceContext, attempt_id: str) -> None:
     async with deps.uow() as uow:
         attempt = await uow.payouts.get_attempt(attempt_id, lock=True)
         if attempt is not None:
-            attempt.sends += 1
+            attempt.resent()
         await uow.commit()
 
 

@@ -16,13 +16,12 @@ from services.payouts.domain.approvals import (
     payee_identity,
     payee_search_key,
 )
-from services.payouts.domain.model import Payout, PayoutStatus, Rail
-from services.payouts.domain.outcomes import PayoutEvent
-from services.payouts.domain.transitions import PAYOUT_MACHINE, PayoutAction, PayoutFacts
+from services.payouts.domain.model import PayoutDetails, PayoutStatus, Rail
+from services.payouts.domain.transitions import PayoutFacts
 from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.service.context import PRODUCER, ServiceContext
-from services.payouts.service.mapping import build_event, payee_from_json, to_domain
+from services.payouts.service.mapping import payee_from_json, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.messaging.contracts import RequestPayoutV1
 from shared.messaging.envelope import Envelope
@@ -128,8 +127,6 @@ async def request_payout(
 
         payout_id = row.id
         to, reason = await _decide(uow, deps, row, command.source.contract_id, now)
-        if to is PayoutStatus.FAILED:
-            uow.emit(build_event(PayoutEvent.FAILED, row, None, reason))
         rail = row.rail
 
         def count() -> None:
@@ -152,22 +149,12 @@ async def _decide(uow: PayoutsUnitOfWork, deps: ServiceContext, row: PayoutRow,
     payout = to_domain(row)
     errors = validate_for_rail(payout)
     reasons = [] if errors else await _approval_reasons(uow, deps, payout, contract_id, now)
-    row.approval_reasons = reasons or None
     facts = PayoutFacts(validation_errors=tuple(errors), approval_reasons=tuple(reasons))
-    reason: str | None = None
-    if facts.validation_errors:
-        action, reason = PayoutAction.REJECT_INVALID, "; ".join(facts.validation_errors)
-    elif facts.approval_reasons:
-        action, reason = PayoutAction.HOLD_FOR_APPROVAL, "; ".join(facts.approval_reasons)
-    else:
-        action = PayoutAction.APPROVE_AUTOMATICALLY
-    to = PAYOUT_MACHINE.fire(PayoutStatus.RECEIVED, action, facts)
-    await uow.payouts.record_status(row, to, action=action.value, actor=PRODUCER, now=now,
-                                    reason=reason)
-    return to, reason
+    uow.record(*row.decide(facts, actor=PRODUCER, at=now))
+    return PayoutStatus(row.status), row.status_reason
 
 
-async def _approval_reasons(uow: PayoutsUnitOfWork, deps: ServiceContext, payout: Payout,
+async def _approval_reasons(uow: PayoutsUnitOfWork, deps: ServiceContext, payout: PayoutDetails,
                             contract_id: str | None, now: datetime) -> list[str]:
     """Remembers the payee (first sighting, details changed) and answers the rules' reasons."""
     history = await uow.payees.observe(payee_identity(payout.payee, contract_id),
