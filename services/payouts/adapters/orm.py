@@ -26,8 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.payouts.domain.attempts import Attempt
 from services.payouts.domain.model import PayoutStatus
-from services.payouts.domain.payout import Attempt, Payout
+from services.payouts.domain.payout import Payout
 from shared.clock import clock_table
 from shared.idempotency import IdempotencyKeyColumns
 

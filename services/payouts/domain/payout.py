@@ -1,30 +1,32 @@
-"""A payout and its attempts change themselves, through their transition tables, and return
-the events the change caused (``domain.events``); the use case records them in its unit of
-work, which writes them in the same commit.
+"""A payout changes itself, through its transition table, and returns the events the change
+caused (``domain.events``); the use case records them in its unit of work, which writes them
+in the same commit. Its attempts' own changes are ``domain.attempts.Attempt``'s.
 
-``Payout`` and ``Attempt`` are behaviour only: the attributes are those of ``domain.state``,
-held by the ORM rows that inherit them (or by any object with those attributes, in a test).
+``Payout`` is behaviour only: the attributes are those of ``domain.state``, held by the ORM row
+that inherits it (or by any object with those attributes, in a test).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from services.payouts.domain.approvals import require_other_approver
+from services.payouts.domain.attempts import Attempt
 from services.payouts.domain.events import (
     AttemptAnswered,
     PayoutDecided,
     PayoutTransitioned,
     SlaBreached,
 )
-from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
+from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus
 from services.payouts.domain.outcomes import (
     WITHDRAW,
     Effect,
-    Observation,
+    ObservationRules,
     Policy,
+    Reading,
     event_for,
     resolve,
 )
@@ -35,43 +37,6 @@ from services.payouts.domain.transitions import (
     PayoutAction,
     PayoutFacts,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One observation with what the provider said alongside it."""
-
-    observation: Observation
-    reason: str | None = None
-    provider_reference: str | None = None
-    provider_status: str | None = None
-    reason_code: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ObservationRules:
-    """The configuration an observation is applied under."""
-
-    poll_interval_s: float
-    poll_max_interval_s: float
-    check_max_issues: int
-    check_expiry_days: int
-    # The rail a rejection falls back to, when the policy says it may.
-    fallback: Rail | None = None
-
-    def next_check_at(self, now: datetime, checks: int) -> datetime:
-        return next_check_at(now, checks, self.poll_interval_s, self.poll_max_interval_s)
-
-
-def next_check_at(now: datetime, checks: int, interval_s: float,
-                  max_interval_s: float) -> datetime:
-    """When to ask the provider again: the poll interval, doubling per check done, capped.
-
-    A Concourse payment can stay pending for days (the payee has not registered yet); polling
-    it every few seconds for that long would only load the provider.
-    """
-    delay = min(interval_s * 2 ** min(checks, 20), max_interval_s)
-    return now + timedelta(seconds=delay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,50 +119,6 @@ class Payout:
             self.reissue_on_cancel = False  # asked for once, done once
         return Observed(effect, [_move(self, effect.action, payout_to, actor=actor, at=at,
                                        reason=reason, attempt=attempt)])
-
-
-class Attempt:
-    """An attempt's behaviour: its status moves by ``domain.outcomes``' tables."""
-
-    def answer(self: AttemptState, to: AttemptStatus, reading: Reading, rules: ObservationRules,
-               at: datetime) -> None:
-        """The provider's answer moved the attempt to ``to``; when to look again follows."""
-        self.status = to.value
-        self.updated_at = at
-        self.provider_reference = reading.provider_reference or self.provider_reference
-        self.provider_status = reading.provider_status or self.provider_status
-        self.status_reason = reading.reason
-        if to in (AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN):
-            self.lease_until = rules.next_check_at(at, self.checks)
-        if to is AttemptStatus.UNSENT:
-            # The dispatcher's backoff: a provider that is down is not asked again at once.
-            self.lease_until = rules.next_check_at(at, self.sends)
-
-    def progress(self: AttemptState, reading: Reading, at: datetime) -> list[AttemptAnswered]:
-        """Still pending, but further along (a check mailed, delivered): worth showing."""
-        if reading.observation is Observation.PENDING and reading.provider_status and \
-                AttemptStatus(self.status) is AttemptStatus.SUBMITTED:
-            self.provider_status = reading.provider_status
-            self.updated_at = at
-            return [AttemptAnswered(self)]
-        return []
-
-    def withdraw(self: AttemptState, at: datetime) -> AttemptAnswered:
-        """An unsent attempt of a cancelled payout: never sent afterwards."""
-        self.status = WITHDRAW[AttemptStatus(self.status)].value
-        self.status_reason = "withdrawn before it reached the provider: the payout was cancelled"
-        self.updated_at = at
-        return AttemptAnswered(self)
-
-    def lease(self: AttemptState, until: datetime, *, checked: bool) -> None:
-        """Taken for a status query until ``until`` (counted when the query is made)."""
-        self.lease_until = until
-        if checked:
-            self.checks += 1
-
-    def resent(self: AttemptState) -> None:
-        """Sent again, same id: the provider never received it."""
-        self.sends += 1
 
 
 def _move(payout: PayoutState, action: PayoutAction, to: PayoutStatus, *, actor: str,

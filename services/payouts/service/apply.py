@@ -10,10 +10,16 @@ from datetime import date, datetime
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
-from services.payouts.domain import payout as entity
+from services.payouts.domain import outcomes
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import Effect, Observation, Policy, contradicts
-from services.payouts.domain.payout import ObservationRules, Reading
+from services.payouts.domain.outcomes import (
+    Effect,
+    Observation,
+    ObservationRules,
+    Policy,
+    Reading,
+    contradicts,
+)
 from services.payouts.domain.validation import fallback_rail
 from services.payouts.metrics import CONTRADICTIONS, PAID_AMOUNT, PAYOUT_STATUS, PROVIDER_ERRORS
 from services.payouts.service.mapping import to_domain
@@ -26,8 +32,8 @@ __all__ = ["Reading", "apply_observation", "mismatch", "next_check_at"]
 
 
 def next_check_at(settings: PayoutsSettings, now: datetime, checks: int) -> datetime:
-    return entity.next_check_at(now, checks, settings.poll_interval_s,
-                                settings.poll_max_interval_s)
+    return outcomes.next_check_at(now, checks, settings.poll_interval_s,
+                                  settings.poll_max_interval_s)
 
 
 def mismatch(attempt: AttemptRow, amount: Money, currency: str) -> str | None:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.payouts.domain.attempts import Attempt
 from services.payouts.domain.errors import (
     AttemptInFlightError,
     IllegalTransitionError,
@@ -23,8 +24,14 @@ from services.payouts.domain.events import (
     SlaBreached,
 )
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import Observation, PayoutEvent, Policy
-from services.payouts.domain.payout import Attempt, ObservationRules, Payout, Reading
+from services.payouts.domain.outcomes import (
+    Observation,
+    ObservationRules,
+    PayoutEvent,
+    Policy,
+    Reading,
+)
+from services.payouts.domain.payout import Payout
 from services.payouts.domain.transitions import PayoutAction, PayoutFacts
 
 AT = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
