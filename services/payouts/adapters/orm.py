@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.payouts.domain.attempts import Attempt
+from services.payouts.domain.check_issues import IssuedCheck
 from services.payouts.domain.model import PayoutStatus
 from services.payouts.domain.payout import Payout
 from shared.clock import clock_table
@@ -159,7 +160,7 @@ class CheckNumberRow(Base):
     last_number: Mapped[int] = mapped_column(BigInteger)
 
 
-class CheckIssueRow(Base):
+class CheckIssueRow(Base, IssuedCheck):
     """A check attempt's issuer facts: its number, send date and any stop payment."""
 
     __tablename__ = "check_issues"

@@ -137,7 +137,7 @@ async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) ->
         async with deps.uow() as uow:
             issue = await uow.checks.lock(attempt_id)
             if issue is not None:
-                issue.stop_expires_on = expires_on
+                issue.stop_renewed(expires_on)
                 await uow.commit()
                 renewed += 1
                 log.log(logging.INFO, "stop payment %s renewed until %s", stop_id, expires_on,
@@ -163,7 +163,7 @@ async def _record_stale(deps: ServiceContext, attempt_id: str, payment: Provider
         issue = await uow.checks.lock(attempt_id)
         if locked is None or issue is None:
             return 0
-        issue.stop_id, issue.stop_expires_on = stop_id, expires_on
+        issue.stopped(stop_id, expires_on)
         payout, attempt = locked
         reading = Reading(Observation.STALE, reason=f"not paid within {days} days of its send "
                           f"date: stop payment {stop_id} placed (expires {expires_on})",

@@ -211,7 +211,7 @@ async def _stop_recorded(uow: PayoutsUnitOfWork, client: RevocableRail,
     payment, stop_id, expires_on = result
     issue = await uow.checks.lock(attempt_id)
     if issue is not None:
-        issue.stop_id, issue.stop_expires_on = stop_id, expires_on
+        issue.stopped(stop_id, expires_on)
     return Status(payment)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.payouts.domain.attempts import Attempt
+from services.payouts.domain.check_issues import IssuedCheck
 from services.payouts.domain.errors import (
     AttemptInFlightError,
     IllegalTransitionError,
@@ -230,3 +231,16 @@ def test_no_sequence_of_observations_announces_paid_twice_or_paid_and_failed(
                     announced.append(event.announce)
     assert announced.count(PayoutEvent.PAID) <= 1
     assert not {PayoutEvent.PAID, PayoutEvent.FAILED} <= set(announced)
+
+
+@dataclass
+class FakeIssue(IssuedCheck):
+    stop_id: str | None = None
+    stop_expires_on: date | None = None
+
+
+def test_a_stop_is_kept_with_its_expiry_and_a_renewal_keeps_its_id() -> None:
+    issue = FakeIssue()
+    issue.stopped("STP-1", date(2026, 7, 5))
+    issue.stop_renewed(date(2027, 1, 5))
+    assert (issue.stop_id, issue.stop_expires_on) == ("STP-1", date(2027, 1, 5))
