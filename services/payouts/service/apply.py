@@ -28,8 +28,6 @@ from shared.money import Money
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Reading", "apply_observation", "mismatch", "next_check_at"]
-
 
 def next_check_at(settings: PayoutsSettings, now: datetime, checks: int) -> datetime:
     return outcomes.next_check_at(now, checks, settings.poll_interval_s,

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.payouts.domain.model import Rail
-from services.payouts.domain.outcomes import Observation
+from services.payouts.domain.outcomes import Observation, Reading
 from services.payouts.metrics import CALLBACKS, PROVIDER_ERRORS
-from services.payouts.service.apply import Reading, apply_observation, mismatch
+from services.payouts.service.apply import apply_observation, mismatch
 from services.payouts.service.context import ServiceContext
 from shared.logging import correlation_id_var
 from shared.money import Money

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 
 from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import AttemptStatus, Rail
-from services.payouts.domain.outcomes import Observation
+from services.payouts.domain.outcomes import Observation, Reading
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.rails.lob_checks.positive_pay import PaidItem
-from services.payouts.service.apply import Reading, apply_observation
+from services.payouts.service.apply import apply_observation
 from services.payouts.service.context import ServiceContext
 from services.payouts.service.ports import (
     CheckIssue,

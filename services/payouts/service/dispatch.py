@@ -21,8 +21,8 @@ from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.adapters.payouts import NewAttempt
 from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.model import Rail
-from services.payouts.domain.outcomes import Effect, Observation
-from services.payouts.service.apply import Reading, apply_observation, mismatch
+from services.payouts.domain.outcomes import Effect, Observation, Reading
+from services.payouts.service.apply import apply_observation, mismatch
 from services.payouts.service.checks import with_check
 from services.payouts.service.context import ServiceContext
 from services.payouts.service.mapping import payee_from_json
