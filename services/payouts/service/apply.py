@@ -97,8 +97,8 @@ async def apply_observation(
             log.error("provider reports %s on an attempt ended %s (payout %s): reconcile",
                       reading.observation.value, attempt.status, payout.status, extra=extra)
             return effect
-        log.log(logging.INFO, "%s ignored: attempt is %s, payout %s", reading.observation.value,
-                attempt.status, payout.status, extra=extra)
+        log.info("%s ignored: attempt is %s, payout %s", reading.observation.value,
+                 attempt.status, payout.status, extra=extra)
         return effect
 
     payout_to = effect.payout_to
@@ -117,8 +117,8 @@ async def apply_observation(
         PAYOUT_STATUS.labels(rail, payout_to.value).inc()
         if payout_to is PayoutStatus.PAID:
             PAID_AMOUNT.labels(rail).inc(amount)
-        log.log(logging.INFO, "payout %s (%s via %s)", payout_to.value,
-                reading.observation.value, actor, extra=extra)
+        log.info("payout %s (%s via %s)", payout_to.value, reading.observation.value, actor,
+                 extra=extra)
 
     uow.after_commit(after)
     return effect

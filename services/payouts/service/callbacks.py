@@ -79,7 +79,7 @@ async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> C
         )
         if not first:
             CALLBACKS.labels(callback.rail.value, CallbackResult.DUPLICATE.value).inc()
-            log.log(logging.INFO, "duplicate callback %s ignored", callback.event_id, extra=extra)
+            log.info("duplicate callback %s ignored", callback.event_id, extra=extra)
             return CallbackResult.DUPLICATE
         reading = Reading(callback.observation, reason=callback.reason,
                           provider_reference=callback.provider_reference,

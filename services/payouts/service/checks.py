@@ -140,8 +140,8 @@ async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) ->
                 issue.stop_renewed(expires_on)
                 await uow.commit()
                 renewed += 1
-                log.log(logging.INFO, "stop payment %s renewed until %s", stop_id, expires_on,
-                        extra={"attempt_id": attempt_id})
+                log.info("stop payment %s renewed until %s", stop_id, expires_on,
+                         extra={"attempt_id": attempt_id})
     return renewed
 
 

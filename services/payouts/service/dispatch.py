@@ -105,8 +105,8 @@ async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
             uow, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
-        log.log(logging.INFO, "attempt created", extra={
-            "payout_id": item.payout_id, "attempt_id": item.instruction.end_to_end_id})
+        log.info("attempt created", extra={"payout_id": item.payout_id,
+                                           "attempt_id": item.instruction.end_to_end_id})
     return claimed
 
 

@@ -135,8 +135,8 @@ def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> C
         uow.record(*decide(actor=decision.actor, reason=decision.reason, at=deps.clock()))
         _counted(uow, payout)
         to, payout_id = payout.status, payout.id
-        uow.after_commit(lambda: log.log(logging.INFO, "payout %s by an approver", to,
-                                         extra={"payout_id": payout_id}))
+        uow.after_commit(lambda: log.info("payout %s by an approver", to,
+                                          extra={"payout_id": payout_id}))
     return change
 
 
@@ -186,8 +186,8 @@ def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bo
         payout.revoke(reissue=reissue)
         client = deps.rails[Rail.CHECK]
         assert isinstance(client, RevocableRail)
-        log.log(logging.INFO, "%s requested by %s", "stop payment" if stop else "void",
-                decision.actor, extra={"payout_id": payout.id, "attempt_id": attempt.id})
+        log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
+                 extra={"payout_id": payout.id, "attempt_id": attempt.id})
         result: ActionResult = await (
             _stop_recorded(uow, client, attempt.id) if stop else client.void(attempt.id))
         if isinstance(result, Unknown):
@@ -225,8 +225,8 @@ def _invitation(deps: ServiceContext, decision: Decision, *, resend: bool) -> Ch
         client = deps.rails[Rail.CONCOURSE]
         assert isinstance(client, InvitationRail)
         action = "resend invitation" if resend else "cancel invitation"
-        log.log(logging.INFO, "%s requested by %s", action, decision.actor,
-                extra={"payout_id": payout.id, "attempt_id": attempt.id})
+        log.info("%s requested by %s", action, decision.actor,
+                 extra={"payout_id": payout.id, "attempt_id": attempt.id})
         result = await (client.resend_invitation if resend else client.cancel)(attempt.id)
         if isinstance(result, Unknown):
             raise ProviderUndecidedError(result.reason)

@@ -88,8 +88,7 @@ async def request_payout(
         correlation_id=envelope.correlation_id, causation_id=str(envelope.message_id)
     ) as uow:
         if not await uow.first_delivery(CONSUMER, envelope):
-            log.log(logging.INFO, "duplicate delivery ignored",
-                    extra={"message_id": envelope.message_id})
+            log.info("duplicate delivery ignored", extra={"message_id": envelope.message_id})
             return RequestResult(payout_id=None, created=False)
         repo = uow.payouts
         now = deps.clock()
@@ -121,8 +120,8 @@ async def request_payout(
             if not _same_instruction(existing, command):
                 raise ConflictingPayoutRequestError(command.payout_key, existing.id)
             await uow.commit()  # the inbox row: this message is handled
-            log.log(logging.INFO, "repeat request for an existing payout ignored",
-                    extra={"payout_id": existing.id})
+            log.info("repeat request for an existing payout ignored",
+                     extra={"payout_id": existing.id})
             return RequestResult(existing.id, created=False, status=PayoutStatus(existing.status))
 
         payout_id = row.id
