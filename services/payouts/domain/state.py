@@ -1,8 +1,8 @@
 """The attributes of a payout and of an attempt that their behaviour reads and writes.
 
-``domain.payout`` changes them through these protocols (mypy's "protocol as the self-type of
-a mixin"): the ORM rows inherit the behaviour and hold the attributes, so the domain names no
-ORM and a unit test changes plain objects.
+``domain.payout`` and ``domain.attempts`` change them through these protocols (mypy's
+"protocol as the self-type of a mixin"): the ORM rows inherit the behaviour and hold the
+attributes, so the domain names no ORM and a unit test changes plain objects.
 """
 
 from __future__ import annotations
