@@ -19,7 +19,7 @@ from services.payouts.domain.model import Rail
 from services.payouts.loops import payout_loops
 from services.payouts.rails.jpm_payments.notifications import NotificationKeys
 from services.payouts.rails.registry import rail_clients
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.settings import CALLBACKS_PREFIX, PayoutsSettings
 from shared import http
 from shared.clock import adjustable, following
@@ -46,7 +46,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         # payment; sending and recovering payments is the worker's.
         bank = bank_token_source(settings)
         clients = rail_clients(settings, bank=bank)
-        app.state.deps = Deps(app.state.sessionmaker, settings, rails=clients)
+        app.state.deps = ServiceContext(app.state.sessionmaker, settings, rails=clients)
         app.state.notification_keys = notification_keys(settings, bank)
         async with following(app.state.deps.clock, app.state.sessionmaker,
                              enabled=adjustable(settings)):
@@ -108,10 +108,10 @@ async def close_rails(clients: dict[Rail, ProviderClient]) -> None:
         await source.aclose()
 
 
-def worker_spec(deps: Deps) -> WorkerSpec:
+def worker_spec(deps: ServiceContext) -> WorkerSpec:
     return WorkerSpec(
         name="payouts",
-        sessionmaker=deps.sessionmaker,
+        sessionmaker=deps.database,
         handlers={QUEUE: request_payout_handler(deps)},
         loops=payout_loops(deps),
     )
@@ -126,7 +126,7 @@ async def run_payouts_worker(
     engine = create_engine(settings.database_url, pool_size=10, max_overflow=0)
     clients = rail_clients(settings, bank=bank_token_source(settings))
     try:
-        deps = Deps(create_sessionmaker(engine), settings, rails=clients)
+        deps = ServiceContext(create_sessionmaker(engine), settings, rails=clients)
         await run_worker(worker_spec(deps), settings, stop)
     finally:
         await close_rails(clients)

@@ -4,7 +4,7 @@ announce missed deadlines."""
 from __future__ import annotations
 
 from services.payouts.service.checks import checks_once
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.dispatch import dispatch_once
 from services.payouts.service.recovery import recover_once
 from services.payouts.service.sla import sla_once
@@ -12,7 +12,7 @@ from shared.clock import adjustable, follow
 from shared.loops import Loop, periodic
 
 
-def payout_loops(deps: Deps) -> list[Loop]:
+def payout_loops(deps: ServiceContext) -> list[Loop]:
     settings = deps.settings
     batch = settings.dispatch_batch  # what each pass takes at most
     return [
@@ -24,5 +24,5 @@ def payout_loops(deps: Deps) -> list[Loop]:
         # The bank's paid-items report and the no-cash rule (stop, then reissue).
         periodic("checks", lambda: checks_once(deps), settings.checks_interval_s, batch=batch),
         # Follows the clock the API moves (never in production, where it does not move).
-        *([follow(deps.clock, deps.sessionmaker)] if adjustable(settings) else []),
+        *([follow(deps.clock, deps.database)] if adjustable(settings) else []),
     ]

@@ -13,7 +13,7 @@ import httpx
 
 from services.payouts.adapters.ledger import fetch_ledger
 from services.payouts.api.schemas import ReconciliationReport
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.reconcile import run_reconciliation
 from services.payouts.settings import PayoutsSettings
 from shared.db import create_engine, create_sessionmaker
@@ -23,7 +23,7 @@ from shared.logging import configure_logging
 async def _report(settings: PayoutsSettings) -> ReconciliationReport:
     engine = create_engine(settings.database_url, pool_size=1)
     try:
-        deps = Deps(create_sessionmaker(engine), settings)
+        deps = ServiceContext(create_sessionmaker(engine), settings)
         report = await run_reconciliation(
             deps, lambda: fetch_ledger(settings.provider_ledger_url,
                                        timeout_s=settings.provider_timeout_s))

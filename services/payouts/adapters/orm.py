@@ -26,7 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.payouts.domain.attempts import Attempt
+from services.payouts.domain.check_issues import IssuedCheck
 from services.payouts.domain.model import PayoutStatus
+from services.payouts.domain.payout import Payout
 from shared.clock import clock_table
 from shared.idempotency import IdempotencyKeyColumns
 
@@ -42,7 +45,7 @@ MONEY = Numeric(12, 2)
 _NOW = func.now()
 
 
-class PayoutRow(Base):
+class PayoutRow(Base, Payout):
     __tablename__ = "payouts"
     __table_args__ = (
         # The dispatcher's scan: approved payouts, oldest first. Partial, so it holds only the
@@ -99,7 +102,7 @@ class PayoutStatusHistoryRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
 
 
-class AttemptRow(Base):
+class AttemptRow(Base, Attempt):
     """One instruction sent (or about to be sent) to a provider; its id is the endToEndId."""
 
     __tablename__ = "payout_attempts"
@@ -157,7 +160,7 @@ class CheckNumberRow(Base):
     last_number: Mapped[int] = mapped_column(BigInteger)
 
 
-class CheckIssueRow(Base):
+class CheckIssueRow(Base, IssuedCheck):
     """A check attempt's issuer facts: its number, send date and any stop payment."""
 
     __tablename__ = "check_issues"

@@ -14,13 +14,13 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from services.payouts.api.deps import Approver, DepsDep, Operator
+from services.payouts.api.deps import Approver, ContextDep, Operator
 from services.payouts.api.schemas import ActionRequest, PayoutDetail, StopRequest
 from services.payouts.service import operations as ops
-from services.payouts.service.context import Deps
-from services.payouts.service.idempotency import Answer, IdempotencyKey
+from services.payouts.service.context import ServiceContext
 from shared import headers
 from shared.auth import Principal
+from shared.idempotency import Answer, IdempotencyKey
 from shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/payouts", tags=["payout actions"])
@@ -40,7 +40,8 @@ def _once(who: Principal, key: str, action: str, payout_id: uuid.UUID,
     return ops.Once(idem, PayoutDetail.render)
 
 
-async def _run(deps: Deps, use_case: Callable[[Deps], Awaitable[Answer]]) -> JSONResponse:
+async def _run(deps: ServiceContext,
+               use_case: Callable[[ServiceContext], Awaitable[Answer]]) -> JSONResponse:
     # A refusal is a domain error, answered by the handlers of ``api.errors``.
     answer = await use_case(deps)
     return JSONResponse(answer.body, status_code=answer.status_code)
@@ -50,7 +51,7 @@ async def _run(deps: Deps, use_case: Callable[[Deps], Awaitable[Answer]]) -> JSO
              description="Payables only, and not the person who requested the payout. "
              "Announced as payout_decided, naming the approver." + _KEYED,
              response_model=PayoutDetail, responses=_RESPONSES)
-async def approve(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
+async def approve(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
                   who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "approve", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
@@ -62,7 +63,7 @@ async def approve(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
              "announced as payout_decided (naming the approver), then payout_cancelled with "
              "final_status `rejected`." + _KEYED, response_model=PayoutDetail,
              responses=_RESPONSES)
-async def reject(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
+async def reject(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
                  who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "reject", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
@@ -80,7 +81,7 @@ async def reject(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
              "outcome (a timeout: settled by a status query first) is a 409. A check already "
              "issued is voided or stopped instead; Zelle is irrevocable." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def cancel(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
+async def cancel(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
                  who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "cancel", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
@@ -91,7 +92,7 @@ async def cancel(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
              description="Asks the check provider; the payout is cancelled once it confirms. "
              "A mailed check is refused (409): stop payment instead." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def void(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
+async def void(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
                who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "void", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
@@ -103,7 +104,7 @@ async def void(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
              "or with `reissue` a new check goes out (a new attempt; the stopped one can never "
              "be cashed). An unmailed check is voided instead (409)." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def stop(payout_id: uuid.UUID, body: StopRequest, deps: DepsDep,
+async def stop(payout_id: uuid.UUID, body: StopRequest, deps: ContextDep,
                who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "stop", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
@@ -121,7 +122,7 @@ async def stop(payout_id: uuid.UUID, body: StopRequest, deps: DepsDep,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES,
              openapi_extra={"requestBody": {"content": {"application/json": {"example": {
                  "reason": "payee asked for the email again: it went to spam"}}}}})
-async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, deps: DepsDep,
+async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
                             who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "resend-invitation", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)

@@ -30,7 +30,7 @@ from services.payouts.service.callbacks import (
     UnknownAttemptError,
     handle_callback,
 )
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.settings import PayoutsSettings
 from shared.problems import ProblemError, problem_responses
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
@@ -131,7 +131,7 @@ def _overall(results: list[CallbackResult]) -> CallbackResult:
 async def _receive(request: Request, bound: RailBinding) -> CallbackAck:
     raw = await request.body()
     await _verified(request, raw, bound)
-    deps: Deps = request.app.state.deps
+    deps: ServiceContext = request.app.state.deps
     results = []
     for callback in _parsed(raw, bound):
         try:

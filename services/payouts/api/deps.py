@@ -6,17 +6,17 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-async def _deps(request: Request) -> Deps:
+async def _deps(request: Request) -> ServiceContext:
     # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
     return request.app.state.deps  # type: ignore[no-any-return]
 
 
-DepsDep = Annotated[Deps, Depends(_deps)]
+ContextDep = Annotated[ServiceContext, Depends(_deps)]
 
 # Reading payouts: the money teams, and the services that owe them.
 Reader = Annotated[

@@ -17,7 +17,7 @@ from services.payouts.api.schemas import (
     PayoutSummary,
 )
 from services.payouts.domain.model import PayoutStatus, Rail
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.queries import get_payout, list_payouts, payouts_at_risk
 from shared.clock import synced
 from shared.headers import NO_NUL
@@ -114,7 +114,7 @@ async def search_payouts(
         claim_id=None if claim_id is None else str(claim_id),
         created_from=created_from, created_to=created_to, cursor=after,
     )
-    page = await list_payouts(request.app.state.sessionmaker, criteria)
+    page = await list_payouts(request.app.state.deps, criteria)
     return PayoutList(items=[PayoutSummary.of(row) for row in page.items],
                       next_cursor=page.next_cursor)
 
@@ -133,11 +133,10 @@ async def at_risk(
     within_hours: Annotated[float | None, Query(gt=0, le=720)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AtRiskList:
-    deps: Deps = request.app.state.deps
+    deps: ServiceContext = request.app.state.deps
     hours = within_hours or deps.settings.sla_at_risk_hours
     now = await synced(deps.clock, request.app.state.sessionmaker)
-    rows = await payouts_at_risk(request.app.state.sessionmaker, now + timedelta(hours=hours),
-                                 limit)
+    rows = await payouts_at_risk(deps, now + timedelta(hours=hours), limit)
     return AtRiskList.of(rows, now)
 
 
@@ -153,7 +152,7 @@ async def at_risk(
     },
 )
 async def read_payout(payout_id: uuid.UUID, request: Request, _: Reader) -> PayoutDetail:
-    view = await get_payout(request.app.state.sessionmaker, payout_id)
+    view = await get_payout(request.app.state.deps, payout_id)
     if view is None:
         raise _not_found(payout_id)
     return PayoutDetail.of_view(view)

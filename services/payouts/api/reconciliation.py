@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from services.payouts.adapters.ledger import fetch_ledger
 from services.payouts.api.deps import Auditor
 from services.payouts.api.schemas import ReconciliationReport
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.reconcile import run_reconciliation
 from shared.problems import ProblemError, problem_responses
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
     responses=problem_responses(401, 403, 502),
 )
 async def reconciliation(request: Request, _: Auditor) -> ReconciliationReport:
-    deps: Deps = request.app.state.deps
+    deps: ServiceContext = request.app.state.deps
     try:
         # Tests put an in-process client to the sandbox here; otherwise a short-lived one.
         client: httpx.AsyncClient | None = getattr(request.app.state, "ledger_client", None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.requests import ConflictingPayoutRequestError, request_payout
 from shared.messaging.consumer import Handler, PermanentError
 from shared.messaging.contracts import RequestPayoutV1
@@ -11,7 +11,7 @@ from shared.messaging.envelope import Envelope
 QUEUE = "payouts.commands"
 
 
-def request_payout_handler(deps: Deps) -> Handler:
+def request_payout_handler(deps: ServiceContext) -> Handler:
     async def handle(envelope: Envelope) -> None:
         command = envelope.open()
         if not isinstance(command, RequestPayoutV1):

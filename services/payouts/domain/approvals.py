@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from services.payouts.domain.errors import SelfApprovalError
-from services.payouts.domain.model import Payee, Payout
+from services.payouts.domain.model import Payee, PayoutDetails
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ def payee_search_key(payee: Payee) -> str:
     return (payee.zelle_token or payee.email or payee.mobile or payee.name).strip().casefold()
 
 
-def approval_reasons(payout: Payout, policy: ApprovalPolicy, history: PayeeHistory,
+def approval_reasons(payout: PayoutDetails, policy: ApprovalPolicy, history: PayeeHistory,
                      now: datetime) -> list[str]:
     reasons = []
     if payout.amount.amount > policy.threshold:

@@ -93,7 +93,7 @@ class Payee:
 
 
 @dataclass(frozen=True, slots=True)
-class Payout:
+class PayoutDetails:
     """What the payout *is*; its status lives beside it and changes only through the table."""
 
     payout_key: str

@@ -10,10 +10,11 @@ emit ``paid`` twice or both ``paid`` and ``failed``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from services.payouts.domain.model import AttemptStatus as At
-from services.payouts.domain.model import PayoutStatus
+from services.payouts.domain.model import PayoutStatus, Rail
 from services.payouts.domain.transitions import NO_FACTS, PAYOUT_MACHINE, PayoutAction
 
 
@@ -166,3 +167,40 @@ def event_for(after: PayoutStatus | None) -> PayoutEvent | None:
     """The event announcing a payout that reached ``after`` (none for approved: a fallback or
     reissue is internal until its attempt is submitted)."""
     return None if after is None else _EVENTS.get(after)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One observation with what the provider said alongside it."""
+
+    observation: Observation
+    reason: str | None = None
+    provider_reference: str | None = None
+    provider_status: str | None = None
+    reason_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationRules:
+    """The configuration an observation is applied under."""
+
+    poll_interval_s: float
+    poll_max_interval_s: float
+    check_max_issues: int
+    check_expiry_days: int
+    # The rail a rejection falls back to, when the policy says it may.
+    fallback: Rail | None = None
+
+    def next_check_at(self, now: datetime, checks: int) -> datetime:
+        return next_check_at(now, checks, self.poll_interval_s, self.poll_max_interval_s)
+
+
+def next_check_at(now: datetime, checks: int, interval_s: float,
+                  max_interval_s: float) -> datetime:
+    """When to ask the provider again: the poll interval, doubling per check done, capped.
+
+    A Concourse payment can stay pending for days (the payee has not registered yet); polling
+    it every few seconds for that long would only load the provider.
+    """
+    delay = min(interval_s * 2 ** min(checks, 20), max_interval_s)
+    return now + timedelta(seconds=delay)

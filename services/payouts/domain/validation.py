@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from services.payouts.domain.model import MailingAddress, Payee, Payout, Rail
+from services.payouts.domain.model import MailingAddress, Payee, PayoutDetails, Rail
 from shared.payees import is_placeholder_email
 from shared.rails import CHECK_MAX, ZELLE_MAX
 
@@ -48,14 +48,14 @@ def address_errors(address: MailingAddress | None) -> list[str]:
     return errors
 
 
-def _concourse(payout: Payout) -> list[str]:
+def _concourse(payout: PayoutDetails) -> list[str]:
     if is_placeholder_email(payout.payee.email):
         return ["Concourse needs the payee's real email address; it is missing or a "
                 "placeholder"]
     return []
 
 
-def _zelle(payout: Payout) -> list[str]:
+def _zelle(payout: PayoutDetails) -> list[str]:
     errors = []
     if not is_zelle_token(zelle_recipient(payout.payee)):
         errors.append("Zelle needs the payee's email or US mobile number (+1 and 10 digits)")
@@ -64,7 +64,7 @@ def _zelle(payout: Payout) -> list[str]:
     return errors
 
 
-def _check(payout: Payout) -> list[str]:
+def _check(payout: PayoutDetails) -> list[str]:
     errors = []
     if not payout.payee.name.strip():
         errors.append("a check needs the payee's name")
@@ -79,7 +79,7 @@ def _check(payout: Payout) -> list[str]:
 _RULES = {Rail.CONCOURSE: _concourse, Rail.ZELLE: _zelle, Rail.CHECK: _check}
 
 
-def validate_for_rail(payout: Payout, rail: Rail | None = None) -> list[str]:
+def validate_for_rail(payout: PayoutDetails, rail: Rail | None = None) -> list[str]:
     """Why the payout cannot be paid on ``rail`` (default: its own); empty when it can."""
     rail = rail or payout.rail
     if rail not in SUPPORTED_RAILS:
@@ -112,7 +112,7 @@ class FallbackRule:
         return rail is self.source and (self.reason_code == "*" or reason_code == self.reason_code)
 
 
-def fallback_rail(payout: Payout, reason_code: str | None,
+def fallback_rail(payout: PayoutDetails, reason_code: str | None,
                   rules: tuple[FallbackRule, ...]) -> Rail | None:
     """The rail to try next after a rejection, or None: the first matching rule whose target
     the payout can be paid on (a check needs the address to be known)."""

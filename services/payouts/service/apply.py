@@ -1,24 +1,28 @@
 """Apply one provider observation to a locked payout and attempt, inside the caller's unit of
 work. The dispatcher, the recovery loop and the callback endpoint all end here, so the rules of
-``domain.outcomes.resolve`` are the only way a provider's word changes our state."""
+``domain.outcomes.resolve`` (through ``Payout.observe``) are the only way a provider's word
+changes our state."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import func, select
-
-from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
+from services.payouts.domain import outcomes
 from services.payouts.domain.model import AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import Effect, Observation, Policy, contradicts, resolve
-from services.payouts.domain.transitions import PayoutAction
+from services.payouts.domain.outcomes import (
+    Effect,
+    Observation,
+    ObservationRules,
+    Policy,
+    Reading,
+    contradicts,
+)
 from services.payouts.domain.validation import fallback_rail
 from services.payouts.metrics import CONTRADICTIONS, PAID_AMOUNT, PAYOUT_STATUS, PROVIDER_ERRORS
-from services.payouts.service.context import PayoutsUnitOfWork
-from services.payouts.service.mapping import build_event, to_domain
+from services.payouts.service.mapping import to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.money import Money
 
@@ -26,13 +30,8 @@ log = logging.getLogger(__name__)
 
 
 def next_check_at(settings: PayoutsSettings, now: datetime, checks: int) -> datetime:
-    """When to ask the provider again: the poll interval, doubling per check done, capped.
-
-    A Concourse payment can stay pending for days (the payee has not registered yet); polling
-    it every few seconds for that long would only load the provider.
-    """
-    delay = min(settings.poll_interval_s * 2 ** min(checks, 20), settings.poll_max_interval_s)
-    return now + timedelta(seconds=delay)
+    return outcomes.next_check_at(now, checks, settings.poll_interval_s,
+                                  settings.poll_max_interval_s)
 
 
 def mismatch(attempt: AttemptRow, amount: Money, currency: str) -> str | None:
@@ -45,40 +44,30 @@ def mismatch(attempt: AttemptRow, amount: Money, currency: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """One observation with what the provider said alongside it."""
-
-    observation: Observation
-    reason: str | None = None
-    provider_reference: str | None = None
-    provider_status: str | None = None
-    reason_code: str | None = None
+_NO_POLICY = Policy()
 
 
-async def _first_send_date(repo: PayoutRepository, payout: PayoutRow) -> date | None:
-    """The send date of the payout's first check: its age bounds any reissue."""
-    first: date | None = (await repo.session.execute(
-        select(func.min(CheckIssueRow.send_date))
-        .join(AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
-        .where(AttemptRow.payout_id == payout.id))).scalar_one_or_none()
-    return first
-
-
-async def policy_for(repo: PayoutRepository, payout: PayoutRow, reading: Reading,
-                     settings: PayoutsSettings, today: date) -> Policy:
-    """May this payout fall back or be reissued if the observation ends its attempt?"""
+async def policy_for(uow: PayoutsUnitOfWork, payout: PayoutRow, reading: Reading,
+                     settings: PayoutsSettings, today: date) -> tuple[Policy, Rail | None]:
+    """May this payout fall back (to which rail) or be reissued if the observation ends its
+    attempt?"""
     if reading.observation is Observation.REJECTED:
         target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
-        return Policy(fall_back=target is not None)
+        return Policy(fall_back=target is not None), target
     if reading.observation is Observation.STALE:
-        issued = sum(1 for a in await repo.attempts(payout.id) if a.rail == Rail.CHECK.value)
-        first = await _first_send_date(repo, payout)
+        issued = sum(1 for a in await uow.payouts.attempts(payout.id)
+                     if a.rail == Rail.CHECK.value)
+        first = await uow.checks.first_send_date(payout.id)
         expired = first is not None and (today - first).days >= settings.check_expiry_days
-        return Policy(reissue=issued < settings.check_max_issues and not expired)
+        return Policy(reissue=issued < settings.check_max_issues and not expired), None
     if reading.observation is Observation.CANCELLED:
-        return Policy(reissue=payout.reissue_on_cancel)
-    return Policy()
+        return Policy(reissue=payout.reissue_on_cancel), None
+    return _NO_POLICY, None
+
+
+def rules_for(settings: PayoutsSettings, fallback: Rail | None) -> ObservationRules:
+    return ObservationRules(settings.poll_interval_s, settings.poll_max_interval_s,
+                            settings.check_max_issues, settings.check_expiry_days, fallback)
 
 
 async def apply_observation(
@@ -93,17 +82,13 @@ async def apply_observation(
 ) -> Effect:
     """Both rows must be locked by the caller (payout first). Returns what was done."""
     extra = {"payout_id": payout.id, "attempt_id": attempt.id}
-    repo = PayoutRepository(uow.session)
-    effect = resolve(PayoutStatus(payout.status), AttemptStatus(attempt.status),
-                     reading.observation, await policy_for(repo, payout, reading, settings,
-                                                         now.date()))
-    if effect.ignored or effect.attempt_to is None:
-        if reading.observation is Observation.PENDING and reading.provider_status and \
-                AttemptStatus(attempt.status) is AttemptStatus.SUBMITTED:
-            # Still pending, but further along (a check mailed, delivered): worth showing.
-            attempt.provider_status = reading.provider_status
-            attempt.updated_at = now
-            await repo.save_attempt(attempt)
+    policy, fallback = await policy_for(uow, payout, reading, settings, now.date())
+    rail = payout.rail  # the rail it was on: a fallback changes it
+    observed = payout.observe(attempt, reading, policy, rules_for(settings, fallback),
+                              actor=actor, at=now)
+    uow.record(*observed.events)
+    effect = observed.effect
+    if effect.ignored:
         if contradicts(AttemptStatus(attempt.status), reading.observation):
             # Money the provider holds or paid on an attempt we ended unpaid (a withdrawn
             # "unsent" attempt whose 503 had in fact been taken): the payout may have been
@@ -116,40 +101,15 @@ async def apply_observation(
                  attempt.status, payout.status, extra=extra)
         return effect
 
-    attempt.status = effect.attempt_to.value
-    attempt.updated_at = now
-    attempt.provider_reference = reading.provider_reference or attempt.provider_reference
-    attempt.provider_status = reading.provider_status or attempt.provider_status
-    attempt.status_reason = reading.reason
-    if effect.attempt_to in (AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN):
-        attempt.lease_until = next_check_at(settings, now, attempt.checks)
-    if effect.attempt_to is AttemptStatus.UNSENT:
-        # The dispatcher's backoff: a provider that is down is not asked again at once.
-        attempt.lease_until = next_check_at(settings, now, attempt.sends)
-
-    rail, payout_to = payout.rail, effect.payout_to
+    payout_to = effect.payout_to
     if payout_to is None:
-        await repo.save_attempt(attempt)
         # The provider moved a payment whose payout can no longer follow (e.g. it is final).
         log.error("provider says %s but payout is %s; needs an operator",
                   reading.observation.value, payout.status, extra=extra)
         uow.after_commit(lambda: PROVIDER_ERRORS.labels(rail, "unexpected_outcome").inc())
         return effect
-
-    reason = _reason(payout, effect, reading, settings)
-    if effect.action is PayoutAction.FALL_BACK:
-        target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
-        assert target is not None  # the policy said there is one
-        payout.rail = target.value
-    if effect.action is PayoutAction.REISSUE:
-        payout.reissue_on_cancel = False  # asked for once, done once
-    await repo.record_status(payout, payout_to, action=effect.action.value, actor=actor,
-                             now=now, reason=reason, attempt=attempt)
-    if effect.emit is not None:
-        uow.emit(build_event(effect.emit, payout, attempt, reason),
-                 correlation_id=payout.correlation_id)
     if payout_to is PayoutStatus.RETURNED:
-        log.warning("payout returned: %s", reason, extra=extra)
+        log.warning("payout returned: %s", payout.status_reason, extra=extra)
 
     amount = float(payout.amount)  # a metric, not a ledger: float is fine here
 
@@ -162,18 +122,3 @@ async def apply_observation(
 
     uow.after_commit(after)
     return effect
-
-
-def _reason(payout: PayoutRow, effect: Effect, reading: Reading,
-            settings: PayoutsSettings) -> str | None:
-    said = reading.reason or reading.reason_code
-    if effect.action is PayoutAction.FALL_BACK:
-        target = fallback_rail(to_domain(payout), reading.reason_code, settings.fallbacks)
-        return f"{payout.rail} rejected ({said}); falling back to {target}"
-    if effect.action is PayoutAction.REISSUE:
-        return f"reissuing: {said}"
-    if effect.action is PayoutAction.UNCLAIM:
-        return (f"unclaimed: {said}; no check cashed and no more may be issued (at most "
-                f"{settings.check_max_issues}, none after {settings.check_expiry_days} days): "
-                "report it as unclaimed property")
-    return reading.reason

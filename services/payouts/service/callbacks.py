@@ -11,12 +11,11 @@ import logging
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.model import Rail
-from services.payouts.domain.outcomes import Observation
+from services.payouts.domain.outcomes import Observation, Reading
 from services.payouts.metrics import CALLBACKS, PROVIDER_ERRORS
-from services.payouts.service.apply import Reading, apply_observation, mismatch
-from services.payouts.service.context import Deps
+from services.payouts.service.apply import apply_observation, mismatch
+from services.payouts.service.context import ServiceContext
 from shared.logging import correlation_id_var
 from shared.money import Money
 
@@ -54,10 +53,10 @@ class CallbackMismatchError(Exception):
     """The callback's amount or currency is not what the attempt instructed."""
 
 
-async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackResult:
+async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> CallbackResult:
     extra = {"attempt_id": callback.end_to_end_id}
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         # Lock order as everywhere: the payout, then its attempt.
         locked = await repo.lock_pair(callback.end_to_end_id)
         if locked is None or locked[1].rail != callback.rail.value:
@@ -74,7 +73,7 @@ async def handle_callback(deps: Deps, callback: ProviderCallback) -> CallbackRes
             PROVIDER_ERRORS.labels(callback.rail.value, "instruction_mismatch").inc()
             log.error("callback refused: %s", wrong, extra=extra)
             raise CallbackMismatchError(wrong)
-        first = await repo.first_provider_event(
+        first = await uow.provider_events.first(
             rail=callback.rail.value, event_id=callback.event_id, attempt_id=attempt.id,
             status=callback.provider_status,
         )

@@ -9,18 +9,14 @@ import dataclasses
 import logging
 from datetime import date, timedelta
 
-from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.payouts.adapters.orm import AttemptRow, CheckIssueRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import AttemptStatus, Rail
-from services.payouts.domain.outcomes import Observation
+from services.payouts.domain.outcomes import Observation, Reading
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.rails.lob_checks.client import LobChecksClient
 from services.payouts.rails.lob_checks.positive_pay import PaidItem
-from services.payouts.service.apply import Reading, apply_observation
-from services.payouts.service.context import Deps
+from services.payouts.service.apply import apply_observation
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.ports import (
     CheckIssue,
     PaymentInstruction,
@@ -32,46 +28,29 @@ log = logging.getLogger(__name__)
 
 ACTOR = "checks"
 # Attempts still at the printer or in the mail, i.e. a check that may yet be paid.
-_OUTSTANDING = (AttemptStatus.SUBMITTED.value, AttemptStatus.UNKNOWN.value,
-                AttemptStatus.SENDING.value)
-
-_NEXT_NUMBER = text(
-    "INSERT INTO check_numbers (account_number, last_number) VALUES (:account, :first) "
-    "ON CONFLICT (account_number) DO UPDATE SET last_number = check_numbers.last_number + 1 "
-    "RETURNING last_number")
+_OUTSTANDING = (AttemptStatus.SUBMITTED, AttemptStatus.UNKNOWN, AttemptStatus.SENDING)
 
 
-async def next_check_number(session: AsyncSession, settings: PayoutsSettings) -> int:
-    """One atomic statement: concurrent dispatchers get distinct numbers, none is reused."""
-    number = (await session.execute(_NEXT_NUMBER, {
-        "account": settings.check_account_number, "first": settings.check_first_number,
-    })).scalar_one()
-    return int(number)
-
-
-async def issue_for(session: AsyncSession, settings: PayoutsSettings, attempt_id: str,
+async def issue_for(uow: PayoutsUnitOfWork, settings: PayoutsSettings, attempt_id: str,
                     today: date) -> CheckIssue:
     """The attempt's check number and send date: allocated once (committed with the attempt,
     before anything is printed), the same on every resend of the attempt."""
-    row = await session.get(CheckIssueRow, attempt_id)
-    if row is None:
-        row = CheckIssueRow(attempt_id=attempt_id, account_number=settings.check_account_number,
-                            check_number=await next_check_number(session, settings),
-                            send_date=today + timedelta(days=settings.check_send_delay_days))
-        session.add(row)
-        await session.flush()
+    row = await uow.checks.issue_for(
+        attempt_id, account_number=settings.check_account_number,
+        first_number=settings.check_first_number,
+        send_date=today + timedelta(days=settings.check_send_delay_days))
     return CheckIssue(row.check_number, row.send_date)
 
 
-async def with_check(session: AsyncSession, settings: PayoutsSettings, rail: Rail,
+async def with_check(uow: PayoutsUnitOfWork, settings: PayoutsSettings, rail: Rail,
                      instruction: PaymentInstruction, today: date) -> PaymentInstruction:
     if rail is not Rail.CHECK:
         return instruction
-    issue = await issue_for(session, settings, instruction.end_to_end_id, today)
+    issue = await issue_for(uow, settings, instruction.end_to_end_id, today)
     return dataclasses.replace(instruction, check=issue)
 
 
-async def checks_once(deps: Deps) -> int:
+async def checks_once(deps: ServiceContext) -> int:
     """Apply the bank's paid items, then stop the checks nobody cashed in time."""
     client = deps.rails.get(Rail.CHECK)
     if not isinstance(client, LobChecksClient):
@@ -80,7 +59,7 @@ async def checks_once(deps: Deps) -> int:
             + await renew_expiring_stops(deps, client))
 
 
-async def apply_paid_items(deps: Deps, client: LobChecksClient) -> int:
+async def apply_paid_items(deps: ServiceContext, client: LobChecksClient) -> int:
     since = await _oldest_outstanding_send_date(deps)
     if since is None:
         return 0
@@ -93,31 +72,24 @@ async def apply_paid_items(deps: Deps, client: LobChecksClient) -> int:
     return applied
 
 
-async def _oldest_outstanding_send_date(deps: Deps) -> date | None:
+async def _oldest_outstanding_send_date(deps: ServiceContext) -> date | None:
     async with deps.uow() as uow:
-        oldest = (await uow.session.execute(
-            select(CheckIssueRow.send_date).join(
-                AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
-            .where(AttemptRow.status.in_(_OUTSTANDING))
-            .order_by(CheckIssueRow.send_date).limit(1))).scalar_one_or_none()
-    return oldest
+        return await uow.checks.oldest_send_date(_OUTSTANDING)
 
 
-async def _apply_paid_item(deps: Deps, item: PaidItem) -> int:
+async def _apply_paid_item(deps: ServiceContext, item: PaidItem) -> int:
     """One paid item: the payout of that check number is paid, if the amount is the one we
     issued. An unknown number or another amount is an exception an operator must look at (a
     forged or altered check the bank paid anyway), never a payment."""
     extra = {"check_number": item.check_number}
     async with deps.uow() as uow:
-        issue = (await uow.session.execute(select(CheckIssueRow).where(
-            CheckIssueRow.account_number == item.account_number,
-            CheckIssueRow.check_number == item.check_number))).scalar_one_or_none()
+        issue = await uow.checks.by_number(item.account_number, item.check_number)
         if issue is None:
             PROVIDER_ERRORS.labels(Rail.CHECK.value, "paid_item_unknown").inc()
             log.error("bank paid check %s that we never issued: exception for an operator",
                       item.check_number, extra=extra)
             return 0
-        locked = await PayoutRepository(uow.session).lock_pair(issue.attempt_id)
+        locked = await uow.payouts.lock_pair(issue.attempt_id)
         if locked is None:
             return 0
         payout, attempt = locked
@@ -135,47 +107,37 @@ async def _apply_paid_item(deps: Deps, item: PaidItem) -> int:
     return 0 if effect.ignored else 1
 
 
-async def stop_uncashed(deps: Deps, client: LobChecksClient) -> int:
+async def stop_uncashed(deps: ServiceContext, client: LobChecksClient) -> int:
     """The no-cash rule, on the payouts clock: stop payment first, and only a stop the bank
     confirmed ends the attempt as stale (whose payout is then reissued under the cap or given
     up on): a reissue while the first check could still be paid is how one pays twice."""
     async with deps.uow() as uow:
-        now = await deps.clock.sync(uow.session)  # an operator may have moved it
+        now = await uow.synced_now(deps.clock)  # an operator may have moved it
         cutoff = now.date() - timedelta(days=deps.settings.check_stale_days)
-        due = list((await uow.session.execute(
-            select(CheckIssueRow.attempt_id).join(
-                AttemptRow, AttemptRow.id == CheckIssueRow.attempt_id)
-            .where(AttemptRow.status == AttemptStatus.SUBMITTED.value,
-                   CheckIssueRow.send_date <= cutoff, CheckIssueRow.stop_id.is_(None))
-            .limit(deps.settings.dispatch_batch))).scalars())
+        due = await uow.checks.unstopped_sent_by(cutoff, deps.settings.dispatch_batch)
     stopped = 0
     for attempt_id in due:
         stopped += await _stop_one(deps, client, attempt_id)
     return stopped
 
 
-async def renew_expiring_stops(deps: Deps, client: LobChecksClient) -> int:
+async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) -> int:
     """A stop payment lapses (about six months): renewed ``check_stop_renew_days`` before, on
     the payouts clock, so a stopped check never becomes payable again. A stopped check was
     reissued or given up on; letting its stop lapse is how a payee could be paid twice."""
     async with deps.uow() as uow:
-        now = await deps.clock.sync(uow.session)
+        now = await uow.synced_now(deps.clock)
         horizon = now.date() + timedelta(days=deps.settings.check_stop_renew_days)
-        due = list((await uow.session.execute(
-            select(CheckIssueRow.attempt_id, CheckIssueRow.stop_id)
-            .where(CheckIssueRow.stop_id.is_not(None),
-                   CheckIssueRow.stop_expires_on <= horizon)
-            .limit(deps.settings.dispatch_batch))).all())
+        due = await uow.checks.stops_expiring_by(horizon, deps.settings.dispatch_batch)
     renewed = 0
     for attempt_id, stop_id in due:
-        assert stop_id is not None  # selected for it
         expires_on = await client.renew_stop(stop_id)
         if expires_on is None:
             continue
         async with deps.uow() as uow:
-            issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+            issue = await uow.checks.lock(attempt_id)
             if issue is not None:
-                issue.stop_expires_on = expires_on
+                issue.stop_renewed(expires_on)
                 await uow.commit()
                 renewed += 1
                 log.info("stop payment %s renewed until %s", stop_id, expires_on,
@@ -183,7 +145,7 @@ async def renew_expiring_stops(deps: Deps, client: LobChecksClient) -> int:
     return renewed
 
 
-async def _stop_one(deps: Deps, client: LobChecksClient, attempt_id: str) -> int:
+async def _stop_one(deps: ServiceContext, client: LobChecksClient, attempt_id: str) -> int:
     result = await client.stop_payment(attempt_id)
     if not isinstance(result, tuple):
         log.warning("stop payment not confirmed (%s); tried again next pass", result,
@@ -193,15 +155,15 @@ async def _stop_one(deps: Deps, client: LobChecksClient, attempt_id: str) -> int
     return await _record_stale(deps, attempt_id, payment, stop_id, expires_on)
 
 
-async def _record_stale(deps: Deps, attempt_id: str, payment: ProviderPayment, stop_id: str,
-                        expires_on: date) -> int:
+async def _record_stale(deps: ServiceContext, attempt_id: str, payment: ProviderPayment,
+                        stop_id: str, expires_on: date) -> int:
     days = deps.settings.check_stale_days
     async with deps.uow() as uow:
-        locked = await PayoutRepository(uow.session).lock_pair(attempt_id)
-        issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+        locked = await uow.payouts.lock_pair(attempt_id)
+        issue = await uow.checks.lock(attempt_id)
         if locked is None or issue is None:
             return 0
-        issue.stop_id, issue.stop_expires_on = stop_id, expires_on
+        issue.stopped(stop_id, expires_on)
         payout, attempt = locked
         reading = Reading(Observation.STALE, reason=f"not paid within {days} days of its send "
                           f"date: stop payment {stop_id} placed (expires {expires_on})",

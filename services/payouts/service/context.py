@@ -1,21 +1,17 @@
-"""What every use case runs with: the database, the rail adapters, the policy and a clock."""
+"""What every use case runs with: its unit of work, the rail adapters, the policy and a clock."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork, Sessionmaker
 from services.payouts.domain.model import Rail
 from services.payouts.service.ports import RailAdapter
 from services.payouts.settings import PayoutsSettings
 from shared.clock import ServiceClock
-from shared.uow import UnitOfWork
 
 PRODUCER = "payouts"
 
@@ -25,8 +21,10 @@ def utcnow() -> datetime:
 
 
 @dataclass
-class Deps:
-    sessionmaker: async_sessionmaker[AsyncSession]
+class ServiceContext:
+    # Only what ``uow()`` opens its transactions with: a use case reaches the database through
+    # the repositories of its unit of work, never through this.
+    database: Sessionmaker
     settings: PayoutsSettings
     rails: Mapping[Rail, RailAdapter] = field(default_factory=dict)
     # The service clock (wall clock + the shared offset): ``deps.clock()`` is now. Use cases
@@ -39,32 +37,5 @@ class Deps:
     def uow(self, *, correlation_id: str | None = None,
             causation_id: str | None = None) -> PayoutsUnitOfWork:
         return PayoutsUnitOfWork(
-            self.sessionmaker, PRODUCER, correlation_id=correlation_id, causation_id=causation_id
+            self.database, PRODUCER, correlation_id=correlation_id, causation_id=causation_id
         )
-
-
-class PayoutsUnitOfWork(UnitOfWork):
-    """The shared unit of work plus ``after_commit`` hooks (metrics, logs that must only
-    describe changes that really happened)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._after: list[Callable[[], None]] = []
-
-    def after_commit(self, hook: Callable[[], None]) -> None:
-        self._after.append(hook)
-
-    async def commit(self) -> None:
-        await super().commit()
-        hooks, self._after = self._after, []
-        for hook in hooks:
-            hook()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._after = []
-        await super().__aexit__(exc_type, exc, tb)

@@ -18,13 +18,13 @@ from decimal import Decimal
 from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.repository import NewAttempt, PayoutRepository
+from services.payouts.adapters.payouts import NewAttempt
 from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.model import Rail
-from services.payouts.domain.outcomes import Effect, Observation
-from services.payouts.service.apply import Reading, apply_observation, mismatch
+from services.payouts.domain.outcomes import Effect, Observation, Reading
+from services.payouts.service.apply import apply_observation, mismatch
 from services.payouts.service.checks import with_check
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.mapping import payee_from_json
 from services.payouts.service.ports import (
     Accepted,
@@ -61,7 +61,7 @@ def _instruction(end_to_end_id: str, amount: Decimal, payee: dict[str, Any],
                               payee=payee_from_json(payee), memo=memo, payout_id=str(payout_id))
 
 
-async def dispatch_once(deps: Deps) -> int:
+async def dispatch_once(deps: ServiceContext) -> int:
     """Send one batch of approved payouts. Returns how many were sent."""
     claimed = await claim_attempts(deps)
     if claimed:
@@ -69,7 +69,7 @@ async def dispatch_once(deps: Deps) -> int:
     return len(claimed)
 
 
-async def claim_attempts(deps: Deps) -> list[Claimed]:
+async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
     """Step 1: one transaction making a ``sending`` attempt per approved payout: a new one, or
     the payout's unsent one again (same id) once its backoff has passed.
 
@@ -78,7 +78,7 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
     """
     claimed: list[Claimed] = []
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         now = deps.clock()
         lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
         # Only rails with an adapter: a payout on a rail switched off since approval waits.
@@ -102,7 +102,7 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
         claimed = [c for c in claimed if c.instruction.end_to_end_id in taken]
         # A check's number and send date are ours, committed with the attempt before printing.
         claimed = [dataclasses.replace(c, instruction=await with_check(
-            uow.session, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
+            uow, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
         log.info("attempt created", extra={"payout_id": item.payout_id,
@@ -110,7 +110,7 @@ async def claim_attempts(deps: Deps) -> list[Claimed]:
     return claimed
 
 
-async def send_claimed(deps: Deps, item: Claimed, *, actor: str = "dispatcher") -> None:
+async def send_claimed(deps: ServiceContext, item: Claimed, *, actor: str = "dispatcher") -> None:
     """Steps 2 and 3 for one attempt. Never raises for a provider problem: the attempt is left
     in a state the recovery loop resolves."""
     # Each item runs in its own task (gather), so this tags only this payout's log lines.
@@ -152,11 +152,11 @@ def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
 
 
 async def record_send_result(
-    deps: Deps, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
+    deps: ServiceContext, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
 ) -> Effect | None:
     """Step 3: one transaction, payout locked first, then the attempt."""
     async with deps.uow() as uow:
-        locked = await PayoutRepository(uow.session).lock_pair(attempt_id)
+        locked = await uow.payouts.lock_pair(attempt_id)
         if locked is None:
             log.error("attempt vanished", extra={"payout_id": payout_id, "attempt_id": attempt_id})
             return None

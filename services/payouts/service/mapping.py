@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.domain.model import MailingAddress, Payee, Payout, PayoutStatus, Rail
+from services.payouts.domain.model import MailingAddress, Payee, PayoutDetails, PayoutStatus, Rail
 from services.payouts.domain.outcomes import PayoutEvent
 from shared.messaging import contracts as c
 from shared.money import Money
@@ -24,8 +24,8 @@ def payee_from_json(data: dict[str, Any]) -> Payee:
     )
 
 
-def to_domain(row: PayoutRow) -> Payout:
-    return Payout(
+def to_domain(row: PayoutRow) -> PayoutDetails:
+    return PayoutDetails(
         id=row.id,
         payout_key=row.payout_key,
         amount=Money(row.amount),

@@ -17,26 +17,16 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from services.payouts.adapters.orm import AttemptRow, CheckIssueRow, PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
-from services.payouts.domain.approvals import require_other_approver
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.errors import ActionRefusedError, PayoutNotFoundError
-from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, PayoutStatus, Rail
-from services.payouts.domain.outcomes import WITHDRAW, event_for
-from services.payouts.domain.transitions import (
-    NO_FACTS,
-    PAYOUT_MACHINE,
-    PayoutAction,
-    PayoutFacts,
-)
+from services.payouts.domain.model import ACTIVE_ATTEMPT_STATUSES, AttemptStatus, Rail
+from services.payouts.domain.transitions import PayoutAction
 from services.payouts.metrics import PAYOUT_STATUS
 from services.payouts.rails.lob_checks.client import LobChecksClient
-from services.payouts.service.context import Deps, PayoutsUnitOfWork
-from services.payouts.service.idempotency import Answer, IdempotencyKey, remember, replay
-from services.payouts.service.mapping import build_event, decision_event
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.ports import (
     ActionResult,
     InvitationRail,
@@ -46,7 +36,7 @@ from services.payouts.service.ports import (
 )
 from services.payouts.service.queries import PayoutView, view_of
 from services.payouts.service.recovery import apply_status_to_locked
-from shared.messaging.contracts import PayoutDecision
+from shared.idempotency import Answer, IdempotencyKey
 
 log = logging.getLogger(__name__)
 
@@ -81,89 +71,76 @@ class Once:
 
 
 async def _locked(uow: PayoutsUnitOfWork, payout_id: uuid.UUID) -> PayoutRow:
-    payout = await PayoutRepository(uow.session).get(payout_id, lock=True)
+    payout = await uow.payouts.get(payout_id, lock=True)
     if payout is None:
         raise PayoutNotFoundError(payout_id)
     return payout
 
 
-async def _move(uow: PayoutsUnitOfWork, payout: PayoutRow, action: PayoutAction,
-                to: PayoutStatus, decision: Decision, now: datetime) -> None:
-    reason = f"{action.value} by {decision.actor}: {decision.reason}"
-    await PayoutRepository(uow.session).record_status(payout, to, action=action.value,
-                                                      actor=decision.actor, now=now,
-                                                      reason=reason)
-    event = event_for(to)  # none for approved; cancelled and rejected are ends
-    if event is not None:
-        uow.emit(build_event(event, payout, None, reason), correlation_id=payout.correlation_id)
-    rail = payout.rail
-    uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to.value).inc())
+def _counted(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
+    rail, to = payout.rail, payout.status
+    uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to).inc())
 
 
-async def approve(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def approve(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+                  once: Once) -> Answer:
     return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.APPROVE))
 
 
-async def reject(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def reject(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+                 once: Once) -> Answer:
     return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.REJECT))
 
 
-async def cancel(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def cancel(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+                 once: Once) -> Answer:
     return await _once(deps, payout_id, once, _cancel(deps, decision))
 
 
-async def void(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once) -> Answer:
+async def void(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+               once: Once) -> Answer:
     return await _once(deps, payout_id, once,
                        _revoke(deps, decision, stop=False, reissue=False))
 
 
-async def stop(deps: Deps, payout_id: uuid.UUID, decision: Decision, once: Once, *,
+async def stop(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision, once: Once, *,
                reissue: bool) -> Answer:
     return await _once(deps, payout_id, once,
                        _revoke(deps, decision, stop=True, reissue=reissue))
 
 
-async def resend_invitation(deps: Deps, payout_id: uuid.UUID, decision: Decision,
+async def resend_invitation(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                             once: Once) -> Answer:
     return await _once(deps, payout_id, once, _invitation(deps, decision, resend=True))
 
 
-async def _once(deps: Deps, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
+async def _once(deps: ServiceContext, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
     """The key first, then the change under the payout's lock, then the answer stored with the
     key: one transaction. A concurrent repeat waits on the key until this one commits."""
     async with deps.uow() as uow:
-        if (stored := await replay(uow.session, once.key)) is not None:
+        if (stored := await uow.keys.replay(once.key)) is not None:
             return stored
         payout = await _locked(uow, payout_id)
         await change(uow, payout)
-        answer = Answer(200, once.render(await view_of(uow.session, payout)))
-        await remember(uow.session, once.key, answer)
+        await uow.write_recorded()  # the answer shows the history entry the change adds
+        answer = Answer(200, once.render(await view_of(uow, payout)))
+        await uow.keys.remember(once.key, answer)
         await uow.commit()
     return answer
 
 
-# What an approver's action is called when it is announced.
-_DECISIONS = {PayoutAction.APPROVE: PayoutDecision.RELEASED,
-              PayoutAction.REJECT: PayoutDecision.REJECTED}
-
-
-def _decide(deps: Deps, decision: Decision, action: PayoutAction) -> Change:
+def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> Change:
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
-        to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), action, NO_FACTS)
-        require_other_approver(payout.requested_by, decision.actor)
-        payout.decided_by = decision.actor
-        now = deps.clock()
-        # Before the move: a rejection's payout_cancelled (its end) follows its decision.
-        uow.emit(decision_event(payout, _DECISIONS[action], decision.actor, now,
-                                decision.reason), correlation_id=payout.correlation_id)
-        await _move(uow, payout, action, to, decision, now)
-        payout_id = payout.id
-        uow.after_commit(lambda: log.info("payout %s by an approver", to.value,
+        decide = payout.approve if action is PayoutAction.APPROVE else payout.reject
+        uow.record(*decide(actor=decision.actor, reason=decision.reason, at=deps.clock()))
+        _counted(uow, payout)
+        to, payout_id = payout.status, payout.id
+        uow.after_commit(lambda: log.info("payout %s by an approver", to,
                                           extra={"payout_id": payout_id}))
     return change
 
 
-def _cancel(deps: Deps, decision: Decision) -> Change:
+def _cancel(deps: ServiceContext, decision: Decision) -> Change:
     """Before any attempt may exist at a provider; after that only the rail's own way out.
 
     An attempt that never reached the provider (``unsent``) does not stand in the way: it is
@@ -171,7 +148,7 @@ def _cancel(deps: Deps, decision: Decision) -> Change:
     before this runs, is the one the dispatcher takes to send it: whichever is first wins.
     """
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         attempts = [await repo.get_attempt(a.id, lock=True) for a in await repo.attempts(payout.id)]
         active = [a for a in attempts if a and AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES]
         if active and _invited(payout, active[0]):
@@ -180,14 +157,9 @@ def _cancel(deps: Deps, decision: Decision) -> Change:
             return
         if active:
             raise ActionRefusedError(_why_not_cancellable(payout, active[0]))
-        to = PAYOUT_MACHINE.fire(PayoutStatus(payout.status), PayoutAction.CANCEL,
-                                 PayoutFacts(has_active_attempt=False))
-        now = deps.clock()
-        for attempt in attempts:
-            if attempt is not None and AttemptStatus(attempt.status) in WITHDRAW:
-                _withdraw(attempt, now)
-                await repo.save_attempt(attempt)
-        await _move(uow, payout, PayoutAction.CANCEL, to, decision, now)
+        uow.record(*payout.cancel([a for a in attempts if a is not None], actor=decision.actor,
+                                  reason=decision.reason, at=deps.clock()))
+        _counted(uow, payout)
     return change
 
 
@@ -195,12 +167,6 @@ def _invited(payout: PayoutRow, attempt: AttemptRow) -> bool:
     """A Concourse payment the bank holds: cancelled through the bank, not here."""
     return payout.rail == Rail.CONCOURSE.value and \
         AttemptStatus(attempt.status) is AttemptStatus.SUBMITTED
-
-
-def _withdraw(attempt: AttemptRow, now: datetime) -> None:
-    attempt.status = WITHDRAW[AttemptStatus(attempt.status)].value
-    attempt.status_reason = "withdrawn before it reached the provider: the payout was cancelled"
-    attempt.updated_at = now
 
 
 def _why_not_cancellable(payout: PayoutRow, attempt: AttemptRow) -> str:
@@ -211,13 +177,13 @@ def _why_not_cancellable(payout: PayoutRow, attempt: AttemptRow) -> str:
                             "a check already issued is voided (before mailing) or stopped")
 
 
-def _revoke(deps: Deps, decision: Decision, *, stop: bool, reissue: bool) -> Change:
+def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bool) -> Change:
     """The payout stays locked while the provider answers: a callback about the check (it may
     come before the answer) waits, then finds the check dead and the wish to reissue applied.
     If the provider refuses or does not answer, the rollback forgets the wish."""
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         attempt = await _check_out(uow, payout)
-        payout.reissue_on_cancel = reissue
+        payout.revoke(reissue=reissue)
         client = deps.rails[Rail.CHECK]
         assert isinstance(client, RevocableRail)
         log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
@@ -243,13 +209,13 @@ async def _stop_recorded(uow: PayoutsUnitOfWork, client: RevocableRail,
     if not isinstance(result, tuple):
         return result
     payment, stop_id, expires_on = result
-    issue = await uow.session.get(CheckIssueRow, attempt_id, with_for_update=True)
+    issue = await uow.checks.lock(attempt_id)
     if issue is not None:
-        issue.stop_id, issue.stop_expires_on = stop_id, expires_on
+        issue.stopped(stop_id, expires_on)
     return Status(payment)
 
 
-def _invitation(deps: Deps, decision: Decision, *, resend: bool) -> Change:
+def _invitation(deps: ServiceContext, decision: Decision, *, resend: bool) -> Change:
     """Resend the invitation, or cancel the payment, of a Concourse payout the bank holds.
     Only the bank knows whether the payee has registered meanwhile: its refusal (10008: not
     unclaimed any more) is a 409, its silence a 503; its answer is applied like a callback
@@ -275,7 +241,7 @@ async def _invitation_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptR
     """The Concourse payment of this payout that the bank holds (submitted, not final)."""
     if payout.rail != Rail.CONCOURSE.value:
         raise ActionRefusedError("only a Concourse payout has an invitation")
-    attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
+    attempt = next((a for a in await uow.payouts.attempts(payout.id)
                     if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
     if attempt is None:
         raise ActionRefusedError("no Concourse invitation is out for this payout")
@@ -289,7 +255,7 @@ async def _check_out(uow: PayoutsUnitOfWork, payout: PayoutRow) -> AttemptRow:
     """The check of this payout that is out (issued, not yet final)."""
     if payout.rail != Rail.CHECK.value:
         raise ActionRefusedError(_IRREVOCABLE.get(payout.rail, "not a check"))
-    attempt = next((a for a in await PayoutRepository(uow.session).attempts(payout.id)
+    attempt = next((a for a in await uow.payouts.attempts(payout.id)
                     if AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES), None)
     if attempt is None:
         raise ActionRefusedError("no check is out for this payout; cancel it instead")

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
-from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.adapters.search import Cursor, SearchCriteria
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
+from services.payouts.service.context import ServiceContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,19 +20,20 @@ class PayoutView:
     attempts: Sequence[AttemptRow]
 
 
-async def get_payout(
-    sessionmaker: async_sessionmaker[AsyncSession], payout_id: uuid.UUID
-) -> PayoutView | None:
-    async with sessionmaker() as session, session.begin():
-        payout = await PayoutRepository(session).get(payout_id)
-        return None if payout is None else await view_of(session, payout)
+async def get_payout(deps: ServiceContext, payout_id: uuid.UUID) -> PayoutView | None:
+    async with deps.uow() as uow:
+        payout = await uow.payouts.get(payout_id)
+        view = None if payout is None else await view_of(uow, payout)
+        # Committed, not rolled back: a rollback would expire the rows the answer is built from.
+        await uow.commit()
+    return view
 
 
-async def view_of(session: AsyncSession, payout: PayoutRow) -> PayoutView:
-    """The payout with its history and attempts, as this session sees them (its own changes
+async def view_of(uow: PayoutsUnitOfWork, payout: PayoutRow) -> PayoutView:
+    """The payout with its history and attempts, as this transaction sees them (its own changes
     included: an action renders its answer before it commits)."""
-    repo = PayoutRepository(session)
-    return PayoutView(payout, await repo.history(payout.id), await repo.attempts(payout.id))
+    return PayoutView(payout, await uow.payouts.history(payout.id),
+                      await uow.payouts.attempts(payout.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,18 +42,18 @@ class Page:
     next_cursor: str | None
 
 
-async def list_payouts(
-    sessionmaker: async_sessionmaker[AsyncSession], criteria: SearchCriteria
-) -> Page:
+async def list_payouts(deps: ServiceContext, criteria: SearchCriteria) -> Page:
     """One page; ``next_cursor`` is set when a further page may exist."""
-    async with sessionmaker() as session, session.begin():
-        rows = await PayoutRepository(session).search(criteria)
+    async with deps.uow() as uow:
+        rows = await uow.payouts.search(criteria)
+        await uow.commit()  # keeps the rows readable (see get_payout)
     full = len(rows) == criteria.limit
     return Page(rows, Cursor.after(rows[-1]).encode() if full and rows else None)
 
 
-async def payouts_at_risk(
-    sessionmaker: async_sessionmaker[AsyncSession], before: datetime, limit: int
-) -> Sequence[PayoutRow]:
-    async with sessionmaker() as session, session.begin():
-        return await PayoutRepository(session).at_risk(before, limit)
+async def payouts_at_risk(deps: ServiceContext, before: datetime,
+                          limit: int) -> Sequence[PayoutRow]:
+    async with deps.uow() as uow:
+        rows = await uow.payouts.at_risk(before, limit)
+        await uow.commit()  # keeps the rows readable (see get_payout)
+    return rows

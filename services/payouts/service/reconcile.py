@@ -9,11 +9,10 @@ from datetime import datetime
 
 from services.payouts.adapters.ledger import check_payee_id
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.domain.model import Rail
 from services.payouts.domain.reconciliation import LedgerItem, Mismatch, OurAttempt, reconcile
 from services.payouts.domain.validation import zelle_recipient
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.mapping import payee_from_json
 
 log = logging.getLogger(__name__)
@@ -39,10 +38,10 @@ def our_payee_id(attempt: AttemptRow, payout: PayoutRow) -> str:
     return (payee.email or "").casefold()
 
 
-async def run_reconciliation(deps: Deps, ledger: LedgerSource) -> Report:
+async def run_reconciliation(deps: ServiceContext, ledger: LedgerSource) -> Report:
     theirs = await ledger()
     async with deps.uow() as uow:
-        rows = await PayoutRepository(uow.session).all_attempts()
+        rows = await uow.payouts.all_attempts()
         ours = [
             OurAttempt(attempt_id=a.id, payout_id=str(p.id), rail=a.rail, amount=a.amount,
                        payee=our_payee_id(a, p), status=a.status)

@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.payouts.adapters.orm import PayoutRow
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import AttemptStatus, Rail
 from services.payouts.domain.validation import zelle_recipient
 from services.payouts.metrics import PROVIDER_ERRORS
 from services.payouts.service.apply import apply_observation, mismatch, next_check_at
 from services.payouts.service.checks import with_check
-from services.payouts.service.context import Deps, PayoutsUnitOfWork
+from services.payouts.service.context import ServiceContext
 from services.payouts.service.dispatch import (
     Claimed,
     instruction_for,
@@ -51,7 +51,7 @@ class Due:
         return self.claimed.instruction.end_to_end_id
 
 
-async def recover_once(deps: Deps) -> int:
+async def recover_once(deps: ServiceContext) -> int:
     """Check one batch of due attempts with their provider. Returns how many were checked."""
     due = await take_due_attempts(deps)
     if due:
@@ -59,12 +59,12 @@ async def recover_once(deps: Deps) -> int:
     return len(due)
 
 
-async def take_due_attempts(deps: Deps) -> list[Due]:
+async def take_due_attempts(deps: ServiceContext) -> list[Due]:
     """Lease the due attempts to this worker (one short transaction) so that no other worker
     checks them at the same time; the lease also schedules the next check if this one fails."""
     due: list[Due] = []
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         now = deps.clock()
         for attempt in await repo.lock_due_attempts(now, deps.settings.dispatch_batch):
             payout = await repo.get(attempt.payout_id)
@@ -72,15 +72,14 @@ async def take_due_attempts(deps: Deps) -> list[Due]:
             if payout is None or rail not in deps.rails:
                 log.error("cannot check attempt: no payout or no adapter for %s", rail,
                           extra={"attempt_id": attempt.id})
-                attempt.lease_until = next_check_at(deps.settings, now, attempt.checks)
+                attempt.lease(next_check_at(deps.settings, now, attempt.checks), checked=False)
                 continue
             status = AttemptStatus(attempt.status)
             if status is AttemptStatus.SENDING:
-                attempt.lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
+                attempt.lease(now + timedelta(seconds=deps.settings.submit_lease_s), checked=True)
             else:
-                attempt.lease_until = next_check_at(deps.settings, now, attempt.checks + 1)
-            attempt.checks += 1
-            instruction = await with_check(uow.session, deps.settings, rail,
+                attempt.lease(next_check_at(deps.settings, now, attempt.checks + 1), checked=True)
+            instruction = await with_check(uow, deps.settings, rail,
                                            instruction_for(payout, attempt), now.date())
             claimed = Claimed(payout.id, rail, instruction, payout.correlation_id)
             due.append(Due(claimed, status))
@@ -88,7 +87,7 @@ async def take_due_attempts(deps: Deps) -> list[Due]:
     return due
 
 
-async def resolve_attempt(deps: Deps, due: Due) -> None:
+async def resolve_attempt(deps: ServiceContext, due: Due) -> None:
     extra = {"payout_id": due.claimed.payout_id, "attempt_id": due.attempt_id}
     correlation_id_var.set(due.claimed.correlation_id)  # task-local: gather wraps each in a task
     try:
@@ -103,7 +102,7 @@ async def resolve_attempt(deps: Deps, due: Due) -> None:
         log.exception("checking attempt failed; retried after its lease", extra=extra)
 
 
-async def _not_found(deps: Deps, due: Due) -> None:
+async def _not_found(deps: ServiceContext, due: Due) -> None:
     extra = {"payout_id": due.claimed.payout_id, "attempt_id": due.attempt_id}
     if due.status is AttemptStatus.SUBMITTED:
         # The provider acknowledged this payment once; now denying it is a provider incident,
@@ -118,27 +117,27 @@ async def _not_found(deps: Deps, due: Due) -> None:
     await send_claimed(deps, due.claimed, actor=ACTOR)
 
 
-async def _status_unknown(deps: Deps, due: Due, result: Unknown) -> None:
+async def _status_unknown(deps: ServiceContext, due: Due, result: Unknown) -> None:
     if due.status is AttemptStatus.SENDING:
         # Its worker is gone and the provider cannot tell us: make the uncertainty visible.
         await record_send_result(deps, due.claimed.payout_id, due.attempt_id, result,
                                  actor=ACTOR)
 
 
-async def _count_send(deps: Deps, attempt_id: str) -> None:
+async def _count_send(deps: ServiceContext, attempt_id: str) -> None:
     async with deps.uow() as uow:
-        attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
+        attempt = await uow.payouts.get_attempt(attempt_id, lock=True)
         if attempt is not None:
-            attempt.sends += 1
+            attempt.resent()
         await uow.commit()
 
 
 async def apply_provider_status(
-    deps: Deps, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment,
+    deps: ServiceContext, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment,
     *, actor: str = ACTOR,
 ) -> None:
     async with deps.uow() as uow:
-        payout = await PayoutRepository(uow.session).get(payout_id, lock=True)
+        payout = await uow.payouts.get(payout_id, lock=True)
         if payout is None:
             return
         await apply_status_to_locked(deps, uow, payout, attempt_id, payment, actor=actor)
@@ -146,12 +145,12 @@ async def apply_provider_status(
 
 
 async def apply_status_to_locked(
-    deps: Deps, uow: PayoutsUnitOfWork, payout: PayoutRow, attempt_id: str,
+    deps: ServiceContext, uow: PayoutsUnitOfWork, payout: PayoutRow, attempt_id: str,
     payment: ProviderPayment, *, actor: str,
 ) -> None:
     """Inside the caller's unit of work, which holds the payout's lock (the attempt's is
     taken here: the lock order of every path)."""
-    attempt = await PayoutRepository(uow.session).get_attempt(attempt_id, lock=True)
+    attempt = await uow.payouts.get_attempt(attempt_id, lock=True)
     if attempt is None:
         return
     amount_wrong = None if payment.amount is None else mismatch(

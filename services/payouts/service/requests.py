@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.payouts.adapters.orm import PayoutRow
-from services.payouts.adapters.payees import observe_payee
-from services.payouts.adapters.repository import PayoutRepository
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.approvals import (
     ApprovalPolicy,
     approval_reasons,
@@ -17,17 +16,15 @@ from services.payouts.domain.approvals import (
     payee_identity,
     payee_search_key,
 )
-from services.payouts.domain.model import Payout, PayoutStatus, Rail
-from services.payouts.domain.outcomes import PayoutEvent
-from services.payouts.domain.transitions import PAYOUT_MACHINE, PayoutAction, PayoutFacts
+from services.payouts.domain.model import PayoutDetails, PayoutStatus, Rail
+from services.payouts.domain.transitions import PayoutFacts
 from services.payouts.domain.validation import validate_for_rail
 from services.payouts.metrics import PAYOUT_STATUS
-from services.payouts.service.context import PRODUCER, Deps, PayoutsUnitOfWork
-from services.payouts.service.mapping import build_event, payee_from_json, to_domain
+from services.payouts.service.context import PRODUCER, ServiceContext
+from services.payouts.service.mapping import payee_from_json, to_domain
 from services.payouts.settings import PayoutsSettings
 from shared.messaging.contracts import RequestPayoutV1
 from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import first_delivery
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +77,7 @@ def _same_instruction(row: PayoutRow, command: RequestPayoutV1) -> bool:
 
 
 async def request_payout(
-    deps: Deps, command: RequestPayoutV1, envelope: Envelope
+    deps: ServiceContext, command: RequestPayoutV1, envelope: Envelope
 ) -> RequestResult:
     """One transaction: inbox check, insert (once per payout key), validate, decide.
 
@@ -90,10 +87,10 @@ async def request_payout(
     async with deps.uow(
         correlation_id=envelope.correlation_id, causation_id=str(envelope.message_id)
     ) as uow:
-        if not await first_delivery(uow.session, CONSUMER, envelope):
+        if not await uow.first_delivery(CONSUMER, envelope):
             log.info("duplicate delivery ignored", extra={"message_id": envelope.message_id})
             return RequestResult(payout_id=None, created=False)
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         now = deps.clock()
         payee = command.payee.model_dump(mode="json")
         row = await repo.insert_if_new(
@@ -129,8 +126,6 @@ async def request_payout(
 
         payout_id = row.id
         to, reason = await _decide(uow, deps, row, command.source.contract_id, now)
-        if to is PayoutStatus.FAILED:
-            uow.emit(build_event(PayoutEvent.FAILED, row, None, reason))
         rail = row.rail
 
         def count() -> None:
@@ -147,30 +142,20 @@ async def request_payout(
     return RequestResult(payout_id, created=True, status=to)
 
 
-async def _decide(uow: PayoutsUnitOfWork, deps: Deps, row: PayoutRow, contract_id: str | None,
-                  now: datetime) -> tuple[PayoutStatus, str | None]:
+async def _decide(uow: PayoutsUnitOfWork, deps: ServiceContext, row: PayoutRow,
+                  contract_id: str | None, now: datetime) -> tuple[PayoutStatus, str | None]:
     """Validate the received payout and approve it, hold it for a person, or refuse it."""
     payout = to_domain(row)
     errors = validate_for_rail(payout)
     reasons = [] if errors else await _approval_reasons(uow, deps, payout, contract_id, now)
-    row.approval_reasons = reasons or None
     facts = PayoutFacts(validation_errors=tuple(errors), approval_reasons=tuple(reasons))
-    reason: str | None = None
-    if facts.validation_errors:
-        action, reason = PayoutAction.REJECT_INVALID, "; ".join(facts.validation_errors)
-    elif facts.approval_reasons:
-        action, reason = PayoutAction.HOLD_FOR_APPROVAL, "; ".join(facts.approval_reasons)
-    else:
-        action = PayoutAction.APPROVE_AUTOMATICALLY
-    to = PAYOUT_MACHINE.fire(PayoutStatus.RECEIVED, action, facts)
-    await PayoutRepository(uow.session).record_status(row, to, action=action.value,
-                                                      actor=PRODUCER, now=now, reason=reason)
-    return to, reason
+    uow.record(*row.decide(facts, actor=PRODUCER, at=now))
+    return PayoutStatus(row.status), row.status_reason
 
 
-async def _approval_reasons(uow: PayoutsUnitOfWork, deps: Deps, payout: Payout,
+async def _approval_reasons(uow: PayoutsUnitOfWork, deps: ServiceContext, payout: PayoutDetails,
                             contract_id: str | None, now: datetime) -> list[str]:
     """Remembers the payee (first sighting, details changed) and answers the rules' reasons."""
-    history = await observe_payee(uow.session, payee_identity(payout.payee, contract_id),
-                                  payee_fingerprint(payout.payee), now)
+    history = await uow.payees.observe(payee_identity(payout.payee, contract_id),
+                                       payee_fingerprint(payout.payee), now)
     return approval_reasons(payout, approval_policy(deps.settings), history, now)

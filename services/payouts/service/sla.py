@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import logging
 
-from services.payouts.adapters.repository import PayoutRepository
 from services.payouts.metrics import SLA_BREACHES
-from services.payouts.service.context import Deps
-from shared.messaging import contracts as c
+from services.payouts.service.context import ServiceContext
 
 log = logging.getLogger(__name__)
 
 
-async def sla_once(deps: Deps) -> int:
+async def sla_once(deps: ServiceContext) -> int:
     """Mark one batch of breaches. Returns how many were announced."""
     async with deps.uow() as uow:
-        repo = PayoutRepository(uow.session)
-        now = await deps.clock.sync(uow.session)  # an operator may have moved it
-        breached = await repo.due_for_sla(now, deps.settings.dispatch_batch)
+        now = await uow.synced_now(deps.clock)  # an operator may have moved it
+        breached = await uow.payouts.due_for_sla(now, deps.settings.dispatch_batch)
         for payout in breached:
-            assert payout.deadline_at is not None
-            payout.sla_breached_at = now
-            uow.emit(c.PayoutSlaBreachedV1(
-                payout_id=str(payout.id), payout_key=payout.payout_key,
-                source=c.PayoutSource.model_validate(payout.source), amount=payout.amount,
-                currency=payout.currency, rail=c.Rail(payout.rail),
-                deadline=payout.deadline_at, status=payout.status,
-            ), correlation_id=payout.correlation_id)
+            uow.record(*payout.breach_sla(now))
         rails = [payout.rail for payout in breached]
 
         def count() -> None:

@@ -26,7 +26,7 @@ from services.payouts.consumers.commands import request_payout_handler
 from services.payouts.rails.jpm_payments.notifications import NotificationKeys
 from services.payouts.rails.registry import rail_clients
 from services.payouts.service.checks import checks_once
-from services.payouts.service.context import Deps
+from services.payouts.service.context import ServiceContext
 from services.payouts.settings import PayoutsSettings
 from services.sandbox.app import create_app as create_sandbox_app
 from services.sandbox.runtime import Sandbox
@@ -82,7 +82,7 @@ async def engine(payouts_settings: PayoutsSettings) -> AsyncIterator[AsyncEngine
 
 @dataclass
 class World:
-    deps: Deps
+    deps: ServiceContext
     engine: AsyncEngine
     sandbox: Sandbox
     sandbox_http: httpx.AsyncClient
@@ -210,10 +210,10 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine, sandbox_
         # J.P. Morgan rails share one token source.
         bank = TokenSource(payouts_settings.bank_credentials(), sandbox_http)
         rails = rail_clients(payouts_settings, bank=bank, client=sandbox_http)
-        deps = Deps(create_sessionmaker(engine), payouts_settings, rails=rails)
+        deps = ServiceContext(create_sessionmaker(engine), payouts_settings, rails=rails)
         # The API's void and stop reach the same sandbox, and it verifies the J.P. Morgan
         # callbacks with the sandbox bank's published keys.
-        app.state.deps = Deps(app.state.sessionmaker, payouts_settings, rails=rails)
+        app.state.deps = ServiceContext(app.state.sessionmaker, payouts_settings, rails=rails)
         app.state.notification_keys = NotificationKeys(
             f"{SANDBOX_BASE}/public-keys", sandbox_http, auth=bank)
         world = World(deps, engine, sandbox, sandbox_http, to_payouts, app, payouts_settings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.payouts.adapters.repository import NewAttempt, PayoutRepository
+from services.payouts.adapters.payouts import NewAttempt
 from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.outcomes import Observation
 from services.payouts.service.dispatch import claim_attempts, dispatch_once, record_send_result
@@ -64,7 +64,7 @@ async def test_a_payout_another_dispatcher_just_took_is_not_taken_again(world: W
     await world.request(command())
     [taken] = await claim_attempts(world.deps)  # dispatcher A
     async with world.deps.uow() as uow:  # dispatcher B, late
-        repo = PayoutRepository(uow.session)
+        repo = uow.payouts
         again = NewAttempt(new_end_to_end_id(), taken.payout_id, taken.rail.value,
                            taken.instruction.amount.amount)
         created = await repo.create_attempts([again], lease_until=world.deps.clock(),

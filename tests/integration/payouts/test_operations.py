@@ -56,6 +56,28 @@ async def test_amount_over_threshold_waits_for_an_approver_who_is_not_the_reques
     assert released["reason"] == "operator decision"
 
 
+async def test_an_actions_answer_shows_the_history_entry_it_added(world: World) -> None:
+    # The entry is written from the payout's recorded transition before the answer is read
+    # back in the same transaction, and a repeat of the key replays that same answer.
+    await world.request(command(amount="10000.01"))
+    payout = await only_payout(world)
+    headers = {**world.token("payables", subject="payables-pat"),
+               "Idempotency-Key": str(uuid.uuid4())}
+
+    def approve() -> Any:
+        return world.api.post(f"/v1/payouts/{payout.id}/approve", headers=headers,
+                              json={"reason": "operator decision"})
+
+    first = await approve()
+    again = await approve()
+    assert first.status_code == again.status_code == 200
+    last = first.json()["history"][-1]
+    assert (last["from_status"], last["to_status"], last["actor"]) == (
+        "pending_approval", "approved", "payables-pat")
+    assert last["reason"] == "approve by payables-pat: operator decision"
+    assert again.json() == first.json()
+
+
 async def test_rejection_ends_the_payout_rejected_with_the_reason_and_announces_it(
     world: World,
 ) -> None:

@@ -13,7 +13,7 @@ from services.payouts.domain.attempts import (
     require_end_to_end_id,
 )
 from services.payouts.domain.errors import InvalidEndToEndIdError
-from services.payouts.domain.model import MailingAddress, Payee, Payout, Rail
+from services.payouts.domain.model import MailingAddress, Payee, PayoutDetails, Rail
 from services.payouts.domain.validation import (
     FallbackRule,
     fallback_rail,
@@ -39,8 +39,9 @@ def test_malformed_end_to_end_ids_are_refused(value: str) -> None:
         require_end_to_end_id(value)
 
 
-def _payout(email: str | None, rail: Rail = Rail.CONCOURSE, amount: str = "125.00") -> Payout:
-    return Payout(
+def _payout(email: str | None, rail: Rail = Rail.CONCOURSE,
+            amount: str = "125.00") -> PayoutDetails:
+    return PayoutDetails(
         payout_key="claim:1:claim_credit",
         amount=Money(Decimal(amount)),
         rail=rail,
@@ -64,8 +65,8 @@ def _payee(**fields: object) -> Payee:
     return Payee(**values)  # type: ignore[arg-type]
 
 
-def _on(rail: Rail, payee: Payee, amount: str = "125.00", memo: str | None = None) -> Payout:
-    return Payout(payout_key="k", amount=Money(Decimal(amount)), rail=rail, payee=payee,
+def _on(rail: Rail, payee: Payee, amount: str = "125.00", memo: str | None = None) -> PayoutDetails:
+    return PayoutDetails(payout_key="k", amount=Money(Decimal(amount)), rail=rail, payee=payee,
                   memo=memo)
 
 

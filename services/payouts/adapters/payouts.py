@@ -1,4 +1,5 @@
-"""Reads and writes of payouts and attempts, inside the caller's transaction.
+"""The payout aggregate's SQL: payouts, their attempts and their status history, inside the
+unit of work's transaction.
 
 Locking convention (it is what makes concurrent dispatchers, recovery and callbacks safe): a
 transaction that changes a payout or its attempt first locks the payout row (``lock=True``),
@@ -16,29 +17,28 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from services.payouts.adapters import statements as st
 from services.payouts.adapters.orm import AttemptRow, PayoutRow, PayoutStatusHistoryRow
 from services.payouts.adapters.search import SearchCriteria
+from services.payouts.domain.events import PayoutTransitioned
 from services.payouts.domain.model import (
     ACTIVE_ATTEMPT_STATUSES,
     FINAL_PAYOUT_STATUSES,
     AttemptStatus,
     PayoutStatus,
 )
-from shared.db.driver import fetch, fetch_one, run, transaction_driver
+from services.payouts.domain.state import AttemptState, PayoutState
+from shared.db.driver import fetch, fetch_one, run
+from shared.db.repository import Repository
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
 _PAYOUT_KEYS = tuple(st.PAYOUTS.c.keys())
 _ATTEMPT_KEYS = tuple(st.ATTEMPTS.c.keys())
 
 
-class PayoutRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
+class PayoutRepository(Repository):
     async def insert_if_new(self, values: dict[str, Any]) -> PayoutRow | None:
         """Insert the payout in status ``received``, with that first history entry, unless its
         ``payout_key`` exists; the new row as stored, or None for a repeat.
@@ -94,38 +94,31 @@ class PayoutRepository:
         query = select(AttemptRow, PayoutRow).join(PayoutRow, AttemptRow.payout_id == PayoutRow.id)
         return [(a, p) for a, p in (await self.session.execute(query)).all()]
 
-    async def record_status(
-        self,
-        payout: PayoutRow,
-        to: PayoutStatus,
-        *,
-        action: str,
-        actor: str,
-        now: datetime,
-        reason: str | None = None,
-        attempt: AttemptRow | None = None,
-    ) -> None:
-        """Move the (locked) payout to ``to`` and append the change to its history, now.
+    async def record(self, move: PayoutTransitioned) -> None:
+        """Write a transition of the (locked) payout: its row and its history entry, in one
+        statement.
 
-        Also written, as they are on ``payout``: the fields that change with a status (``rail``
-        on a fall back, ``reissue_on_cancel``, ``approval_reasons``); set them first. With the
-        (locked) ``attempt`` whose outcome caused the change, the history entry names it and
-        its outcome is saved in the same statement (see ``save_attempt``).
+        Also written, as they are on the payout: the fields that change with a status (``rail``
+        on a fall back, ``reissue_on_cancel``, ``approval_reasons``). With the (locked) attempt
+        whose outcome caused the move, the history entry names it and its outcome is saved in
+        the same statement (see ``save_attempt``).
         """
+        payout = move.payout
         params = {
-            "p_id": payout.id, "p_status": to.value,
-            "p_reason": reason,  # a reason describes the current status only
-            "p_now": now, "p_rail": payout.rail, "p_reissue": payout.reissue_on_cancel,
-            "p_reasons": payout.approval_reasons, "h_from": payout.status, "h_action": action,
-            "h_actor": actor, "h_attempt": None if attempt is None else attempt.id,
+            "p_id": payout.id, "p_status": move.to.value,
+            "p_reason": move.reason,  # a reason describes the current status only
+            "p_now": move.at, "p_rail": payout.rail, "p_reissue": payout.reissue_on_cancel,
+            "p_reasons": payout.approval_reasons, "h_from": move.before,
+            "h_action": move.action.value, "h_actor": move.actor,
+            "h_attempt": None if move.attempt is None else move.attempt.id,
         }
-        if attempt is None:
+        if move.attempt is None:
             await run(self.session, st.RECORD_STATUS, params)
         else:
-            await run(self.session, st.RECORD_OUTCOME, params | _outcome(attempt))
-            _stored_outcome(attempt)
-        _stored(payout, status=to.value, status_reason=reason, updated_at=now, rail=payout.rail,
-                reissue_on_cancel=payout.reissue_on_cancel,
+            await run(self.session, st.RECORD_OUTCOME, params | _outcome(move.attempt))
+            _stored_outcome(move.attempt)
+        _stored(payout, status=move.to.value, status_reason=move.reason, updated_at=move.at,
+                rail=payout.rail, reissue_on_cancel=payout.reissue_on_cancel,
                 approval_reasons=payout.approval_reasons)
 
     async def history(self, payout_id: uuid.UUID) -> Sequence[PayoutStatusHistoryRow]:
@@ -177,7 +170,7 @@ class PayoutRepository:
         return _payout(row[:split]), AttemptRow(**dict(zip(_ATTEMPT_KEYS, row[split:],
                                                            strict=True)))
 
-    async def save_attempt(self, attempt: AttemptRow) -> None:
+    async def save_attempt(self, attempt: AttemptState) -> None:
         """Write the (locked) attempt's outcome fields as they are on ``attempt``: status,
         provider reference and status, reason, lease, updated_at."""
         await run(self.session, st.SAVE_ATTEMPT, _outcome(attempt))
@@ -212,14 +205,6 @@ class PayoutRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
-    async def first_provider_event(
-        self, *, rail: str, event_id: str, attempt_id: str, status: str
-    ) -> bool:
-        """Record a callback's event id; False if it was already applied."""
-        driver = await transaction_driver(self.session)
-        return await driver.fetchval(st.RECORD_EVENT, rail, event_id, attempt_id, status) \
-            is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Dispatchable:
@@ -248,20 +233,20 @@ def _payout(values: Sequence[Any]) -> PayoutRow:
     return PayoutRow(**dict(zip(_PAYOUT_KEYS, values, strict=True)))
 
 
-def _outcome(attempt: AttemptRow) -> dict[str, Any]:
+def _outcome(attempt: AttemptState) -> dict[str, Any]:
     return {"a_id": attempt.id, "a_status": attempt.status,
             "a_reference": attempt.provider_reference, "a_said": attempt.provider_status,
             "a_reason": attempt.status_reason, "a_lease": attempt.lease_until,
             "a_now": attempt.updated_at}
 
 
-def _stored_outcome(attempt: AttemptRow) -> None:
+def _stored_outcome(attempt: AttemptState) -> None:
     _stored(attempt, status=attempt.status, provider_reference=attempt.provider_reference,
             provider_status=attempt.provider_status, status_reason=attempt.status_reason,
             lease_until=attempt.lease_until, updated_at=attempt.updated_at)
 
 
-def _stored(row: PayoutRow | AttemptRow, **values: Any) -> None:
+def _stored(row: PayoutState | AttemptState, **values: Any) -> None:
     """Set what a statement just wrote on the row object without marking it changed: a row
     the session tracks (the operators' and recovery's paths) is then not written twice."""
     for key, value in values.items():

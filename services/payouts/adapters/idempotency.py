@@ -6,13 +6,10 @@ as the action's effect: ``shared.idempotency`` over payouts' own ``IdempotencyKe
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from services.payouts.adapters.orm import IdempotencyKeyRow
 from services.payouts.domain.errors import IdempotencyKeyReusedError
+from shared.db.repository import Repository
 from shared.idempotency import Answer, IdempotencyKey, IdempotencyStore
-
-__all__ = ["Answer", "IdempotencyKey", "remember", "replay"]
 
 
 def _reused() -> IdempotencyKeyReusedError:
@@ -23,9 +20,11 @@ def _reused() -> IdempotencyKeyReusedError:
 
 _KEYS = IdempotencyStore(IdempotencyKeyRow, _reused)
 
-# replay(session, idem): the stored answer of an earlier request, or None (the key is ours now).
-replay = _KEYS.replay
 
+class IdempotencyRepository(Repository):
+    async def replay(self, idem: IdempotencyKey) -> Answer | None:
+        """The stored answer of an earlier request, or None (the key is ours now)."""
+        return await _KEYS.replay(self.session, idem)
 
-async def remember(session: AsyncSession, idem: IdempotencyKey, answer: Answer) -> None:
-    await _KEYS.remember(session, idem, answer.status_code, answer.body)
+    async def remember(self, idem: IdempotencyKey, answer: Answer) -> None:
+        await _KEYS.remember(self.session, idem, answer.status_code, answer.body)

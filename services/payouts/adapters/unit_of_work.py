@@ -1,0 +1,107 @@
+"""Payouts' unit of work: one repository per aggregate on the transaction's session, and what
+the events its payouts and attempts announce become in the same commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.payouts.adapters.checks import CheckRepository
+from services.payouts.adapters.idempotency import IdempotencyRepository
+from services.payouts.adapters.orm import AttemptRow, PayoutRow
+from services.payouts.adapters.payees import PayeeRepository
+from services.payouts.adapters.payouts import PayoutRepository
+from services.payouts.adapters.provider_events import ProviderEventRepository
+from services.payouts.domain.events import (
+    AttemptAnswered,
+    PayoutDecided,
+    PayoutTransitioned,
+    SlaBreached,
+)
+from services.payouts.domain.transitions import PayoutAction
+from services.payouts.service.mapping import build_event, decision_event
+from shared.clock import ServiceClock
+from shared.domain.events import DomainEvent
+from shared.messaging import contracts as c
+from shared.messaging.envelope import Envelope
+from shared.messaging.inbox import first_delivery
+from shared.uow import UnitOfWork
+
+# What a unit of work opens its transactions with (the service context holds one).
+Sessionmaker = async_sessionmaker[AsyncSession]
+
+# What an approver's action is called when it is announced.
+_DECISIONS = {PayoutAction.APPROVE: c.PayoutDecision.RELEASED,
+              PayoutAction.REJECT: c.PayoutDecision.REJECTED}
+
+
+class PayoutsUnitOfWork(UnitOfWork):
+    payouts: PayoutRepository
+    checks: CheckRepository
+    payees: PayeeRepository
+    provider_events: ProviderEventRepository
+    keys: IdempotencyRepository
+
+    def bind(self, session: AsyncSession) -> None:
+        self.payouts = PayoutRepository(session)
+        self.checks = CheckRepository(session)
+        self.payees = PayeeRepository(session)
+        self.provider_events = ProviderEventRepository(session)
+        self.keys = IdempotencyRepository(session)
+
+    async def publish(self, events: Sequence[DomainEvent]) -> None:
+        """In the order announced: a transition is its payout's row and history entry (with
+        its attempt's outcome: one statement) and then the payout event it announces."""
+        for event in events:
+            if isinstance(event, PayoutTransitioned):
+                await self._transitioned(event)
+            elif isinstance(event, AttemptAnswered):
+                await self.payouts.save_attempt(event.attempt)
+            elif isinstance(event, PayoutDecided):
+                self._decided(event)
+            elif isinstance(event, SlaBreached):
+                self._breached(event)
+            else:
+                await super().publish([event])  # refused: an event nobody writes is lost
+
+    async def write_recorded(self) -> None:
+        """Write what was recorded so far now rather than at the commit, for a use case that
+        reads it back in this transaction (an action's answer shows the history it added)."""
+        events, self._events = self._events, []
+        if events:
+            await self.publish(events)
+
+    async def _transitioned(self, move: PayoutTransitioned) -> None:
+        await self.payouts.record(move)
+        if move.announce is not None:
+            # The rows of this unit of work's repositories are the entities it is given.
+            payout = cast(PayoutRow, move.payout)
+            self.emit(build_event(move.announce, payout, cast("AttemptRow | None", move.attempt),
+                                  move.reason), correlation_id=payout.correlation_id)
+
+    def _decided(self, decided: PayoutDecided) -> None:
+        payout = cast(PayoutRow, decided.payout)
+        self.emit(decision_event(payout, _DECISIONS[decided.action], decided.actor, decided.at,
+                                 decided.reason), correlation_id=payout.correlation_id)
+
+    def _breached(self, breached: SlaBreached) -> None:
+        payout = cast(PayoutRow, breached.payout)
+        assert payout.deadline_at is not None  # only a promised payout can breach
+        self.emit(c.PayoutSlaBreachedV1(
+            payout_id=str(payout.id), payout_key=payout.payout_key,
+            source=c.PayoutSource.model_validate(payout.source), amount=payout.amount,
+            currency=payout.currency, rail=c.Rail(payout.rail),
+            deadline=payout.deadline_at, status=payout.status,
+        ), correlation_id=payout.correlation_id)
+
+    async def first_delivery(self, consumer: str, envelope: Envelope) -> bool:
+        """The inbox, in this transaction: False if ``consumer`` already handled it."""
+        return await first_delivery(self.session, consumer, envelope)
+
+    async def synced_now(self, clock: ServiceClock) -> datetime:
+        """Now on the service clock, its shared offset read in this transaction (an operator
+        may have moved it)."""
+        return await clock.sync(self.session)
