@@ -22,6 +22,9 @@ from shared.messaging.contracts import Contract
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import stage_outbox_rows
 
+# What a service's context keeps for its unit of work to open transactions with.
+Sessions = async_sessionmaker[AsyncSession]
+
 
 class UnitOfWork:
     """``async with context.uow() as uow: ...; await uow.commit()``.
@@ -35,7 +38,7 @@ class UnitOfWork:
 
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
+        sessionmaker: Sessions,
         producer: str,
         *,
         correlation_id: str | None = None,
@@ -110,11 +113,16 @@ class UnitOfWork:
         entities announce nothing keeps this refusal: an event it dropped would be lost."""
         raise RuntimeError(f"{type(self).__name__} does not publish {type(events[0]).__name__}")
 
-    async def commit(self) -> None:
-        session = self.session
+    async def write_recorded(self) -> None:
+        """Write what was recorded so far now rather than at the commit, for a use case that
+        reads it back in this transaction (an answer that shows the history it added)."""
         if self._events:
             events, self._events = self._events, []
             await self.publish(events)
+
+    async def commit(self) -> None:
+        session = self.session
+        await self.write_recorded()
         if self._pending:
             await stage_outbox_rows(session, self._pending)
             self._pending.clear()

@@ -40,7 +40,7 @@ def create_app(
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
         app.state.broker = BrokerProbe(settings.amqp_url)
         client = gateway or gateway_client(settings)
-        app.state.billing = ServiceContext(app.state.sessionmaker, client,
+        app.state.context = ServiceContext(app.state.sessionmaker, client,
                                            settings.invoice_terms_days)
         yield
         await client.aclose()

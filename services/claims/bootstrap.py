@@ -46,9 +46,9 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = create_engine(settings.database_url)
         app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        app.state.claims = claims_context(settings, app.state.sessionmaker)
+        app.state.context = claims_context(settings, app.state.sessionmaker)
         app.state.broker = BrokerProbe(settings.amqp_url)
-        async with following(app.state.claims.clock, app.state.sessionmaker,
+        async with following(app.state.context.clock, app.state.sessionmaker,
                              enabled=adjustable(settings)):
             yield
         await app.state.broker.close()
@@ -59,7 +59,7 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
         title="Claims API",
         description=DESCRIPTION,
         lifespan=lifespan,
-        routers=[*routers(), *clock_routes(settings, lambda r: r.app.state.claims.clock)],
+        routers=[*routers(), *clock_routes(settings, lambda r: r.app.state.context.clock)],
     )
     install_error_handlers(app)
     return app

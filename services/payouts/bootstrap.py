@@ -46,9 +46,9 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         # payment; sending and recovering payments is the worker's.
         bank = bank_token_source(settings)
         clients = rail_clients(settings, bank=bank)
-        app.state.deps = ServiceContext(app.state.sessionmaker, settings, rails=clients)
+        app.state.context = ServiceContext(app.state.sessionmaker, settings, rails=clients)
         app.state.notification_keys = notification_keys(settings, bank)
-        async with following(app.state.deps.clock, app.state.sessionmaker,
+        async with following(app.state.context.clock, app.state.sessionmaker,
                              enabled=adjustable(settings)):
             yield
         await app.state.notification_keys.aclose()
@@ -66,7 +66,7 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
         lifespan=lifespan,
         signed_paths=(CALLBACKS_PREFIX,),
         routers=[payouts.router, actions.router, reconciliation.router, callbacks.router,
-                 *clock_routes(settings, lambda r: r.app.state.deps.clock)],
+                 *clock_routes(settings, lambda r: r.app.state.context.clock)],
         openapi_tags=[
             {"name": "payouts", "description": "Read payouts, their history and attempts."},
             {"name": "payout actions",
@@ -108,12 +108,12 @@ async def close_rails(clients: dict[Rail, ProviderClient]) -> None:
         await source.aclose()
 
 
-def worker_spec(deps: ServiceContext) -> WorkerSpec:
+def worker_spec(app: ServiceContext) -> WorkerSpec:
     return WorkerSpec(
         name="payouts",
-        sessionmaker=deps.database,
-        handlers={QUEUE: request_payout_handler(deps)},
-        loops=payout_loops(deps),
+        sessionmaker=app.sessions,
+        handlers={QUEUE: request_payout_handler(app)},
+        loops=payout_loops(app),
     )
 
 
@@ -126,8 +126,8 @@ async def run_payouts_worker(
     engine = create_engine(settings.database_url, pool_size=10, max_overflow=0)
     clients = rail_clients(settings, bank=bank_token_source(settings))
     try:
-        deps = ServiceContext(create_sessionmaker(engine), settings, rails=clients)
-        await run_worker(worker_spec(deps), settings, stop)
+        app = ServiceContext(create_sessionmaker(engine), settings, rails=clients)
+        await run_worker(worker_spec(app), settings, stop)
     finally:
         await close_rails(clients)
         await engine.dispose()

@@ -12,17 +12,17 @@ from shared.clock import adjustable, follow
 from shared.loops import Loop, periodic
 
 
-def payout_loops(deps: ServiceContext) -> list[Loop]:
-    settings = deps.settings
+def payout_loops(app: ServiceContext) -> list[Loop]:
+    settings = app.settings
     batch = settings.dispatch_batch  # what each pass takes at most
     return [
-        periodic("dispatcher", lambda: dispatch_once(deps), settings.dispatch_interval_s,
-                 batch=batch, wake=deps.dispatch_wake),
-        periodic("recovery", lambda: recover_once(deps), settings.recovery_interval_s,
+        periodic("dispatcher", lambda: dispatch_once(app), settings.dispatch_interval_s,
+                 batch=batch, wake=app.dispatch_wake),
+        periodic("recovery", lambda: recover_once(app), settings.recovery_interval_s,
                  batch=batch),
-        periodic("sla", lambda: sla_once(deps), settings.sla_interval_s, batch=batch),
+        periodic("sla", lambda: sla_once(app), settings.sla_interval_s, batch=batch),
         # The bank's paid-items report and the no-cash rule (stop, then reissue).
-        periodic("checks", lambda: checks_once(deps), settings.checks_interval_s, batch=batch),
+        periodic("checks", lambda: checks_once(app), settings.checks_interval_s, batch=batch),
         # Follows the clock the API moves (never in production, where it does not move).
-        *([follow(deps.clock, deps.database)] if adjustable(settings) else []),
+        *([follow(app.clock, app.sessions)] if adjustable(settings) else []),
     ]

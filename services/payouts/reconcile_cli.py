@@ -23,9 +23,9 @@ from shared.logging import configure_logging
 async def _report(settings: PayoutsSettings) -> ReconciliationReport:
     engine = create_engine(settings.database_url, pool_size=1)
     try:
-        deps = ServiceContext(create_sessionmaker(engine), settings)
+        app = ServiceContext(create_sessionmaker(engine), settings)
         report = await run_reconciliation(
-            deps, lambda: fetch_ledger(settings.provider_ledger_url,
+            app, lambda: fetch_ledger(settings.provider_ledger_url,
                                        timeout_s=settings.provider_timeout_s))
         return ReconciliationReport.of(report)
     finally:

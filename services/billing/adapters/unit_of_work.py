@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.billing.adapters.accounts import AccountRepository
 from services.billing.adapters.invoices import FeeCancellationRepository, InvoiceRepository
@@ -25,9 +25,6 @@ from shared.messaging.contracts import (
     PaymentRefundedV1,
 )
 from shared.uow import UnitOfWork
-
-# What ``ServiceContext`` keeps for ``uow()`` to open its transactions with.
-Sessions = async_sessionmaker[AsyncSession]
 
 
 class BillingUnitOfWork(UnitOfWork):

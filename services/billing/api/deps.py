@@ -11,12 +11,12 @@ from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-async def _billing(request: Request) -> ServiceContext:
+async def _context(request: Request) -> ServiceContext:
     # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
-    return request.app.state.billing  # type: ignore[no-any-return]
+    return request.app.state.context  # type: ignore[no-any-return]
 
 
-ContextDep = Annotated[ServiceContext, Depends(_billing)]
+ContextDep = Annotated[ServiceContext, Depends(_context)]
 
 # Reading: any caller; a portal user is limited to their own account by the use cases.
 Reader = Annotated[Principal, Depends(require())]

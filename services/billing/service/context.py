@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from services.billing.adapters.gateway import Charged, Declined, Refunded
-from services.billing.adapters.unit_of_work import BillingUnitOfWork, Sessions
+from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from shared.auth import Principal, Role
 from shared.money import Money
+from shared.uow import Sessions
 
 PRODUCER = "billing"
 CLAIMS_ACTOR = "claims-events"  # creator of what the claims events bring in

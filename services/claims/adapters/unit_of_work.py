@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.adapters.byop_repository import ByopRepository
 from services.claims.adapters.claim_repository import ClaimRepository
@@ -25,9 +25,6 @@ from services.claims.domain.events import TIMELINE_ONLY, Noted, TimelineEntry, T
 from shared.domain.events import DomainEvent
 from shared.messaging.contracts import ClaimsStateChangedV1
 from shared.uow import UnitOfWork
-
-# What a unit of work opens its transaction with (the use-case context keeps one for ``uow()``).
-Sessionmaker = async_sessionmaker[AsyncSession]
 
 
 class ClaimsUnitOfWork(UnitOfWork):

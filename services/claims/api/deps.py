@@ -12,12 +12,12 @@ from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-async def _claims(request: Request) -> ServiceContext:
+async def _context(request: Request) -> ServiceContext:
     # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
-    return request.app.state.claims  # type: ignore[no-any-return]
+    return request.app.state.context  # type: ignore[no-any-return]
 
 
-ContextDep = Annotated[ServiceContext, Depends(_claims)]
+ContextDep = Annotated[ServiceContext, Depends(_context)]
 # Every resource id in a path: a UUID, with an example for the OpenAPI document.
 Id = Annotated[uuid.UUID, Path(examples=["7f1c2a9e-3b4d-4c5e-8f60-1a2b3c4d5e6f"])]
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.claims.adapters.orm.base import CLOCK
-from services.claims.adapters.unit_of_work import ClaimsUnitOfWork, Sessionmaker
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.errors import NotFound
 from shared.auth import Principal, Role
 from shared.clock import ServiceClock
 from shared.money import Money
+from shared.uow import Sessions
 
 PRODUCER = "claims"
 SYSTEM = "system"  # the actor of timers and provider events
@@ -32,7 +33,7 @@ class ServiceContext:
     """The service's use-case context (one per process)."""
 
     # What ``uow()`` opens its transactions with; a use case opens a unit of work, never this.
-    sessions: Sessionmaker
+    sessions: Sessions
     policy: Policy
     clock: ServiceClock = CLOCK  # what ``utcnow()`` reads; synced by the timers and ``follow``
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.payouts.adapters.checks import CheckRepository
 from services.payouts.adapters.idempotency import IdempotencyRepository
@@ -29,9 +29,6 @@ from shared.messaging import contracts as c
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
 from shared.uow import UnitOfWork
-
-# What a unit of work opens its transactions with (the service context holds one).
-Sessionmaker = async_sessionmaker[AsyncSession]
 
 # What an approver's action is called when it is announced.
 _DECISIONS = {PayoutAction.APPROVE: c.PayoutDecision.RELEASED,
@@ -66,13 +63,6 @@ class PayoutsUnitOfWork(UnitOfWork):
                 self._breached(event)
             else:
                 await super().publish([event])  # refused: an event nobody writes is lost
-
-    async def write_recorded(self) -> None:
-        """Write what was recorded so far now rather than at the commit, for a use case that
-        reads it back in this transaction (an action's answer shows the history it added)."""
-        events, self._events = self._events, []
-        if events:
-            await self.publish(events)
 
     async def _transitioned(self, move: PayoutTransitioned) -> None:
         await self.payouts.record(move)

@@ -40,10 +40,10 @@ def _once(who: Principal, key: str, action: str, payout_id: uuid.UUID,
     return ops.Once(idem, PayoutDetail.render)
 
 
-async def _run(deps: ServiceContext,
+async def _run(app: ServiceContext,
                use_case: Callable[[ServiceContext], Awaitable[Answer]]) -> JSONResponse:
     # A refusal is a domain error, answered by the handlers of ``api.errors``.
-    answer = await use_case(deps)
+    answer = await use_case(app)
     return JSONResponse(answer.body, status_code=answer.status_code)
 
 
@@ -51,11 +51,11 @@ async def _run(deps: ServiceContext,
              description="Payables only, and not the person who requested the payout. "
              "Announced as payout_decided, naming the approver." + _KEYED,
              response_model=PayoutDetail, responses=_RESPONSES)
-async def approve(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
+async def approve(payout_id: uuid.UUID, body: ActionRequest, app: ContextDep,
                   who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "approve", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(deps, lambda d: ops.approve(d, payout_id, decision, once))
+    return await _run(app, lambda d: ops.approve(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/reject", summary="Reject a payout held for approval (ends it)",
@@ -63,11 +63,11 @@ async def approve(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
              "announced as payout_decided (naming the approver), then payout_cancelled with "
              "final_status `rejected`." + _KEYED, response_model=PayoutDetail,
              responses=_RESPONSES)
-async def reject(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
+async def reject(payout_id: uuid.UUID, body: ActionRequest, app: ContextDep,
                  who: Approver, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "reject", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(deps, lambda d: ops.reject(d, payout_id, decision, once))
+    return await _run(app, lambda d: ops.reject(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/cancel", summary="Cancel a payout no provider holds yet",
@@ -81,22 +81,22 @@ async def reject(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
              "outcome (a timeout: settled by a status query first) is a 409. A check already "
              "issued is voided or stopped instead; Zelle is irrevocable." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def cancel(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
+async def cancel(payout_id: uuid.UUID, body: ActionRequest, app: ContextDep,
                  who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "cancel", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(deps, lambda d: ops.cancel(d, payout_id, decision, once))
+    return await _run(app, lambda d: ops.cancel(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/void", summary="Void the check of a payout before it is mailed",
              description="Asks the check provider; the payout is cancelled once it confirms. "
              "A mailed check is refused (409): stop payment instead." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def void(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
+async def void(payout_id: uuid.UUID, body: ActionRequest, app: ContextDep,
                who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "void", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(deps, lambda d: ops.void(d, payout_id, decision, once))
+    return await _run(app, lambda d: ops.void(d, payout_id, decision, once))
 
 
 @router.post("/{payout_id}/stop", summary="Stop payment on a mailed check (and reissue)",
@@ -104,11 +104,11 @@ async def void(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
              "or with `reissue` a new check goes out (a new attempt; the stopped one can never "
              "be cashed). An unmailed check is voided instead (409)." + _KEYED,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES)
-async def stop(payout_id: uuid.UUID, body: StopRequest, deps: ContextDep,
+async def stop(payout_id: uuid.UUID, body: StopRequest, app: ContextDep,
                who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "stop", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(deps,
+    return await _run(app,
                       lambda d: ops.stop(d, payout_id, decision, once, reissue=body.reissue))
 
 
@@ -122,8 +122,8 @@ async def stop(payout_id: uuid.UUID, body: StopRequest, deps: ContextDep,
              response_model=PayoutDetail, responses=_REVOKE_RESPONSES,
              openapi_extra={"requestBody": {"content": {"application/json": {"example": {
                  "reason": "payee asked for the email again: it went to spam"}}}}})
-async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, deps: ContextDep,
+async def resend_invitation(payout_id: uuid.UUID, body: ActionRequest, app: ContextDep,
                             who: Operator, idempotency_key: IdempotencyHeader) -> JSONResponse:
     once = _once(who, idempotency_key, "resend-invitation", payout_id, body)
     decision = ops.Decision(who.subject, body.reason)
-    return await _run(deps, lambda d: ops.resend_invitation(d, payout_id, decision, once))
+    return await _run(app, lambda d: ops.resend_invitation(d, payout_id, decision, once))

@@ -131,11 +131,11 @@ def _overall(results: list[CallbackResult]) -> CallbackResult:
 async def _receive(request: Request, bound: RailBinding) -> CallbackAck:
     raw = await request.body()
     await _verified(request, raw, bound)
-    deps: ServiceContext = request.app.state.deps
+    app: ServiceContext = request.app.state.context
     results = []
     for callback in _parsed(raw, bound):
         try:
-            results.append(await handle_callback(deps, callback))
+            results.append(await handle_callback(app, callback))
         except UnknownAttemptError as exc:
             raise ProblemError(404, "unknown-end-to-end-id", "Unknown payment",
                                str(exc)) from exc

@@ -11,12 +11,12 @@ from shared.auth import Principal, Role
 from shared.auth.fastapi import require
 
 
-async def _deps(request: Request) -> ServiceContext:
+async def _context(request: Request) -> ServiceContext:
     # async: FastAPI runs a plain def dependency in a thread pool, a thread hop per request.
-    return request.app.state.deps  # type: ignore[no-any-return]
+    return request.app.state.context  # type: ignore[no-any-return]
 
 
-ContextDep = Annotated[ServiceContext, Depends(_deps)]
+ContextDep = Annotated[ServiceContext, Depends(_context)]
 
 # Reading payouts: the money teams, and the services that owe them.
 Reader = Annotated[

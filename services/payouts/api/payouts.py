@@ -114,7 +114,7 @@ async def search_payouts(
         claim_id=None if claim_id is None else str(claim_id),
         created_from=created_from, created_to=created_to, cursor=after,
     )
-    page = await list_payouts(request.app.state.deps, criteria)
+    page = await list_payouts(request.app.state.context, criteria)
     return PayoutList(items=[PayoutSummary.of(row) for row in page.items],
                       next_cursor=page.next_cursor)
 
@@ -133,10 +133,10 @@ async def at_risk(
     within_hours: Annotated[float | None, Query(gt=0, le=720)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> AtRiskList:
-    deps: ServiceContext = request.app.state.deps
-    hours = within_hours or deps.settings.sla_at_risk_hours
-    now = await synced(deps.clock, request.app.state.sessionmaker)
-    rows = await payouts_at_risk(deps, now + timedelta(hours=hours), limit)
+    app: ServiceContext = request.app.state.context
+    hours = within_hours or app.settings.sla_at_risk_hours
+    now = await synced(app.clock, request.app.state.sessionmaker)
+    rows = await payouts_at_risk(app, now + timedelta(hours=hours), limit)
     return AtRiskList.of(rows, now)
 
 
@@ -152,7 +152,7 @@ async def at_risk(
     },
 )
 async def read_payout(payout_id: uuid.UUID, request: Request, _: Reader) -> PayoutDetail:
-    view = await get_payout(request.app.state.deps, payout_id)
+    view = await get_payout(request.app.state.context, payout_id)
     if view is None:
         raise _not_found(payout_id)
     return PayoutDetail.of_view(view)

@@ -25,13 +25,13 @@ router = APIRouter(prefix="/v1/reconciliation", tags=["reconciliation"])
     responses=problem_responses(401, 403, 502),
 )
 async def reconciliation(request: Request, _: Auditor) -> ReconciliationReport:
-    deps: ServiceContext = request.app.state.deps
+    app: ServiceContext = request.app.state.context
     try:
         # Tests put an in-process client to the sandbox here; otherwise a short-lived one.
         client: httpx.AsyncClient | None = getattr(request.app.state, "ledger_client", None)
         report = await run_reconciliation(
-            deps, lambda: fetch_ledger(deps.settings.provider_ledger_url, client,
-                                       timeout_s=deps.settings.provider_timeout_s))
+            app, lambda: fetch_ledger(app.settings.provider_ledger_url, client,
+                                       timeout_s=app.settings.provider_timeout_s))
     except httpx.HTTPError as exc:
         raise ProblemError(502, "ledger-unavailable", "Provider ledger unavailable",
                            f"could not read the provider ledger: {type(exc).__name__}") from exc

@@ -11,13 +11,13 @@ from shared.messaging.envelope import Envelope
 QUEUE = "payouts.commands"
 
 
-def request_payout_handler(deps: ServiceContext) -> Handler:
+def request_payout_handler(app: ServiceContext) -> Handler:
     async def handle(envelope: Envelope) -> None:
         command = envelope.open()
         if not isinstance(command, RequestPayoutV1):
             raise PermanentError(f"{QUEUE} does not take {envelope.type} v{envelope.version}")
         try:
-            await request_payout(deps, command, envelope)
+            await request_payout(app, command, envelope)
         except ConflictingPayoutRequestError as exc:
             # Retrying cannot make two different instructions one; an operator must decide.
             raise PermanentError(str(exc)) from exc

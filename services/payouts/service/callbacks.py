@@ -53,9 +53,9 @@ class CallbackMismatchError(Exception):
     """The callback's amount or currency is not what the attempt instructed."""
 
 
-async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> CallbackResult:
+async def handle_callback(app: ServiceContext, callback: ProviderCallback) -> CallbackResult:
     extra = {"attempt_id": callback.end_to_end_id}
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         repo = uow.payouts
         # Lock order as everywhere: the payout, then its attempt.
         locked = await repo.lock_pair(callback.end_to_end_id)
@@ -85,8 +85,8 @@ async def handle_callback(deps: ServiceContext, callback: ProviderCallback) -> C
                           provider_reference=callback.provider_reference,
                           provider_status=callback.provider_status.lower(),
                           reason_code=callback.reason_code)
-        effect = await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
-                                         now=deps.clock(), actor=f"{callback.rail.value}-callback")
+        effect = await apply_observation(uow, payout, attempt, reading, settings=app.settings,
+                                         now=app.clock(), actor=f"{callback.rail.value}-callback")
         await uow.commit()
     result = CallbackResult.IGNORED if effect.ignored else CallbackResult.APPLIED
     CALLBACKS.labels(callback.rail.value, result.value).inc()

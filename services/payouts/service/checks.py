@@ -50,17 +50,17 @@ async def with_check(uow: PayoutsUnitOfWork, settings: PayoutsSettings, rail: Ra
     return dataclasses.replace(instruction, check=issue)
 
 
-async def checks_once(deps: ServiceContext) -> int:
+async def checks_once(app: ServiceContext) -> int:
     """Apply the bank's paid items, then stop the checks nobody cashed in time."""
-    client = deps.rails.get(Rail.CHECK)
+    client = app.rails.get(Rail.CHECK)
     if not isinstance(client, LobChecksClient):
         return 0
-    return (await apply_paid_items(deps, client) + await stop_uncashed(deps, client)
-            + await renew_expiring_stops(deps, client))
+    return (await apply_paid_items(app, client) + await stop_uncashed(app, client)
+            + await renew_expiring_stops(app, client))
 
 
-async def apply_paid_items(deps: ServiceContext, client: LobChecksClient) -> int:
-    since = await _oldest_outstanding_send_date(deps)
+async def apply_paid_items(app: ServiceContext, client: LobChecksClient) -> int:
+    since = await _oldest_outstanding_send_date(app)
     if since is None:
         return 0
     items = await client.paid_items(since)
@@ -68,21 +68,21 @@ async def apply_paid_items(deps: ServiceContext, client: LobChecksClient) -> int
         return 0  # the bank did not answer: the next pass asks again
     applied = 0
     for item in items:
-        applied += await _apply_paid_item(deps, item)
+        applied += await _apply_paid_item(app, item)
     return applied
 
 
-async def _oldest_outstanding_send_date(deps: ServiceContext) -> date | None:
-    async with deps.uow() as uow:
+async def _oldest_outstanding_send_date(app: ServiceContext) -> date | None:
+    async with app.uow() as uow:
         return await uow.checks.oldest_send_date(_OUTSTANDING)
 
 
-async def _apply_paid_item(deps: ServiceContext, item: PaidItem) -> int:
+async def _apply_paid_item(app: ServiceContext, item: PaidItem) -> int:
     """One paid item: the payout of that check number is paid, if the amount is the one we
     issued. An unknown number or another amount is an exception an operator must look at (a
     forged or altered check the bank paid anyway), never a payment."""
     extra = {"check_number": item.check_number}
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         issue = await uow.checks.by_number(item.account_number, item.check_number)
         if issue is None:
             PROVIDER_ERRORS.labels(Rail.CHECK.value, "paid_item_unknown").inc()
@@ -101,40 +101,40 @@ async def _apply_paid_item(deps: ServiceContext, item: PaidItem) -> int:
             return 0
         reading = Reading(Observation.COMPLETED, reason=f"paid by the bank on "
                           f"{item.paid_date.isoformat()}", provider_status="paid")
-        effect = await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
-                                         now=deps.clock(), actor=ACTOR)
+        effect = await apply_observation(uow, payout, attempt, reading, settings=app.settings,
+                                         now=app.clock(), actor=ACTOR)
         await uow.commit()
     return 0 if effect.ignored else 1
 
 
-async def stop_uncashed(deps: ServiceContext, client: LobChecksClient) -> int:
+async def stop_uncashed(app: ServiceContext, client: LobChecksClient) -> int:
     """The no-cash rule, on the payouts clock: stop payment first, and only a stop the bank
     confirmed ends the attempt as stale (whose payout is then reissued under the cap or given
     up on): a reissue while the first check could still be paid is how one pays twice."""
-    async with deps.uow() as uow:
-        now = await uow.synced_now(deps.clock)  # an operator may have moved it
-        cutoff = now.date() - timedelta(days=deps.settings.check_stale_days)
-        due = await uow.checks.unstopped_sent_by(cutoff, deps.settings.dispatch_batch)
+    async with app.uow() as uow:
+        now = await uow.synced_now(app.clock)  # an operator may have moved it
+        cutoff = now.date() - timedelta(days=app.settings.check_stale_days)
+        due = await uow.checks.unstopped_sent_by(cutoff, app.settings.dispatch_batch)
     stopped = 0
     for attempt_id in due:
-        stopped += await _stop_one(deps, client, attempt_id)
+        stopped += await _stop_one(app, client, attempt_id)
     return stopped
 
 
-async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) -> int:
+async def renew_expiring_stops(app: ServiceContext, client: LobChecksClient) -> int:
     """A stop payment lapses (about six months): renewed ``check_stop_renew_days`` before, on
     the payouts clock, so a stopped check never becomes payable again. A stopped check was
     reissued or given up on; letting its stop lapse is how a payee could be paid twice."""
-    async with deps.uow() as uow:
-        now = await uow.synced_now(deps.clock)
-        horizon = now.date() + timedelta(days=deps.settings.check_stop_renew_days)
-        due = await uow.checks.stops_expiring_by(horizon, deps.settings.dispatch_batch)
+    async with app.uow() as uow:
+        now = await uow.synced_now(app.clock)
+        horizon = now.date() + timedelta(days=app.settings.check_stop_renew_days)
+        due = await uow.checks.stops_expiring_by(horizon, app.settings.dispatch_batch)
     renewed = 0
     for attempt_id, stop_id in due:
         expires_on = await client.renew_stop(stop_id)
         if expires_on is None:
             continue
-        async with deps.uow() as uow:
+        async with app.uow() as uow:
             issue = await uow.checks.lock(attempt_id)
             if issue is not None:
                 issue.stop_renewed(expires_on)
@@ -145,20 +145,20 @@ async def renew_expiring_stops(deps: ServiceContext, client: LobChecksClient) ->
     return renewed
 
 
-async def _stop_one(deps: ServiceContext, client: LobChecksClient, attempt_id: str) -> int:
+async def _stop_one(app: ServiceContext, client: LobChecksClient, attempt_id: str) -> int:
     result = await client.stop_payment(attempt_id)
     if not isinstance(result, tuple):
         log.warning("stop payment not confirmed (%s); tried again next pass", result,
                     extra={"attempt_id": attempt_id})
         return 0
     payment, stop_id, expires_on = result
-    return await _record_stale(deps, attempt_id, payment, stop_id, expires_on)
+    return await _record_stale(app, attempt_id, payment, stop_id, expires_on)
 
 
-async def _record_stale(deps: ServiceContext, attempt_id: str, payment: ProviderPayment,
+async def _record_stale(app: ServiceContext, attempt_id: str, payment: ProviderPayment,
                         stop_id: str, expires_on: date) -> int:
-    days = deps.settings.check_stale_days
-    async with deps.uow() as uow:
+    days = app.settings.check_stale_days
+    async with app.uow() as uow:
         locked = await uow.payouts.lock_pair(attempt_id)
         issue = await uow.checks.lock(attempt_id)
         if locked is None or issue is None:
@@ -169,7 +169,7 @@ async def _record_stale(deps: ServiceContext, attempt_id: str, payment: Provider
                           f"date: stop payment {stop_id} placed (expires {expires_on})",
                           provider_reference=payment.provider_reference,
                           provider_status="stopped", reason_code="STAL")
-        await apply_observation(uow, payout, attempt, reading, settings=deps.settings,
-                                now=deps.clock(), actor=ACTOR)
+        await apply_observation(uow, payout, attempt, reading, settings=app.settings,
+                                now=app.clock(), actor=ACTOR)
         await uow.commit()
     return 1

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork, Sessionmaker
+from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.model import Rail
 from services.payouts.service.ports import RailAdapter
 from services.payouts.settings import PayoutsSettings
 from shared.clock import ServiceClock
+from shared.uow import Sessions
 
 PRODUCER = "payouts"
 
@@ -24,10 +25,10 @@ def utcnow() -> datetime:
 class ServiceContext:
     # Only what ``uow()`` opens its transactions with: a use case reaches the database through
     # the repositories of its unit of work, never through this.
-    database: Sessionmaker
+    sessions: Sessions
     settings: PayoutsSettings
     rails: Mapping[Rail, RailAdapter] = field(default_factory=dict)
-    # The service clock (wall clock + the shared offset): ``deps.clock()`` is now. Use cases
+    # The service clock (wall clock + the shared offset): ``app.clock()`` is now. Use cases
     # that decide by time sync it first; ``follow`` keeps it current for the rest.
     clock: ServiceClock = field(default_factory=ServiceClock)
     # Set after a commit that approved a payout in this process, so the dispatcher sends it now
@@ -37,5 +38,5 @@ class ServiceContext:
     def uow(self, *, correlation_id: str | None = None,
             causation_id: str | None = None) -> PayoutsUnitOfWork:
         return PayoutsUnitOfWork(
-            self.database, PRODUCER, correlation_id=correlation_id, causation_id=causation_id
+            self.sessions, PRODUCER, correlation_id=correlation_id, causation_id=causation_id
         )

@@ -61,15 +61,15 @@ def _instruction(end_to_end_id: str, amount: Decimal, payee: dict[str, Any],
                               payee=payee_from_json(payee), memo=memo, payout_id=str(payout_id))
 
 
-async def dispatch_once(deps: ServiceContext) -> int:
+async def dispatch_once(app: ServiceContext) -> int:
     """Send one batch of approved payouts. Returns how many were sent."""
-    claimed = await claim_attempts(deps)
+    claimed = await claim_attempts(app)
     if claimed:
-        await asyncio.gather(*(send_claimed(deps, item) for item in claimed))
+        await asyncio.gather(*(send_claimed(app, item) for item in claimed))
     return len(claimed)
 
 
-async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
+async def claim_attempts(app: ServiceContext) -> list[Claimed]:
     """Step 1: one transaction making a ``sending`` attempt per approved payout: a new one, or
     the payout's unsent one again (same id) once its backoff has passed.
 
@@ -77,15 +77,15 @@ async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
     attempt ``sending`` (refused), or came first and the cancelled payout is not dispatchable.
     """
     claimed: list[Claimed] = []
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         repo = uow.payouts
-        now = deps.clock()
-        lease_until = now + timedelta(seconds=deps.settings.submit_lease_s)
+        now = app.clock()
+        lease_until = now + timedelta(seconds=app.settings.submit_lease_s)
         # Only rails with an adapter: a payout on a rail switched off since approval waits.
-        rails = [rail.value for rail in deps.rails]
+        rails = [rail.value for rail in app.rails]
         new: list[NewAttempt] = []
         resent: list[str] = []
-        for payout in await repo.lock_dispatchable(rails, deps.settings.dispatch_batch, now):
+        for payout in await repo.lock_dispatchable(rails, app.settings.dispatch_batch, now):
             attempt_id = payout.unsent_attempt_id or new_end_to_end_id()
             if payout.unsent_attempt_id is None:
                 new.append(NewAttempt(attempt_id, payout.id, payout.rail, payout.amount))
@@ -102,7 +102,7 @@ async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
         claimed = [c for c in claimed if c.instruction.end_to_end_id in taken]
         # A check's number and send date are ours, committed with the attempt before printing.
         claimed = [dataclasses.replace(c, instruction=await with_check(
-            uow, deps.settings, c.rail, c.instruction, now.date())) for c in claimed]
+            uow, app.settings, c.rail, c.instruction, now.date())) for c in claimed]
         await uow.commit()  # the end-to-end id is durable before anyone calls the provider
     for item in claimed:
         log.info("attempt created", extra={"payout_id": item.payout_id,
@@ -110,14 +110,14 @@ async def claim_attempts(deps: ServiceContext) -> list[Claimed]:
     return claimed
 
 
-async def send_claimed(deps: ServiceContext, item: Claimed, *, actor: str = "dispatcher") -> None:
+async def send_claimed(app: ServiceContext, item: Claimed, *, actor: str = "dispatcher") -> None:
     """Steps 2 and 3 for one attempt. Never raises for a provider problem: the attempt is left
     in a state the recovery loop resolves."""
     # Each item runs in its own task (gather), so this tags only this payout's log lines.
     correlation_id_var.set(item.correlation_id)
     try:
-        result = await deps.rails[item.rail].send(item.instruction)
-        await record_send_result(deps, item.payout_id, item.instruction.end_to_end_id, result,
+        result = await app.rails[item.rail].send(item.instruction)
+        await record_send_result(app, item.payout_id, item.instruction.end_to_end_id, result,
                                  actor=actor)
     except Exception:
         # The lease expires and recovery takes over; a crash here must not stop the loop.
@@ -152,10 +152,10 @@ def reading_of(attempt: AttemptRow, result: SendResult) -> Reading:
 
 
 async def record_send_result(
-    deps: ServiceContext, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
+    app: ServiceContext, payout_id: uuid.UUID, attempt_id: str, result: SendResult, *, actor: str
 ) -> Effect | None:
     """Step 3: one transaction, payout locked first, then the attempt."""
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         locked = await uow.payouts.lock_pair(attempt_id)
         if locked is None:
             log.error("attempt vanished", extra={"payout_id": payout_id, "attempt_id": attempt_id})
@@ -163,7 +163,7 @@ async def record_send_result(
         payout, attempt = locked
         effect = await apply_observation(
             uow, payout, attempt, reading_of(attempt, result),
-            settings=deps.settings, now=deps.clock(), actor=actor,
+            settings=app.settings, now=app.clock(), actor=actor,
         )
         await uow.commit()
         return effect

@@ -82,42 +82,42 @@ def _counted(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
     uow.after_commit(lambda: PAYOUT_STATUS.labels(rail, to).inc())
 
 
-async def approve(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+async def approve(app: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                   once: Once) -> Answer:
-    return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.APPROVE))
+    return await _once(app, payout_id, once, _decide(app, decision, PayoutAction.APPROVE))
 
 
-async def reject(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+async def reject(app: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                  once: Once) -> Answer:
-    return await _once(deps, payout_id, once, _decide(deps, decision, PayoutAction.REJECT))
+    return await _once(app, payout_id, once, _decide(app, decision, PayoutAction.REJECT))
 
 
-async def cancel(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+async def cancel(app: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                  once: Once) -> Answer:
-    return await _once(deps, payout_id, once, _cancel(deps, decision))
+    return await _once(app, payout_id, once, _cancel(app, decision))
 
 
-async def void(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+async def void(app: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                once: Once) -> Answer:
-    return await _once(deps, payout_id, once,
-                       _revoke(deps, decision, stop=False, reissue=False))
+    return await _once(app, payout_id, once,
+                       _revoke(app, decision, stop=False, reissue=False))
 
 
-async def stop(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision, once: Once, *,
+async def stop(app: ServiceContext, payout_id: uuid.UUID, decision: Decision, once: Once, *,
                reissue: bool) -> Answer:
-    return await _once(deps, payout_id, once,
-                       _revoke(deps, decision, stop=True, reissue=reissue))
+    return await _once(app, payout_id, once,
+                       _revoke(app, decision, stop=True, reissue=reissue))
 
 
-async def resend_invitation(deps: ServiceContext, payout_id: uuid.UUID, decision: Decision,
+async def resend_invitation(app: ServiceContext, payout_id: uuid.UUID, decision: Decision,
                             once: Once) -> Answer:
-    return await _once(deps, payout_id, once, _invitation(deps, decision, resend=True))
+    return await _once(app, payout_id, once, _invitation(app, decision, resend=True))
 
 
-async def _once(deps: ServiceContext, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
+async def _once(app: ServiceContext, payout_id: uuid.UUID, once: Once, change: Change) -> Answer:
     """The key first, then the change under the payout's lock, then the answer stored with the
     key: one transaction. A concurrent repeat waits on the key until this one commits."""
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         if (stored := await uow.keys.replay(once.key)) is not None:
             return stored
         payout = await _locked(uow, payout_id)
@@ -129,10 +129,10 @@ async def _once(deps: ServiceContext, payout_id: uuid.UUID, once: Once, change: 
     return answer
 
 
-def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> Change:
+def _decide(app: ServiceContext, decision: Decision, action: PayoutAction) -> Change:
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         decide = payout.approve if action is PayoutAction.APPROVE else payout.reject
-        uow.record(*decide(actor=decision.actor, reason=decision.reason, at=deps.clock()))
+        uow.record(*decide(actor=decision.actor, reason=decision.reason, at=app.clock()))
         _counted(uow, payout)
         to, payout_id = payout.status, payout.id
         uow.after_commit(lambda: log.info("payout %s by an approver", to,
@@ -140,7 +140,7 @@ def _decide(deps: ServiceContext, decision: Decision, action: PayoutAction) -> C
     return change
 
 
-def _cancel(deps: ServiceContext, decision: Decision) -> Change:
+def _cancel(app: ServiceContext, decision: Decision) -> Change:
     """Before any attempt may exist at a provider; after that only the rail's own way out.
 
     An attempt that never reached the provider (``unsent``) does not stand in the way: it is
@@ -153,12 +153,12 @@ def _cancel(deps: ServiceContext, decision: Decision) -> Change:
         active = [a for a in attempts if a and AttemptStatus(a.status) in ACTIVE_ATTEMPT_STATUSES]
         if active and _invited(payout, active[0]):
             # The bank holds it, but an unclaimed invitation can still be called back.
-            await _invitation(deps, decision, resend=False)(uow, payout)
+            await _invitation(app, decision, resend=False)(uow, payout)
             return
         if active:
             raise ActionRefusedError(_why_not_cancellable(payout, active[0]))
         uow.record(*payout.cancel([a for a in attempts if a is not None], actor=decision.actor,
-                                  reason=decision.reason, at=deps.clock()))
+                                  reason=decision.reason, at=app.clock()))
         _counted(uow, payout)
     return change
 
@@ -177,14 +177,14 @@ def _why_not_cancellable(payout: PayoutRow, attempt: AttemptRow) -> str:
                             "a check already issued is voided (before mailing) or stopped")
 
 
-def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bool) -> Change:
+def _revoke(app: ServiceContext, decision: Decision, *, stop: bool, reissue: bool) -> Change:
     """The payout stays locked while the provider answers: a callback about the check (it may
     come before the answer) waits, then finds the check dead and the wish to reissue applied.
     If the provider refuses or does not answer, the rollback forgets the wish."""
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         attempt = await _check_out(uow, payout)
         payout.revoke(reissue=reissue)
-        client = deps.rails[Rail.CHECK]
+        client = app.rails[Rail.CHECK]
         assert isinstance(client, RevocableRail)
         log.info("%s requested by %s", "stop payment" if stop else "void", decision.actor,
                  extra={"payout_id": payout.id, "attempt_id": attempt.id})
@@ -194,7 +194,7 @@ def _revoke(deps: ServiceContext, decision: Decision, *, stop: bool, reissue: bo
             raise ProviderUndecidedError(result.reason)
         if not isinstance(result, Status):
             raise ActionRefusedError(f"the check provider refused: {result.reason}")
-        await apply_status_to_locked(deps, uow, payout, attempt.id, result.payment,
+        await apply_status_to_locked(app, uow, payout, attempt.id, result.payment,
                                      actor=decision.actor)
     return change
 
@@ -215,14 +215,14 @@ async def _stop_recorded(uow: PayoutsUnitOfWork, client: RevocableRail,
     return Status(payment)
 
 
-def _invitation(deps: ServiceContext, decision: Decision, *, resend: bool) -> Change:
+def _invitation(app: ServiceContext, decision: Decision, *, resend: bool) -> Change:
     """Resend the invitation, or cancel the payment, of a Concourse payout the bank holds.
     Only the bank knows whether the payee has registered meanwhile: its refusal (10008: not
     unclaimed any more) is a 409, its silence a 503; its answer is applied like a callback
     (CANCELLED cancels the payout; the fallback rules never start a check for it)."""
     async def change(uow: PayoutsUnitOfWork, payout: PayoutRow) -> None:
         attempt = await _invitation_out(uow, payout)
-        client = deps.rails[Rail.CONCOURSE]
+        client = app.rails[Rail.CONCOURSE]
         assert isinstance(client, InvitationRail)
         action = "resend invitation" if resend else "cancel invitation"
         log.info("%s requested by %s", action, decision.actor,
@@ -232,7 +232,7 @@ def _invitation(deps: ServiceContext, decision: Decision, *, resend: bool) -> Ch
             raise ProviderUndecidedError(result.reason)
         if not isinstance(result, Status):
             raise ActionRefusedError(f"the bank refused ({action}): {result.reason}")
-        await apply_status_to_locked(deps, uow, payout, attempt.id, result.payment,
+        await apply_status_to_locked(app, uow, payout, attempt.id, result.payment,
                                      actor=decision.actor)
     return change
 

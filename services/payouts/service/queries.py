@@ -20,8 +20,8 @@ class PayoutView:
     attempts: Sequence[AttemptRow]
 
 
-async def get_payout(deps: ServiceContext, payout_id: uuid.UUID) -> PayoutView | None:
-    async with deps.uow() as uow:
+async def get_payout(app: ServiceContext, payout_id: uuid.UUID) -> PayoutView | None:
+    async with app.uow() as uow:
         payout = await uow.payouts.get(payout_id)
         view = None if payout is None else await view_of(uow, payout)
         # Committed, not rolled back: a rollback would expire the rows the answer is built from.
@@ -42,18 +42,18 @@ class Page:
     next_cursor: str | None
 
 
-async def list_payouts(deps: ServiceContext, criteria: SearchCriteria) -> Page:
+async def list_payouts(app: ServiceContext, criteria: SearchCriteria) -> Page:
     """One page; ``next_cursor`` is set when a further page may exist."""
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         rows = await uow.payouts.search(criteria)
         await uow.commit()  # keeps the rows readable (see get_payout)
     full = len(rows) == criteria.limit
     return Page(rows, Cursor.after(rows[-1]).encode() if full and rows else None)
 
 
-async def payouts_at_risk(deps: ServiceContext, before: datetime,
+async def payouts_at_risk(app: ServiceContext, before: datetime,
                           limit: int) -> Sequence[PayoutRow]:
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         rows = await uow.payouts.at_risk(before, limit)
         await uow.commit()  # keeps the rows readable (see get_payout)
     return rows

@@ -38,9 +38,9 @@ def our_payee_id(attempt: AttemptRow, payout: PayoutRow) -> str:
     return (payee.email or "").casefold()
 
 
-async def run_reconciliation(deps: ServiceContext, ledger: LedgerSource) -> Report:
+async def run_reconciliation(app: ServiceContext, ledger: LedgerSource) -> Report:
     theirs = await ledger()
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         rows = await uow.payouts.all_attempts()
         ours = [
             OurAttempt(attempt_id=a.id, payout_id=str(p.id), rail=a.rail, amount=a.amount,
@@ -51,4 +51,4 @@ async def run_reconciliation(deps: ServiceContext, ledger: LedgerSource) -> Repo
     for mismatch in mismatches:
         log.error("reconciliation: %s %s: %s", mismatch.kind.value, mismatch.end_to_end_id,
                   mismatch.detail, extra={"payout_id": mismatch.payout_id})
-    return Report(deps.clock(), len(ours), len(theirs), mismatches)
+    return Report(app.clock(), len(ours), len(theirs), mismatches)

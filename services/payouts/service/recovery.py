@@ -51,35 +51,35 @@ class Due:
         return self.claimed.instruction.end_to_end_id
 
 
-async def recover_once(deps: ServiceContext) -> int:
+async def recover_once(app: ServiceContext) -> int:
     """Check one batch of due attempts with their provider. Returns how many were checked."""
-    due = await take_due_attempts(deps)
+    due = await take_due_attempts(app)
     if due:
-        await asyncio.gather(*(resolve_attempt(deps, item) for item in due))
+        await asyncio.gather(*(resolve_attempt(app, item) for item in due))
     return len(due)
 
 
-async def take_due_attempts(deps: ServiceContext) -> list[Due]:
+async def take_due_attempts(app: ServiceContext) -> list[Due]:
     """Lease the due attempts to this worker (one short transaction) so that no other worker
     checks them at the same time; the lease also schedules the next check if this one fails."""
     due: list[Due] = []
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         repo = uow.payouts
-        now = deps.clock()
-        for attempt in await repo.lock_due_attempts(now, deps.settings.dispatch_batch):
+        now = app.clock()
+        for attempt in await repo.lock_due_attempts(now, app.settings.dispatch_batch):
             payout = await repo.get(attempt.payout_id)
             rail = Rail(attempt.rail)
-            if payout is None or rail not in deps.rails:
+            if payout is None or rail not in app.rails:
                 log.error("cannot check attempt: no payout or no adapter for %s", rail,
                           extra={"attempt_id": attempt.id})
-                attempt.lease(next_check_at(deps.settings, now, attempt.checks), checked=False)
+                attempt.lease(next_check_at(app.settings, now, attempt.checks), checked=False)
                 continue
             status = AttemptStatus(attempt.status)
             if status is AttemptStatus.SENDING:
-                attempt.lease(now + timedelta(seconds=deps.settings.submit_lease_s), checked=True)
+                attempt.lease(now + timedelta(seconds=app.settings.submit_lease_s), checked=True)
             else:
-                attempt.lease(next_check_at(deps.settings, now, attempt.checks + 1), checked=True)
-            instruction = await with_check(uow, deps.settings, rail,
+                attempt.lease(next_check_at(app.settings, now, attempt.checks + 1), checked=True)
+            instruction = await with_check(uow, app.settings, rail,
                                            instruction_for(payout, attempt), now.date())
             claimed = Claimed(payout.id, rail, instruction, payout.correlation_id)
             due.append(Due(claimed, status))
@@ -87,22 +87,22 @@ async def take_due_attempts(deps: ServiceContext) -> list[Due]:
     return due
 
 
-async def resolve_attempt(deps: ServiceContext, due: Due) -> None:
+async def resolve_attempt(app: ServiceContext, due: Due) -> None:
     extra = {"payout_id": due.claimed.payout_id, "attempt_id": due.attempt_id}
     correlation_id_var.set(due.claimed.correlation_id)  # task-local: gather wraps each in a task
     try:
-        result = await deps.rails[due.claimed.rail].status(due.attempt_id)
+        result = await app.rails[due.claimed.rail].status(due.attempt_id)
         if isinstance(result, Status):
-            await apply_provider_status(deps, due.claimed.payout_id, due.attempt_id, result.payment)
+            await apply_provider_status(app, due.claimed.payout_id, due.attempt_id, result.payment)
         elif isinstance(result, NotFound):
-            await _not_found(deps, due)
+            await _not_found(app, due)
         else:
-            await _status_unknown(deps, due, result)
+            await _status_unknown(app, due, result)
     except Exception:
         log.exception("checking attempt failed; retried after its lease", extra=extra)
 
 
-async def _not_found(deps: ServiceContext, due: Due) -> None:
+async def _not_found(app: ServiceContext, due: Due) -> None:
     extra = {"payout_id": due.claimed.payout_id, "attempt_id": due.attempt_id}
     if due.status is AttemptStatus.SUBMITTED:
         # The provider acknowledged this payment once; now denying it is a provider incident,
@@ -113,19 +113,19 @@ async def _not_found(deps: ServiceContext, due: Due) -> None:
         return
     log.warning("provider never received the attempt; sending it again with the same id",
                 extra=extra)
-    await _count_send(deps, due.attempt_id)
-    await send_claimed(deps, due.claimed, actor=ACTOR)
+    await _count_send(app, due.attempt_id)
+    await send_claimed(app, due.claimed, actor=ACTOR)
 
 
-async def _status_unknown(deps: ServiceContext, due: Due, result: Unknown) -> None:
+async def _status_unknown(app: ServiceContext, due: Due, result: Unknown) -> None:
     if due.status is AttemptStatus.SENDING:
         # Its worker is gone and the provider cannot tell us: make the uncertainty visible.
-        await record_send_result(deps, due.claimed.payout_id, due.attempt_id, result,
+        await record_send_result(app, due.claimed.payout_id, due.attempt_id, result,
                                  actor=ACTOR)
 
 
-async def _count_send(deps: ServiceContext, attempt_id: str) -> None:
-    async with deps.uow() as uow:
+async def _count_send(app: ServiceContext, attempt_id: str) -> None:
+    async with app.uow() as uow:
         attempt = await uow.payouts.get_attempt(attempt_id, lock=True)
         if attempt is not None:
             attempt.resent()
@@ -133,19 +133,19 @@ async def _count_send(deps: ServiceContext, attempt_id: str) -> None:
 
 
 async def apply_provider_status(
-    deps: ServiceContext, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment,
+    app: ServiceContext, payout_id: uuid.UUID, attempt_id: str, payment: ProviderPayment,
     *, actor: str = ACTOR,
 ) -> None:
-    async with deps.uow() as uow:
+    async with app.uow() as uow:
         payout = await uow.payouts.get(payout_id, lock=True)
         if payout is None:
             return
-        await apply_status_to_locked(deps, uow, payout, attempt_id, payment, actor=actor)
+        await apply_status_to_locked(app, uow, payout, attempt_id, payment, actor=actor)
         await uow.commit()
 
 
 async def apply_status_to_locked(
-    deps: ServiceContext, uow: PayoutsUnitOfWork, payout: PayoutRow, attempt_id: str,
+    app: ServiceContext, uow: PayoutsUnitOfWork, payout: PayoutRow, attempt_id: str,
     payment: ProviderPayment, *, actor: str,
 ) -> None:
     """Inside the caller's unit of work, which holds the payout's lock (the attempt's is
@@ -163,7 +163,7 @@ async def apply_status_to_locked(
         log.error("%s", wrong, extra={"payout_id": payout.id, "attempt_id": attempt_id})
         return
     await apply_observation(uow, payout, attempt, reading_of_payment(payment),
-                            settings=deps.settings, now=deps.clock(), actor=actor)
+                            settings=app.settings, now=app.clock(), actor=actor)
 
 
 def expected_payee_id(payout: PayoutRow) -> str | None:

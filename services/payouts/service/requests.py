@@ -77,21 +77,21 @@ def _same_instruction(row: PayoutRow, command: RequestPayoutV1) -> bool:
 
 
 async def request_payout(
-    deps: ServiceContext, command: RequestPayoutV1, envelope: Envelope
+    app: ServiceContext, command: RequestPayoutV1, envelope: Envelope
 ) -> RequestResult:
     """One transaction: inbox check, insert (once per payout key), validate, decide.
 
     The same request delivered twice, or sent twice under different message ids, yields one
     payout: the inbox catches the first case, the unique payout key the second.
     """
-    async with deps.uow(
+    async with app.uow(
         correlation_id=envelope.correlation_id, causation_id=str(envelope.message_id)
     ) as uow:
         if not await uow.first_delivery(CONSUMER, envelope):
             log.info("duplicate delivery ignored", extra={"message_id": envelope.message_id})
             return RequestResult(payout_id=None, created=False)
         repo = uow.payouts
-        now = deps.clock()
+        now = app.clock()
         payee = command.payee.model_dump(mode="json")
         row = await repo.insert_if_new(
             {
@@ -111,7 +111,7 @@ async def request_payout(
                 "requested_rail": command.rail.value,
                 "claim_id": command.source.claim_id,
                 "payee_key": payee_search_key(payee_from_json(payee)),
-                "deadline_at": deadline_for(command, deps.settings, now),
+                "deadline_at": deadline_for(command, app.settings, now),
             }
         )
         if row is None:
@@ -125,7 +125,7 @@ async def request_payout(
             return RequestResult(existing.id, created=False, status=PayoutStatus(existing.status))
 
         payout_id = row.id
-        to, reason = await _decide(uow, deps, row, command.source.contract_id, now)
+        to, reason = await _decide(uow, app, row, command.source.contract_id, now)
         rail = row.rail
 
         def count() -> None:
@@ -134,7 +134,7 @@ async def request_payout(
 
         uow.after_commit(count)
         if to is PayoutStatus.APPROVED:
-            uow.after_commit(deps.dispatch_wake.set)  # only once the payout is committed
+            uow.after_commit(app.dispatch_wake.set)  # only once the payout is committed
         await uow.commit()
     level = logging.WARNING if to is PayoutStatus.FAILED else logging.INFO
     log.log(level, "payout received: %s%s", to.value, f" ({reason})" if reason else "",
@@ -142,20 +142,20 @@ async def request_payout(
     return RequestResult(payout_id, created=True, status=to)
 
 
-async def _decide(uow: PayoutsUnitOfWork, deps: ServiceContext, row: PayoutRow,
+async def _decide(uow: PayoutsUnitOfWork, app: ServiceContext, row: PayoutRow,
                   contract_id: str | None, now: datetime) -> tuple[PayoutStatus, str | None]:
     """Validate the received payout and approve it, hold it for a person, or refuse it."""
     payout = to_domain(row)
     errors = validate_for_rail(payout)
-    reasons = [] if errors else await _approval_reasons(uow, deps, payout, contract_id, now)
+    reasons = [] if errors else await _approval_reasons(uow, app, payout, contract_id, now)
     facts = PayoutFacts(validation_errors=tuple(errors), approval_reasons=tuple(reasons))
     uow.record(*row.decide(facts, actor=PRODUCER, at=now))
     return PayoutStatus(row.status), row.status_reason
 
 
-async def _approval_reasons(uow: PayoutsUnitOfWork, deps: ServiceContext, payout: PayoutDetails,
+async def _approval_reasons(uow: PayoutsUnitOfWork, app: ServiceContext, payout: PayoutDetails,
                             contract_id: str | None, now: datetime) -> list[str]:
     """Remembers the payee (first sighting, details changed) and answers the rules' reasons."""
     history = await uow.payees.observe(payee_identity(payout.payee, contract_id),
                                        payee_fingerprint(payout.payee), now)
-    return approval_reasons(payout, approval_policy(deps.settings), history, now)
+    return approval_reasons(payout, approval_policy(app.settings), history, now)

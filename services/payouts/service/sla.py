@@ -15,11 +15,11 @@ from services.payouts.service.context import ServiceContext
 log = logging.getLogger(__name__)
 
 
-async def sla_once(deps: ServiceContext) -> int:
+async def sla_once(app: ServiceContext) -> int:
     """Mark one batch of breaches. Returns how many were announced."""
-    async with deps.uow() as uow:
-        now = await uow.synced_now(deps.clock)  # an operator may have moved it
-        breached = await uow.payouts.due_for_sla(now, deps.settings.dispatch_batch)
+    async with app.uow() as uow:
+        now = await uow.synced_now(app.clock)  # an operator may have moved it
+        breached = await uow.payouts.due_for_sla(now, app.settings.dispatch_batch)
         for payout in breached:
             uow.record(*payout.breach_sla(now))
         rails = [payout.rail for payout in breached]

@@ -64,7 +64,7 @@ async def billing_app(
 
 @pytest.fixture(scope="session")
 def billing(billing_app: FastAPI) -> ServiceContext:
-    return billing_app.state.billing  # type: ignore[no-any-return]
+    return billing_app.state.context  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

@@ -43,14 +43,14 @@ async def test_simultaneous_payments_never_over_apply(
     billing_app: FastAPI, billing: ServiceContext, acct: PortalAccount,
     gateway_http: httpx.AsyncClient,
 ) -> None:
-    billing_app.state.billing = ServiceContext(billing.sessions,
+    billing_app.state.context = ServiceContext(billing.sessions,
                                         SlowGateway(GATEWAY, client=gateway_http))
     try:
         tokens = [await acct.tokenize() for _ in range(4)]
         # balance 225.00; four payments of 100.00 at once: at most two fit
         responses = await asyncio.gather(*(acct.pay("100.00", t) for t in tokens))
     finally:
-        billing_app.state.billing = billing
+        billing_app.state.context = billing
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [201, 201, 422, 422], [r.text for r in responses]
@@ -87,12 +87,12 @@ async def test_a_charge_lost_before_commit_is_recorded_by_the_retry_not_charged_
 ) -> None:
     token = await acct.tokenize()
     before = len((await gateway_http.get("/charges")).json())
-    billing_app.state.billing = ServiceContext(billing.sessions,
+    billing_app.state.context = ServiceContext(billing.sessions,
                                         ChargesThenCrashes(GATEWAY, client=gateway_http))
     try:
         crashed = await acct.pay("60.00", token, key="k-crash")
     finally:
-        billing_app.state.billing = billing
+        billing_app.state.context = billing
     assert crashed.status_code == 500
     assert (await acct.balance())["balance"] == "225.00"  # nothing recorded
 

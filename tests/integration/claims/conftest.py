@@ -47,7 +47,7 @@ async def claims_app(claims_settings: ClaimsSettings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture(scope="session")
 def claims(claims_app: FastAPI) -> ServiceContext:
-    return claims_app.state.claims  # type: ignore[no-any-return]
+    return claims_app.state.context  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="session")

@@ -213,7 +213,7 @@ async def world(payouts_settings: PayoutsSettings, engine: AsyncEngine, sandbox_
         deps = ServiceContext(create_sessionmaker(engine), payouts_settings, rails=rails)
         # The API's void and stop reach the same sandbox, and it verifies the J.P. Morgan
         # callbacks with the sandbox bank's published keys.
-        app.state.deps = ServiceContext(app.state.sessionmaker, payouts_settings, rails=rails)
+        app.state.context = ServiceContext(app.state.sessionmaker, payouts_settings, rails=rails)
         app.state.notification_keys = NotificationKeys(
             f"{SANDBOX_BASE}/public-keys", sandbox_http, auth=bank)
         world = World(deps, engine, sandbox, sandbox_http, to_payouts, app, payouts_settings)

@@ -100,7 +100,7 @@ async def test_rejection_ends_the_payout_rejected_with_the_reason_and_announces_
 async def test_first_payout_and_changed_details_rules(world: World) -> None:
     world.deps.settings = world.settings.model_copy(update={
         "approval_first_payout": True, "approval_payee_changed_days": 30})
-    world.app.state.deps.settings = world.deps.settings
+    world.app.state.context.settings = world.deps.settings
     try:
         await world.request(command(email="new.payee@gmail.com"))
         await world.request(command(email="new.payee@gmail.com"))  # known, same details

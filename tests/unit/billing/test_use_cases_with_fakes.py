@@ -27,7 +27,7 @@ from services.billing.adapters.orm import (
     PaymentRow,
 )
 from services.billing.adapters.payments import PaymentRepository
-from services.billing.adapters.unit_of_work import BillingUnitOfWork, Sessions
+from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from services.billing.domain.errors import IllegalTransition
 from services.billing.domain.invoice import InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
@@ -39,6 +39,7 @@ from shared.auth import Principal, Role
 from shared.messaging.contracts import Contract, PaymentRefundedV1
 from shared.messaging.envelope import Envelope
 from shared.money import Money
+from shared.uow import Sessions
 
 NO_SESSION: Any = None  # the fakes keep their rows themselves
 STAFF = Principal(subject="payables-1", roles=frozenset({Role.PAYABLES}))

@@ -12,13 +12,14 @@ from typing import cast
 import pytest
 
 from services.claims.adapters.timeline_repository import TimelineRepository
-from services.claims.adapters.unit_of_work import ClaimsUnitOfWork, Sessionmaker
+from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.events import Noted, TimelineEntry, noted, recorded, transitioned
 from services.claims.domain.limits import HoldStatus
 from shared.domain.events import DomainEvent
 from shared.messaging.contracts import ClaimsStateChangedV1, Contract
 from shared.messaging.envelope import Envelope
+from shared.uow import Sessions
 from tests.unit.claims.fakes import T0
 
 
@@ -38,7 +39,7 @@ class Recording(ClaimsUnitOfWork):
     """The claims unit of work, its outbox kept in a list."""
 
     def __init__(self, correlation_id: str | None = None) -> None:
-        super().__init__(cast(Sessionmaker, None), "claims", correlation_id=correlation_id)
+        super().__init__(cast(Sessions, None), "claims", correlation_id=correlation_id)
         self.fake = FakeTimeline()
         self.timeline = cast(TimelineRepository, self.fake)
         self.sent: list[tuple[Contract, str | None]] = []
