@@ -17,7 +17,10 @@ from shared.db.engine import ensure_database
 
 
 def alembic_config(migrations_dir: Path, url: str) -> Config:
-    config = Config()
+    """The service's ``alembic.ini`` beside its migrations (it lists the revision folders: a
+    service's own and the shared messaging one), pointed at ``url``."""
+    ini = migrations_dir.parent / "alembic.ini"
+    config = Config(str(ini)) if ini.exists() else Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config

@@ -1,18 +1,26 @@
-"""The outbox and inbox tables as every service's first migration (revision 0001) creates them.
+"""messaging tables: the outbox and inbox every service's database starts with
 
-The three services' 0001 revisions call these, so the one schema the shared relay and consumer
-rely on is written once. Frozen, like any applied migration: a later change to these tables is a
-new revision in each service, never an edit here (``test_migrations_match_models`` compares the
-migrated schema with ``shared.messaging.tables``).
+Revision ID: 0001
+Revises:
+Create Date: 2026-11-22 03:00:42.612671
+
+One file for the three services: claims, payouts and billing each list this folder among their
+alembic ``version_locations`` (their ``alembic.ini``), so the one schema the shared relay and
+consumer rely on is written once, and each service's own 0002 revises it. Frozen, like any
+applied revision: a later change to these tables is a new revision in each service.
 """
-
-from __future__ import annotations
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
+revision: str = '0001'
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
-def create_messaging_tables() -> None:
+
+def upgrade() -> None:
     op.create_table(
         "inbox",
         sa.Column("consumer", sa.String(length=120), nullable=False),
@@ -45,7 +53,7 @@ def create_messaging_tables() -> None:
                     postgresql_where=sa.text("published_at IS NULL"))
 
 
-def drop_messaging_tables() -> None:
+def downgrade() -> None:
     op.drop_index("ix_outbox_unpublished", table_name="outbox",
                   postgresql_where=sa.text("published_at IS NULL"))
     op.drop_table("outbox")
