@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.driver import fetch_value, transaction_driver
+from shared.db.repository import Repository
 
 
 class IdempotencyKeyColumns:
@@ -115,18 +116,6 @@ class IdempotencyStore:
         self._same_request(stored, idem)
         return Answer(stored.status_code, stored.body)
 
-    async def replay_body(
-        self, session: AsyncSession, idem: IdempotencyKey
-    ) -> dict[str, Any] | None:
-        """The stored response body of an earlier request with this key, or None (the key is
-        now ours)."""
-        stored = await self._earlier(session, idem)
-        if stored is None:
-            return None
-        assert stored.body is not None  # only finished keys are committed
-        self._same_request(stored, idem)
-        return stored.body
-
     async def remember(
         self, session: AsyncSession, idem: IdempotencyKey, status_code: int, body: dict[str, Any]
     ) -> None:
@@ -134,3 +123,20 @@ class IdempotencyStore:
         # json.dumps: the serializer of the ORM's JSONB columns, which read the answer back.
         await driver.execute(self._store_answer, idem.principal, idem.key, status_code,
                              json.dumps(body))
+
+
+class IdempotencyKeys(Repository):
+    """A service's idempotency keys on its unit of work's session: the one repository of them,
+    over the service's ``IdempotencyStore``."""
+
+    def __init__(self, session: AsyncSession, store: IdempotencyStore) -> None:
+        super().__init__(session)
+        self.store = store
+
+    async def replay(self, idem: IdempotencyKey) -> Answer | None:
+        """The stored answer of an earlier request with this key, or None (the key is ours)."""
+        return await self.store.replay(self.session, idem)
+
+    async def remember(self, idem: IdempotencyKey, answer: Answer) -> None:
+        """Stored with the key, in the same transaction as the effect."""
+        await self.store.remember(self.session, idem, answer.status_code, answer.body)

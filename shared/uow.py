@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.domain.events import DomainEvent
 from shared.messaging.contracts import Contract
 from shared.messaging.envelope import Envelope
+from shared.messaging.inbox import first_delivery
 from shared.messaging.outbox import stage_outbox_rows
 
 # What a service's context keeps for its unit of work to open transactions with.
@@ -102,6 +103,11 @@ class UnitOfWork:
         )
         self._pending.append(envelope)
         return envelope
+
+    async def first_delivery(self, consumer: str, envelope: Envelope) -> bool:
+        """The inbox, in this transaction: False if ``consumer`` already handled the message
+        (a redelivery, to be acknowledged and ignored)."""
+        return await first_delivery(self.session, consumer, envelope)
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` once the commit succeeded (metrics, logs and wake-ups that must only

@@ -11,13 +11,18 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.billing.adapters.accounts import AccountRepository
-from services.billing.adapters.invoices import FeeCancellationRepository, InvoiceRepository
-from services.billing.adapters.keys import IdempotencyKeys, Inbox
-from services.billing.adapters.payments import PaymentRepository
+from services.billing.adapters.orm import IdempotencyKeyRow, utcnow
+from services.billing.adapters.repositories import (
+    AccountRepository,
+    FeeCancellationRepository,
+    InvoiceRepository,
+    PaymentRepository,
+)
+from services.billing.domain.errors import IdempotencyKeyReused
 from services.billing.domain.invoice import InvoicePaid
 from services.billing.domain.payment import PaymentReceived, PaymentRefunded
 from shared.domain.events import DomainEvent
+from shared.idempotency import IdempotencyKeys, IdempotencyStore
 from shared.messaging.contracts import (
     Contract,
     InvoicePaidV1,
@@ -27,21 +32,32 @@ from shared.messaging.contracts import (
 from shared.uow import UnitOfWork
 
 
+# Idempotency keys: ``shared.idempotency`` over this service's own row, refusing a reused key
+# with its own error; opened as ``uow.keys``. If a payment fails (declined, gateway down) its
+# transaction, key included, rolls back and a repeat runs afresh, and reaches the gateway with
+# the same gateway key, so the gateway answers with the first charge instead of charging again.
+def _reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "this Idempotency-Key was used for a different payment; use a new key"
+    )
+
+
+KEYS = IdempotencyStore(IdempotencyKeyRow, _reused, stamp=utcnow)
+
+
 class BillingUnitOfWork(UnitOfWork):
     accounts: AccountRepository
     invoices: InvoiceRepository
     fee_cancellations: FeeCancellationRepository
     payments: PaymentRepository
     keys: IdempotencyKeys
-    inbox: Inbox
 
     def bind(self, session: AsyncSession) -> None:
         self.accounts = AccountRepository(session)
         self.invoices = InvoiceRepository(session)
         self.fee_cancellations = FeeCancellationRepository(session)
         self.payments = PaymentRepository(session)
-        self.keys = IdempotencyKeys(session)
-        self.inbox = Inbox(session)
+        self.keys = IdempotencyKeys(session, KEYS)
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         for event in events:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from services.billing.adapters.accounts import AccountAccess, AccountRepository
 from services.billing.adapters.orm import AccountRow, ContactRow
+from services.billing.adapters.repositories import AccountAccess, AccountRepository
 from services.billing.domain.contact import ContactFacts, ensure_may_pay
 from services.billing.domain.errors import NotFound, PortalAccessDenied
 from services.billing.service.context import is_staff

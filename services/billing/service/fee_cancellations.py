@@ -38,7 +38,7 @@ async def void_cancelled_job_fee(app: ServiceContext, envelope: Envelope,
     message was already handled."""
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
-        if not await uow.inbox.first_delivery(CONSUMER, envelope):
+        if not await uow.first_delivery(CONSUMER, envelope):
             return False
         account = await uow.accounts.ensure(event.customer_id, CLAIMS_ACTOR)
         await uow.accounts.lock(account.id)

@@ -1,4 +1,4 @@
-"""Idempotency keys of portal payments and refunds (kept by ``adapters/keys.py`` in the same
+"""Idempotency keys of portal payments and refunds (kept by ``uow.keys`` in the same
 transaction as the payment), with the key the gateway sees."""
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ async def bill_dispatched_job(app: ServiceContext, envelope: Envelope, event: Se
     """
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
-        if not await uow.inbox.first_delivery(CONSUMER, envelope):
+        if not await uow.first_delivery(CONSUMER, envelope):
             return False
         account = await uow.accounts.ensure(event.customer_id, CLAIMS_ACTOR)
         await uow.accounts.lock(account.id)

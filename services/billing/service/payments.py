@@ -23,8 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.billing.adapters.gateway import Charged, Declined, GatewayRefused
-from services.billing.adapters.invoices import Payable, PayableInvoice
-from services.billing.adapters.payments import AppliedLine, NewPayment
+from services.billing.adapters.repositories import AppliedLine, NewPayment, Payable, PayableInvoice
 from services.billing.domain.allocation import Allocation, OpenInvoice, allocate
 from services.billing.domain.errors import InvalidPaymentMethod, PaymentDeclined
 from services.billing.domain.invoice import InvoicePaid
@@ -34,6 +33,7 @@ from services.billing.service.context import ServiceContext
 from services.billing.service.idempotency import IdempotencyKey
 from services.billing.service.views import Line, PaymentView
 from shared.auth import Principal
+from shared.idempotency import Answer
 from shared.money import Money
 
 Render = Callable[[PaymentView], dict[str, Any]]
@@ -61,7 +61,7 @@ async def pay(
         facts = await uow.accounts.access(account_id, access.subject_contact_id(payer))
         verified = access.verify_payer(payer, account_id, facts)
         if (stored := await uow.keys.replay(idempotency)) is not None:
-            return stored
+            return stored.body
         await uow.accounts.lock(account_id)
         # Only the oldest invoices the amount reaches are read: allocated over them it is
         # allocated as over all of them, and the balance of all comes along.
@@ -83,7 +83,7 @@ async def pay(
         uow.record(received(payment, allocations), *paid)
         shown: list[Line] = [(line, invoices[str(line.invoice_id)]) for line in lines]
         body = render(PaymentView(payment, shown, []))
-        await uow.keys.remember(idempotency, 201, body)
+        await uow.keys.remember(idempotency, Answer(201, body))
         await uow.commit()
         return body
 

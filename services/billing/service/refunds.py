@@ -25,6 +25,7 @@ from services.billing.service.fee_cancellations import settle_if_cancelled
 from services.billing.service.idempotency import IdempotencyKey
 from services.billing.service.views import PaymentView, payment_view
 from shared.auth import Principal
+from shared.idempotency import Answer
 from shared.money import Money
 
 
@@ -37,7 +38,7 @@ async def refund_payment(
     async with app.uow(correlation_id=str(payment_id)) as uow:
         if idempotency is not None and (
                 stored := await uow.keys.replay(idempotency)) is not None:
-            return stored
+            return stored.body
         account_id = (await uow.payments.get(payment_id)).account_id
         await uow.accounts.lock(account_id)
         payment = await uow.payments.lock(payment_id)  # the status as of the lock
@@ -55,7 +56,7 @@ async def refund_payment(
             uow.payments.add_reversal(row, invoice.open_balance, now)
         body = render(await payment_view(uow.payments, payment))
         if idempotency is not None:
-            await uow.keys.remember(idempotency, 200, body)
+            await uow.keys.remember(idempotency, Answer(200, body))
         await uow.commit()
     return body
 

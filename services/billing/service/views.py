@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from services.billing.adapters.orm import AllocationKind, PaymentRow
-from services.billing.adapters.payments import PaymentRepository
+from services.billing.adapters.repositories import PaymentRepository
 from services.billing.domain.payment import PaymentStatus
 
 

@@ -13,18 +13,35 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.claims.adapters.byop_repository import ByopRepository
-from services.claims.adapters.claim_repository import ClaimRepository
-from services.claims.adapters.contract_repository import ContractRepository
-from services.claims.adapters.hold_repository import HoldRepository
-from services.claims.adapters.keys_repository import IdempotencyKeys, Inbox
-from services.claims.adapters.review_repository import ExceptionRepository
-from services.claims.adapters.timeline_repository import TimelineRepository
-from services.claims.adapters.work_repository import JobRepository, RequestRepository
+from services.claims.adapters.orm import IdempotencyKeyRow
+from services.claims.adapters.orm.base import utcnow
+from services.claims.adapters.repositories import (
+    ByopRepository,
+    ClaimRepository,
+    ContractRepository,
+    ExceptionRepository,
+    HoldRepository,
+    JobRepository,
+    RequestRepository,
+    TimelineRepository,
+)
+from services.claims.domain.errors import IdempotencyKeyReused
 from services.claims.domain.events import TIMELINE_ONLY, Noted, TimelineEntry, Transitioned
 from shared.domain.events import DomainEvent
+from shared.idempotency import IdempotencyKeys, IdempotencyStore
 from shared.messaging.contracts import ClaimsStateChangedV1
 from shared.uow import UnitOfWork
+
+
+# Idempotency keys: ``shared.idempotency`` over this service's own row, refusing a reused key
+# with its own error; opened as ``uow.keys``.
+def _reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "this Idempotency-Key was used for a different request; use a new key"
+    )
+
+
+KEYS = IdempotencyStore(IdempotencyKeyRow, _reused, stamp=utcnow)
 
 
 class ClaimsUnitOfWork(UnitOfWork):
@@ -37,7 +54,6 @@ class ClaimsUnitOfWork(UnitOfWork):
     byop: ByopRepository
     timeline: TimelineRepository
     keys: IdempotencyKeys
-    inbox: Inbox
 
     def bind(self, session: AsyncSession) -> None:
         self.contracts = ContractRepository(session)
@@ -48,8 +64,7 @@ class ClaimsUnitOfWork(UnitOfWork):
         self.exceptions = ExceptionRepository(session)
         self.byop = ByopRepository(session)
         self.timeline = TimelineRepository(session)
-        self.keys = IdempotencyKeys(session)
-        self.inbox = Inbox(session)
+        self.keys = IdempotencyKeys(session, KEYS)
 
     async def __aexit__(
         self,

@@ -18,8 +18,8 @@ from services.claims.api.schemas.byop import (
 )
 from services.claims.api.schemas.claims import ClaimOut
 from services.claims.service import byop
-from services.claims.service.idempotency import IdempotencyKey
 from shared import headers
+from shared.idempotency import IdempotencyKey
 from shared.money import Money
 
 router = APIRouter(prefix="/v1/byop-jobs", tags=["byop"])

@@ -27,8 +27,8 @@ from services.claims.api.schemas.claims import (
 )
 from services.claims.domain.claim import ClaimStatus
 from services.claims.service import approvals, claim_views, payment
-from services.claims.service.idempotency import IdempotencyKey
 from shared import headers
+from shared.idempotency import IdempotencyKey
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 

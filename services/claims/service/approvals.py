@@ -22,8 +22,8 @@ from services.claims.domain.review import ExceptionAction
 from services.claims.service import limits
 from services.claims.service.claim_views import ClaimView, claim_view, claim_view_with
 from services.claims.service.context import ServiceContext, is_supervisor
-from services.claims.service.idempotency import IdempotencyKey
 from shared.auth import Principal
+from shared.idempotency import Answer, IdempotencyKey
 from shared.messaging.contracts import (
     MailingAddress,
     Payee,
@@ -50,7 +50,7 @@ async def approve_claim(
     """Returns the rendered response; a repeat with the same key returns the first one."""
     async with app.uow(correlation_id=str(claim_id)) as uow:
         if (stored := await uow.keys.replay(idempotency)) is not None:
-            return stored
+            return stored.body
         contract, claim = await uow.claims.lock_claim(claim_id)
         book = await limits.book(uow, contract)
         approval = Approval(
@@ -74,7 +74,7 @@ async def approve_claim(
         if note:
             uow.record(noted(claim.job_id, actor.subject, note, now))
         body = render(await _approved_view(uow, claim, payout, review))
-        await uow.keys.remember(idempotency, 200, body)
+        await uow.keys.remember(idempotency, Answer(200, body))
         await uow.commit()
         return body
 

@@ -19,9 +19,9 @@ from services.claims.service import limits
 from services.claims.service.claim_open import open_claim
 from services.claims.service.claim_views import ClaimView, claim_view
 from services.claims.service.context import ServiceContext, ensure_visible
-from services.claims.service.idempotency import IdempotencyKey
 from services.claims.service.work import NewOrder, open_request
 from shared.auth import Principal
+from shared.idempotency import Answer, IdempotencyKey
 from shared.money import Money
 
 Render = Callable[[ClaimView], dict[str, Any]]
@@ -107,7 +107,7 @@ async def request_payment(
     rendered claim; with an Idempotency-Key a repeat returns the first answer, not a 409."""
     async with app.uow() as uow:
         if idempotency is not None and (stored := await uow.keys.replay(idempotency)) is not None:
-            return stored
+            return stored.body
         case = await uow.byop.get(job_id, lock=True)
         uow.record(*case.request_payment(actor=actor.subject, at=utcnow()))
         job = await uow.jobs.get(job_id, lock=True)
@@ -126,7 +126,7 @@ async def request_payment(
                          f"${amounts.deductible} deductible = ${amounts.payable}.", utcnow()))
         body = render(await claim_view(uow, claim))
         if idempotency is not None:
-            await uow.keys.remember(idempotency, 201, body)
+            await uow.keys.remember(idempotency, Answer(201, body))
         await uow.commit()
     return body
 

@@ -84,7 +84,7 @@ async def apply_payout_event(
     """Apply one delivery; True if it changed anything."""
     async with app.uow(correlation_id=envelope.correlation_id,
                        causation_id=str(envelope.message_id)) as uow:
-        if not await uow.inbox.first_delivery(CONSUMER, envelope):
+        if not await uow.first_delivery(CONSUMER, envelope):
             return False
         # Lock order: contract (the holds' lock), claim, payout; all found by the payout key.
         if (locked := await uow.claims.lock_payout(report.payout_key)) is None:

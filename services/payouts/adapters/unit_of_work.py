@@ -9,12 +9,14 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.payouts.adapters.checks import CheckRepository
-from services.payouts.adapters.idempotency import IdempotencyRepository
-from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.payees import PayeeRepository
-from services.payouts.adapters.payouts import PayoutRepository
-from services.payouts.adapters.provider_events import ProviderEventRepository
+from services.payouts.adapters.orm import AttemptRow, IdempotencyKeyRow, PayoutRow
+from services.payouts.adapters.repositories import (
+    CheckRepository,
+    PayeeRepository,
+    PayoutRepository,
+    ProviderEventRepository,
+)
+from services.payouts.domain.errors import IdempotencyKeyReusedError
 from services.payouts.domain.events import (
     AttemptAnswered,
     PayoutDecided,
@@ -25,9 +27,8 @@ from services.payouts.domain.transitions import PayoutAction
 from services.payouts.service.mapping import build_event, decision_event
 from shared.clock import ServiceClock
 from shared.domain.events import DomainEvent
+from shared.idempotency import IdempotencyKeys, IdempotencyStore
 from shared.messaging import contracts as c
-from shared.messaging.envelope import Envelope
-from shared.messaging.inbox import first_delivery
 from shared.uow import UnitOfWork
 
 # What an approver's action is called when it is announced.
@@ -35,19 +36,30 @@ _DECISIONS = {PayoutAction.APPROVE: c.PayoutDecision.RELEASED,
               PayoutAction.REJECT: c.PayoutDecision.REJECTED}
 
 
+# Idempotency keys: ``shared.idempotency`` over this service's own row, refusing a reused key
+# with its own error; opened as ``uow.keys``.
+def _reused() -> IdempotencyKeyReusedError:
+    return IdempotencyKeyReusedError(
+        "this Idempotency-Key was used for a different request; use a new key"
+    )
+
+
+KEYS = IdempotencyStore(IdempotencyKeyRow, _reused)
+
+
 class PayoutsUnitOfWork(UnitOfWork):
     payouts: PayoutRepository
     checks: CheckRepository
     payees: PayeeRepository
     provider_events: ProviderEventRepository
-    keys: IdempotencyRepository
+    keys: IdempotencyKeys
 
     def bind(self, session: AsyncSession) -> None:
         self.payouts = PayoutRepository(session)
         self.checks = CheckRepository(session)
         self.payees = PayeeRepository(session)
         self.provider_events = ProviderEventRepository(session)
-        self.keys = IdempotencyRepository(session)
+        self.keys = IdempotencyKeys(session, KEYS)
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         """In the order announced: a transition is its payout's row and history entry (with
@@ -86,10 +98,6 @@ class PayoutsUnitOfWork(UnitOfWork):
             currency=payout.currency, rail=c.Rail(payout.rail),
             deadline=payout.deadline_at, status=payout.status,
         ), correlation_id=payout.correlation_id)
-
-    async def first_delivery(self, consumer: str, envelope: Envelope) -> bool:
-        """The inbox, in this transaction: False if ``consumer`` already handled it."""
-        return await first_delivery(self.session, consumer, envelope)
 
     async def synced_now(self, clock: ServiceClock) -> datetime:
         """Now on the service clock, its shared offset read in this transaction (an operator

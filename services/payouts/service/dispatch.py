@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.payouts import NewAttempt
+from services.payouts.adapters.repositories import NewAttempt
 from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.model import Rail
 from services.payouts.domain.outcomes import Effect, Observation, Reading

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import event
 
-from services.payouts.adapters.payouts import PayoutRepository
+from services.payouts.adapters.repositories import PayoutRepository
 from shared.db.engine import connect_raw, create_engine, create_sessionmaker
 from tests.conftest import MigratedDb
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.payouts.adapters.payouts import NewAttempt
+from services.payouts.adapters.repositories import NewAttempt
 from services.payouts.domain.attempts import new_end_to_end_id
 from services.payouts.domain.outcomes import Observation
 from services.payouts.service.dispatch import claim_attempts, dispatch_once, record_send_result

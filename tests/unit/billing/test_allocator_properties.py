@@ -18,8 +18,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from services.billing.adapters.invoices import PayableInvoice
-from services.billing.adapters.payments import AppliedLine
+from services.billing.adapters.repositories import AppliedLine, PayableInvoice
 from services.billing.domain import invoice as invoice_rules
 from services.billing.domain.allocation import Allocation, age_key, allocate, payable_balance
 from services.billing.domain.errors import NothingToPay, PaymentExceedsBalance

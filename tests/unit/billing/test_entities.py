@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.billing.adapters.invoices import PayableInvoice
 from services.billing.adapters.orm import InvoiceRow, PaymentRow
+from services.billing.adapters.repositories import PayableInvoice
 from services.billing.adapters.unit_of_work import message
 from services.billing.domain.allocation import Allocation
 from services.billing.domain.errors import IllegalTransition, InvalidInvoice

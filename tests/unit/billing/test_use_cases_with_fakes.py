@@ -14,10 +14,7 @@ from typing import Any, Self, cast
 
 import pytest
 
-from services.billing.adapters.accounts import AccountRepository
 from services.billing.adapters.gateway import Charged, Declined, Refunded
-from services.billing.adapters.invoices import FeeCancellationRepository, InvoiceRepository
-from services.billing.adapters.keys import IdempotencyKeys, Inbox
 from services.billing.adapters.orm import (
     AccountRow,
     AllocationKind,
@@ -26,7 +23,12 @@ from services.billing.adapters.orm import (
     InvoiceRow,
     PaymentRow,
 )
-from services.billing.adapters.payments import PaymentRepository
+from services.billing.adapters.repositories import (
+    AccountRepository,
+    FeeCancellationRepository,
+    InvoiceRepository,
+    PaymentRepository,
+)
 from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from services.billing.domain.errors import IllegalTransition
 from services.billing.domain.invoice import InvoiceStatus
@@ -36,6 +38,7 @@ from services.billing.service.invoices import void_invoice
 from services.billing.service.refunds import refund_payment
 from services.billing.service.views import PaymentView
 from shared.auth import Principal, Role
+from shared.idempotency import IdempotencyKeys
 from shared.messaging.contracts import Contract, PaymentRefundedV1
 from shared.messaging.envelope import Envelope
 from shared.money import Money
@@ -134,7 +137,6 @@ class FakeUnitOfWork(BillingUnitOfWork):
         self.fee_cancellations = FakeCancellations(self.rows)
         self.payments = FakePayments(self.rows)
         self.keys = cast(IdempotencyKeys, NO_SESSION)  # these use cases run without a key
-        self.inbox = cast(Inbox, NO_SESSION)
 
     async def __aenter__(self) -> Self:
         self.bind(NO_SESSION)

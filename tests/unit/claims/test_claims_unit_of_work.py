@@ -11,7 +11,7 @@ from typing import cast
 
 import pytest
 
-from services.claims.adapters.timeline_repository import TimelineRepository
+from services.claims.adapters.repositories import TimelineRepository
 from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.events import Noted, TimelineEntry, noted, recorded, transitioned

@@ -13,8 +13,7 @@ from typing import Self, cast
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
-from services.payouts.adapters.payouts import PayoutRepository
-from services.payouts.adapters.provider_events import ProviderEventRepository
+from services.payouts.adapters.repositories import PayoutRepository, ProviderEventRepository
 from services.payouts.adapters.unit_of_work import PayoutsUnitOfWork
 from services.payouts.domain.events import PayoutTransitioned
 from services.payouts.domain.model import PayoutStatus, Rail
