@@ -9,12 +9,10 @@ from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     EmailStr,
     Field,
     PlainSerializer,
     WithJsonSchema,
-    model_validator,
 )
 
 from services.billing.domain.contact import ContactKind
@@ -26,7 +24,7 @@ from services.billing.service.payments import PaymentCommand
 from services.billing.service.records import AccountRecord, ContactRecord, InvoiceRecord
 from services.billing.service.views import BalanceView, Line, PaymentView
 from shared.money import Amount, Money
-from shared.text_input import refuse_nul
+from shared.schemas import Input, Output
 
 # Responses carry exact amounts that may be zero (what remains open); requests use Amount.
 MoneyOut = Annotated[
@@ -34,19 +32,6 @@ MoneyOut = Annotated[
     PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="always"),
     WithJsonSchema({"type": "string", "pattern": r"^\d{1,9}\.\d{2}$", "examples": ["250.00"]}),
 ]
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        return refuse_nul(data)
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class AccountIn(Input):

@@ -10,9 +10,9 @@ from pydantic import Field
 
 from services.claims.api.deps import Reader
 from services.claims.api.errors import problems
-from services.claims.api.schemas.common import Output
 from services.claims.domain import terms
 from services.claims.domain.errors import NotFound
+from shared.schemas import Output
 
 router = APIRouter(prefix="/v1/terms", tags=["terms"])
 

@@ -11,8 +11,8 @@ from services.claims.api.schemas import byop as byop_schemas
 from services.claims.api.schemas import claims as claims_schemas
 from services.claims.api.schemas import contracts as contracts_schemas
 from services.claims.api.schemas import work as work_schemas
-from services.claims.api.schemas.common import Input
 from services.claims.bootstrap import create_app
+from shared.schemas import Input
 
 SPEC: dict[str, Any] = create_app().openapi()
 OPERATIONS = [

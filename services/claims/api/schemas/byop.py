@@ -8,11 +8,12 @@ from typing import Literal
 
 from pydantic import EmailStr, Field, model_validator
 
-from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
+from services.claims.api.schemas.common import Address, Mobile, MoneyOut, example
 from services.claims.domain.byop import ByopStage, ServicePro
 from services.claims.domain.work import JobStatus
 from services.claims.service.byop import ByopView
 from shared.money import Amount
+from shared.schemas import Input, Output
 
 # A Zelle token is the enrolled email or US mobile (+1 and 10 digits).
 ZELLE_TOKEN_PATTERN = r"^(\+1\d{10}|[^@\s]+@[^@\s]+\.[^@\s]+)$"

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import EmailStr, Field
 
-from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
+from services.claims.api.schemas.common import Address, Mobile, MoneyOut, example
 from services.claims.api.schemas.work import ExceptionOut, OrderOut
 from services.claims.domain.claim import ClaimKind, ClaimStatus
 from services.claims.domain.payment import CURRENT_TERMS_VERSION, PayeeRole, PaymentRail
@@ -21,6 +21,7 @@ from services.claims.service.records import (
     ClaimRecord,
     ServiceOrderRecord,
 )
+from shared.schemas import Input, Output
 
 
 class PaymentSelectionIn(Input):

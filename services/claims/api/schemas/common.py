@@ -6,16 +6,14 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     PlainSerializer,
     WithJsonSchema,
-    model_validator,
 )
 
 from services.claims.domain.payment import MailingAddress
-from shared.text_input import refuse_nul
+from shared.schemas import Input
 
 MOBILE_PATTERN = r"^\+1\d{10}$"  # what the payout contract (and Zelle) accept
 
@@ -32,19 +30,6 @@ Mobile = Annotated[str, Field(pattern=MOBILE_PATTERN, examples=["+15125550123"])
 def example(body: dict[str, Any]) -> ConfigDict:
     """A whole request body as OpenAPI's example (merged into ``Input``'s config)."""
     return ConfigDict(json_schema_extra={"examples": [body]})
-
-
-class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        return refuse_nul(data)
-
-
-class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 class Address(Input):

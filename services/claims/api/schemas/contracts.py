@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import EmailStr, Field
 
-from services.claims.api.schemas.common import Address, Input, Mobile, MoneyOut, Output, example
+from services.claims.api.schemas.common import Address, Mobile, MoneyOut, example
 from services.claims.domain.contract import (
     Brand,
     ContractStatus,
@@ -18,6 +18,7 @@ from services.claims.domain.contract import (
 )
 from services.claims.service.records import ContractRecord, CoveredItemRecord
 from shared.money import Amount, FeeAmount, Money
+from shared.schemas import Input, Output
 
 
 class LimitsIn(Input):

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from services.claims.api.schemas.common import Input, MoneyOut, Output, example
+from services.claims.api.schemas.common import MoneyOut, example
 from services.claims.domain.options import Offer, OptionKind, OptionStatus
 from services.claims.domain.review import CommentCode, ExceptionStatus, ExceptionType
 from services.claims.domain.work import Channel, JobKind, JobStatus, OrderStatus
@@ -23,6 +23,7 @@ from services.claims.service.records import (
 from services.claims.service.reviews import ExceptionView
 from services.claims.service.work import JobView, NewOrder
 from shared.money import Amount, Money
+from shared.schemas import Input, Output
 
 Reason = Field(min_length=1, max_length=200, examples=["customer no longer needs service"])
 
