@@ -19,12 +19,10 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
-    Enum,
     ForeignKey,
     Index,
     Integer,
     MetaData,
-    Numeric,
     Sequence,
     String,
     UniqueConstraint,
@@ -35,16 +33,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.billing.domain.contact import ContactKind
 from services.billing.domain.invoice import Invoice, InvoiceStatus
 from services.billing.domain.payment import Payment, PaymentStatus
+from shared.db.columns import MONEY, NAMING, enum_of
 from shared.idempotency import IdempotencyKeyColumns
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-MONEY = Numeric(12, 2)
 # Invoice numbers the service assigns: fixed width, so their text order is their age order.
 INVOICE_NUMBERS = Sequence("invoice_number_seq", start=1)
 
@@ -55,12 +46,6 @@ class Base(DeclarativeBase):
 
 
 metadata = Base.metadata
-
-
-def enum_of(enum: type[StrEnum]) -> Enum:
-    return Enum(enum, native_enum=False, create_constraint=True, length=32,
-                values_callable=lambda members: [m.value for m in members],
-                name=enum.__name__.lower(), validate_strings=True)
 
 
 def utcnow() -> datetime:

@@ -16,7 +16,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -31,6 +30,7 @@ from services.payouts.domain.check_issues import IssuedCheck
 from services.payouts.domain.model import PayoutStatus
 from services.payouts.domain.payout import Payout
 from shared.clock import clock_table
+from shared.db.columns import MONEY
 from shared.idempotency import IdempotencyKeyColumns
 
 
@@ -41,7 +41,7 @@ class Base(DeclarativeBase):
 metadata = Base.metadata
 service_clock = clock_table(metadata)
 
-MONEY = Numeric(12, 2)
+
 _NOW = func.now()
 
 

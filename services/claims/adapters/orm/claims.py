@@ -11,12 +11,13 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, t
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
+from services.claims.adapters.orm.base import Base, new_id, utcnow
 from services.claims.domain.claim import ClaimKind, ClaimStatus
 from services.claims.domain.claim_entity import Claim
 from services.claims.domain.limits import HoldStatus, LimitKind
 from services.claims.domain.payment import PayeeRole, PaymentRail
 from services.claims.domain.payout import ClaimPayout, PayoutStatus
+from shared.db.columns import MONEY, enum_of
 from shared.idempotency import IdempotencyKeyColumns
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
+from services.claims.adapters.orm.base import Base, new_id, utcnow
 from services.claims.domain.contract import (
     Brand,
     Contract,
@@ -19,6 +19,7 @@ from services.claims.domain.contract import (
     InstallType,
     ItemKind,
 )
+from shared.db.columns import MONEY, enum_of
 
 
 class ContractRow(Base, Contract):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from services.claims.adapters.orm.base import MONEY, Base, enum_of, new_id, utcnow
+from services.claims.adapters.orm.base import Base, new_id, utcnow
 from services.claims.domain.byop import ByopCase, ByopStage
 from services.claims.domain.options import Option, OptionKind, OptionStatus
 from services.claims.domain.review import (
@@ -26,6 +26,7 @@ from services.claims.domain.work import (
     ServiceJob,
     ServiceOrder,
 )
+from shared.db.columns import MONEY, enum_of
 
 
 class ServiceRequestRow(Base):
