@@ -10,7 +10,8 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aio_pika
@@ -25,11 +26,11 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.db.engine import ping
+from shared.db.engine import create_engine, create_sessionmaker, ping
 from shared.logging import correlation_id_var
 from shared.messaging.asyncapi import render as render_asyncapi
 from shared.problems import (
@@ -41,7 +42,7 @@ from shared.problems import (
     problem_responses,
     unexpected_error,
 )
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, ServiceSettings
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 HTTP_REQUESTS = Counter(
@@ -274,6 +275,23 @@ class BrokerProbe:
     async def close(self) -> None:
         if self._connection is not None and not self._connection.is_closed:
             await self._connection.close()
+
+
+@asynccontextmanager
+async def api_resources(
+    app: FastAPI, settings: ServiceSettings
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """What every API holds while it serves (a lifespan's first step): its settings, its engine
+    and session factory, and the broker probe ``/readyz`` asks; closed when the API stops."""
+    app.state.settings = settings
+    app.state.engine = create_engine(settings.database_url)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.broker = BrokerProbe(settings.amqp_url)
+    try:
+        yield app.state.sessionmaker
+    finally:
+        await app.state.broker.close()
+        await app.state.engine.dispose()
 
 
 ReadinessCheck = Callable[[], Awaitable[None]]

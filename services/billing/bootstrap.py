@@ -17,7 +17,7 @@ from services.billing.service.context import ServiceContext
 from services.billing.settings import BillingSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
-from shared.web import BrokerProbe, build_app
+from shared.web import api_resources, build_app
 from shared.worker import WorkerSpec, run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,17 +35,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.engine = create_engine(settings.database_url)
-        app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        app.state.broker = BrokerProbe(settings.amqp_url)
-        client = gateway or gateway_client(settings)
-        app.state.context = ServiceContext(app.state.sessionmaker, client,
-                                           settings.invoice_terms_days)
-        yield
-        await client.aclose()
-        await app.state.broker.close()
-        await app.state.engine.dispose()
+        async with api_resources(app, settings) as sessions:
+            client = gateway or gateway_client(settings)
+            app.state.context = ServiceContext(sessions, client, settings.invoice_terms_days)
+            yield
+            await client.aclose()
 
     app = build_app(
         service="billing",

@@ -21,7 +21,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
 from shared.loops import Loop
 from shared.money import Money
-from shared.web import BrokerProbe, build_app
+from shared.web import api_resources, build_app
 from shared.worker import WorkerSpec, run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -43,16 +43,11 @@ def create_app(settings: ClaimsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.engine = create_engine(settings.database_url)
-        app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        app.state.context = claims_context(settings, app.state.sessionmaker)
-        app.state.broker = BrokerProbe(settings.amqp_url)
-        async with following(app.state.context.clock, app.state.sessionmaker,
-                             enabled=adjustable(settings)):
-            yield
-        await app.state.broker.close()
-        await app.state.engine.dispose()
+        async with api_resources(app, settings) as sessions:
+            app.state.context = claims_context(settings, sessions)
+            async with following(app.state.context.clock, sessions,
+                                 enabled=adjustable(settings)):
+                yield
 
     app = build_app(
         service="claims",

@@ -26,7 +26,7 @@ from shared.clock import adjustable, following
 from shared.clock_routes import clock_routes, clock_tags
 from shared.db import create_engine, create_sessionmaker
 from shared.db.migrate import upgrade_head
-from shared.web import BrokerProbe, build_app
+from shared.web import api_resources, build_app
 from shared.worker import WorkerSpec, run_worker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,23 +38,18 @@ def create_app(settings: PayoutsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.engine = create_engine(settings.database_url)
-        app.state.sessionmaker = create_sessionmaker(app.state.engine)
-        app.state.broker = BrokerProbe(settings.amqp_url)
-        # The API applies callbacks and calls a provider only for an operator's void or stop
-        # payment; sending and recovering payments is the worker's.
-        bank = bank_token_source(settings)
-        clients = rail_clients(settings, bank=bank)
-        app.state.context = ServiceContext(app.state.sessionmaker, settings, rails=clients)
-        app.state.notification_keys = notification_keys(settings, bank)
-        async with following(app.state.context.clock, app.state.sessionmaker,
-                             enabled=adjustable(settings)):
-            yield
-        await app.state.notification_keys.aclose()
-        await close_rails(clients)
-        await app.state.broker.close()
-        await app.state.engine.dispose()
+        async with api_resources(app, settings) as sessions:
+            # The API applies callbacks and calls a provider only for an operator's void or
+            # stop payment; sending and recovering payments is the worker's.
+            bank = bank_token_source(settings)
+            clients = rail_clients(settings, bank=bank)
+            app.state.context = ServiceContext(sessions, settings, rails=clients)
+            app.state.notification_keys = notification_keys(settings, bank)
+            async with following(app.state.context.clock, sessions,
+                                 enabled=adjustable(settings)):
+                yield
+            await app.state.notification_keys.aclose()
+            await close_rails(clients)
 
     app = build_app(
         service="payouts",
