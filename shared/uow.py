@@ -43,12 +43,17 @@ class UnitOfWork:
         producer: str,
         *,
         correlation_id: str | None = None,
-        causation_id: str | None = None,
+        caused_by: Envelope | None = None,
     ) -> None:
         self._sessionmaker = sessionmaker
         self.producer = producer
+        # A message's handler carries its correlation on and names it as the cause of what
+        # it emits.
         self.correlation_id = correlation_id
-        self.causation_id = causation_id
+        self.causation_id: str | None = None
+        if caused_by is not None:
+            self.correlation_id = correlation_id or caused_by.correlation_id
+            self.causation_id = str(caused_by.message_id)
         self._pending: list[Envelope] = []
         self._events: list[DomainEvent] = []
         self._after: list[Callable[[], None]] = []

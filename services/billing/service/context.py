@@ -8,6 +8,7 @@ from typing import Protocol
 from services.billing.adapters.gateway import Charged, Declined, Refunded
 from services.billing.adapters.unit_of_work import BillingUnitOfWork
 from shared.auth import Principal, Role
+from shared.messaging.envelope import Envelope
 from shared.money import Money
 from shared.uow import Sessions
 
@@ -34,12 +35,10 @@ class ServiceContext:
     invoice_terms_days: int = 30
 
     def uow(
-        self, *, correlation_id: str | None = None, causation_id: str | None = None
+        self, *, correlation_id: str | None = None, caused_by: Envelope | None = None
     ) -> BillingUnitOfWork:
-        return BillingUnitOfWork(
-            self.sessions, PRODUCER,
-            correlation_id=correlation_id, causation_id=causation_id,
-        )
+        return BillingUnitOfWork(self.sessions, PRODUCER, correlation_id=correlation_id,
+                     caused_by=caused_by)
 
 
 def is_staff(principal: Principal) -> bool:

@@ -36,8 +36,7 @@ async def void_cancelled_job_fee(app: ServiceContext, envelope: Envelope,
                                  event: ServiceJobCancelledV1) -> bool:
     """Record the cancellation and settle the job's fee invoice if it exists; False if this
     message was already handled."""
-    async with app.uow(correlation_id=envelope.correlation_id,
-                       causation_id=str(envelope.message_id)) as uow:
+    async with app.uow(caused_by=envelope) as uow:
         if not await uow.first_delivery(CONSUMER, envelope):
             return False
         account = await uow.accounts.ensure(event.customer_id, CLAIMS_ACTOR)

@@ -97,8 +97,7 @@ async def bill_dispatched_job(app: ServiceContext, envelope: Envelope, event: Se
     A job claims already cancelled (its cancellation delivered first) raises no invoice; the
     account's lock orders this against that cancellation (``fee_cancellations``).
     """
-    async with app.uow(correlation_id=envelope.correlation_id,
-                       causation_id=str(envelope.message_id)) as uow:
+    async with app.uow(caused_by=envelope) as uow:
         if not await uow.first_delivery(CONSUMER, envelope):
             return False
         account = await uow.accounts.ensure(event.customer_id, CLAIMS_ACTOR)

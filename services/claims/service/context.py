@@ -9,6 +9,7 @@ from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.errors import NotFound
 from shared.auth import Principal, Role
 from shared.clock import ServiceClock
+from shared.messaging.envelope import Envelope
 from shared.money import Money
 from shared.uow import Sessions
 
@@ -38,12 +39,10 @@ class ServiceContext:
     clock: ServiceClock = CLOCK  # what ``utcnow()`` reads; synced by the timers and ``follow``
 
     def uow(
-        self, *, correlation_id: str | None = None, causation_id: str | None = None
+        self, *, correlation_id: str | None = None, caused_by: Envelope | None = None
     ) -> ClaimsUnitOfWork:
-        return ClaimsUnitOfWork(
-            self.sessions, PRODUCER,
-            correlation_id=correlation_id, causation_id=causation_id,
-        )
+        return ClaimsUnitOfWork(self.sessions, PRODUCER, correlation_id=correlation_id,
+                     caused_by=caused_by)
 
 
 def is_staff(principal: Principal) -> bool:

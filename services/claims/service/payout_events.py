@@ -82,8 +82,7 @@ async def apply_payout_event(
     app: ServiceContext, envelope: Envelope, report: PayoutReport
 ) -> bool:
     """Apply one delivery; True if it changed anything."""
-    async with app.uow(correlation_id=envelope.correlation_id,
-                       causation_id=str(envelope.message_id)) as uow:
+    async with app.uow(caused_by=envelope) as uow:
         if not await uow.first_delivery(CONSUMER, envelope):
             return False
         # Lock order: contract (the holds' lock), claim, payout; all found by the payout key.

@@ -12,6 +12,7 @@ from services.payouts.domain.model import Rail
 from services.payouts.service.ports import RailAdapter
 from services.payouts.settings import PayoutsSettings
 from shared.clock import ServiceClock
+from shared.messaging.envelope import Envelope
 from shared.uow import Sessions
 
 PRODUCER = "payouts"
@@ -35,8 +36,8 @@ class ServiceContext:
     # instead of at its next poll (the poll stays, as the safety net and for other processes).
     dispatch_wake: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def uow(self, *, correlation_id: str | None = None,
-            causation_id: str | None = None) -> PayoutsUnitOfWork:
-        return PayoutsUnitOfWork(
-            self.sessions, PRODUCER, correlation_id=correlation_id, causation_id=causation_id
-        )
+    def uow(
+        self, *, correlation_id: str | None = None, caused_by: Envelope | None = None
+    ) -> PayoutsUnitOfWork:
+        return PayoutsUnitOfWork(self.sessions, PRODUCER, correlation_id=correlation_id,
+                     caused_by=caused_by)

@@ -84,9 +84,7 @@ async def request_payout(
     The same request delivered twice, or sent twice under different message ids, yields one
     payout: the inbox catches the first case, the unique payout key the second.
     """
-    async with app.uow(
-        correlation_id=envelope.correlation_id, causation_id=str(envelope.message_id)
-    ) as uow:
+    async with app.uow(caused_by=envelope) as uow:
         if not await uow.first_delivery(CONSUMER, envelope):
             log.info("duplicate delivery ignored", extra={"message_id": envelope.message_id})
             return RequestResult(payout_id=None, created=False)

@@ -159,7 +159,7 @@ class FakeUnitOfWork(BillingUnitOfWork):
 class FakeContext(ServiceContext):
     unit: FakeUnitOfWork | None = None
 
-    def uow(self, *, correlation_id: str | None = None, causation_id: str | None = None
+    def uow(self, *, correlation_id: str | None = None, caused_by: Envelope | None = None
             ) -> BillingUnitOfWork:
         assert self.unit is not None
         return self.unit

@@ -23,6 +23,7 @@ from services.payouts.service.callbacks import CallbackResult, ProviderCallback,
 from services.payouts.service.context import ServiceContext
 from services.payouts.settings import PayoutsSettings
 from shared.domain.events import DomainEvent
+from shared.messaging.envelope import Envelope
 from shared.money import Money
 
 NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
@@ -84,7 +85,7 @@ class FakeContext(ServiceContext):
         self.unit = unit
 
     def uow(self, *, correlation_id: str | None = None,
-            causation_id: str | None = None) -> PayoutsUnitOfWork:
+            caused_by: Envelope | None = None) -> PayoutsUnitOfWork:
         return self.unit
 
 
