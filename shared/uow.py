@@ -85,6 +85,10 @@ class UnitOfWork:
     ) -> None:
         session = self.session
         try:
+            # A unit of work left without a commit (a read, a replay) is rolled back, and a
+            # rollback expires the rows in its session; a caller renders what it read after the
+            # block, so they leave the session first, as loaded (closing keeps them so too).
+            session.expunge_all()
             if session.in_transaction():
                 await session.rollback()
         finally:

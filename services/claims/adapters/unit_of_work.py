@@ -9,7 +9,6 @@ each note a job note, so the timeline, the notes and the messages commit togethe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,18 +64,6 @@ class ClaimsUnitOfWork(UnitOfWork):
         self.byop = ByopRepository(session)
         self.timeline = TimelineRepository(session)
         self.keys = IdempotencyKeys(session, KEYS)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        # A unit of work left without a commit (a read, a replay) is rolled back, and a rollback
-        # expires the rows in its session; the caller renders what it read after the block, so
-        # they leave the session first, as loaded (closing a session keeps them so too).
-        self.session.expunge_all()
-        await super().__aexit__(exc_type, exc, tb)
 
     async def publish(self, events: Sequence[DomainEvent]) -> None:
         entries: list[TimelineEntry] = []
