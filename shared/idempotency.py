@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.driver import fetch_value, transaction_driver
-from shared.db.repository import Repository
+from shared.uow import Repository
 
 
 class IdempotencyKeyColumns:

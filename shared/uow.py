@@ -1,9 +1,9 @@
 """Unit of work: one transaction per use case, with what it caused in the same commit.
 
 A use case sees only what its service's unit of work opens for it: one repository per
-aggregate (``bind``), the events its entities announce (``record``), the messages it sends
-(``emit``) and what may happen only once the change is durable (``after_commit``). It never sees
-the session: the repositories hold it.
+aggregate (``bind``, each a ``Repository``), the events its entities announce (``record``), the
+messages it sends (``emit``) and what may happen only once the change is durable
+(``after_commit``). It never sees the session: the repositories hold it.
 
 It lives above ``shared.db`` and ``shared.messaging`` because it joins the two: a session of the
 one and the outbox rows of the other. Neither package imports it, so ``shared.db`` never imports
@@ -22,6 +22,18 @@ from shared.messaging.contracts import Contract
 from shared.messaging.envelope import Envelope
 from shared.messaging.inbox import first_delivery
 from shared.messaging.outbox import stage_outbox_rows
+
+
+class Repository:
+    """The one repository style: a class per aggregate, opened by the unit of work on its
+    session (``bind``). A repository owns all of its aggregate's SQL, whichever way a statement
+    runs (an ORM query, a Core statement, or the one fast path of ``shared.db.driver`` on the
+    same transaction); the use cases call its methods and never see the session. One column
+    change then touches the model, its migration, its repository and nothing else."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
 
 # What a service's context keeps for its unit of work to open transactions with.
 Sessions = async_sessionmaker[AsyncSession]

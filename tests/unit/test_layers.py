@@ -1,5 +1,5 @@
 """The use cases never see a session, a driver or ``session.info``: they reach the database only
-through the repositories their unit of work opens (``shared/uow.py``, ``shared/db/repository.py``).
+through the repositories their unit of work opens (``shared/uow.py``).
 
 The import side is also an import-linter contract (``make lint``); this test holds what
 import-linter cannot see: a session reached from a use case (``uow.session``, a ``session``

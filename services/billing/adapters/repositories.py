@@ -35,7 +35,7 @@ from services.billing.domain.errors import NotFound
 from services.billing.domain.invoice import OPEN_STATUSES, Invoice, InvoiceStatus
 from services.billing.domain.payment import PaymentStatus
 from shared.db.driver import session_driver, transaction_driver
-from shared.db.repository import Repository
+from shared.uow import Repository
 
 _OPEN = sorted(OPEN_STATUSES)
 

@@ -42,8 +42,8 @@ from services.claims.domain.events import Noted, TimelineEntry
 from services.claims.domain.limits import ClaimHold, Hold, HoldStatus, NewHold
 from services.claims.domain.work import JobStatus
 from shared.db.driver import execute, fetch, fetch_one, transaction_driver
-from shared.db.repository import Repository
 from shared.money import Money
+from shared.uow import Repository
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -42,7 +42,7 @@ from services.payouts.domain.model import (
 )
 from services.payouts.domain.state import AttemptState, PayoutState
 from shared.db.driver import fetch, fetch_one, run, transaction_driver
-from shared.db.repository import Repository
+from shared.uow import Repository
 
 _ACTIVE = [s.value for s in ACTIVE_ATTEMPT_STATUSES]
 _PAYOUT_KEYS = tuple(st.PAYOUTS.c.keys())
