@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.billing.settings import BillingSettings
+from tests.integration.api import ok, problem
 from warranty_client.portal import PortalAccount
 
-from .conftest import gateway_charges, ok, problem
+from .conftest import gateway_charges
 
 EPOCH = date(2026, 9, 1)
 # Each example is a dozen requests over PostgreSQL: few examples, no per-example deadline.

@@ -24,10 +24,9 @@ from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
 from shared.messaging.topology import declare_topology, delete_topology
+from tests.integration.api import ok
 from tests.signing import signer
 from warranty_client.portal import PortalAccount
-
-from .conftest import ok
 
 DEADLINE_S = 10
 

@@ -21,6 +21,7 @@ from services.claims.service.context import ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.auth import Role, mint_token
 from tests.conftest import MigratedDb
+from tests.integration.api import in_process, ok
 
 JWT_SECRET = "claims-integration-tests-secret-0123456789"
 _customers = itertools.count(1)
@@ -38,23 +39,21 @@ async def claims_settings(
 
 
 @pytest.fixture(scope="session")
-async def claims_app(claims_settings: ClaimsSettings) -> AsyncIterator[FastAPI]:
-    app = create_app(claims_settings)
-    # ASGITransport runs no lifespan: run it ourselves for the whole session.
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture(scope="session")
-def claims(claims_app: FastAPI) -> ServiceContext:
-    return claims_app.state.context  # type: ignore[no-any-return]
+def claims_app(claims_settings: ClaimsSettings) -> FastAPI:
+    return create_app(claims_settings)
 
 
 @pytest.fixture(scope="session")
 async def client(claims_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=claims_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://claims.test") as http:
+    """The app's client for the whole session, its lifespan running meanwhile."""
+    async with in_process(claims_app, "http://claims.test") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def claims(claims_app: FastAPI, client: httpx.AsyncClient) -> ServiceContext:
+    """The context the app's lifespan (run by ``client``) made."""
+    return claims_app.state.context  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -96,19 +95,6 @@ class Actors:
 @pytest.fixture(scope="session")
 def actors(claims_settings: ClaimsSettings) -> Actors:
     return Actors(claims_settings)
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:warranty:problem:{slug}", body
-    return body
 
 
 @dataclass

@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 
 from services.claims.service.context import ServiceContext
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, new_flow, ok, problem
+from .conftest import Actors, Flow, new_flow
 from .test_claim_credit_flow import outbox_commands
 
 PRO = {"name": "Acme Plumbing", "email": "billing@acme-plumbing.example",

@@ -4,7 +4,9 @@ second claim; the same key on another job is refused."""
 
 from __future__ import annotations
 
-from .conftest import Flow, new_flow, ok, problem
+from tests.integration.api import ok, problem
+
+from .conftest import Flow, new_flow
 from .test_byop_flow import PRO
 
 

@@ -19,8 +19,9 @@ from shared.messaging.contracts import (
     RequestPayoutV1,
 )
 from shared.messaging.envelope import Envelope
+from tests.integration.api import ok
 
-from .conftest import Flow, ok
+from .conftest import Flow
 from .test_claim_credit_flow import outbox_commands
 
 

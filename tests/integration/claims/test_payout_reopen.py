@@ -20,8 +20,9 @@ from shared.messaging.contracts import (
 )
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
+from tests.integration.api import ok, problem
 
-from .conftest import Flow, ok, problem
+from .conftest import Flow
 from .test_limits import holds
 from .test_payout_events import approved_command, paid, submitted
 

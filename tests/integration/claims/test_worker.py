@@ -23,9 +23,10 @@ from shared.messaging.contracts import PayoutPaidV1, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.topology import declare_topology, delete_topology, named
+from tests.integration.api import ok
 from tests.signing import signer
 
-from .conftest import Flow, ok
+from .conftest import Flow
 
 DEADLINE_S = 10
 

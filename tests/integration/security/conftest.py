@@ -26,13 +26,7 @@ from shared.settings import ServiceSettings
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.bank_notifications import sandbox_bank_keys
 from tests.conftest import MigratedDb
-
-
-async def started(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://nul") as client:
-            yield client
+from tests.integration.api import in_process
 
 
 def bearer(settings: ServiceSettings, role: Role, *, subject: str = "nul-tester",
@@ -103,7 +97,7 @@ async def serving(service: str, migrated_db: MigratedDb, amqp_url: str
     settings_cls, create_app = APPS[service]
     settings = settings_cls(database_url=await migrated_db(service), amqp_url=amqp_url)
     app = create_app(settings)
-    async for client in started(app):
+    async with in_process(app, "http://nul") as client:
         if service == "payouts":  # no sandbox here: J.P. Morgan's keys are the sandbox's
             await app.state.notification_keys.aclose()
             app.state.notification_keys = sandbox_bank_keys()
