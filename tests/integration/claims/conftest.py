@@ -17,9 +17,11 @@ import pytest
 from fastapi import FastAPI
 
 from services.claims.bootstrap import create_app
+from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.auth import Role, mint_token
+from shared.messaging.consumer import Handler
 from tests.conftest import MigratedDb
 from tests.integration.api import in_process, ok
 
@@ -90,6 +92,12 @@ class Actors:
     @property
     def payables(self) -> dict[str, str]:
         return self.headers(Role.PAYABLES, subject="ap-1")
+
+
+@pytest.fixture
+def handle(claims: ServiceContext) -> Handler:
+    """The claims consumer's handler of the payouts service's reports (``payouts.*``)."""
+    return payout_events_handler(claims)
 
 
 @pytest.fixture(scope="session")
