@@ -58,9 +58,25 @@ def claims(claims_app: FastAPI, client: httpx.AsyncClient) -> ServiceContext:
     return claims_app.state.context  # type: ignore[no-any-return]
 
 
+class Staff:
+    """A staff member of the seed flows: ``actors.agent`` is a fresh token's headers."""
+
+    def __init__(self, *roles: Role, subject: str) -> None:
+        self.roles, self.subject = roles, subject
+
+    def __get__(self, actors: Actors, owner: type[Actors]) -> dict[str, str]:
+        return actors.headers(*self.roles, subject=self.subject)
+
+
 @dataclass(frozen=True)
 class Actors:
     settings: ClaimsSettings
+
+    agent = Staff(Role.AGENT, subject="agent-1")
+    support = Staff(Role.SUPPORT_SERVICES, subject="ss-1")
+    supervisor = Staff(Role.SUPPORT_SERVICES, Role.OPS, subject="sup-1")
+    byop_agent = Staff(Role.BYOP_AGENT, subject="byop-1")
+    payables = Staff(Role.PAYABLES, subject="ap-1")
 
     def headers(self, *roles: Role, subject: str, customer_id: str | None = None) -> dict[str, str]:
         token = mint_token(
@@ -72,26 +88,6 @@ class Actors:
 
     def customer(self, customer_id: str) -> dict[str, str]:
         return self.headers(Role.CUSTOMER, subject=f"user-{customer_id}", customer_id=customer_id)
-
-    @property
-    def agent(self) -> dict[str, str]:
-        return self.headers(Role.AGENT, subject="agent-1")
-
-    @property
-    def support(self) -> dict[str, str]:
-        return self.headers(Role.SUPPORT_SERVICES, subject="ss-1")
-
-    @property
-    def supervisor(self) -> dict[str, str]:
-        return self.headers(Role.SUPPORT_SERVICES, Role.OPS, subject="sup-1")
-
-    @property
-    def byop_agent(self) -> dict[str, str]:
-        return self.headers(Role.BYOP_AGENT, subject="byop-1")
-
-    @property
-    def payables(self) -> dict[str, str]:
-        return self.headers(Role.PAYABLES, subject="ap-1")
 
 
 @pytest.fixture
