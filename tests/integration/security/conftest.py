@@ -104,25 +104,19 @@ async def serving(service: str, migrated_db: MigratedDb, amqp_url: str
         yield client, settings
 
 
-@pytest.fixture
-async def claims(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, ClaimsSettings]]:
-    async for served in serving("claims", migrated_db, amqp_url):
-        yield served
+def serving_fixture(service: str) -> Any:
+    """The fixture named ``service``: (client, settings) of that API, served as ``serving``
+    serves it (the tests annotate the settings' class)."""
+    async def served(migrated_db: MigratedDb, amqp_url: str
+                     ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+        async for pair in serving(service, migrated_db, amqp_url):
+            yield pair
+    return pytest.fixture(served, name=service)
 
 
-@pytest.fixture
-async def billing(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, BillingSettings]]:
-    async for served in serving("billing", migrated_db, amqp_url):
-        yield served
-
-
-@pytest.fixture
-async def payouts(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, PayoutsSettings]]:
-    async for served in serving("payouts", migrated_db, amqp_url):
-        yield served
+claims = serving_fixture("claims")
+billing = serving_fixture("billing")
+payouts = serving_fixture("payouts")
 
 
 @pytest.fixture
