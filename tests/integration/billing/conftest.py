@@ -22,6 +22,7 @@ from services.billing.settings import BillingSettings
 from services.sandbox.app import create_app as create_sandbox
 from services.sandbox.settings import SandboxSettings
 from tests.conftest import MigratedDb
+from tests.integration.api import in_process
 from warranty_client.portal import PortalAccount
 
 JWT_SECRET = "billing-integration-tests-secret-0123456789"
@@ -54,24 +55,21 @@ async def gateway_http(sandbox_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]
 
 
 @pytest.fixture(scope="session")
-async def billing_app(
-    billing_settings: BillingSettings, gateway_http: httpx.AsyncClient
-) -> AsyncIterator[FastAPI]:
-    app = create_app(billing_settings, gateway=GatewayClient(GATEWAY, client=gateway_http))
-    async with app.router.lifespan_context(app):  # ASGITransport runs no lifespan
-        yield app
-
-
-@pytest.fixture(scope="session")
-def billing(billing_app: FastAPI) -> ServiceContext:
-    return billing_app.state.context  # type: ignore[no-any-return]
+def billing_app(billing_settings: BillingSettings, gateway_http: httpx.AsyncClient) -> FastAPI:
+    return create_app(billing_settings, gateway=GatewayClient(GATEWAY, client=gateway_http))
 
 
 @pytest.fixture(scope="session")
 async def client(billing_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=billing_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://billing.test") as http:
+    """The app's client for the whole session, its lifespan running meanwhile."""
+    async with in_process(billing_app, "http://billing.test") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def billing(billing_app: FastAPI, client: httpx.AsyncClient) -> ServiceContext:
+    """The context the app's lifespan (run by ``client``) made."""
+    return billing_app.state.context  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -86,16 +84,3 @@ async def gateway_charges(gateway_http: httpx.AsyncClient) -> list[dict[str, Any
     response = await gateway_http.get("/charges")
     assert response.status_code == 200
     return list(response.json())
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:warranty:problem:{slug}", body
-    return body

@@ -16,9 +16,9 @@ from services.billing.service.invoices import bill_dispatched_job
 from services.billing.settings import BillingSettings
 from shared.messaging.contracts import ServiceJobCancelledV1
 from shared.messaging.envelope import Envelope
+from tests.integration.api import ok
 from warranty_client.portal import PortalAccount
 
-from .conftest import ok
 from .test_worker import dispatched
 
 

@@ -6,28 +6,33 @@ sandbox gateway. The allocation itself is proven over many more accounts without
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.billing.settings import BillingSettings
+from tests.integration.api import ok, problem
 from warranty_client.portal import PortalAccount
 
-from .conftest import gateway_charges, ok, problem
+from .conftest import gateway_charges
 
 EPOCH = date(2026, 9, 1)
 # Each example is a dozen requests over PostgreSQL: few examples, no per-example deadline.
 ON_THE_DATABASE = settings(max_examples=8, deadline=None)
 
 Invoices = tuple[tuple[str, str], ...]
+Case = tuple[Invoices, Decimal]
+OpenCase = Callable[[Case], Awaitable[tuple[PortalAccount, Decimal]]]
 
 
 @st.composite
-def account_and_payment(draw: st.DrawFn) -> tuple[Invoices, Decimal]:
+def account_and_payment(draw: st.DrawFn) -> Case:
     amounts = draw(st.lists(st.integers(min_value=1, max_value=50_000), min_size=1, max_size=4))
     # few distinct dates, so equal dates (ordered by number) happen too
     days = [EPOCH + timedelta(days=draw(st.integers(0, 2))) for _ in amounts]
@@ -37,10 +42,16 @@ def account_and_payment(draw: st.DrawFn) -> tuple[Invoices, Decimal]:
     return invoices, Decimal(paid) / 100
 
 
-async def opened(client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
-                 billing_settings: BillingSettings, invoices: Invoices) -> PortalAccount:
-    account = PortalAccount(client, gateway_http, billing_settings)
-    return await account.open(invoices)
+@pytest.fixture(scope="session")  # hypothesis runs many examples per test: no function scope
+def open_case(client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
+              billing_settings: BillingSettings) -> OpenCase:
+    """``acct, amount = await open_case(case)``: the example's account opened on the portal,
+    and the amount to pay."""
+    async def open_(case: Case) -> tuple[PortalAccount, Decimal]:
+        invoices, amount = case
+        account = PortalAccount(client, gateway_http, billing_settings)
+        return await account.open(invoices), amount
+    return open_
 
 
 async def snapshot(acct: PortalAccount) -> tuple[str, list[tuple[str, str, str]]]:
@@ -53,11 +64,9 @@ async def snapshot(acct: PortalAccount) -> tuple[str, list[tuple[str, str, str]]
 @ON_THE_DATABASE
 @given(account_and_payment())
 async def test_replaying_the_same_request_changes_nothing(
-    client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
-    billing_settings: BillingSettings, case: tuple[Invoices, Decimal],
+    open_case: OpenCase, gateway_http: httpx.AsyncClient, case: Case
 ) -> None:
-    invoices, amount = case
-    acct = await opened(client, gateway_http, billing_settings, invoices)
+    acct, amount = await open_case(case)
     token = await acct.tokenize()
     charges_before = len(await gateway_charges(gateway_http))
     first = ok(await acct.pay(f"{amount:.2f}", token, key="key-1"), 201)
@@ -71,12 +80,8 @@ async def test_replaying_the_same_request_changes_nothing(
 
 @ON_THE_DATABASE
 @given(account_and_payment())
-async def test_a_reused_key_with_another_amount_is_refused(
-    client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
-    billing_settings: BillingSettings, case: tuple[Invoices, Decimal],
-) -> None:
-    invoices, amount = case
-    acct = await opened(client, gateway_http, billing_settings, invoices)
+async def test_a_reused_key_with_another_amount_is_refused(open_case: OpenCase, case: Case) -> None:
+    acct, amount = await open_case(case)
     token = await acct.tokenize()
     ok(await acct.pay(f"{amount:.2f}", token, key="key-1"), 201)
     after_first = await snapshot(acct)
@@ -88,12 +93,8 @@ async def test_a_reused_key_with_another_amount_is_refused(
 
 @ON_THE_DATABASE
 @given(account_and_payment())
-async def test_a_refund_restores_every_invoice_exactly(
-    client: httpx.AsyncClient, gateway_http: httpx.AsyncClient,
-    billing_settings: BillingSettings, case: tuple[Invoices, Decimal],
-) -> None:
-    invoices, amount = case
-    acct = await opened(client, gateway_http, billing_settings, invoices)
+async def test_a_refund_restores_every_invoice_exactly(open_case: OpenCase, case: Case) -> None:
+    acct, amount = await open_case(case)
     before = await snapshot(acct)
     payment: dict[str, Any] = ok(await acct.pay(f"{amount:.2f}", await acct.tokenize()), 201)
 

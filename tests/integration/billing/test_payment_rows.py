@@ -19,9 +19,9 @@ from services.billing.domain.invoice import status_for
 from services.billing.service.context import ServiceContext
 from shared.auth import Role, mint_token
 from shared.money import Money
+from tests.integration.api import ok, problem
 from warranty_client.portal import PortalAccount
 
-from .conftest import ok, problem
 from .test_portal_payments import outbox_messages
 
 PAYMENTS = 8  # of 25.00 each, on the fixture's 225.00: all fit

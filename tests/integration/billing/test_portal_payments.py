@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from services.billing.service.context import ServiceContext
 from shared.messaging.tables import outbox
+from tests.integration.api import ok, problem
 from warranty_client.portal import DECLINED_CARD, PortalAccount
 
-from .conftest import gateway_charges, ok, problem
+from .conftest import gateway_charges
 
 
 def applied(confirmation: dict[str, Any]) -> list[tuple[str, str, str]]:

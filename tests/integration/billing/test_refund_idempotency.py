@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 
 from services.billing.service.context import ServiceContext
+from tests.integration.api import ok, problem
 from warranty_client.portal import PortalAccount
 
-from .conftest import ok, problem
 from .test_portal_payments import outbox_messages
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from services.billing.service.context import ServiceContext
+from tests.integration.api import ok, problem
 from warranty_client.portal import PortalAccount
 
-from .conftest import ok, problem
 from .test_portal_payments import outbox_messages
 
 

@@ -20,9 +20,8 @@ from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.integration.api import ok
 from warranty_client.portal import PortalAccount
-
-from .conftest import ok
 
 # What asyncpg sends on its own to learn a type it meets first on a connection (the arrays of a
 # payment's one write): once per connection, whatever the code.

@@ -5,7 +5,6 @@ through the outbox relay. The worker runs in a namespace of its own, removed aft
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,39 +22,18 @@ from shared.messaging.contracts import ServiceJobCancelledV1, ServiceJobDispatch
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
 from shared.messaging.tables import outbox
-from shared.messaging.topology import declare_topology, delete_topology
+from tests.integration.api import ok
+from tests.integration.workers import worker_running
 from tests.signing import signer
 from warranty_client.portal import PortalAccount
-
-from .conftest import ok
 
 DEADLINE_S = 10
 
 
 @pytest.fixture
 async def worker(billing_settings: BillingSettings) -> AsyncIterator[BillingSettings]:
-    settings = billing_settings.model_copy(
-        update={"mq_namespace": f"{billing_settings.mq_namespace}billing-worker."}
-    )
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:  # declared before the worker runs, so publishing cannot race it
-        await declare_topology(await connection.channel(), settings.mq_namespace,
-                               retry_delays_ms=settings.retry_delays_ms,
-                               delivery_limit=settings.delivery_limit)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_billing_worker(settings, stop))
-    try:
+    async with worker_running(billing_settings, "billing-worker", run_billing_worker) as settings:
         yield settings
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=40)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):  # run_worker installed them for the loop
-            loop.remove_signal_handler(sig)
-        connection = await aio_pika.connect(settings.amqp_url)
-        async with connection:
-            await delete_topology(await connection.channel(), settings.mq_namespace,
-                                  retry_levels=len(settings.retry_delays_ms))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]]) -> None:

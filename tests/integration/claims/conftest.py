@@ -17,10 +17,13 @@ import pytest
 from fastapi import FastAPI
 
 from services.claims.bootstrap import create_app
+from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.auth import Role, mint_token
+from shared.messaging.consumer import Handler
 from tests.conftest import MigratedDb
+from tests.integration.api import in_process, ok
 
 JWT_SECRET = "claims-integration-tests-secret-0123456789"
 _customers = itertools.count(1)
@@ -38,28 +41,42 @@ async def claims_settings(
 
 
 @pytest.fixture(scope="session")
-async def claims_app(claims_settings: ClaimsSettings) -> AsyncIterator[FastAPI]:
-    app = create_app(claims_settings)
-    # ASGITransport runs no lifespan: run it ourselves for the whole session.
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture(scope="session")
-def claims(claims_app: FastAPI) -> ServiceContext:
-    return claims_app.state.context  # type: ignore[no-any-return]
+def claims_app(claims_settings: ClaimsSettings) -> FastAPI:
+    return create_app(claims_settings)
 
 
 @pytest.fixture(scope="session")
 async def client(claims_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=claims_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://claims.test") as http:
+    """The app's client for the whole session, its lifespan running meanwhile."""
+    async with in_process(claims_app, "http://claims.test") as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def claims(claims_app: FastAPI, client: httpx.AsyncClient) -> ServiceContext:
+    """The context the app's lifespan (run by ``client``) made."""
+    return claims_app.state.context  # type: ignore[no-any-return]
+
+
+class Staff:
+    """A staff member of the seed flows: ``actors.agent`` is a fresh token's headers."""
+
+    def __init__(self, *roles: Role, subject: str) -> None:
+        self.roles, self.subject = roles, subject
+
+    def __get__(self, actors: Actors, owner: type[Actors]) -> dict[str, str]:
+        return actors.headers(*self.roles, subject=self.subject)
 
 
 @dataclass(frozen=True)
 class Actors:
     settings: ClaimsSettings
+
+    agent = Staff(Role.AGENT, subject="agent-1")
+    support = Staff(Role.SUPPORT_SERVICES, subject="ss-1")
+    supervisor = Staff(Role.SUPPORT_SERVICES, Role.OPS, subject="sup-1")
+    byop_agent = Staff(Role.BYOP_AGENT, subject="byop-1")
+    payables = Staff(Role.PAYABLES, subject="ap-1")
 
     def headers(self, *roles: Role, subject: str, customer_id: str | None = None) -> dict[str, str]:
         token = mint_token(
@@ -72,43 +89,16 @@ class Actors:
     def customer(self, customer_id: str) -> dict[str, str]:
         return self.headers(Role.CUSTOMER, subject=f"user-{customer_id}", customer_id=customer_id)
 
-    @property
-    def agent(self) -> dict[str, str]:
-        return self.headers(Role.AGENT, subject="agent-1")
 
-    @property
-    def support(self) -> dict[str, str]:
-        return self.headers(Role.SUPPORT_SERVICES, subject="ss-1")
-
-    @property
-    def supervisor(self) -> dict[str, str]:
-        return self.headers(Role.SUPPORT_SERVICES, Role.OPS, subject="sup-1")
-
-    @property
-    def byop_agent(self) -> dict[str, str]:
-        return self.headers(Role.BYOP_AGENT, subject="byop-1")
-
-    @property
-    def payables(self) -> dict[str, str]:
-        return self.headers(Role.PAYABLES, subject="ap-1")
+@pytest.fixture
+def handle(claims: ServiceContext) -> Handler:
+    """The claims consumer's handler of the payouts service's reports (``payouts.*``)."""
+    return payout_events_handler(claims)
 
 
 @pytest.fixture(scope="session")
 def actors(claims_settings: ClaimsSettings) -> Actors:
     return Actors(claims_settings)
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"urn:warranty:problem:{slug}", body
-    return body
 
 
 @dataclass

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import Actors, Flow, new_flow, ok, problem
+from tests.integration.api import ok, problem
+
+from .conftest import Actors, Flow, new_flow
 
 
 async def test_another_customer_sees_nothing(

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from services.claims.adapters.orm import AuditEventRow
 from services.claims.service.context import ServiceContext
 from shared.auth import Role
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, new_flow, ok, problem
+from .conftest import Actors, Flow, new_flow
 
 
 async def test_the_claims_creator_cannot_approve_it(flow: Flow) -> None:

@@ -8,24 +8,32 @@ from typing import Any
 import httpx
 
 from services.claims.service.context import ServiceContext
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, new_flow, ok, problem
+from .conftest import Actors, Flow, new_flow
 from .test_claim_credit_flow import outbox_commands
 
 PRO = {"name": "Acme Plumbing", "email": "billing@acme-plumbing.example",
        "mobile": "+15125550199"}
 
 
-async def byop_to_payment_request(
+async def open_byop_job(flow: Flow, kind: str = "water_heater", issue: str = "Leaking tank"
+                        ) -> str:
+    """The BYOP team opens a job on the customer's ``kind``; returns the job's path."""
+    job = ok(await flow.client.post("/v1/byop-jobs", headers=flow.actors.byop_agent, json={
+        "contract_id": flow.contract["id"], "covered_item_id": flow.item(kind),
+        "problem": issue}), 201)
+    assert (job["stage"], job["job_status"]) == ("authorized_to_schedule", "accepted")
+    return f"/v1/byop-jobs/{job['job_id']}"
+
+
+async def completed_byop_job(
     flow: Flow, *, authorized: str = "900.00", invoice: str = "1000.00",
     estimate: str = "1450.00",
-) -> dict[str, Any]:
+) -> str:
+    """A water heater job diagnosed, authorized and completed by the pro; returns its path."""
     client, agent = flow.client, flow.actors.byop_agent
-    job = ok(await client.post("/v1/byop-jobs", headers=agent, json={
-        "contract_id": flow.contract["id"], "covered_item_id": flow.item("water_heater"),
-        "problem": "Leaking tank"}), 201)
-    assert (job["stage"], job["job_status"]) == ("authorized_to_schedule", "accepted")
-    base = f"/v1/byop-jobs/{job['job_id']}"
+    base = await open_byop_job(flow)
     ok(await client.post(f"{base}/diagnosis", headers=agent, json={
         "service_pro": PRO, "diagnosis": "Tank corroded", "estimate": estimate}))
     ok(await client.post(f"{base}/decision", headers=agent, json={
@@ -33,7 +41,17 @@ async def byop_to_payment_request(
     done = ok(await client.post(f"{base}/completion", headers=agent,
                                 json={"invoice_amount": invoice}))
     assert (done["stage"], done["job_status"]) == ("completed", "completed")
-    return dict(ok(await client.post(f"{base}/payment-request", headers=agent), 201))
+    return base
+
+
+async def byop_to_payment_request(
+    flow: Flow, *, authorized: str = "900.00", invoice: str = "1000.00",
+    estimate: str = "1450.00",
+) -> dict[str, Any]:
+    base = await completed_byop_job(flow, authorized=authorized, invoice=invoice,
+                                    estimate=estimate)
+    return dict(ok(await flow.client.post(f"{base}/payment-request",
+                                          headers=flow.actors.byop_agent), 201))
 
 
 async def confirm(flow: Flow, claim_id: str, version: str = "2026-01") -> dict[str, Any]:
@@ -91,10 +109,7 @@ async def test_nothing_payable_after_the_deductible_is_rejected_at_once(flow: Fl
 
 async def test_byop_steps_are_enforced(flow: Flow) -> None:
     client, agent = flow.client, flow.actors.byop_agent
-    job = ok(await client.post("/v1/byop-jobs", headers=agent, json={
-        "contract_id": flow.contract["id"], "covered_item_id": flow.item("microwave"),
-        "problem": "No heat"}), 201)
-    base = f"/v1/byop-jobs/{job['job_id']}"
+    base = await open_byop_job(flow, "microwave", "No heat")
     problem(await client.post(f"{base}/payment-request", headers=agent), 409,
             "illegal-transition")
     ok(await client.post(f"{base}/diagnosis", headers=agent, json={
@@ -120,10 +135,7 @@ async def test_the_trades_deductible_and_the_remaining_limits_bound_the_reimburs
     limits = {"service_fee": "100.00", "per_claim_cap": "1000.00", "annual_aggregate": "700.00",
               "trade_deductibles": {"water_heater": "175.00"}}
     flow = await new_flow(client, actors, limits=limits)
-    opened = await client.post("/v1/byop-jobs", headers=flow.actors.byop_agent, json={
-        "contract_id": flow.contract["id"], "covered_item_id": flow.item("water_heater"),
-        "problem": "Leaking tank"})
-    base = f"/v1/byop-jobs/{ok(opened, 201)['job_id']}"
+    base = await open_byop_job(flow)
     agent = flow.actors.byop_agent
     pro = {**PRO, "zelle_token": "+15125550111"}
     ok(await client.post(f"{base}/diagnosis", headers=agent, json={
@@ -153,11 +165,9 @@ async def test_the_trades_deductible_and_the_remaining_limits_bound_the_reimburs
 
 
 async def test_a_zelle_token_is_an_email_or_a_us_mobile(flow: Flow) -> None:
-    job = ok(await flow.client.post("/v1/byop-jobs", headers=flow.actors.byop_agent, json={
-        "contract_id": flow.contract["id"], "covered_item_id": flow.item("microwave"),
-        "problem": "No heat"}), 201)
+    base = await open_byop_job(flow, "microwave", "No heat")
     problem(await flow.client.post(
-        f"/v1/byop-jobs/{job['job_id']}/diagnosis", headers=flow.actors.byop_agent,
+        f"{base}/diagnosis", headers=flow.actors.byop_agent,
         json={"service_pro": {**PRO, "zelle_token": "acme-7731"}, "diagnosis": "x",
               "estimate": "10.00"}), 422, "validation-error")
 

@@ -4,22 +4,10 @@ second claim; the same key on another job is refused."""
 
 from __future__ import annotations
 
-from .conftest import Flow, new_flow, ok, problem
-from .test_byop_flow import PRO
+from tests.integration.api import ok, problem
 
-
-async def completed_byop_job(flow: Flow) -> str:
-    client, agent = flow.client, flow.actors.byop_agent
-    job = ok(await client.post("/v1/byop-jobs", headers=agent, json={
-        "contract_id": flow.contract["id"], "covered_item_id": flow.item("water_heater"),
-        "problem": "Leaking tank"}), 201)
-    base = f"/v1/byop-jobs/{job['job_id']}"
-    ok(await client.post(f"{base}/diagnosis", headers=agent, json={
-        "service_pro": PRO, "diagnosis": "Tank corroded", "estimate": "1450.00"}))
-    ok(await client.post(f"{base}/decision", headers=agent, json={
-        "decision": "authorize", "authorized_amount": "900.00", "reason": "covered"}))
-    ok(await client.post(f"{base}/completion", headers=agent, json={"invoice_amount": "1000.00"}))
-    return base
+from .conftest import Flow, new_flow
+from .test_byop_flow import completed_byop_job
 
 
 async def test_a_retried_payment_request_returns_the_first_claim(flow: Flow) -> None:

@@ -13,8 +13,9 @@ from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutPaidV1, PayoutSubmittedV1, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, new_flow, ok, problem
+from .conftest import Actors, Flow, new_flow
 
 
 async def outbox_commands(claims: ServiceContext, claim_id: str) -> list[RequestPayoutV1]:

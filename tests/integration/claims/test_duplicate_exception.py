@@ -5,7 +5,8 @@ names neither the SQL nor the constraint's values."""
 
 from __future__ import annotations
 
-from tests.integration.claims.conftest import Flow, ok, problem
+from tests.integration.api import ok, problem
+from tests.integration.claims.conftest import Flow
 
 
 async def test_a_second_open_exception_of_a_type_is_a_conflict(flow: Flow) -> None:

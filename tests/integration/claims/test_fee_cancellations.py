@@ -10,8 +10,9 @@ import httpx
 
 from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import ServiceJobCancelledV1
+from tests.integration.api import ok
 
-from .conftest import Actors, Flow, new_flow, ok
+from .conftest import Actors, Flow, new_flow
 from .test_requests_and_exceptions import AUTO_MICROWAVE, HVAC, LIMITS, published
 
 FREE_TRADE = {"kind": "plumbing", "description": "Main line"}

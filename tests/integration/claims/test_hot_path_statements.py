@@ -21,8 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutPaidV1, PayoutSubmittedV1
+from tests.integration.api import ok
 
-from .conftest import Flow, ok
+from .conftest import Flow
 from .test_claim_credit_flow import outbox_commands, reported
 
 # asyncpg's own reads of the types a connection meets for the first time: once per connection.

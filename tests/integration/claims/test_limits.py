@@ -12,8 +12,9 @@ from sqlalchemy import select
 from services.claims.adapters.orm import LimitHoldRow
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, contract_body, new_flow, ok, problem
+from .conftest import Actors, Flow, contract_body, new_flow
 from .test_claim_credit_flow import outbox_commands
 from .test_payout_events import failed, paid
 

@@ -15,8 +15,9 @@ from sqlalchemy.exc import DBAPIError
 
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
+from tests.integration.api import ok
 
-from .conftest import Flow, ok
+from .conftest import Flow
 from .test_payout_events import approved_command, paid
 
 

@@ -16,8 +16,9 @@ from services.claims.service.context import ServiceContext
 from services.claims.settings import ClaimsSettings
 from shared.auth import Role
 from shared.clock import MAX_ADVANCE_SECONDS, ServiceClock, synced
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, ok, problem
+from .conftest import Actors, Flow
 
 CLOCK = "/v1/ops/clock"
 HOURS_25 = 25 * 3600

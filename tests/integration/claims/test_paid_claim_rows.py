@@ -14,8 +14,9 @@ from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.domain.payout import payout_memo
 from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutPaidV1, PayoutSubmittedV1
+from tests.integration.api import ok
 
-from .conftest import Flow, ok
+from .conftest import Flow
 from .test_claim_credit_flow import outbox_commands, reported
 
 Rows = list[tuple[Any, ...]]

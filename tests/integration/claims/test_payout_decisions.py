@@ -9,8 +9,9 @@ from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import PayoutDecidedV1, PayoutDecision, RequestPayoutV1
 from shared.messaging.envelope import Envelope
+from tests.integration.api import ok
 
-from .conftest import Flow, ok
+from .conftest import Flow
 from .test_payout_events import approved_command, paid, submitted
 from .test_payout_reopen import cancelled, published_transitions
 

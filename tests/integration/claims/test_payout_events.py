@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
 from services.claims.service.payout_events import apply_payout_event
-from shared.messaging.consumer import PermanentError
+from shared.messaging.consumer import Handler, PermanentError
 from shared.messaging.contracts import (
+    Contract,
     PayoutFailedV1,
     PayoutPaidV1,
     PayoutSubmittedV1,
@@ -19,29 +21,31 @@ from shared.messaging.contracts import (
     RequestPayoutV1,
 )
 from shared.messaging.envelope import Envelope
+from tests.integration.api import ok
 
-from .conftest import Flow, ok
+from .conftest import Flow
 from .test_claim_credit_flow import outbox_commands
 
 
-def paid(command: RequestPayoutV1, claim_id: str, amount: Decimal | None = None) -> Envelope:
-    event = PayoutPaidV1(payout_id="po-9", payout_key=command.payout_key, source=command.source,
-                         amount=amount or command.amount, rail=command.rail, attempt_id="a-1")
+def report(kind: Callable[..., Contract], command: RequestPayoutV1, claim_id: str,
+           **fields: Any) -> Envelope:
+    """A payouts report of ``kind`` about ``command``'s payout (po-9), for the claim."""
+    event = kind(payout_id="po-9", payout_key=command.payout_key, source=command.source,
+                 **{"amount": command.amount, "rail": command.rail, **fields})
     return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+
+
+def paid(command: RequestPayoutV1, claim_id: str, amount: Decimal | None = None) -> Envelope:
+    return report(PayoutPaidV1, command, claim_id, amount=amount or command.amount,
+                  attempt_id="a-1")
 
 
 def failed(command: RequestPayoutV1, claim_id: str) -> Envelope:
-    event = PayoutFailedV1(payout_id="po-9", payout_key=command.payout_key,
-                           source=command.source, amount=command.amount, rail=command.rail,
-                           reason="payee email bounced")
-    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+    return report(PayoutFailedV1, command, claim_id, reason="payee email bounced")
 
 
 def submitted(command: RequestPayoutV1, claim_id: str) -> Envelope:
-    event = PayoutSubmittedV1(payout_id="po-9", payout_key=command.payout_key,
-                              source=command.source, amount=command.amount, rail=command.rail,
-                              attempt_id="a-1")
-    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+    return report(PayoutSubmittedV1, command, claim_id, attempt_id="a-1")
 
 
 async def approved_command(flow: Flow, claims: ServiceContext) -> tuple[str, RequestPayoutV1]:
@@ -52,9 +56,8 @@ async def approved_command(flow: Flow, claims: ServiceContext) -> tuple[str, Req
 
 
 async def test_a_confirmed_failure_reopens_review_and_a_new_payout_gets_a_new_key(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
-    handle = payout_events_handler(claims)
     claim_id, first = await approved_command(flow, claims)
     await handle(failed(first, claim_id))
     claim = ok(await flow.client.get(f"/v1/claims/{claim_id}", headers=flow.me))
@@ -79,8 +82,9 @@ async def test_a_confirmed_failure_reopens_review_and_a_new_payout_gets_a_new_ke
         ("failed", "concourse"), ("paid", "check")]
 
 
-async def test_paid_may_overtake_submitted(flow: Flow, claims: ServiceContext) -> None:
-    handle = payout_events_handler(claims)
+async def test_paid_may_overtake_submitted(
+    flow: Flow, claims: ServiceContext, handle: Handler
+) -> None:
     claim_id, command = await approved_command(flow, claims)
     await handle(paid(command, claim_id))
     await handle(submitted(command, claim_id))
@@ -101,8 +105,9 @@ async def test_concurrent_duplicates_apply_once(flow: Flow, claims: ServiceConte
     assert [e["action"] for e in timeline].count("payout_paid") == 1
 
 
-async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: ServiceContext) -> None:
-    handle = payout_events_handler(claims)
+async def test_events_that_can_never_apply_are_parked(
+    flow: Flow, claims: ServiceContext, handle: Handler
+) -> None:
     claim_id, command = await approved_command(flow, claims)
     unknown = command.model_copy(update={"payout_key": "claim:nope:payout:1"})
     with pytest.raises(PermanentError, match="unknown-payout"):
@@ -117,10 +122,9 @@ async def test_events_that_can_never_apply_are_parked(flow: Flow, claims: Servic
 
 
 async def test_a_fallback_to_another_rail_still_pays_the_claim(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
     """Payouts mails a check when a Zelle payee is not enrolled: same amount, another rail."""
-    handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     as_check = command.model_copy(update={"rail": Rail.CHECK})
     await handle(submitted(as_check, claim_id))
@@ -134,11 +138,10 @@ async def test_a_fallback_to_another_rail_still_pays_the_claim(
 
 
 async def test_a_report_about_another_claim_or_payout_is_refused(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
     """Authentic messages are cross-checked too: an event must be about the payout this claim
     requested, as the payouts service first named it."""
-    handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     other_claim = command.model_copy(update={"source": command.source.model_copy(
         update={"claim_id": "11111111-2222-4333-8444-555555555555"})})

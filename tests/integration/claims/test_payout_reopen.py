@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.service.context import ServiceContext
-from shared.messaging.consumer import PermanentError
+from shared.messaging.consumer import Handler, PermanentError
 from shared.messaging.contracts import (
     ClaimsStateChangedV1,
     PayoutCancelledV1,
@@ -20,10 +19,11 @@ from shared.messaging.contracts import (
 )
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
+from tests.integration.api import ok, problem
 
-from .conftest import Flow, ok, problem
+from .conftest import Flow
 from .test_limits import holds
-from .test_payout_events import approved_command, paid, submitted
+from .test_payout_events import approved_command, paid, report, submitted
 
 
 async def published_transitions(claims: ServiceContext, correlation_id: str
@@ -40,32 +40,23 @@ async def published_transitions(claims: ServiceContext, correlation_id: str
 
 
 def returned(command: RequestPayoutV1, claim_id: str) -> Envelope:
-    event = PayoutReturnedV1(payout_id="po-9", payout_key=command.payout_key,
-                             source=command.source, amount=command.amount, rail=command.rail,
-                             reason="R01 insufficient funds: ACH returned")
-    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+    return report(PayoutReturnedV1, command, claim_id,
+                  reason="R01 insufficient funds: ACH returned")
 
 
 def cancelled(command: RequestPayoutV1, claim_id: str, final_status: str = "cancelled",
               reason: str = "voided by payables") -> Envelope:
-    event = PayoutCancelledV1(payout_id="po-9", payout_key=command.payout_key,
-                              source=command.source, amount=command.amount, rail=command.rail,
-                              final_status=final_status, reason=reason)
-    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+    return report(PayoutCancelledV1, command, claim_id, final_status=final_status, reason=reason)
 
 
 def sla_breached(command: RequestPayoutV1, claim_id: str) -> Envelope:
-    event = PayoutSlaBreachedV1(payout_id="po-9", payout_key=command.payout_key,
-                                source=command.source, amount=command.amount,
-                                rail=command.rail, status="submitted",
-                                deadline=datetime(2026, 1, 2, 12, tzinfo=UTC))
-    return Envelope.wrap(event, producer="payouts", correlation_id=claim_id)
+    return report(PayoutSlaBreachedV1, command, claim_id, status="submitted",
+                  deadline=datetime(2026, 1, 2, 12, tzinfo=UTC))
 
 
 async def test_a_returned_payment_reopens_the_paid_claim_and_releases_its_limits(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
-    handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     await handle(submitted(command, claim_id))
     await handle(sla_breached(command, claim_id))
@@ -109,9 +100,8 @@ async def test_a_returned_payment_reopens_the_paid_claim_and_releases_its_limits
 
 
 async def test_a_cancelled_payout_reopens_the_claim_with_the_reason(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
-    handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     # While the payout is in flight, the payment details are locked.
     problem(await flow.choose_concourse(claim_id), 409, "payment-locked")
@@ -127,9 +117,8 @@ async def test_a_cancelled_payout_reopens_the_claim_with_the_reason(
 
 
 async def test_an_expired_payout_is_expired_on_the_claim_too(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
-    handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     await handle(submitted(command, claim_id))
     stale = "STAL: not cashed in 14 days; 3 checks issued, giving up"
@@ -151,9 +140,8 @@ async def test_an_expired_payout_is_expired_on_the_claim_too(
 
 
 async def test_a_final_status_claims_does_not_know_is_parked(
-    flow: Flow, claims: ServiceContext
+    flow: Flow, claims: ServiceContext, handle: Handler
 ) -> None:
-    handle = payout_events_handler(claims)
     claim_id, command = await approved_command(flow, claims)
     with pytest.raises(PermanentError, match="final status 'vanished'"):
         await handle(cancelled(command, claim_id, final_status="vanished"))

@@ -12,8 +12,9 @@ from services.claims.service.context import ServiceContext
 from shared.messaging.contracts import ClaimsStateChangedV1, Contract, ServiceJobDispatchedV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.tables import outbox
+from tests.integration.api import ok, problem
 
-from .conftest import Actors, Flow, contract_body, new_flow, ok, problem
+from .conftest import Actors, Flow, contract_body, new_flow
 
 AUTO_MICROWAVE = {"kind": "microwave", "description": "Over-the-range microwave",
                   "model": "WMH31017HS", "serial": "SN-77", "install_type": "over_the_range",

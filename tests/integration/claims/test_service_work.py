@@ -11,8 +11,9 @@ from services.claims.adapters.orm import ServiceJobRow
 from services.claims.adapters.orm.base import utcnow
 from services.claims.service.context import ServiceContext
 from services.claims.service.work import expire_stale_jobs
+from tests.integration.api import ok, problem
 
-from .conftest import Flow, ok, problem
+from .conftest import Flow
 
 
 async def test_job_transitions_follow_the_table(flow: Flow) -> None:

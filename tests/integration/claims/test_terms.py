@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from services.claims.service.context import ServiceContext
+from tests.integration.api import ok, problem
 
-from .conftest import Flow, ok, problem
+from .conftest import Flow
 from .test_claim_credit_flow import outbox_commands
 
 

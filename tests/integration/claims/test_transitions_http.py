@@ -12,8 +12,9 @@ import pytest
 from services.claims.consumers.payout_events import payout_events_handler
 from services.claims.domain.work import JOB_MACHINE, JobAction, JobFacts, JobStatus
 from services.claims.service.context import ServiceContext
+from tests.integration.api import ok, problem
 
-from .conftest import Flow, ok, problem
+from .conftest import Flow
 from .test_claim_credit_flow import outbox_commands
 from .test_payout_events import paid
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import time
 from collections.abc import AsyncIterator
 
@@ -22,43 +21,20 @@ from services.claims.settings import ClaimsSettings
 from shared.messaging.contracts import PayoutPaidV1, RequestPayoutV1
 from shared.messaging.envelope import Envelope
 from shared.messaging.publisher import Publisher
-from shared.messaging.topology import declare_topology, delete_topology, named
+from shared.messaging.topology import named
+from tests.integration.api import ok
+from tests.integration.workers import worker_running
 from tests.signing import signer
 
-from .conftest import Flow, ok
+from .conftest import Flow
 
 DEADLINE_S = 10
 
 
 @pytest.fixture
 async def worker(claims_settings: ClaimsSettings) -> AsyncIterator[ClaimsSettings]:
-    settings = claims_settings.model_copy(
-        update={"mq_namespace": f"{claims_settings.mq_namespace}claims-worker."}
-    )
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:  # the administrator's part: the worker's user declares nothing
-        await declare_topology(await connection.channel(), settings.mq_namespace,
-                               retry_delays_ms=settings.retry_delays_ms,
-                               delivery_limit=settings.delivery_limit)
-    stop = asyncio.Event()
-    task = asyncio.create_task(run_claims_worker(settings, stop))
-    try:
+    async with worker_running(claims_settings, "claims-worker", run_claims_worker) as settings:
         yield settings
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=40)
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):  # run_worker installed them for the loop
-            loop.remove_signal_handler(sig)
-        await _delete_namespace(settings)
-
-
-async def _delete_namespace(settings: ClaimsSettings) -> None:
-    connection = await aio_pika.connect(settings.amqp_url)
-    async with connection:
-        # Every queue of the namespace, the audit queue included (it kept ~770 messages a run).
-        await delete_topology(await connection.channel(), settings.mq_namespace,
-                              retry_levels=len(settings.retry_delays_ms))
 
 
 async def _command_for(channel: AbstractChannel, queue_name: str, claim_id: str) -> Envelope:

@@ -26,13 +26,7 @@ from shared.settings import ServiceSettings
 from shared.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from tests.bank_notifications import sandbox_bank_keys
 from tests.conftest import MigratedDb
-
-
-async def started(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://nul") as client:
-            yield client
+from tests.integration.api import in_process
 
 
 def bearer(settings: ServiceSettings, role: Role, *, subject: str = "nul-tester",
@@ -103,32 +97,26 @@ async def serving(service: str, migrated_db: MigratedDb, amqp_url: str
     settings_cls, create_app = APPS[service]
     settings = settings_cls(database_url=await migrated_db(service), amqp_url=amqp_url)
     app = create_app(settings)
-    async for client in started(app):
+    async with in_process(app, "http://nul") as client:
         if service == "payouts":  # no sandbox here: J.P. Morgan's keys are the sandbox's
             await app.state.notification_keys.aclose()
             app.state.notification_keys = sandbox_bank_keys()
         yield client, settings
 
 
-@pytest.fixture
-async def claims(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, ClaimsSettings]]:
-    async for served in serving("claims", migrated_db, amqp_url):
-        yield served
+def serving_fixture(service: str) -> Any:
+    """The fixture named ``service``: (client, settings) of that API, served as ``serving``
+    serves it (the tests annotate the settings' class)."""
+    async def served(migrated_db: MigratedDb, amqp_url: str
+                     ) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+        async for pair in serving(service, migrated_db, amqp_url):
+            yield pair
+    return pytest.fixture(served, name=service)
 
 
-@pytest.fixture
-async def billing(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, BillingSettings]]:
-    async for served in serving("billing", migrated_db, amqp_url):
-        yield served
-
-
-@pytest.fixture
-async def payouts(migrated_db: MigratedDb, amqp_url: str) -> AsyncIterator[
-        tuple[httpx.AsyncClient, PayoutsSettings]]:
-    async for served in serving("payouts", migrated_db, amqp_url):
-        yield served
+claims = serving_fixture("claims")
+billing = serving_fixture("billing")
+payouts = serving_fixture("payouts")
 
 
 @pytest.fixture

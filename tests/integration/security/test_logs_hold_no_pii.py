@@ -39,11 +39,25 @@ def logged(caplog: pytest.LogCaptureFixture) -> str:
     return "\n".join(formatter.format(record) for record in caplog.records)
 
 
+async def divide_by_zero(engine: AsyncEngine) -> None:
+    """A statement that fails with the email among its parameters."""
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT 1 / 0 WHERE CAST(:email AS text) IS NOT NULL"),
+                           {"email": EMAIL})
+
+
+async def insert_probe(engine: AsyncEngine, n: str, times: int = 1) -> None:
+    """The email's row (``n`` as SQL) into a new probe table, ``times`` times."""
+    async with engine.begin() as conn:
+        await conn.execute(text(TABLE))
+        for _ in range(times):
+            await conn.execute(text(f"INSERT INTO payee_probe VALUES (:email, {n})"),
+                               {"email": EMAIL})
+
+
 async def test_a_failing_statement_does_not_show_its_parameters(engine: AsyncEngine) -> None:
     with pytest.raises(DBAPIError) as failed:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1 / 0 WHERE CAST(:email AS text) IS NOT NULL"),
-                               {"email": EMAIL})
+        await divide_by_zero(engine)
     assert LOCAL_PART not in str(failed.value)
     assert "hidden" in str(failed.value)
 
@@ -55,24 +69,15 @@ async def test_error_paths_of_an_api_log_no_parameter(
 
     @router.post("/failing-statement")
     async def failing() -> None:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1 / 0 WHERE CAST(:email AS text) IS NOT NULL"),
-                               {"email": EMAIL})
+        await divide_by_zero(engine)
 
     @router.post("/duplicate")
     async def duplicate() -> None:
-        async with engine.begin() as conn:
-            await conn.execute(text(TABLE))
-            for _ in range(2):
-                await conn.execute(text("INSERT INTO payee_probe VALUES (:email, 1)"),
-                                   {"email": EMAIL})
+        await insert_probe(engine, "1", times=2)
 
     @router.post("/not-null")
     async def not_null() -> None:
-        async with engine.begin() as conn:
-            await conn.execute(text(TABLE))
-            await conn.execute(text("INSERT INTO payee_probe VALUES (:email, NULL)"),
-                               {"email": EMAIL})
+        await insert_probe(engine, "NULL")
 
     @router.post("/driver-not-null")
     async def driver_not_null() -> None:

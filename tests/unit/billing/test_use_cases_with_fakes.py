@@ -38,6 +38,7 @@ from services.billing.service.invoices import void_invoice
 from services.billing.service.refunds import refund_payment
 from services.billing.service.views import PaymentView
 from shared.auth import Principal, Role
+from shared.db.repository import Repository
 from shared.idempotency import IdempotencyKeys
 from shared.messaging.contracts import Contract, PaymentRefundedV1
 from shared.messaging.envelope import Envelope
@@ -59,11 +60,15 @@ class Rows:
     locked: list[uuid.UUID] = field(default_factory=list)
 
 
-class FakeAccounts(AccountRepository):
+class OverRows(Repository):
+    """A fake repository: it reads and writes the in-memory rows, not a session."""
+
     def __init__(self, rows: Rows) -> None:
         super().__init__(NO_SESSION)
         self.rows = rows
 
+
+class FakeAccounts(OverRows, AccountRepository):
     async def get(self, account_id: uuid.UUID) -> AccountRow | None:
         return self.rows.accounts.get(account_id)
 
@@ -71,11 +76,7 @@ class FakeAccounts(AccountRepository):
         self.rows.locked.append(account_id)
 
 
-class FakeInvoices(InvoiceRepository):
-    def __init__(self, rows: Rows) -> None:
-        super().__init__(NO_SESSION)
-        self.rows = rows
-
+class FakeInvoices(OverRows, InvoiceRepository):
     async def get(self, invoice_id: uuid.UUID) -> InvoiceRow:
         return self.rows.invoices[invoice_id]
 
@@ -83,20 +84,12 @@ class FakeInvoices(InvoiceRepository):
         """Nothing to reload: the fake's rows are the rows."""
 
 
-class FakeCancellations(FeeCancellationRepository):
-    def __init__(self, rows: Rows) -> None:
-        super().__init__(NO_SESSION)
-        self.rows = rows
-
+class FakeCancellations(OverRows, FeeCancellationRepository):
     async def get(self, source_ref: str) -> FeeCancellationRow | None:
         return self.rows.cancellations.get(source_ref)
 
 
-class FakePayments(PaymentRepository):
-    def __init__(self, rows: Rows) -> None:
-        super().__init__(NO_SESSION)
-        self.rows = rows
-
+class FakePayments(OverRows, PaymentRepository):
     async def get(self, payment_id: uuid.UUID) -> PaymentRow:
         return self.rows.payments[payment_id]
 
