@@ -38,12 +38,11 @@ from services.billing.service.invoices import void_invoice
 from services.billing.service.refunds import refund_payment
 from services.billing.service.views import PaymentView
 from shared.auth import Principal, Role
-from shared.db.repository import Repository
 from shared.idempotency import IdempotencyKeys
 from shared.messaging.contracts import Contract, PaymentRefundedV1
 from shared.messaging.envelope import Envelope
 from shared.money import Money
-from shared.uow import Sessions
+from shared.uow import Repository, Sessions
 
 NO_SESSION: Any = None  # the fakes keep their rows themselves
 STAFF = Principal(subject="payables-1", roles=frozenset({Role.PAYABLES}))
