@@ -40,6 +40,7 @@ from services.claims.domain.claim import ClaimStatus
 from services.claims.domain.errors import NotFound
 from services.claims.domain.events import Noted, TimelineEntry
 from services.claims.domain.limits import ClaimHold, Hold, HoldStatus, NewHold
+from services.claims.domain.payout import PayoutStatus, payout_key
 from services.claims.domain.work import JobStatus
 from shared.db.driver import execute, fetch, fetch_one, transaction_driver
 from shared.money import Money
@@ -145,12 +146,18 @@ class ClaimRepository(Repository):
         return (detached(ClaimRow, _CLAIM_KEYS, found[:split]),
                 detached(ClaimPayoutRow, _PAYOUT_KEYS, found[split:]))
 
-    async def approve(
-        self, claim: ClaimRow, payout: ClaimPayoutRow, holds: Sequence[NewHold]
-    ) -> None:
+    async def approve(self, claim: ClaimRow, holds: Sequence[NewHold]) -> ClaimPayoutRow:
         """Write an approval as it is on the (locked) ``claim``: its status, approver, time and
-        payout sequence, the new ``payout`` (requested then) and its limit ``holds``."""
-        assert claim.approved_at is not None
+        payout sequence, its new payout (requested then, returned) and its limit ``holds``."""
+        assert claim.approved_at is not None and claim.approved_by is not None
+        assert claim.rail is not None  # the approve guard requires a selected payment option
+        payout = ClaimPayoutRow(
+            payout_key=payout_key(claim.id, claim.payout_sequence), claim_id=claim.id,
+            amount=claim.payable, rail=claim.rail, status=PayoutStatus.REQUESTED,
+            requested_by=claim.approved_by, requested_at=claim.approved_at,
+            updated_at=claim.approved_at, payout_id=None, attempt_id=None,
+            provider_reference=None, failure_reason=None,
+        )
         await execute(self.session, st.APPROVE, {
             "payout_key": payout.payout_key, "claim_id": claim.id, "amount": payout.amount,
             "rail": payout.rail.value, "payout_status": payout.status.value,
@@ -161,6 +168,7 @@ class ClaimRepository(Repository):
             "hold_amounts": [hold.amount for hold in holds],
             "status": claim.status.value, "sequence": claim.payout_sequence,
         })
+        return payout
 
     async def save_payout(self, payout: ClaimPayoutRow, claim: ClaimRow | None = None) -> None:
         """Write the (locked) payout's reported fields as they are on ``payout`` and, with

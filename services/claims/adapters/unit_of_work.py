@@ -25,10 +25,25 @@ from services.claims.adapters.repositories import (
     TimelineRepository,
 )
 from services.claims.domain.errors import IdempotencyKeyReused
-from services.claims.domain.events import TIMELINE_ONLY, Noted, TimelineEntry, Transitioned
+from services.claims.domain.events import (
+    TIMELINE_ONLY,
+    Noted,
+    PayoutRequested,
+    TimelineEntry,
+    Transitioned,
+)
+from services.claims.domain.payout import payout_memo
 from shared.domain.events import DomainEvent
 from shared.idempotency import IdempotencyKeys, IdempotencyStore
-from shared.messaging.contracts import ClaimsStateChangedV1
+from shared.messaging.contracts import (
+    ClaimsStateChangedV1,
+    MailingAddress,
+    Payee,
+    PayeeKind,
+    PayoutSource,
+    Rail,
+    RequestPayoutV1,
+)
 from shared.uow import UnitOfWork
 
 
@@ -69,6 +84,9 @@ class ClaimsUnitOfWork(UnitOfWork):
         entries: list[TimelineEntry] = []
         notes: list[Noted] = []
         for event in events:
+            if type(event) is PayoutRequested:
+                self.emit(request_payout(event))
+                continue
             if not isinstance(event, TimelineEntry):
                 raise TypeError(f"the claims unit of work does not publish {type(event).__name__}")
             entries.append(event)
@@ -91,3 +109,35 @@ class ClaimsUnitOfWork(UnitOfWork):
             ),
             correlation_id=self.correlation_id or str(entry.job_id or entry.entity_id),
         )
+
+
+def request_payout(event: PayoutRequested) -> RequestPayoutV1:
+    """The ``payouts.request_payout`` command of an approval: what is owed, to whom, on which
+    rail, as the approved claim has it."""
+    claim = event.claim
+    assert claim.rail is not None and claim.payee_role is not None
+    assert claim.payee_name is not None  # the approve guard requires a selected payment option
+    address = None
+    if claim.payee_address_line1 and claim.payee_address_city and claim.payee_address_state \
+            and claim.payee_address_zip:
+        address = MailingAddress(
+            line1=claim.payee_address_line1, line2=claim.payee_address_line2,
+            city=claim.payee_address_city, state=claim.payee_address_state,
+            zip=claim.payee_address_zip,
+        )
+    return RequestPayoutV1(
+        payout_key=event.payout_key,
+        source=PayoutSource(
+            claim_id=str(claim.id), service_job_id=str(claim.job_id),
+            contract_id=str(claim.contract_id), kind=claim.kind.value,
+        ),
+        amount=claim.payable,
+        rail=Rail(claim.rail.value),
+        payee=Payee(
+            kind=PayeeKind(claim.payee_role.value), name=claim.payee_name,
+            email=claim.payee_email, mobile=claim.payee_mobile, address=address,
+            zelle_token=claim.payee_zelle_token,
+        ),
+        memo=payout_memo(claim.id),
+        requested_by=event.requested_by,
+    )

@@ -20,7 +20,13 @@ from services.claims.domain.claim import (
     ClaimKind,
     ClaimStatus,
 )
-from services.claims.domain.events import Recorded, Transitioned, recorded, transitioned
+from services.claims.domain.events import (
+    PayoutRequested,
+    Recorded,
+    Transitioned,
+    recorded,
+    transitioned,
+)
 from services.claims.domain.payment import (
     PayeeRole,
     PaymentChoice,
@@ -36,6 +42,7 @@ class ClaimState(Protocol):
     """The attributes of a claim its behaviour reads and writes (``ClaimRow`` has them)."""
 
     id: uuid.UUID
+    contract_id: uuid.UUID
     job_id: uuid.UUID
     kind: ClaimKind
     status: ClaimStatus
@@ -92,9 +99,9 @@ class Claim:
             actor=actor, at=at, from_status=before, to_status=self.status)]
 
     def approve(self: ClaimState, facts: ClaimFacts, *, actor: str, at: datetime
-                ) -> list[Transitioned]:
+                ) -> list[PayoutRequested | Transitioned]:
         """Approved for payment by ``actor``: the claim's next payout (``payout_key`` of its
-        new ``payout_sequence``) is to be requested."""
+        new ``payout_sequence``) is requested, then the approval is on the timeline."""
         assert facts.approval is not None, "approve needs the approval facts"
         before = self.status
         self.status = CLAIM_MACHINE.fire(before, ClaimAction.APPROVE, facts)
@@ -104,12 +111,12 @@ class Claim:
         self.updated_at = at
         self.payout_sequence += 1
         assert self.rail is not None  # the approve guard requires a selected payment option
-        return [transitioned(
+        key = payout_key(self.id, self.payout_sequence)
+        return [PayoutRequested(self, key, actor), transitioned(
             entity="claim", entity_id=self.id, job_id=self.job_id, action="approve",
             actor=actor, at=at, from_status=before, to_status=self.status,
             override=facts.approval.needs_override(facts.payable) or None,
-            payout_key=payout_key(self.id, self.payout_sequence), amount=str(facts.payable),
-            rail=self.rail.value,
+            payout_key=key, amount=str(facts.payable), rail=self.rail.value,
         )]
 
     def reject(self: ClaimState, reason: str, *, actor: str, at: datetime

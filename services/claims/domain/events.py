@@ -3,7 +3,8 @@
 Each event is one audit row; the claims unit of work writes them all in one statement when it
 commits (``adapters.unit_of_work.ClaimsUnitOfWork.publish``). A ``Transitioned`` is also a
 ``claims.state_changed`` message, but for limit holds (``TIMELINE_ONLY``); a ``Recorded`` is on
-the timeline only; a ``Noted`` is a job note as well as its timeline row. Pure: no I/O.
+the timeline only; a ``Noted`` is a job note as well as its timeline row. A ``PayoutRequested``
+is no timeline entry: it is the ``payouts.request_payout`` command. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.domain.events import DomainEvent
+
+if TYPE_CHECKING:
+    from services.claims.domain.claim_entity import ClaimState
 
 # On the timeline, never published: a limit hold moves only with its claim, in the transaction of
 # a claim transition that is published (approve reserves, paid consumes, a failed, cancelled or
@@ -38,6 +42,18 @@ class TimelineEntry(DomainEvent):
     to_status: str | None
     detail: Mapping[str, Any]
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutRequested(DomainEvent):
+    """An approval asks for the claim's next payout: the unit of work sends it as the
+    ``payouts.request_payout`` command, in the approval's commit; ``payout_key`` makes every
+    redelivery of it the same payout. Not on the timeline (the approval's entry names the
+    key)."""
+
+    claim: ClaimState  # the approved claim: the payee, the amount and where the money is owed
+    payout_key: str
+    requested_by: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """Use cases of Support Services on a claim under review: approve it for payment, or reject it.
 
 Approving commits, in one transaction, the claim's new status, the payout record with its key
-and the ``payouts.request_payout`` command in the outbox: the command is sent if and only if the
-approval stands, and the key makes every redelivery of it the same payout.
+and the ``payouts.request_payout`` command in the outbox (the claim's approval announces it, the
+unit of work sends it): the command is sent if and only if the approval stands, and the key
+makes every redelivery of it the same payout.
 """
 
 from __future__ import annotations
@@ -17,21 +18,12 @@ from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
 from services.claims.domain.approval import Approval
 from services.claims.domain.claim import ClaimFacts
 from services.claims.domain.events import noted
-from services.claims.domain.payout import PayoutStatus, payout_key, payout_memo
 from services.claims.domain.review import ExceptionAction
 from services.claims.service import limits
 from services.claims.service.claim_views import ClaimView, claim_view, claim_view_with
 from services.claims.service.context import ServiceContext, is_supervisor
 from shared.auth import Principal
 from shared.idempotency import Answer, IdempotencyKey
-from shared.messaging.contracts import (
-    MailingAddress,
-    Payee,
-    PayeeKind,
-    PayoutSource,
-    Rail,
-    RequestPayoutV1,
-)
 from shared.money import Money
 
 Render = Callable[[ClaimView], dict[str, Any]]
@@ -65,11 +57,9 @@ async def approve_claim(
             payment_confirmed=claim.terms_accepted_at is not None, approval=approval,
         )
         now = utcnow()
-        approved = claim.approve(facts, actor=actor.subject, at=now)
-        payout = _payout_record(claim, actor.subject)
+        approved = claim.approve(facts, actor=actor.subject, at=now)  # requests the payout
         holds, reserved = limits.reserve(book, claim, actor.subject, now)
-        await uow.claims.approve(claim, payout, holds)
-        uow.emit(_request_payout(claim, payout, actor.subject))
+        payout = await uow.claims.approve(claim, holds)
         uow.record(*reserved, *approved)  # the timeline's order: the holds, then the claim
         if note:
             uow.record(noted(claim.job_id, actor.subject, note, now))
@@ -106,42 +96,3 @@ async def _approved_view(
         return ClaimView(claim, [payout], review)
     return await claim_view_with(uow, claim, review)
 
-
-def _payout_record(claim: ClaimRow, approver: str) -> ClaimPayoutRow:
-    """The new payout as ``ClaimRepository.approve`` stores it (requested when the claim was
-    approved)."""
-    assert claim.rail is not None  # the approve guard requires a selected payment option
-    return ClaimPayoutRow(
-        payout_key=payout_key(claim.id, claim.payout_sequence), claim_id=claim.id,
-        amount=claim.payable, rail=claim.rail, status=PayoutStatus.REQUESTED,
-        requested_by=approver, requested_at=claim.approved_at, updated_at=claim.approved_at,
-        payout_id=None, attempt_id=None, provider_reference=None, failure_reason=None,
-    )
-
-
-def _request_payout(claim: ClaimRow, payout: ClaimPayoutRow, approver: str) -> RequestPayoutV1:
-    assert claim.payee_role is not None and claim.payee_name is not None
-    address = None
-    if claim.payee_address_line1 and claim.payee_address_city and claim.payee_address_state \
-            and claim.payee_address_zip:
-        address = MailingAddress(
-            line1=claim.payee_address_line1, line2=claim.payee_address_line2,
-            city=claim.payee_address_city, state=claim.payee_address_state,
-            zip=claim.payee_address_zip,
-        )
-    return RequestPayoutV1(
-        payout_key=payout.payout_key,
-        source=PayoutSource(
-            claim_id=str(claim.id), service_job_id=str(claim.job_id),
-            contract_id=str(claim.contract_id), kind=claim.kind.value,
-        ),
-        amount=payout.amount,
-        rail=Rail(payout.rail.value),
-        payee=Payee(
-            kind=PayeeKind(claim.payee_role.value), name=claim.payee_name,
-            email=claim.payee_email, mobile=claim.payee_mobile, address=address,
-            zelle_token=claim.payee_zelle_token,
-        ),
-        memo=payout_memo(claim.id),
-        requested_by=approver,
-    )

@@ -33,6 +33,7 @@ class FakeClaim(Claim):
     created_by: str = "cust-1"
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    contract_id: uuid.UUID = field(default_factory=uuid.uuid4)
     updated_at: datetime = T0
     approved_by: str | None = None
     approved_at: datetime | None = None
@@ -94,6 +95,7 @@ class FakeException(JobException):
     comment_code: CommentCode = CommentCode.CCA
     id: uuid.UUID = field(default_factory=uuid.uuid4)
     job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    contract_id: uuid.UUID = field(default_factory=uuid.uuid4)
     updated_at: datetime = T0
 
 
@@ -101,6 +103,7 @@ class FakeException(JobException):
 class FakeByopCase(ByopCase):
     stage: ByopStage = ByopStage.AUTHORIZED_TO_SCHEDULE
     job_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    contract_id: uuid.UUID = field(default_factory=uuid.uuid4)
     pro_name: str | None = None
     pro_email: str | None = None
     pro_mobile: str | None = None

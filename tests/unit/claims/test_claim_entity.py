@@ -17,7 +17,7 @@ from services.claims.domain.errors import (
     ReviewNotOpen,
     TermsNotAccepted,
 )
-from services.claims.domain.events import Recorded, Transitioned
+from services.claims.domain.events import PayoutRequested, Recorded, Transitioned
 from services.claims.domain.payment import CURRENT_TERMS_VERSION, PayeeRole, PaymentChoice
 from services.claims.domain.payment import PaymentRail as Rail
 from services.claims.domain.payout import PayoutEvent, PayoutStatus, payout_key
@@ -42,11 +42,15 @@ def ready(claim: FakeClaim, the_approval: Approval) -> ClaimFacts:
 
 
 @given(money(min_cents=1, max_cents=100_000))
-def test_approve_moves_the_claim_and_names_its_next_payout(payable: Money) -> None:
+def test_approve_moves_the_claim_and_requests_its_next_payout(payable: Money) -> None:
     claim = FakeClaim(payable=payable.amount, payout_sequence=1)
-    [event] = claim.approve(ready(claim, approval()), actor="ss-1", at=LATER)
+    requested, event = claim.approve(ready(claim, approval()), actor="ss-1", at=LATER)
     assert (claim.status, claim.approved_by, claim.approved_at, claim.updated_at,
             claim.payout_sequence) == (ClaimStatus.APPROVED, "ss-1", LATER, LATER, 2)
+    # First the payout it asks for (the command goes out before the claim's own message).
+    assert type(requested) is PayoutRequested
+    assert (requested.claim, requested.payout_key, requested.requested_by) == (
+        claim, payout_key(claim.id, 2), "ss-1")
     assert type(event) is Transitioned
     assert (event.entity, event.entity_id, event.job_id, event.action, event.actor) == (
         "claim", str(claim.id), claim.job_id, "approve", "ss-1")
@@ -58,8 +62,9 @@ def test_approve_moves_the_claim_and_names_its_next_payout(payable: Money) -> No
 
 def test_an_override_is_on_the_approval_entry() -> None:
     claim = FakeClaim(payable=Decimal("5000.00"))
-    [event] = claim.approve(ready(claim, approval(supervisor=True, override=True)),
-                            actor="ops-1", at=LATER)
+    _, event = claim.approve(ready(claim, approval(supervisor=True, override=True)),
+                             actor="ops-1", at=LATER)
+    assert type(event) is Transitioned
     assert event.detail["override"] is True
 
 

@@ -1,6 +1,7 @@
 """What the claims unit of work makes of the entities' events when it commits: every event is
 a row of the audit trail, in recording order; a transition (but a limit hold's) is also a
-``claims.state_changed`` message; a note is also a job note. No database: a fake timeline."""
+``claims.state_changed`` message; a note is also a job note; an approval's payout request is
+the ``payouts.request_payout`` command, sent first. No database: a fake timeline."""
 
 from __future__ import annotations
 
@@ -13,14 +14,25 @@ import pytest
 
 from services.claims.adapters.repositories import TimelineRepository
 from services.claims.adapters.unit_of_work import ClaimsUnitOfWork
-from services.claims.domain.claim import ClaimStatus
+from services.claims.domain.approval import Approval
+from services.claims.domain.claim import ClaimFacts, ClaimStatus
 from services.claims.domain.events import Noted, TimelineEntry, noted, recorded, transitioned
 from services.claims.domain.limits import HoldStatus
+from services.claims.domain.payout import payout_key, payout_memo
 from shared.domain.events import DomainEvent
-from shared.messaging.contracts import ClaimsStateChangedV1, Contract
+from shared.messaging.contracts import (
+    ClaimsStateChangedV1,
+    Contract,
+    Payee,
+    PayeeKind,
+    PayoutSource,
+    Rail,
+    RequestPayoutV1,
+)
 from shared.messaging.envelope import Envelope
+from shared.money import Money
 from shared.uow import Sessions
-from tests.unit.claims.fakes import T0
+from tests.unit.claims.fakes import T0, FakeClaim
 
 
 class FakeTimeline:
@@ -99,3 +111,28 @@ def test_an_event_that_is_no_timeline_entry_is_refused() -> None:
     assert uow.fake.rows == []
 
 
+
+
+def test_an_approval_sends_its_payout_request_before_its_own_message() -> None:
+    claim = FakeClaim(status=ClaimStatus.UNDER_REVIEW, payout_sequence=0)
+    approval = Approval(approver="ss-1", supervisor=False, override=False,
+                        approval_limit=Money.of("1000.00"), per_claim_cap=Money.of("5000.00"),
+                        remaining_aggregate=Money.of("9999.99"))
+    facts = ClaimFacts(payable=Money(claim.payable), created_by=claim.created_by,
+                       review_open=True, payment_selected=True, payment_confirmed=True,
+                       approval=approval)
+    requested, approved = claim.approve(facts, actor="ss-1", at=T0)
+    uow = Recording(correlation_id=str(claim.id))
+    publish(uow, requested, approved)
+    assert uow.fake.rows == [approved]  # the request is no timeline entry
+    (command, _), (changed, _) = uow.sent
+    assert type(changed) is ClaimsStateChangedV1
+    assert command == RequestPayoutV1(
+        payout_key=payout_key(claim.id, 1),
+        source=PayoutSource(claim_id=str(claim.id), service_job_id=str(claim.job_id),
+                            contract_id=str(claim.contract_id), kind="claim_credit"),
+        amount=claim.payable, rail=Rail.CONCOURSE,
+        payee=Payee(kind=PayeeKind.CUSTOMER, name="Jane Doe", email=claim.payee_email,
+                    mobile=None, address=None, zelle_token=None),
+        memo=payout_memo(claim.id), requested_by="ss-1",
+    )
