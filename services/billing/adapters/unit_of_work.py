@@ -8,6 +8,7 @@ same transaction as the change it announces, in the order the events were record
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,18 +32,12 @@ from shared.messaging.contracts import (
 )
 from shared.uow import UnitOfWork
 
-
 # Idempotency keys: ``shared.idempotency`` over this service's own row, refusing a reused key
 # with its own error; opened as ``uow.keys``. If a payment fails (declined, gateway down) its
 # transaction, key included, rolls back and a repeat runs afresh, and reaches the gateway with
 # the same gateway key, so the gateway answers with the first charge instead of charging again.
-def _reused() -> IdempotencyKeyReused:
-    return IdempotencyKeyReused(
-        "this Idempotency-Key was used for a different payment; use a new key"
-    )
-
-
-KEYS = IdempotencyStore(IdempotencyKeyRow, _reused, stamp=utcnow)
+_REUSED = "this Idempotency-Key was used for a different payment; use a new key"
+KEYS = IdempotencyStore(IdempotencyKeyRow, partial(IdempotencyKeyReused, _REUSED), stamp=utcnow)
 
 
 class BillingUnitOfWork(UnitOfWork):

@@ -9,6 +9,7 @@ each note a job note, so the timeline, the notes and the messages commit togethe
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,16 +47,10 @@ from shared.messaging.contracts import (
 )
 from shared.uow import UnitOfWork
 
-
 # Idempotency keys: ``shared.idempotency`` over this service's own row, refusing a reused key
 # with its own error; opened as ``uow.keys``.
-def _reused() -> IdempotencyKeyReused:
-    return IdempotencyKeyReused(
-        "this Idempotency-Key was used for a different request; use a new key"
-    )
-
-
-KEYS = IdempotencyStore(IdempotencyKeyRow, _reused, stamp=utcnow)
+_REUSED = "this Idempotency-Key was used for a different request; use a new key"
+KEYS = IdempotencyStore(IdempotencyKeyRow, partial(IdempotencyKeyReused, _REUSED), stamp=utcnow)
 
 
 class ClaimsUnitOfWork(UnitOfWork):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,13 +39,8 @@ _DECISIONS = {PayoutAction.APPROVE: c.PayoutDecision.RELEASED,
 
 # Idempotency keys: ``shared.idempotency`` over this service's own row, refusing a reused key
 # with its own error; opened as ``uow.keys``.
-def _reused() -> IdempotencyKeyReusedError:
-    return IdempotencyKeyReusedError(
-        "this Idempotency-Key was used for a different request; use a new key"
-    )
-
-
-KEYS = IdempotencyStore(IdempotencyKeyRow, _reused)
+_REUSED = "this Idempotency-Key was used for a different request; use a new key"
+KEYS = IdempotencyStore(IdempotencyKeyRow, partial(IdempotencyKeyReusedError, _REUSED))
 
 
 class PayoutsUnitOfWork(UnitOfWork):
