@@ -10,6 +10,7 @@ from typing import cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.payouts.adapters.messages import build_event, decision_event, sla_breached_event
 from services.payouts.adapters.orm import AttemptRow, IdempotencyKeyRow, PayoutRow
 from services.payouts.adapters.repositories import (
     CheckRepository,
@@ -25,7 +26,6 @@ from services.payouts.domain.events import (
     SlaBreached,
 )
 from services.payouts.domain.transitions import PayoutAction
-from services.payouts.service.mapping import build_event, decision_event
 from shared.clock import ServiceClock
 from shared.domain.events import DomainEvent
 from shared.idempotency import IdempotencyKeys, IdempotencyStore
@@ -87,13 +87,7 @@ class PayoutsUnitOfWork(UnitOfWork):
 
     def _breached(self, breached: SlaBreached) -> None:
         payout = cast(PayoutRow, breached.payout)
-        assert payout.deadline_at is not None  # only a promised payout can breach
-        self.emit(c.PayoutSlaBreachedV1(
-            payout_id=str(payout.id), payout_key=payout.payout_key,
-            source=c.PayoutSource.model_validate(payout.source), amount=payout.amount,
-            currency=payout.currency, rail=c.Rail(payout.rail),
-            deadline=payout.deadline_at, status=payout.status,
-        ), correlation_id=payout.correlation_id)
+        self.emit(sla_breached_event(payout), correlation_id=payout.correlation_id)
 
     async def synced_now(self, clock: ServiceClock) -> datetime:
         """Now on the service clock, its shared offset read in this transaction (an operator

@@ -14,10 +14,10 @@ from services.claims.domain.errors import PayoutConflict
 from services.claims.domain.payout import DEAD_PAYOUT_STATUSES, advance, ended_without_money
 from services.claims.domain.payout import PayoutStatus as ClaimPayoutStatus
 from services.claims.service.payout_events import event_of
+from services.payouts.adapters.messages import build_event
 from services.payouts.adapters.orm import AttemptRow, PayoutRow
 from services.payouts.domain.model import FINAL_PAYOUT_STATUSES, PayoutStatus
 from services.payouts.domain.outcomes import event_for
-from services.payouts.service.mapping import build_event
 from shared.messaging.contracts import PayoutCancelledV1
 
 
