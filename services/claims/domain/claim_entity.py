@@ -1,7 +1,8 @@
 """A claim's behaviour: the use cases' claim commands as methods of the claim itself.
 
-Each checks ``CLAIM_MACHINE`` (``domain/claim.py``), changes the claim and returns the timeline
-entries the change caused; the unit of work writes and publishes them.
+Each checks ``CLAIM_MACHINE`` (``domain/claim.py``), changes the claim and returns the events
+the change caused (timeline entries, and an approval's payout request); the unit of work writes
+and publishes them.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class ClaimState(Protocol):
 
 class Claim:
     """A claim's behaviour: each method checks ``CLAIM_MACHINE``, changes the claim and returns
-    the timeline entries the change caused (the unit of work writes and publishes them).
+    the events the change caused (the unit of work writes and publishes them).
 
     A mixin of methods only (no attributes, no annotations of its own), so ``ClaimRow`` takes
     it without SQLAlchemy's declarative mapping seeing anything."""
